@@ -1,0 +1,156 @@
+//! Routes and the server's life: `/api/health`, `/ws`, and the built page.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use shared::protocol::Health;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_util::task::TaskTracker;
+use tower_http::services::{ServeDir, ServeFile};
+use tracing::warn;
+
+use crate::cluster::Cluster;
+
+/// What every handler shares: the cluster, the shutdown signal, the open sessions.
+#[derive(Clone)]
+pub struct AppState {
+    cluster: Arc<Cluster>,
+    shutdown: watch::Receiver<bool>,
+    sessions: TaskTracker,
+}
+
+/// The server: its state and how to stop it.
+pub struct Server {
+    state: AppState,
+    shutdown: watch::Sender<bool>,
+    static_dir: PathBuf,
+}
+
+impl Server {
+    /// A server for `cluster` that serves the page built into `static_dir`.
+    pub fn new(cluster: Cluster, static_dir: PathBuf) -> Self {
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let state = AppState {
+            cluster: Arc::new(cluster),
+            shutdown: shutdown_rx,
+            sessions: TaskTracker::new(),
+        };
+        Self {
+            state,
+            shutdown,
+            static_dir,
+        }
+    }
+
+    /// The routes, for tests that serve them themselves.
+    pub fn router(&self) -> Router {
+        let page = if self.static_dir.join("index.html").is_file() {
+            let index = ServeFile::new(self.static_dir.join("index.html"));
+            Router::new().fallback_service(ServeDir::new(&self.static_dir).fallback(index))
+        } else {
+            warn!(
+                "no built page in {}; / explains how to build it",
+                self.static_dir.display()
+            );
+            Router::new().fallback(not_built)
+        };
+        Router::new()
+            .route("/api/health", get(health))
+            .route("/ws", get(websocket))
+            .with_state(self.state.clone())
+            .merge(page)
+    }
+
+    /// Serves on `listener` until `stop` completes, then tells every session, waits up
+    /// to `grace` for their messages in flight, and returns.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+        grace: Duration,
+    ) -> std::io::Result<()> {
+        let router = self.router();
+        let shutdown = self.shutdown.clone();
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            stop.await;
+            let _ = shutdown.send(true);
+        })
+        .await;
+        // Upgraded WebSockets outlive the HTTP server: wait for their sessions to close.
+        self.state.sessions.close();
+        if tokio::time::timeout(grace, self.state.sessions.wait())
+            .await
+            .is_err()
+        {
+            warn!("some sessions did not close within {grace:?}");
+        }
+        served
+    }
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let cluster = &state.cluster;
+    let (status, code, brokers, topics) = match cluster.describe().await {
+        Ok((brokers, topics)) => ("ok".to_owned(), StatusCode::OK, brokers, topics),
+        Err(e) => (
+            format!("unavailable: {e}"),
+            StatusCode::SERVICE_UNAVAILABLE,
+            Vec::new(),
+            Vec::new(),
+        ),
+    };
+    let body = Health {
+        status,
+        mode: cluster.mode(),
+        bootstrap_servers: cluster.bootstrap_servers().to_owned(),
+        brokers,
+        topics,
+    };
+    (code, Json(body)).into_response()
+}
+
+async fn websocket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
+    if *state.shutdown.borrow() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the playground is shutting down",
+        )
+            .into_response();
+    }
+    let AppState {
+        cluster,
+        shutdown,
+        sessions,
+    } = state;
+    upgrade.on_upgrade(move |socket| async move {
+        sessions
+            .track_future(crate::session::serve(socket, cluster, shutdown))
+            .await;
+    })
+}
+
+async fn not_built() -> (StatusCode, Html<&'static str>) {
+    (
+        StatusCode::OK,
+        Html(
+            "<!doctype html><meta charset=utf-8><title>Kafka Producer Playground</title>\
+             <h1>The page has not been built yet</h1>\
+             <p>Run <code>cargo xtask run</code> from the repository: it installs the wasm \
+             tools, builds the page with trunk and starts the playground.</p>\
+             <p>The server is up: <a href=\"/api/health\">/api/health</a>.</p>",
+        ),
+    )
+}

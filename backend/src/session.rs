@@ -1,0 +1,235 @@
+//! One session per WebSocket: it owns a producer and at most one run at a time.
+//!
+//! The socket is split in two tasks, as in axum's chat example: this one reads commands
+//! and acts on them, a writer task sends events. They are joined by a bounded channel,
+//! so a run waits for a slow page instead of growing the server's memory.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
+use shared::protocol::{Command, ErrorEvent, Event, Hello, PROTOCOL_VERSION, ProduceRequest};
+use shared::settings::ProducerSettings;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+
+use crate::cluster::Cluster;
+use crate::producer::{self, LabProducer};
+
+/// Events waiting for the writer; a run blocks when the page falls this far behind.
+const EVENT_QUEUE: usize = 1024;
+
+/// How long a closing session waits for the messages still in flight.
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
+
+/// A run in progress.
+struct ActiveRun {
+    stop: Arc<AtomicBool>,
+    task: JoinHandle<()>,
+}
+
+/// A session's state: its producer (rebuilt only when the settings change) and its run.
+struct Session {
+    cluster: Arc<Cluster>,
+    events: mpsc::Sender<Event>,
+    producer: Option<(ProducerSettings, LabProducer)>,
+    run: Option<ActiveRun>,
+    runs: u64,
+}
+
+/// Serves one WebSocket until the page leaves or the server shuts down.
+pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch::Receiver<bool>) {
+    let (mut sink, mut stream) = socket.split();
+    let (events, mut queue) = mpsc::channel::<Event>(EVENT_QUEUE);
+    let mut writer = tokio::spawn(async move {
+        while let Some(event) = queue.recv().await {
+            let json = match serde_json::to_string(&event) {
+                Ok(json) => json,
+                Err(e) => {
+                    warn!("could not encode an event: {e}");
+                    continue;
+                }
+            };
+            if sink.send(Message::Text(json.into())).await.is_err() {
+                return;
+            }
+        }
+        // Every sender is gone: the session is over and every outcome was sent.
+        let close = CloseFrame {
+            code: axum::extract::ws::close_code::NORMAL,
+            reason: "session closed".into(),
+        };
+        let _ = sink.send(Message::Close(Some(close))).await;
+    });
+
+    let mut session = Session {
+        cluster,
+        events,
+        producer: None,
+        run: None,
+        runs: 0,
+    };
+    session.hello().await;
+    loop {
+        tokio::select! {
+            frame = stream.next() => match frame {
+                Some(Ok(Message::Text(text))) => session.handle_text(&text).await,
+                Some(Ok(Message::Binary(_))) => {
+                    session.error(ErrorEvent::new("binary frames are not understood; send JSON text")).await;
+                }
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+            },
+            _ = shutdown.changed() => break,
+            _ = &mut writer => break,
+        }
+    }
+    session.close().await;
+    // The session's sender is dropped with it: the writer drains and sends Close.
+    let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+}
+
+impl Session {
+    async fn send(&self, event: Event) {
+        // Fails only when the writer is gone, which ends the session anyway.
+        let _ = self.events.send(event).await;
+    }
+
+    async fn error(&self, error: ErrorEvent) {
+        self.send(Event::Error(error)).await;
+    }
+
+    async fn hello(&self) {
+        let (brokers, topics) = match self.cluster.describe().await {
+            Ok(found) => found,
+            Err(e) => {
+                warn!("{e}");
+                self.error(ErrorEvent::new(format!("the cluster does not answer: {e}")))
+                    .await;
+                (Vec::new(), Vec::new())
+            }
+        };
+        self.send(Event::Hello(Hello {
+            protocol: PROTOCOL_VERSION,
+            mode: self.cluster.mode(),
+            bootstrap_servers: self.cluster.bootstrap_servers().to_owned(),
+            brokers,
+            topics,
+        }))
+        .await;
+    }
+
+    async fn handle_text(&mut self, text: &str) {
+        match serde_json::from_str::<Command>(text) {
+            Ok(Command::Produce(request)) => self.produce(request).await,
+            Ok(Command::Stop) => self.stop().await,
+            Err(e) => {
+                self.error(ErrorEvent::new(format!("could not read the command: {e}")))
+                    .await
+            }
+        }
+    }
+
+    fn running(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| !r.task.is_finished())
+    }
+
+    async fn produce(&mut self, request: ProduceRequest) {
+        if self.running() {
+            self.error(ErrorEvent::new(
+                "a run is already in progress; stop it or wait for it to finish",
+            ))
+            .await;
+            return;
+        }
+        let fields = request.validate();
+        if !fields.is_empty() {
+            let message = fields
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            self.error(ErrorEvent { message, fields }).await;
+            return;
+        }
+        let producer = match self.producer_for(&request.settings).await {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(ErrorEvent::new(format!(
+                    "could not create the producer: {e}"
+                )))
+                .await;
+                return;
+            }
+        };
+        self.runs += 1;
+        let run = self.runs;
+        let stop = Arc::new(AtomicBool::new(false));
+        let events = self.events.clone();
+        let task_stop = Arc::clone(&stop);
+        let task = tokio::spawn(async move {
+            let started = Event::RunStarted {
+                run,
+                topic: request.topic.clone(),
+                count: request.count,
+            };
+            if events.send(started).await.is_err() {
+                return;
+            }
+            let totals = producer::run_sync(&producer, run, &request, &task_stop, &events).await;
+            info!(
+                "Run {run} finished: {} sent, {} delivered, {} failed in {} ms",
+                totals.sent, totals.delivered, totals.failed, totals.elapsed_ms
+            );
+            let _ = events.send(Event::RunFinished(totals)).await;
+        });
+        self.run = Some(ActiveRun { stop, task });
+    }
+
+    /// The session's producer for `settings`, rebuilt only when they changed.
+    async fn producer_for(&mut self, settings: &ProducerSettings) -> Result<LabProducer, String> {
+        if let Some((current, producer)) = &self.producer {
+            if current == settings {
+                return Ok(producer.clone());
+            }
+        }
+        if let Some((_, old)) = self.producer.take() {
+            close_producer(old).await;
+        }
+        let producer = producer::build(settings, self.cluster.bootstrap_servers())
+            .map_err(|e| e.to_string())?;
+        self.producer = Some((settings.clone(), producer.clone()));
+        Ok(producer)
+    }
+
+    async fn stop(&mut self) {
+        match &self.run {
+            Some(run) if !run.task.is_finished() => run.stop.store(true, Ordering::Relaxed),
+            _ => self.error(ErrorEvent::new("no run is in progress")).await,
+        }
+    }
+
+    /// Stops the run, waits (bounded) for its messages in flight, and releases the
+    /// producer.
+    async fn close(&mut self) {
+        if let Some(run) = self.run.take() {
+            run.stop.store(true, Ordering::Relaxed);
+            if tokio::time::timeout(CLOSE_WAIT, run.task).await.is_err() {
+                warn!("a run did not end within {CLOSE_WAIT:?} of its session closing");
+            }
+        }
+        if let Some((_, producer)) = self.producer.take() {
+            close_producer(producer).await;
+        }
+    }
+}
+
+async fn close_producer(producer: LabProducer) {
+    match producer::flush(&producer, CLOSE_WAIT).await {
+        Ok(()) => info!("Producer closed gracefully."),
+        Err(e) => warn!("Producer closed with messages still in flight: {e}"),
+    }
+}

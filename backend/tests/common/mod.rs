@@ -1,0 +1,197 @@
+//! What the server tests share: a real server on port 0 with the embedded cluster, a
+//! real WebSocket client, and an rdkafka consumer to read back what was written.
+#![allow(dead_code, missing_docs)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use playground::cluster::Cluster;
+use playground::http::Server;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use shared::protocol::{Command, Event};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite};
+
+/// A playground server running in this test process.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub bootstrap: String,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    /// Starts the embedded cluster and a server on 127.0.0.1:0 serving `static_dir`.
+    pub async fn start_with(static_dir: PathBuf) -> Self {
+        let cluster = Cluster::embedded().expect("embedded cluster");
+        let bootstrap = cluster.bootstrap_servers().to_owned();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = Server::new(cluster, static_dir);
+        let task = tokio::spawn(server.serve(
+            listener,
+            async move {
+                let _ = stopped.await;
+            },
+            Duration::from_secs(10),
+        ));
+        Self {
+            addr,
+            bootstrap,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// A server with no built page.
+    pub async fn start() -> Self {
+        Self::start_with(PathBuf::from("/nonexistent")).await
+    }
+
+    /// Stops the server and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    pub async fn connect(&self) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
+            .await
+            .expect("websocket");
+        Client { ws }
+    }
+}
+
+/// A page's side of the WebSocket.
+pub struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Client {
+    pub async fn send(&mut self, command: &Command) {
+        self.send_text(&serde_json::to_string(command).unwrap())
+            .await;
+    }
+
+    pub async fn send_text(&mut self, text: &str) {
+        self.ws
+            .send(tungstenite::Message::text(text))
+            .await
+            .unwrap();
+    }
+
+    /// The next event, failing the test after `wait`.
+    pub async fn next_within(&mut self, wait: Duration) -> Event {
+        loop {
+            let frame = tokio::time::timeout(wait, self.ws.next())
+                .await
+                .expect("no event in time")
+                .expect("socket closed")
+                .expect("socket error");
+            match frame {
+                tungstenite::Message::Text(text) => {
+                    return serde_json::from_str(&text)
+                        .unwrap_or_else(|e| panic!("bad event {text}: {e}"));
+                }
+                tungstenite::Message::Ping(_) | tungstenite::Message::Pong(_) => continue,
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    pub async fn next(&mut self) -> Event {
+        self.next_within(Duration::from_secs(30)).await
+    }
+
+    /// Events up to and including `run_finished`.
+    pub async fn until_finished(&mut self, wait: Duration) -> Vec<Event> {
+        let mut events = Vec::new();
+        loop {
+            let event = self.next_within(wait).await;
+            let done = matches!(event, Event::RunFinished(_));
+            events.push(event);
+            if done {
+                return events;
+            }
+        }
+    }
+}
+
+/// A record read back from the cluster.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub partition: i32,
+    pub offset: i64,
+    pub key: Option<String>,
+    pub value: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Reads every partition of `topic` from the beginning until `expected` records came or
+/// `wait` passed.
+pub fn consume_all(
+    bootstrap: &str,
+    topic: &str,
+    partitions: i32,
+    expected: usize,
+    wait: Duration,
+) -> Vec<Record> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "playground-tests")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let mut assignment = TopicPartitionList::new();
+    for p in 0..partitions {
+        assignment
+            .add_partition_offset(topic, p, Offset::Beginning)
+            .unwrap();
+    }
+    consumer.assign(&assignment).unwrap();
+    let deadline = std::time::Instant::now() + wait;
+    let mut records = Vec::new();
+    while records.len() < expected && std::time::Instant::now() < deadline {
+        let Some(message) = consumer.poll(Duration::from_millis(200)) else {
+            continue;
+        };
+        let message = message.expect("consume error");
+        let headers = message
+            .headers()
+            .map(|h| {
+                h.iter()
+                    .map(|h| {
+                        (
+                            h.key.to_owned(),
+                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        records.push(Record {
+            partition: message.partition(),
+            offset: message.offset(),
+            key: message
+                .key()
+                .map(|k| String::from_utf8_lossy(k).into_owned()),
+            value: String::from_utf8_lossy(message.payload().unwrap_or_default()).into_owned(),
+            headers,
+        });
+    }
+    records
+}

@@ -1,0 +1,18 @@
+//! What the playground's server and page agree on.
+//!
+//! The browser and the server never share code paths, only these types:
+//! - [`protocol`]: the WebSocket messages, a [`protocol::Command`] from the page and an
+//!   [`protocol::Event`] from the server, each a serde enum tagged `"type"`, plus the
+//!   `/api/health` answer.
+//! - [`settings`]: the producer settings a trainee may change, as typed fields with
+//!   bounds and one-line explanations; never a raw librdkafka property.
+//! - [`template`]: the key, value and header templates (`ORD-{i:04}`, `{uuid}`, ...).
+//! - [`lab`]: the names and defaults of LAB 1.2A.
+//!
+//! This crate depends on serde alone so that it compiles for wasm32 and native.
+#![deny(missing_docs)]
+
+pub mod lab;
+pub mod protocol;
+pub mod settings;
+pub mod template;

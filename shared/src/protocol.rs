@@ -1,0 +1,333 @@
+//! The WebSocket protocol (`GET /ws`) and the `/api/health` answer.
+//!
+//! Every frame is a JSON text frame holding one [`Command`] (page to server) or one
+//! [`Event`] (server to page), tagged by `"type"`. `docs/protocol.md` shows an example of
+//! each.
+
+use serde::{Deserialize, Serialize};
+
+use crate::settings::{FieldError, ProducerSettings};
+
+/// Bumped when a message changes shape, so a stale page can say it needs a reload.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest count one run may ask for.
+pub const MAX_COUNT: u32 = 1_000_000;
+
+/// Longest accepted key or value template, in bytes.
+pub const MAX_TEMPLATE_LEN: usize = 64 * 1024;
+
+/// What the page asks the server to do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Command {
+    /// Send `count` messages the lab's way: one at a time, awaiting each delivery report.
+    Produce(ProduceRequest),
+    /// Stop the running run: nothing more is sent; messages in flight still get an outcome.
+    Stop,
+}
+
+/// A run to produce.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProduceRequest {
+    /// The topic to send to.
+    pub topic: String,
+    /// How many messages, 1 to [`MAX_COUNT`].
+    pub count: u32,
+    /// The producer configuration.
+    #[serde(default)]
+    pub settings: ProducerSettings,
+    /// Template of each message's key; `None` sends messages without a key.
+    #[serde(default)]
+    pub key_template: Option<String>,
+    /// Template of each message's value (see [`crate::template`]).
+    pub value_template: String,
+}
+
+impl ProduceRequest {
+    /// The lab's run: 10 orders to `orders.created` with the lab's settings.
+    pub fn lab() -> Self {
+        Self {
+            topic: crate::lab::TOPIC.to_owned(),
+            count: crate::lab::COUNT,
+            settings: ProducerSettings::default(),
+            key_template: Some(crate::lab::KEY_TEMPLATE.to_owned()),
+            value_template: crate::lab::VALUE_TEMPLATE.to_owned(),
+        }
+    }
+
+    /// Every problem with the request, field by field, before any client is created.
+    pub fn validate(&self) -> Vec<FieldError> {
+        let mut errors = self.settings.validate();
+        let mut field = |field: &str, message: String| {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message,
+            })
+        };
+        if self.count == 0 || self.count > MAX_COUNT {
+            field(
+                "count",
+                format!(
+                    "count must be between 1 and {MAX_COUNT}, got {}",
+                    self.count
+                ),
+            );
+        }
+        let topic_ok = !self.topic.is_empty()
+            && self.topic.len() <= 249
+            && self
+                .topic
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        if !topic_ok {
+            field(
+                "topic",
+                "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned(),
+            );
+        }
+        let templates = [
+            ("key_template", self.key_template.as_deref()),
+            ("value_template", Some(&self.value_template)),
+        ];
+        for (name, template) in templates {
+            let Some(template) = template else { continue };
+            if template.len() > MAX_TEMPLATE_LEN {
+                field(
+                    name,
+                    format!("{name} is longer than {MAX_TEMPLATE_LEN} bytes"),
+                );
+            } else if let Err(e) = crate::template::Template::parse(template) {
+                field(name, e.message);
+            }
+        }
+        errors
+    }
+}
+
+/// What the server tells the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// First frame of every connection: what cluster this is and what it has.
+    Hello(Hello),
+    /// A run was accepted and starts now.
+    RunStarted {
+        /// The run's number within this session, from 1.
+        run: u64,
+        /// The topic it sends to.
+        topic: String,
+        /// How many messages it will send.
+        count: u32,
+    },
+    /// One message's delivery report: the broker has it.
+    Delivered(Delivered),
+    /// One message's delivery report: it failed, with the reason.
+    Failed(Failed),
+    /// The run is over: every message sent has its outcome and the producer was flushed.
+    RunFinished(RunFinished),
+    /// A command was refused or something went wrong; the connection stays usable.
+    Error(ErrorEvent),
+}
+
+/// Which kind of cluster the server talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterMode {
+    /// librdkafka's mock cluster inside the server: no replication, acks ignored, fake
+    /// LogAppendTime.
+    Embedded,
+    /// A real Kafka cluster given by `--bootstrap-servers`.
+    External,
+}
+
+/// A broker of the cluster.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerInfo {
+    /// The broker's node id.
+    pub id: i32,
+    /// Host it listens on.
+    pub host: String,
+    /// Port it listens on.
+    pub port: i32,
+}
+
+/// A topic and its partitions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicInfo {
+    /// Topic name.
+    pub name: String,
+    /// Number of partitions.
+    pub partitions: i32,
+}
+
+/// The cluster as the server sees it, sent in [`Event::Hello`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hello {
+    /// [`PROTOCOL_VERSION`] of the server.
+    pub protocol: u32,
+    /// Embedded (mock) or external cluster.
+    pub mode: ClusterMode,
+    /// Where Kafka tools can reach the same cluster (for kcat and friends).
+    pub bootstrap_servers: String,
+    /// The cluster's brokers.
+    pub brokers: Vec<BrokerInfo>,
+    /// The cluster's topics.
+    pub topics: Vec<TopicInfo>,
+}
+
+/// A delivered message, as its delivery report told.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivered {
+    /// The run it belongs to.
+    pub run: u64,
+    /// Its number in the run, from 1.
+    pub seq: u64,
+    /// Its key, if it had one.
+    pub key: Option<String>,
+    /// The topic it was written to.
+    pub topic: String,
+    /// The partition it was written to.
+    pub partition: i32,
+    /// Its offset in the partition; `None` with acks=0, where the broker does not answer.
+    pub offset: Option<i64>,
+    /// The message's CreateTime, set by the producer, in Unix milliseconds.
+    pub timestamp_ms: i64,
+    /// From handing the message to the producer to its delivery report, by the server's
+    /// clock, in microseconds.
+    pub latency_us: u64,
+}
+
+/// A message that failed, with the reason.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failed {
+    /// The run it belongs to.
+    pub run: u64,
+    /// Its number in the run, from 1.
+    pub seq: u64,
+    /// Its key, if it had one.
+    pub key: Option<String>,
+    /// librdkafka's error name, such as `MessageTimedOut`.
+    pub error: String,
+    /// The error in words.
+    pub message: String,
+    /// From handing the message to the producer to its failure, in microseconds.
+    pub latency_us: u64,
+}
+
+/// A run's totals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunFinished {
+    /// The run.
+    pub run: u64,
+    /// Messages handed to the producer.
+    pub sent: u64,
+    /// Messages delivered.
+    pub delivered: u64,
+    /// Messages failed; `sent = delivered + failed`.
+    pub failed: u64,
+    /// From the run's start to the end of the flush, in milliseconds.
+    pub elapsed_ms: u64,
+    /// True when a `stop` command ended the run early.
+    pub stopped: bool,
+}
+
+/// A refused command or a server-side problem, in plain words.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEvent {
+    /// What went wrong.
+    pub message: String,
+    /// The fields at fault, so the page can mark them; empty when it is not about a field.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl ErrorEvent {
+    /// An error about no field in particular.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// The answer of `GET /api/health`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    /// `ok` when the cluster answered a metadata request.
+    pub status: String,
+    /// Embedded or external cluster.
+    pub mode: ClusterMode,
+    /// Where Kafka tools can reach the cluster.
+    pub bootstrap_servers: String,
+    /// The cluster's brokers.
+    pub brokers: Vec<BrokerInfo>,
+    /// The cluster's topics with their partition counts.
+    pub topics: Vec<TopicInfo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_are_tagged_by_type() {
+        let json = serde_json::to_value(Command::Produce(ProduceRequest::lab())).unwrap();
+        assert_eq!(json["type"], "produce");
+        assert_eq!(json["topic"], "orders.created");
+        assert_eq!(json["settings"]["acks"], "all");
+        let back: Command = serde_json::from_value(json).unwrap();
+        assert_eq!(back, Command::Produce(ProduceRequest::lab()));
+        assert_eq!(
+            serde_json::from_str::<Command>(r#"{"type":"stop"}"#).unwrap(),
+            Command::Stop
+        );
+    }
+
+    #[test]
+    fn unknown_fields_and_types_are_refused() {
+        let extra = r#"{"type":"produce","topic":"t","count":1,"value_template":"x","linger":5}"#;
+        assert!(
+            serde_json::from_str::<Command>(extra)
+                .unwrap_err()
+                .to_string()
+                .contains("linger")
+        );
+        let raw = r#"{"type":"produce","topic":"t","count":1,"value_template":"x","settings":{"plugin.library.paths":"/tmp/x.so"}}"#;
+        assert!(serde_json::from_str::<Command>(raw).is_err());
+        assert!(serde_json::from_str::<Command>(r#"{"type":"format_disk"}"#).is_err());
+    }
+
+    #[test]
+    fn lab_request_is_valid_and_bad_one_names_fields() {
+        assert!(ProduceRequest::lab().validate().is_empty());
+        let bad = ProduceRequest {
+            topic: "orders created".into(),
+            count: 0,
+            key_template: Some("{nope}".into()),
+            ..ProduceRequest::lab()
+        };
+        let fields: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["count", "topic", "key_template"]);
+    }
+
+    #[test]
+    fn events_are_tagged_by_type() {
+        let e = Event::Delivered(Delivered {
+            run: 1,
+            seq: 1,
+            key: None,
+            topic: "orders.created".into(),
+            partition: 3,
+            offset: Some(0),
+            timestamp_ms: 1,
+            latency_us: 900,
+        });
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["type"], "delivered");
+        assert_eq!(json["partition"], 3);
+        assert_eq!(serde_json::from_value::<Event>(json).unwrap(), e);
+    }
+}
