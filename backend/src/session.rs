@@ -191,10 +191,10 @@ impl Session {
 
     /// The session's producer for `settings`, rebuilt only when they changed.
     async fn producer_for(&mut self, settings: &ProducerSettings) -> Result<LabProducer, String> {
-        if let Some((current, producer)) = &self.producer {
-            if current == settings {
-                return Ok(producer.clone());
-            }
+        if let Some((current, producer)) = &self.producer
+            && current == settings
+        {
+            return Ok(producer.clone());
         }
         if let Some((_, old)) = self.producer.take() {
             close_producer(old).await;

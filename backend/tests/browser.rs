@@ -1,0 +1,308 @@
+//! End to end in headless Chromium: the page served by `playground`, driven as a trainee
+//! would through WebDriver, with the embedded cluster behind it.
+//!
+//! Needs Debian's chromium and chromedriver and the page built into `dist/`, so these
+//! tests are ignored by a plain `cargo test`; `cargo xtask test` installs and builds what
+//! they need and runs them with `--ignored`. Screenshots go to `target/e2e/`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{TestServer, consume_all};
+use fantoccini::{Client, ClientBuilder, Locator};
+use shared::lab;
+
+/// A chromedriver process, killed when dropped.
+struct ChromeDriver {
+    child: Child,
+    url: String,
+}
+
+impl ChromeDriver {
+    fn start() -> Self {
+        let program =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(&program)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!("cannot start {program} (cargo xtask test installs it): {e}")
+            });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    async fn browser(&self) -> Client {
+        let profile = std::env::temp_dir().join(format!(
+            "playground-e2e-{}-{}",
+            std::process::id(),
+            self.child.id()
+        ));
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,800",
+        ]
+        .map(String::from)
+        .to_vec();
+        args.push(format!("--user-data-dir={}", profile.display()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({ "args": args }),
+        );
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn dist() -> PathBuf {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dist");
+    assert!(
+        dist.join("index.html").is_file(),
+        "the page is not built: run `cargo xtask build` (or `cargo xtask test`)"
+    );
+    dist
+}
+
+async fn screenshot(browser: &Client, name: &str) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = browser.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn text(browser: &Client, css: &str) -> String {
+    match browser.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Waits until `css` holds `want`, failing with what it held instead.
+async fn wait_for_text(browser: &Client, css: &str, want: impl Fn(&str) -> bool, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let now = text(browser, css).await;
+        if want(&now) {
+            return;
+        }
+        if Instant::now() > deadline {
+            screenshot(browser, "timeout").await;
+            panic!("{what}: {css} holds {now:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The table's rows as (seq, partition, offset) texts.
+async fn table(browser: &Client) -> Vec<(String, String, String)> {
+    let mut rows = Vec::new();
+    for row in browser
+        .find_all(Locator::Css("#deliveries tbody tr"))
+        .await
+        .unwrap()
+    {
+        let cell = |css: &'static str| {
+            let row = row.clone();
+            async move {
+                row.find(Locator::Css(css))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap()
+            }
+        };
+        rows.push((
+            cell("td.seq").await,
+            cell("td.partition").await,
+            cell("td.offset").await,
+        ));
+    }
+    rows
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
+    let server = TestServer::start_with(dist()).await;
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+    browser.goto(&server.url("/")).await.unwrap();
+
+    wait_for_text(
+        &browser,
+        "#connection",
+        |t| t == "connected",
+        "the page connects",
+    )
+    .await;
+    assert_eq!(
+        text(&browser, "#bootstrap").await,
+        server.bootstrap,
+        "the page shows the cluster's address"
+    );
+    assert!(
+        text(&browser, "#config .honest")
+            .await
+            .contains("ignores acks"),
+        "embedded mode is said plainly"
+    );
+    screenshot(&browser, "foundation-before-send").await;
+
+    browser
+        .find(Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(
+        &browser,
+        "#run-status",
+        |t| t.contains("finished"),
+        "the run finishes",
+    )
+    .await;
+    let rows = table(&browser).await;
+    screenshot(&browser, "foundation-10-orders").await;
+
+    assert_eq!(rows.len(), 10, "{rows:?}");
+    let seqs: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    assert_eq!(seqs, (1..=10).map(|i| i.to_string()).collect::<Vec<_>>());
+    assert_eq!(text(&browser, "#delivered-total").await, "10 delivered");
+    assert_eq!(text(&browser, "#failed-total").await, "0 failed");
+
+    // What the table shows is what the cluster holds.
+    let shown: BTreeSet<(i32, i64)> = rows
+        .iter()
+        .map(|(_, p, o)| (p.parse().unwrap(), o.parse().unwrap()))
+        .collect();
+    let bootstrap = server.bootstrap.clone();
+    let records = tokio::task::spawn_blocking(move || {
+        consume_all(
+            &bootstrap,
+            lab::TOPIC,
+            lab::PARTITIONS,
+            10,
+            Duration::from_secs(20),
+        )
+    })
+    .await
+    .unwrap();
+    let stored: BTreeSet<(i32, i64)> = records.iter().map(|r| (r.partition, r.offset)).collect();
+    assert_eq!(shown, stored);
+
+    // The strip's counts add up to the table, partition by partition.
+    let mut strip_total = 0;
+    for partition in 0..lab::PARTITIONS {
+        let count: usize = text(
+            &browser,
+            &format!(".partition[data-partition='{partition}'] .count"),
+        )
+        .await
+        .parse()
+        .unwrap();
+        let in_table = rows.iter().filter(|r| r.1 == partition.to_string()).count();
+        assert_eq!(count, in_table, "partition {partition}");
+        strip_total += count;
+    }
+    assert_eq!(strip_total, 10);
+
+    browser.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn a_bad_field_is_marked_and_nothing_is_sent() {
+    let server = TestServer::start_with(dist()).await;
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+    browser.goto(&server.url("/")).await.unwrap();
+    wait_for_text(
+        &browser,
+        "#connection",
+        |t| t == "connected",
+        "the page connects",
+    )
+    .await;
+
+    let backoff = browser
+        .find(Locator::Css("#retry-backoff-ms"))
+        .await
+        .unwrap();
+    backoff.clear().await.unwrap();
+    backoff.send_keys("0").await.unwrap();
+    browser
+        .find(Locator::Css("#send"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(
+        &browser,
+        "#notice",
+        |t| t.contains("Fix the marked fields"),
+        "the page refuses",
+    )
+    .await;
+    let error = text(&browser, "#config .field.invalid .error").await;
+    assert_eq!(
+        error,
+        "retry.backoff.ms must be between 1 and 300000, got 0"
+    );
+    screenshot(&browser, "foundation-bad-field").await;
+    assert!(
+        browser
+            .find_all(Locator::Css("#deliveries tbody tr"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was sent"
+    );
+
+    browser.close().await.unwrap();
+    server.stop().await;
+}

@@ -1,0 +1,102 @@
+//! The page's root: shared state in context, the WebSocket, and the panels' layout.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use shared::protocol::{ClusterMode, Command};
+
+use crate::model::{Connection, Form, Page};
+use crate::panels::{
+    ClusterLine, ConfigPanel, DeliveryTable, MessagePanel, PartitionStrip, RunPanel,
+};
+use crate::ws;
+
+/// What every panel reads and writes, provided as context.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// What the server told.
+    pub page: RwSignal<Page>,
+    /// What the trainee typed.
+    pub form: RwSignal<Form>,
+    /// The WebSocket's state.
+    pub connection: RwSignal<Connection>,
+    /// A problem on the page's side (not connected, fields to fix).
+    pub notice: RwSignal<Option<String>>,
+}
+
+impl Ctx {
+    /// Sends the form's run, or says why it cannot.
+    pub fn send_run(self) {
+        match self.form.with(Form::request) {
+            Ok(request) => self.send(Command::Produce(request)),
+            Err(errors) => self.notice.set(Some(format!(
+                "Fix the marked fields first: {}",
+                errors
+                    .iter()
+                    .map(|e| e.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))),
+        }
+    }
+
+    /// Sends a command, or says why it cannot.
+    pub fn send(self, command: Command) {
+        self.notice.set(ws::send(&command).err());
+    }
+
+    /// True when the page talks to the embedded mock cluster.
+    pub fn embedded(self) -> bool {
+        self.page.with(|p| {
+            p.hello
+                .as_ref()
+                .is_some_and(|h| h.mode == ClusterMode::Embedded)
+        })
+    }
+}
+
+/// The playground page.
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = Ctx {
+        page: RwSignal::new(Page::default()),
+        form: RwSignal::new(Form::default()),
+        connection: RwSignal::new(Connection::Connecting),
+        notice: RwSignal::new(None),
+    };
+    provide_context(ctx);
+    ws::connect(ws::Handlers {
+        on_event: Rc::new(move |event| ctx.page.update(|p| p.apply(event))),
+        on_connection: Rc::new(move |state| ctx.connection.set(state)),
+    });
+
+    let connection_text = move || match ctx.connection.get() {
+        Connection::Connecting => "connecting…",
+        Connection::Open => "connected",
+        Connection::Closed => "disconnected, reconnecting…",
+    };
+    let connection_class = move || match ctx.connection.get() {
+        Connection::Connecting => "badge badge-wait",
+        Connection::Open => "badge badge-ok",
+        Connection::Closed => "badge badge-bad",
+    };
+    view! {
+        <header class="top">
+            <h1>"Kafka Producer Playground"</h1>
+            <span class="subtitle">"LAB 1.2A · basic synchronous producer"</span>
+            <span id="connection" class=connection_class role="status">{connection_text}</span>
+        </header>
+        <ClusterLine />
+        <main class="layout">
+            <section class="column left">
+                <ConfigPanel />
+                <MessagePanel />
+            </section>
+            <section class="column right">
+                <RunPanel />
+                <PartitionStrip />
+                <DeliveryTable />
+            </section>
+        </main>
+    }
+}

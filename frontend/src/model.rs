@@ -1,0 +1,367 @@
+//! The page's state as plain Rust, so its logic is tested with ordinary `#[test]`s.
+//!
+//! [`Form`] is what the trainee typed, kept as text so a half-typed number is not lost;
+//! [`Form::request`] turns it into a [`ProduceRequest`] or names each field at fault.
+//! [`Page`] is what the server told; [`Page::apply`] folds one [`Event`] into it.
+
+use shared::lab;
+use shared::protocol::{ErrorEvent, Event, Hello, ProduceRequest, RunFinished};
+use shared::settings::{Acks, FieldError, ProducerSettings};
+
+/// The form as typed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    /// `client.id`.
+    pub client_id: String,
+    /// `acks`.
+    pub acks: Acks,
+    /// `message.send.max.retries`, as typed.
+    pub retries: String,
+    /// `retry.backoff.ms`, as typed.
+    pub retry_backoff_ms: String,
+    /// `request.timeout.ms`, as typed.
+    pub request_timeout_ms: String,
+    /// `message.timeout.ms`, as typed.
+    pub message_timeout_ms: String,
+    /// Whether messages get a key.
+    pub keyed: bool,
+    /// The key template.
+    pub key_template: String,
+    /// The value template.
+    pub value_template: String,
+    /// How many messages, as typed.
+    pub count: String,
+}
+
+impl Default for Form {
+    /// The lab's Program.cs.
+    fn default() -> Self {
+        let s = ProducerSettings::default();
+        Self {
+            client_id: s.client_id,
+            acks: s.acks,
+            retries: s.message_send_max_retries.to_string(),
+            retry_backoff_ms: s.retry_backoff_ms.to_string(),
+            request_timeout_ms: s.request_timeout_ms.to_string(),
+            message_timeout_ms: s.message_timeout_ms.to_string(),
+            keyed: true,
+            key_template: lab::KEY_TEMPLATE.to_owned(),
+            value_template: lab::VALUE_TEMPLATE.to_owned(),
+            count: lab::COUNT.to_string(),
+        }
+    }
+}
+
+fn whole_number(field: &str, text: &str, errors: &mut Vec<FieldError>) -> u32 {
+    match text.trim().parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                message: format!("{field} must be a whole number, got \"{}\"", text.trim()),
+            });
+            0
+        }
+    }
+}
+
+impl Form {
+    /// The request this form describes, or every field at fault.
+    pub fn request(&self) -> Result<ProduceRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let settings = ProducerSettings {
+            client_id: self.client_id.trim().to_owned(),
+            acks: self.acks,
+            message_send_max_retries: whole_number(
+                "message.send.max.retries",
+                &self.retries,
+                &mut errors,
+            ),
+            retry_backoff_ms: whole_number("retry.backoff.ms", &self.retry_backoff_ms, &mut errors),
+            request_timeout_ms: whole_number(
+                "request.timeout.ms",
+                &self.request_timeout_ms,
+                &mut errors,
+            ),
+            message_timeout_ms: whole_number(
+                "message.timeout.ms",
+                &self.message_timeout_ms,
+                &mut errors,
+            ),
+        };
+        let count = whole_number("count", &self.count, &mut errors);
+        let request = ProduceRequest {
+            topic: lab::TOPIC.to_owned(),
+            count,
+            settings,
+            key_template: self.keyed.then(|| self.key_template.clone()),
+            value_template: self.value_template.clone(),
+        };
+        // A field that is not a number is reported once, not again as out of bounds.
+        for e in request.validate() {
+            if !errors.iter().any(|known| known.field == e.field) {
+                errors.push(e);
+            }
+        }
+        if errors.is_empty() {
+            Ok(request)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The problem with `field`, if any, for the page to show beside it.
+    pub fn error_for(&self, field: &str) -> Option<String> {
+        self.request()
+            .err()?
+            .into_iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message)
+    }
+}
+
+/// One message's outcome, as a row of the delivery table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// Its number in the run.
+    pub seq: u64,
+    /// Its key.
+    pub key: Option<String>,
+    /// Its partition, when delivered.
+    pub partition: Option<i32>,
+    /// Its offset, when delivered with acks 1 or all.
+    pub offset: Option<i64>,
+    /// Delivery latency in microseconds.
+    pub latency_us: u64,
+    /// `None` when delivered; the error name and its words when failed.
+    pub failure: Option<(String, String)>,
+}
+
+/// The run on screen.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Run {
+    /// The run's number in this session.
+    pub run: u64,
+    /// How many messages it sends.
+    pub count: u32,
+    /// Outcomes so far, in order of arrival.
+    pub rows: Vec<Row>,
+    /// Delivered messages per partition.
+    pub per_partition: Vec<u64>,
+    /// The totals, once it is over.
+    pub finished: Option<RunFinished>,
+}
+
+impl Run {
+    /// Messages delivered so far.
+    pub fn delivered(&self) -> usize {
+        self.rows.iter().filter(|r| r.failure.is_none()).count()
+    }
+
+    /// Messages failed so far.
+    pub fn failed(&self) -> usize {
+        self.rows.len() - self.delivered()
+    }
+}
+
+/// The state of the WebSocket to the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    /// Opening, for the first time or again.
+    Connecting,
+    /// Open.
+    Open,
+    /// Closed; the page tries again shortly.
+    Closed,
+}
+
+/// What the server told the page.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Page {
+    /// The cluster, from `hello`.
+    pub hello: Option<Hello>,
+    /// The current or last run.
+    pub run: Option<Run>,
+    /// The last error the server sent, until the next run starts.
+    pub error: Option<ErrorEvent>,
+}
+
+impl Page {
+    /// Partitions of the lab's topic, as the cluster said (the lab's 6 until it does).
+    pub fn partitions(&self) -> usize {
+        self.hello
+            .as_ref()
+            .and_then(|h| h.topics.iter().find(|t| t.name == lab::TOPIC))
+            .map_or(lab::PARTITIONS as usize, |t| t.partitions.max(0) as usize)
+    }
+
+    /// True while a run is on and not finished.
+    pub fn running(&self) -> bool {
+        self.run.as_ref().is_some_and(|r| r.finished.is_none())
+    }
+
+    /// Folds one event from the server into the page.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::Hello(hello) => self.hello = Some(hello),
+            Event::RunStarted { run, count, .. } => {
+                self.error = None;
+                self.run = Some(Run {
+                    run,
+                    count,
+                    per_partition: vec![0; self.partitions()],
+                    ..Run::default()
+                });
+            }
+            Event::Delivered(d) => {
+                if let Some(run) = self.run.as_mut().filter(|r| r.run == d.run) {
+                    if let Ok(p) = usize::try_from(d.partition) {
+                        if p >= run.per_partition.len() {
+                            run.per_partition.resize(p + 1, 0);
+                        }
+                        run.per_partition[p] += 1;
+                    }
+                    run.rows.push(Row {
+                        seq: d.seq,
+                        key: d.key,
+                        partition: Some(d.partition),
+                        offset: d.offset,
+                        latency_us: d.latency_us,
+                        failure: None,
+                    });
+                }
+            }
+            Event::Failed(f) => {
+                if let Some(run) = self.run.as_mut().filter(|r| r.run == f.run) {
+                    run.rows.push(Row {
+                        seq: f.seq,
+                        key: f.key,
+                        partition: None,
+                        offset: None,
+                        latency_us: f.latency_us,
+                        failure: Some((f.error, f.message)),
+                    });
+                }
+            }
+            Event::RunFinished(totals) => {
+                if let Some(run) = self.run.as_mut().filter(|r| r.run == totals.run) {
+                    run.finished = Some(totals);
+                }
+            }
+            Event::Error(e) => self.error = Some(e),
+        }
+    }
+}
+
+/// A latency in microseconds as milliseconds for people: `4.21 ms`.
+pub fn format_latency(us: u64) -> String {
+    format!("{:.2} ms", us as f64 / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::protocol::{Delivered, Failed};
+
+    #[test]
+    fn default_form_is_the_labs_valid_request() {
+        let request = Form::default().request().unwrap();
+        assert_eq!(request, ProduceRequest::lab());
+    }
+
+    #[test]
+    fn typos_are_named_once_per_field() {
+        let form = Form {
+            retries: "three".into(),
+            count: "0".into(),
+            retry_backoff_ms: "0".into(),
+            ..Form::default()
+        };
+        let errors = form.request().unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["message.send.max.retries", "retry.backoff.ms", "count"]
+        );
+        assert!(
+            form.error_for("message.send.max.retries")
+                .unwrap()
+                .contains("whole number")
+        );
+        assert!(form.error_for("client.id").is_none());
+    }
+
+    #[test]
+    fn unkeyed_form_sends_no_key() {
+        let form = Form {
+            keyed: false,
+            ..Form::default()
+        };
+        assert_eq!(form.request().unwrap().key_template, None);
+    }
+
+    fn delivered(run: u64, seq: u64, partition: i32) -> Event {
+        Event::Delivered(Delivered {
+            run,
+            seq,
+            key: None,
+            topic: lab::TOPIC.into(),
+            partition,
+            offset: Some(seq as i64),
+            timestamp_ms: 0,
+            latency_us: 1500,
+        })
+    }
+
+    #[test]
+    fn deliveries_fill_rows_and_partition_counts() {
+        let mut page = Page::default();
+        page.apply(Event::RunStarted {
+            run: 1,
+            topic: lab::TOPIC.into(),
+            count: 3,
+        });
+        assert!(page.running());
+        page.apply(delivered(1, 1, 4));
+        page.apply(delivered(1, 2, 4));
+        page.apply(Event::Failed(Failed {
+            run: 1,
+            seq: 3,
+            key: None,
+            error: "MessageTimedOut".into(),
+            message: "timed out".into(),
+            latency_us: 2_000_000,
+        }));
+        page.apply(delivered(7, 9, 0)); // another run's straggler is ignored
+        let run = page.run.as_ref().unwrap();
+        assert_eq!(run.per_partition, [0, 0, 0, 0, 2, 0]);
+        assert_eq!((run.delivered(), run.failed()), (2, 1));
+        page.apply(Event::RunFinished(RunFinished {
+            run: 1,
+            sent: 3,
+            delivered: 2,
+            failed: 1,
+            elapsed_ms: 10,
+            stopped: false,
+        }));
+        assert!(!page.running());
+    }
+
+    #[test]
+    fn a_new_run_clears_the_last_error() {
+        let mut page = Page::default();
+        page.apply(Event::Error(ErrorEvent::new("boom")));
+        assert!(page.error.is_some());
+        page.apply(Event::RunStarted {
+            run: 2,
+            topic: lab::TOPIC.into(),
+            count: 1,
+        });
+        assert!(page.error.is_none());
+    }
+
+    #[test]
+    fn latency_reads_in_milliseconds() {
+        assert_eq!(format_latency(4213), "4.21 ms");
+    }
+}

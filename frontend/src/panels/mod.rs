@@ -1,0 +1,15 @@
+//! The page's panels, one module each.
+
+mod cluster;
+mod config;
+mod deliveries;
+mod message;
+mod partitions;
+mod run;
+
+pub use cluster::ClusterLine;
+pub use config::ConfigPanel;
+pub use deliveries::DeliveryTable;
+pub use message::MessagePanel;
+pub use partitions::PartitionStrip;
+pub use run::RunPanel;

@@ -1,0 +1,86 @@
+//! The run panel: count, Send and Stop, progress and totals, always at hand.
+
+use leptos::prelude::*;
+use shared::protocol::Command;
+
+use crate::app::Ctx;
+use crate::model::Connection;
+
+/// How many to send, the buttons, and how the run goes.
+#[component]
+pub fn RunPanel() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let count_error = move || ctx.form.with(|f| f.error_for("count"));
+    let running = move || ctx.page.with(|p| p.running());
+    let connected = move || ctx.connection.get() == Connection::Open;
+    let summary = move || {
+        ctx.page.with(|p| {
+            let run = p.run.as_ref()?;
+            let done = run.rows.len();
+            let status = match &run.finished {
+                None => format!("Run {}: {done} / {} …", run.run, run.count),
+                Some(f) if f.stopped => format!("Run {} stopped: {} sent", run.run, f.sent),
+                Some(f) => format!(
+                    "Run {} finished in {} ms, producer flushed",
+                    run.run, f.elapsed_ms
+                ),
+            };
+            Some((
+                status,
+                run.delivered(),
+                run.failed(),
+                done as f64 / f64::from(run.count.max(1)),
+            ))
+        })
+    };
+    view! {
+        <section class="panel" id="run">
+            <div class="run-controls">
+                <div class="field count" class:invalid=move || count_error().is_some()>
+                    <label for="count">"Messages"</label>
+                    <input
+                        id="count"
+                        type="text"
+                        inputmode="numeric"
+                        prop:value=move || ctx.form.with(|f| f.count.clone())
+                        on:input=move |ev| ctx.form.update(|f| f.count = event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && connected() && !running() {
+                                ctx.send_run();
+                            }
+                        }
+                    />
+                </div>
+                <button
+                    id="send"
+                    class="primary"
+                    prop:disabled=move || running() || !connected()
+                    on:click=move |_| ctx.send_run()
+                >
+                    "Send"
+                </button>
+                <button id="stop" prop:disabled=move || !running() on:click=move |_| ctx.send(Command::Stop)>
+                    "Stop"
+                </button>
+                <p class="doc">"One at a time, each awaiting its delivery report, as in the lab."</p>
+            </div>
+            <p class="error count-error">{count_error}</p>
+            <p id="notice" class="notice" role="alert">{move || ctx.notice.get()}</p>
+            <p id="server-error" class="notice" role="alert">
+                {move || ctx.page.with(|p| p.error.as_ref().map(|e| format!("The server refused: {}", e.message)))}
+            </p>
+            {move || match summary() {
+                None => view! { <p class="hint">"Press Send to produce the lab's orders."</p> }.into_any(),
+                Some((status, delivered, failed, progress)) => view! {
+                    <p id="run-status">{status}</p>
+                    <progress max="1" value=progress.to_string()></progress>
+                    <p class="totals">
+                        <span class="ok" id="delivered-total">{format!("{delivered} delivered")}</span>
+                        <span class="bad" id="failed-total">{format!("{failed} failed")}</span>
+                    </p>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}

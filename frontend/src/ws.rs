@@ -1,0 +1,103 @@
+//! The page's WebSocket to the server: JSON frames in and out, reconnecting by itself.
+//!
+//! The browser runs the page on one thread, so the socket lives in a thread-local.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use shared::protocol::{Command, Event};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+use crate::model::Connection;
+
+/// How long to wait before opening a dropped socket again.
+const RECONNECT_MS: i32 = 1000;
+
+thread_local! {
+    static SOCKET: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+}
+
+/// Callbacks of the socket: every event, and every change of connection state.
+#[derive(Clone)]
+pub struct Handlers {
+    /// Called with each event the server sends.
+    pub on_event: Rc<dyn Fn(Event)>,
+    /// Called when the connection opens, closes or is being opened.
+    pub on_connection: Rc<dyn Fn(Connection)>,
+}
+
+/// `ws://host/ws` (or `wss://`) for the page's own origin.
+fn url() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss"
+    } else {
+        "ws"
+    };
+    Some(format!("{scheme}://{}/ws", location.host().ok()?))
+}
+
+/// Opens the socket and keeps it open.
+pub fn connect(handlers: Handlers) {
+    (handlers.on_connection)(Connection::Connecting);
+    let Some(socket) = url().and_then(|url| WebSocket::new(&url).ok()) else {
+        schedule_reconnect(handlers);
+        return;
+    };
+
+    let on_open = {
+        let handlers = handlers.clone();
+        Closure::<dyn FnMut()>::new(move || (handlers.on_connection)(Connection::Open))
+    };
+    let on_message = {
+        let handlers = handlers.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |message: MessageEvent| {
+            let Some(text) = message.data().as_string() else {
+                return;
+            };
+            match serde_json::from_str::<Event>(&text) {
+                Ok(event) => (handlers.on_event)(event),
+                Err(e) => web_sys::console::warn_1(&format!("unreadable event {text}: {e}").into()),
+            }
+        })
+    };
+    let on_close = {
+        let handlers = handlers.clone();
+        Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+            SOCKET.with(|s| s.borrow_mut().take());
+            (handlers.on_connection)(Connection::Closed);
+            schedule_reconnect(handlers.clone());
+        })
+    };
+    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    // The socket calls these for as long as it lives; a new socket gets new ones.
+    on_open.forget();
+    on_message.forget();
+    on_close.forget();
+    SOCKET.with(|s| *s.borrow_mut() = Some(socket));
+}
+
+fn schedule_reconnect(handlers: Handlers) {
+    let retry = Closure::once_into_js(move || connect(handlers));
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            retry.unchecked_ref(),
+            RECONNECT_MS,
+        );
+    }
+}
+
+/// Sends a command; fails with a reason when the socket is not open.
+pub fn send(command: &Command) -> Result<(), String> {
+    let json = serde_json::to_string(command).map_err(|e| e.to_string())?;
+    SOCKET.with(|s| match s.borrow().as_ref() {
+        Some(socket) if socket.ready_state() == WebSocket::OPEN => socket
+            .send_with_str(&json)
+            .map_err(|_| "the connection refused the message".to_owned()),
+        _ => Err("not connected to the playground server; reconnecting...".to_owned()),
+    })
+}

@@ -1,0 +1,340 @@
+//! The project's chores, in Rust, with nothing to install first:
+//!
+//! - `cargo xtask run [-- PLAYGROUND ARGS]`: installs what is missing (the wasm target,
+//!   trunk, the wasm-bindgen-cli that matches Cargo.lock), builds the page, and starts
+//!   the playground on the embedded cluster.
+//! - `cargo xtask test`: every check CI runs: fmt, clippy, unit and integration tests,
+//!   the page's tests in headless Chromium and the end-to-end browser tests (installing
+//!   Debian's chromium and chromium-driver when missing).
+//! - `cargo xtask build`: installs what is missing and builds the page only.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// trunk's version: 0.22 needs a newer rustc than this project's machines have.
+const TRUNK_VERSION: &str = "0.21.14";
+
+/// Chromium's flags for a root user on a machine with a closed network.
+const CHROMIUM_ARGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,800",
+];
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    if let Err(e) = std::env::set_current_dir(&root) {
+        eprintln!("xtask: cannot enter {}: {e}", root.display());
+        return ExitCode::FAILURE;
+    }
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        Some("test") => test(),
+        Some("build") => ensure_page_tools().and_then(|()| build_page()),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask run [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build"
+            );
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned())
+}
+
+/// Runs a command in the foreground, failing with its name when it fails.
+fn sh(program: &str, args: &[&str]) -> Result {
+    sh_env(program, args, &[])
+}
+
+fn sh_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
+    println!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .envs(env.iter().copied())
+        .status()
+        .map_err(|e| format!("could not start {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// The first line a command prints, or `None` when it cannot be run.
+fn output_of(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The version of `package` that Cargo.lock resolved.
+fn locked_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock")
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let header = format!("name = \"{package}\"\nversion = \"");
+    let start = lock
+        .find(&header)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
+        + header.len();
+    let len = lock[start..].find('"').ok_or("Cargo.lock is malformed")?;
+    Ok(lock[start..start + len].to_owned())
+}
+
+/// The wasm target, trunk and the matching wasm-bindgen-cli, each installed when missing.
+fn ensure_page_tools() -> Result {
+    let targets = output_of("rustup", &["target", "list", "--installed"]).unwrap_or_default();
+    if !targets.lines().any(|t| t == "wasm32-unknown-unknown") {
+        sh("rustup", &["target", "add", "wasm32-unknown-unknown"])?;
+    }
+    let trunk = output_of("trunk", &["--version"]).unwrap_or_default();
+    if trunk != format!("trunk {TRUNK_VERSION}") {
+        println!("Installing trunk {TRUNK_VERSION} (a few minutes, once)...");
+        sh(
+            &cargo(),
+            &["install", "--locked", "trunk", "--version", TRUNK_VERSION],
+        )?;
+    }
+    let bindgen = locked_version("wasm-bindgen")?;
+    let installed = output_of("wasm-bindgen", &["--version"]).unwrap_or_default();
+    let runner = output_of("wasm-bindgen-test-runner", &["--version"]).unwrap_or_default();
+    let wanted = format!("wasm-bindgen {bindgen}");
+    if installed != wanted || !runner.ends_with(&bindgen) {
+        println!(
+            "Installing wasm-bindgen-cli {bindgen}, the version in Cargo.lock (a minute or two, once)..."
+        );
+        // Not --locked: its own lockfile pins a crate version the registry may not serve.
+        sh(
+            &cargo(),
+            &["install", "wasm-bindgen-cli", "--version", &bindgen],
+        )?;
+    }
+    Ok(())
+}
+
+/// Builds the page into `dist/` with trunk, offline, in release.
+fn build_page() -> Result {
+    sh("trunk", &["build", "--release"])
+}
+
+/// Debian's chromium and chromium-driver, installed when missing; returns chromedriver.
+fn ensure_chromium() -> Result<String> {
+    let driver =
+        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+    if !Path::new("/usr/bin/chromium").exists() || !Path::new(&driver).exists() {
+        println!("Installing Debian's chromium and chromium-driver for the browser tests...");
+        sh("apt-get", &["update"])?;
+        sh_env(
+            "apt-get",
+            &[
+                "install",
+                "-y",
+                "--no-install-recommends",
+                "chromium",
+                "chromium-driver",
+            ],
+            &[("DEBIAN_FRONTEND", "noninteractive")],
+        )?;
+    }
+    Ok(driver)
+}
+
+fn run(extra: &[String]) -> Result {
+    let started = Instant::now();
+    ensure_page_tools()?;
+    build_page()?;
+    sh(&cargo(), &["build", "--release", "--package", "playground"])?;
+    println!("Built in {:.0} s.", started.elapsed().as_secs_f64());
+    let extra: Vec<&str> = extra
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != "--")
+        .collect();
+    let binary = Path::new("target/release/playground");
+    let mut command = Command::new(binary);
+    command.args(&extra);
+    #[cfg(unix)]
+    {
+        // Become the playground, so Ctrl-C reaches it alone and it stops cleanly.
+        use std::os::unix::process::CommandExt;
+        Err(format!(
+            "could not start {}: {}",
+            binary.display(),
+            command.exec()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = command.status().map_err(|e| e.to_string())?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("playground exited with {status}"))
+        }
+    }
+}
+
+/// One check of `cargo xtask test` and how it went.
+struct Check {
+    name: &'static str,
+    outcome: Result,
+    seconds: f64,
+}
+
+fn test() -> Result {
+    let started = Instant::now();
+    let mut checks: Vec<Check> = Vec::new();
+    let mut check = |name: &'static str, f: &mut dyn FnMut() -> Result| {
+        println!("\n=== {name} ===");
+        let t = Instant::now();
+        let outcome = f();
+        if let Err(e) = &outcome {
+            eprintln!("--- {name} FAILED: {e}");
+        }
+        let ok = outcome.is_ok();
+        checks.push(Check {
+            name,
+            outcome,
+            seconds: t.elapsed().as_secs_f64(),
+        });
+        ok
+    };
+    let cargo = cargo();
+    check("fmt", &mut || sh(&cargo, &["fmt", "--all", "--check"]));
+    check("clippy", &mut || {
+        sh(
+            &cargo,
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        )
+    });
+    check("unit and integration tests", &mut || {
+        sh(&cargo, &["test", "--workspace"])
+    });
+    let tools = check("install page tools", &mut ensure_page_tools);
+    let mut driver = String::new();
+    let browser = check("install chromium", &mut || {
+        ensure_chromium().map(|d| driver = d)
+    });
+    if tools && browser {
+        let webdriver_json = write_webdriver_json()?;
+        check("page tests in Chromium (wasm-bindgen-test)", &mut || {
+            sh_env(
+                &cargo,
+                &[
+                    "test",
+                    "--package",
+                    "frontend",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "browser",
+                ],
+                &[
+                    ("CHROMEDRIVER", &driver),
+                    ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json),
+                ],
+            )
+        });
+        if check("build the page", &mut build_page) {
+            check("end-to-end tests in Chromium", &mut || {
+                sh_env(
+                    &cargo,
+                    &[
+                        "test",
+                        "--package",
+                        "playground",
+                        "--test",
+                        "browser",
+                        "--",
+                        "--ignored",
+                        "--test-threads=1",
+                    ],
+                    &[("CHROMEDRIVER", &driver)],
+                )
+            });
+        }
+    }
+
+    println!(
+        "\n=== summary ({:.0} s) ===",
+        started.elapsed().as_secs_f64()
+    );
+    for c in &checks {
+        let mark = if c.outcome.is_ok() {
+            "ok    "
+        } else {
+            "FAILED"
+        };
+        println!("{mark} {:<45} {:>6.0} s", c.name, c.seconds);
+    }
+    let failed = checks.iter().filter(|c| c.outcome.is_err()).count();
+    let skipped = usize::from(!(tools && browser)) * 3;
+    if skipped > 0 {
+        println!("(the browser checks were skipped: their tools could not be installed)");
+    }
+    println!(
+        "checks: {} passed, {} failed",
+        checks.len() - failed,
+        failed + skipped
+    );
+    if failed + skipped == 0 {
+        Ok(())
+    } else {
+        Err(format!("{} checks failed", failed + skipped))
+    }
+}
+
+/// Chromium's flags for wasm-bindgen-test-runner, which reads them from a file.
+fn write_webdriver_json() -> Result<String> {
+    let dir = Path::new("target/xtask");
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let profile = std::env::temp_dir().join(format!("playground-wasm-test-{}", std::process::id()));
+    let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| format!("\"{a}\"")).collect();
+    args.push(format!("\"--user-data-dir={}\"", profile.display()));
+    let json = format!(
+        "{{\"goog:chromeOptions\": {{\"args\": [{}]}}}}\n",
+        args.join(", ")
+    );
+    let path = dir.join("webdriver.json");
+    std::fs::write(&path, json).map_err(|e| e.to_string())?;
+    Ok(path
+        .canonicalize()
+        .map_err(|e| e.to_string())?
+        .display()
+        .to_string())
+}
