@@ -1,54 +1,107 @@
-//! The real rdkafka producer: built from typed settings, driven the lab's way.
+//! The real rdkafka producer: built from typed settings, driven sync or pipelined.
 //!
 //! [`client_config`] is the one place where the page's typed settings become librdkafka
 //! properties; nothing from the browser is passed through as a raw property.
-//! [`run_sync`] is the lab's loop: send one message, await its delivery report, report
-//! it, send the next.
+//!
+//! Every message carries an [`InFlight`] as its delivery opaque. librdkafka's delivery
+//! callback ([`LabContext::delivery`]) hands it to the run's [`Recorder`], which keeps
+//! exact counts and a latency histogram, and offers the message's detail to the
+//! session's bounded event queue without ever waiting on it: a page that falls behind
+//! gets fewer details, never a bigger server.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use hdrhistogram::Histogram;
 use rand::{Rng, SeedableRng};
 use rdkafka::ClientConfig;
 use rdkafka::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
-use shared::lab;
-use shared::protocol::{Delivered, Event, Failed, ProduceRequest, RunFinished};
+use rdkafka::message::{Header, Message, OwnedHeaders, Timestamp};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use shared::protocol::{
+    Delivered, Event, Failed, LogLine, Persistence, ProduceRequest, RunFinished, RunMode, RunStats,
+};
 use shared::settings::ProducerSettings;
 use shared::template::{Template, TemplateEnv};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, error, info, warn};
 
+/// Per-message details sent in full before the run switches to a sample.
+pub const DETAIL_CAP: u64 = 10_000;
+
+/// Past [`DETAIL_CAP`], one message in this many has its detail sent.
+pub const DETAIL_SAMPLE_EVERY: u64 = 100;
+
 /// The producer's client context: librdkafka's log and error callbacks (the lab's
-/// `SetLogHandler` and `SetErrorHandler`) go to the server's log.
-#[derive(Clone, Debug, Default)]
-pub struct LabContext;
+/// `SetLogHandler` and `SetErrorHandler`) go to the server's log and to the page, and
+/// delivery reports go to the run's [`Recorder`].
+pub struct LabContext {
+    events: mpsc::Sender<Event>,
+}
 
-impl ClientContext for LabContext {
-    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
-        match level {
-            RDKafkaLogLevel::Emerg
-            | RDKafkaLogLevel::Alert
-            | RDKafkaLogLevel::Critical
-            | RDKafkaLogLevel::Error => error!(target: "librdkafka", "{fac}: {message}"),
-            RDKafkaLogLevel::Warning => warn!(target: "librdkafka", "{fac}: {message}"),
-            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
-                info!(target: "librdkafka", "{fac}: {message}")
-            }
-            RDKafkaLogLevel::Debug => debug!(target: "librdkafka", "{fac}: {message}"),
-        }
-    }
-
-    fn error(&self, error: KafkaError, reason: &str) {
-        error!(target: "librdkafka", "Kafka error: {error}: {reason}");
+impl LabContext {
+    fn offer_log(&self, level: &str, facility: &str, message: &str) {
+        // Never wait in a librdkafka callback: if the page is behind, the line is only
+        // in the server's log.
+        let _ = self.events.try_send(Event::Log(LogLine {
+            level: level.to_owned(),
+            facility: facility.to_owned(),
+            message: message.to_owned(),
+        }));
     }
 }
 
-/// A producer as the playground uses it.
-pub type LabProducer = FutureProducer<LabContext>;
+impl ClientContext for LabContext {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
+        let name = match level {
+            RDKafkaLogLevel::Emerg
+            | RDKafkaLogLevel::Alert
+            | RDKafkaLogLevel::Critical
+            | RDKafkaLogLevel::Error => {
+                error!(target: "librdkafka", "{fac}: {message}");
+                "error"
+            }
+            RDKafkaLogLevel::Warning => {
+                warn!(target: "librdkafka", "{fac}: {message}");
+                "warning"
+            }
+            RDKafkaLogLevel::Notice | RDKafkaLogLevel::Info => {
+                info!(target: "librdkafka", "{fac}: {message}");
+                "info"
+            }
+            RDKafkaLogLevel::Debug => {
+                debug!(target: "librdkafka", "{fac}: {message}");
+                "debug"
+            }
+        };
+        self.offer_log(name, fac, message);
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        warn!(target: "librdkafka", "Kafka error: {error}: {reason}");
+        self.offer_log(
+            "error",
+            "ERROR",
+            &format!("{}: {reason}", error_name(&error)),
+        );
+    }
+}
+
+impl ProducerContext for LabContext {
+    type DeliveryOpaque = Box<InFlight>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, message: Box<InFlight>) {
+        let recorder = Arc::clone(&message.recorder);
+        recorder.record(result, *message);
+    }
+}
+
+/// A producer as the playground uses it. librdkafka's delivery callbacks run on its
+/// polling thread.
+pub type LabProducer = ThreadedProducer<LabContext>;
 
 /// The librdkafka properties for `settings`: the only mapping from the page's fields to
 /// properties. `bootstrap` comes from the server's command line, never from a browser.
@@ -59,31 +112,31 @@ pub fn client_config(settings: &ProducerSettings, bootstrap: &str) -> ClientConf
         .set("client.id", &settings.client_id)
         .set("acks", settings.acks.as_str())
         .set(
-            "message.send.max.retries",
-            settings.message_send_max_retries.to_string(),
+            "enable.idempotence",
+            settings.enable_idempotence.to_string(),
         )
-        .set("retry.backoff.ms", settings.retry_backoff_ms.to_string())
-        .set(
-            "request.timeout.ms",
-            settings.request_timeout_ms.to_string(),
-        )
-        .set(
-            "message.timeout.ms",
-            settings.message_timeout_ms.to_string(),
-        );
+        .set("compression.type", settings.compression_type.as_str())
+        .set("partitioner", settings.partitioner.as_str());
+    for (bound, value) in settings.numbers() {
+        config.set(bound.name, value.to_string());
+    }
     config
 }
 
-/// Builds a producer for validated `settings`.
-pub fn build(settings: &ProducerSettings, bootstrap: &str) -> Result<LabProducer, KafkaError> {
+/// Builds a producer for validated `settings`; its logs and errors go to `events`.
+pub fn build(
+    settings: &ProducerSettings,
+    bootstrap: &str,
+    events: mpsc::Sender<Event>,
+) -> Result<LabProducer, KafkaError> {
     info!("Producer started. Connecting to {bootstrap}...");
-    client_config(settings, bootstrap).create_with_context(LabContext)
+    client_config(settings, bootstrap).create_with_context(LabContext { events })
 }
 
 /// Waits up to `timeout` for every message in flight to get its delivery report.
-pub async fn flush(producer: &LabProducer, timeout: Duration) -> Result<(), KafkaError> {
+pub async fn flush(producer: &Arc<LabProducer>, timeout: Duration) -> Result<(), KafkaError> {
     info!("Flushing pending messages...");
-    let producer = producer.clone();
+    let producer = Arc::clone(producer);
     tokio::task::spawn_blocking(move || producer.flush(timeout))
         .await
         .unwrap_or(Err(KafkaError::Canceled))
@@ -110,8 +163,7 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// librdkafka's name for an error, such as `MessageTimedOut`, for the page to show and
-/// explain.
+/// librdkafka's name for an error, such as `MessageTimedOut`.
 pub fn error_name(error: &KafkaError) -> String {
     match error.rdkafka_error_code() {
         Some(code) => format!("{code:?}"),
@@ -126,140 +178,27 @@ pub fn error_name(error: &KafkaError) -> String {
     }
 }
 
-/// The templates of a request, parsed once for the whole run.
-struct Templates {
-    key: Option<Template>,
-    value: Template,
-}
-
-impl Templates {
-    fn parse(request: &ProduceRequest) -> Result<Self, String> {
-        let key = match &request.key_template {
-            Some(t) => Some(Template::parse(t).map_err(|e| format!("key_template: {e}"))?),
-            None => None,
-        };
-        let value =
-            Template::parse(&request.value_template).map_err(|e| format!("value_template: {e}"))?;
-        Ok(Self { key, value })
-    }
-}
-
-/// Runs `request` the lab's way: each message is sent and its delivery report awaited
-/// before the next, and reported on `events` as `delivered` or `failed`. `stop` ends the
-/// run early: no new message is sent, the one in flight still gets its outcome. Ends
-/// with a flush; the caller sends the returned totals.
-pub async fn run_sync(
-    producer: &LabProducer,
-    run: u64,
-    request: &ProduceRequest,
-    stop: &AtomicBool,
-    events: &mpsc::Sender<Event>,
-) -> RunFinished {
-    let started = Instant::now();
-    let mut totals = RunFinished {
-        run,
-        sent: 0,
-        delivered: 0,
-        failed: 0,
-        elapsed_ms: 0,
-        stopped: false,
-    };
-    let templates = match Templates::parse(request) {
-        Ok(t) => t,
-        // The session validates first; this keeps the function honest on its own.
-        Err(message) => {
-            let _ = events
-                .send(Event::Error(shared::protocol::ErrorEvent::new(message)))
-                .await;
-            return totals;
-        }
-    };
-    // ThreadRng is !Send and this future moves between threads.
-    let mut env = ServerEnv(rand::rngs::StdRng::from_os_rng());
-    for seq in 1..=u64::from(request.count) {
-        if stop.load(Ordering::Relaxed) {
-            totals.stopped = true;
-            break;
-        }
-        let key = templates.key.as_ref().map(|t| t.render(seq, &mut env));
-        let value = templates.value.render(seq, &mut env);
-        let correlation_id = shared::template::uuid_v4(env.random_bytes());
-        let headers = OwnedHeaders::new()
-            .insert(Header {
-                key: lab::HEADER_CORRELATION_ID,
-                value: Some(correlation_id.as_str()),
-            })
-            .insert(Header {
-                key: lab::HEADER_SOURCE,
-                value: Some(lab::SOURCE),
-            });
-        let timestamp_ms = now_ms();
-        let mut record = FutureRecord::to(&request.topic)
-            .payload(&value)
-            .headers(headers)
-            .timestamp(timestamp_ms);
-        if let Some(key) = &key {
-            record = record.key(key);
-        }
-        info!("Sending message {seq}: {value}");
-        totals.sent += 1;
-        let sent_at = Instant::now();
-        let outcome = match producer.send_result(record) {
-            Ok(delivery) => match delivery.await {
-                Ok(Ok(d)) => Ok(d),
-                Ok(Err((e, _message))) => Err(e),
-                Err(_canceled) => Err(KafkaError::Canceled),
-            },
-            Err((e, _record)) => Err(e),
-        };
-        let latency_us = sent_at.elapsed().as_micros() as u64;
-        let event = match outcome {
-            Ok(d) => {
-                totals.delivered += 1;
-                // With acks=0 the broker does not answer, so librdkafka has no offset.
-                let offset = (d.offset >= 0).then_some(d.offset);
-                info!(
-                    "✓ Message {seq} delivered → Topic {}, Partition {}, Offset {}",
-                    request.topic,
-                    d.partition,
-                    offset.map_or_else(|| "unknown (acks=0)".to_owned(), |o| o.to_string())
-                );
-                Event::Delivered(Delivered {
-                    run,
-                    seq,
-                    key,
-                    topic: request.topic.clone(),
-                    partition: d.partition,
-                    offset,
-                    timestamp_ms,
-                    latency_us,
-                })
-            }
-            Err(e) => {
-                totals.failed += 1;
-                warn!("✗ Message {seq} failed: {e}");
-                Event::Failed(Failed {
-                    run,
-                    seq,
-                    key,
-                    error: error_name(&e),
-                    message: describe(&e),
-                    latency_us,
-                })
-            }
-        };
-        if events.send(event).await.is_err() {
-            // The page is gone: the session is closing, stop sending.
-            totals.stopped = true;
-            break;
-        }
-    }
-    let flush_timeout = Duration::from_millis(request.settings.message_timeout_ms.into());
-    if let Err(e) = flush(producer, flush_timeout).await {
-        warn!("Flush did not finish: {e}");
-    }
-    totals.elapsed_ms = started.elapsed().as_millis() as u64;
-    totals
+/// Whether retrying can cure this error: Kafka's retriable errors and the local ones
+/// that come from a broker being away.
+pub fn retriable(code: RDKafkaErrorCode) -> bool {
+    use RDKafkaErrorCode as E;
+    matches!(
+        code,
+        E::MessageTimedOut
+            | E::RequestTimedOut
+            | E::NotEnoughReplicas
+            | E::NotEnoughReplicasAfterAppend
+            | E::LeaderNotAvailable
+            | E::NotLeaderForPartition
+            | E::NetworkException
+            | E::BrokerTransportFailure
+            | E::AllBrokersDown
+            | E::UnknownTopicOrPartition
+            | E::InvalidMessage
+            | E::KafkaStorageError
+            | E::OutOfOrderSequenceNumber
+            | E::QueueFull
+    )
 }
 
 /// An error in plain words: librdkafka's own description where it has one.
@@ -276,21 +215,379 @@ fn describe(error: &KafkaError) -> String {
     }
 }
 
+/// What travels with a message through librdkafka and comes back in its delivery report.
+pub struct InFlight {
+    seq: u64,
+    key: Option<String>,
+    sent_at: Instant,
+    timestamp_ms: i64,
+    recorder: Arc<Recorder>,
+    /// Set in sync mode, where the loop awaits each delivery.
+    done: Option<oneshot::Sender<()>>,
+}
+
+/// A run's exact tally.
+struct Tally {
+    sent: u64,
+    delivered: u64,
+    failed: u64,
+    latency_us: Histogram<u64>,
+    per_partition: Vec<u64>,
+    details_skipped: u64,
+}
+
+/// Where a run's delivery reports go: exact counts, a latency histogram, per-partition
+/// counts, and per-message details offered to the session's bounded queue.
+pub struct Recorder {
+    run: u64,
+    topic: String,
+    /// Log each delivery in the lab's words (sync runs; a pipelined run would flood).
+    log_each: bool,
+    started: Instant,
+    events: mpsc::Sender<Event>,
+    tally: Mutex<Tally>,
+}
+
+impl Recorder {
+    /// A recorder for run `run` of `request` to a topic of `partitions` partitions,
+    /// whose details go to `events`.
+    pub fn new(
+        run: u64,
+        request: &ProduceRequest,
+        partitions: usize,
+        events: mpsc::Sender<Event>,
+    ) -> Self {
+        Self {
+            run,
+            topic: request.topic.clone(),
+            log_each: request.mode == RunMode::Sync,
+            started: Instant::now(),
+            events,
+            tally: Mutex::new(Tally {
+                sent: 0,
+                delivered: 0,
+                failed: 0,
+                // 1 µs to 1 hour at 3 significant digits: a few tens of KB.
+                latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
+                    .expect("valid histogram bounds"),
+                per_partition: vec![0; partitions],
+                details_skipped: 0,
+            }),
+        }
+    }
+
+    fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
+        // A panic while holding the lock cannot leave the counters half-updated.
+        self.tally.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn count_sent(&self) {
+        self.tally().sent += 1;
+    }
+
+    /// Records a delivery report and offers its detail to the page.
+    fn record(&self, result: &DeliveryResult<'_>, message: InFlight) {
+        let latency_us = message.sent_at.elapsed().as_micros() as u64;
+        let event = match result {
+            Ok(m) => Event::Delivered(Delivered {
+                run: self.run,
+                seq: message.seq,
+                key: message.key,
+                topic: self.topic.clone(),
+                partition: m.partition(),
+                // With acks=0 the broker does not answer, so librdkafka has no offset.
+                offset: (m.offset() >= 0).then_some(m.offset()),
+                timestamp_ms: message.timestamp_ms,
+                log_append_time_ms: match m.timestamp() {
+                    Timestamp::LogAppendTime(ms) => Some(ms),
+                    _ => None,
+                },
+                latency_us,
+            }),
+            Err((e, m)) => Event::Failed(Failed {
+                run: self.run,
+                seq: message.seq,
+                key: message.key,
+                error: error_name(e),
+                message: describe(e),
+                retriable: e.rdkafka_error_code().is_some_and(retriable),
+                persistence: persistence(m),
+                latency_us,
+            }),
+        };
+        self.finish(message.seq, latency_us, event);
+        if let Some(done) = message.done {
+            let _ = done.send(());
+        }
+    }
+
+    /// Records a message that librdkafka refused before it was queued.
+    fn refused(&self, seq: u64, key: Option<String>, error: &KafkaError) {
+        let event = Event::Failed(Failed {
+            run: self.run,
+            seq,
+            key,
+            error: error_name(error),
+            message: describe(error),
+            retriable: false,
+            persistence: Persistence::NotPersisted,
+            latency_us: 0,
+        });
+        self.finish(seq, 0, event);
+    }
+
+    fn finish(&self, seq: u64, latency_us: u64, event: Event) {
+        if self.log_each {
+            match &event {
+                Event::Delivered(d) => info!(
+                    "✓ Message {seq} delivered → Topic {}, Partition {}, Offset {}",
+                    d.topic,
+                    d.partition,
+                    d.offset
+                        .map_or_else(|| "unknown (acks=0)".to_owned(), |o| o.to_string())
+                ),
+                Event::Failed(f) => warn!("✗ Message {seq} failed: {}: {}", f.error, f.message),
+                _ => {}
+            }
+        }
+        let offer = {
+            let mut tally = self.tally();
+            match &event {
+                Event::Delivered(d) => {
+                    tally.delivered += 1;
+                    tally.latency_us.saturating_record(latency_us.max(1));
+                    if let Ok(p) = usize::try_from(d.partition) {
+                        if p >= tally.per_partition.len() {
+                            tally.per_partition.resize(p + 1, 0);
+                        }
+                        tally.per_partition[p] += 1;
+                    }
+                }
+                _ => tally.failed += 1,
+            }
+            let offer = seq <= DETAIL_CAP || seq.is_multiple_of(DETAIL_SAMPLE_EVERY);
+            if !offer {
+                tally.details_skipped += 1;
+            }
+            offer
+        };
+        if offer && self.events.try_send(event).is_err() {
+            self.tally().details_skipped += 1;
+        }
+    }
+
+    /// Messages sent and with an outcome so far.
+    fn progress(&self) -> (u64, u64) {
+        let t = self.tally();
+        (t.sent, t.delivered + t.failed)
+    }
+
+    /// The run's figures now.
+    pub fn stats(&self) -> RunStats {
+        let t = self.tally();
+        let elapsed = self.started.elapsed();
+        let outcomes = t.delivered + t.failed;
+        RunStats {
+            run: self.run,
+            sent: t.sent,
+            delivered: t.delivered,
+            failed: t.failed,
+            in_flight: t.sent.saturating_sub(outcomes),
+            msgs_per_sec: outcomes as f64 / elapsed.as_secs_f64().max(1e-6),
+            p50_us: t.latency_us.value_at_quantile(0.50),
+            p95_us: t.latency_us.value_at_quantile(0.95),
+            p99_us: t.latency_us.value_at_quantile(0.99),
+            max_us: t.latency_us.max(),
+            per_partition: t.per_partition.clone(),
+            elapsed_ms: elapsed.as_millis() as u64,
+            details_skipped: t.details_skipped,
+        }
+    }
+}
+
+/// librdkafka's persistence status of a failed message.
+#[allow(unsafe_code)]
+fn persistence(message: &rdkafka::message::BorrowedMessage<'_>) -> Persistence {
+    use rdkafka::bindings::rd_kafka_msg_status_t as S;
+    // SAFETY: the message is valid for the duration of the delivery callback, and
+    // rd_kafka_message_status only reads it. rdkafka has no safe wrapper for it.
+    let status = unsafe { rdkafka::bindings::rd_kafka_message_status(message.ptr()) };
+    match status {
+        S::RD_KAFKA_MSG_STATUS_NOT_PERSISTED => Persistence::NotPersisted,
+        S::RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED => Persistence::PossiblyPersisted,
+        S::RD_KAFKA_MSG_STATUS_PERSISTED => Persistence::Persisted,
+    }
+}
+
+/// The templates of a request, parsed once for the whole run.
+struct Templates {
+    key: Option<Template>,
+    value: Template,
+    headers: Vec<(String, Template)>,
+}
+
+impl Templates {
+    fn parse(request: &ProduceRequest) -> Result<Self, String> {
+        let parse = |name: &str, t: &str| Template::parse(t).map_err(|e| format!("{name}: {e}"));
+        Ok(Self {
+            key: request
+                .key_template
+                .as_deref()
+                .map(|t| parse("key_template", t))
+                .transpose()?,
+            value: parse("value_template", &request.value_template)?,
+            headers: request
+                .headers
+                .iter()
+                .map(|h| Ok((h.name.clone(), parse(&h.name, &h.value)?)))
+                .collect::<Result<_, String>>()?,
+        })
+    }
+}
+
+/// Runs `request`: renders and sends each message, sync (awaiting each delivery report,
+/// the lab's loop) or pipelined (the delivery callback keeps up), at the requested rate.
+/// `stop` ends it early: nothing more is sent, messages in flight still get their
+/// outcome. Ends with a flush; returns the totals, with `sent = delivered + failed`.
+pub async fn run(
+    producer: &Arc<LabProducer>,
+    recorder: &Arc<Recorder>,
+    request: &ProduceRequest,
+    stop: &AtomicBool,
+) -> RunFinished {
+    let started = Instant::now();
+    let run = recorder.run;
+    let templates = match Templates::parse(request) {
+        Ok(t) => t,
+        Err(message) => {
+            // The session validates first; this keeps the function honest on its own.
+            let _ = recorder
+                .events
+                .send(Event::Error(shared::protocol::ErrorEvent::new(message)))
+                .await;
+            return RunFinished {
+                run,
+                sent: 0,
+                delivered: 0,
+                failed: 0,
+                elapsed_ms: 0,
+                stopped: false,
+            };
+        }
+    };
+    // ThreadRng is !Send and this future moves between threads.
+    let mut env = ServerEnv(rand::rngs::StdRng::from_os_rng());
+    let sync = request.mode == RunMode::Sync;
+    let mut stopped = false;
+    for seq in 1..=u64::from(request.count) {
+        if stop.load(Ordering::Relaxed) {
+            stopped = true;
+            break;
+        }
+        if let Some(rate) = request.rate {
+            let due = started + Duration::from_secs_f64((seq - 1) as f64 / f64::from(rate));
+            tokio::time::sleep_until(due.into()).await;
+        } else if !sync && seq % 256 == 0 {
+            // A pipelined run never waits otherwise: let the session's other tasks in.
+            tokio::task::yield_now().await;
+        }
+        let key = templates.key.as_ref().map(|t| t.render(seq, &mut env));
+        let value = templates.value.render(seq, &mut env);
+        let mut headers = OwnedHeaders::new_with_capacity(templates.headers.len());
+        for (name, template) in &templates.headers {
+            let rendered = template.render(seq, &mut env);
+            headers = headers.insert(Header {
+                key: name,
+                value: Some(rendered.as_str()),
+            });
+        }
+        if sync {
+            info!("Sending message {seq}: {value}");
+        }
+        let (done, delivered) = if sync {
+            let (tx, rx) = oneshot::channel();
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
+        let timestamp_ms = now_ms();
+        let in_flight = Box::new(InFlight {
+            seq,
+            key: key.clone(),
+            sent_at: Instant::now(),
+            timestamp_ms,
+            recorder: Arc::clone(recorder),
+            done,
+        });
+        let mut record = BaseRecord::with_opaque_to(&request.topic, in_flight)
+            .payload(&value)
+            .headers(headers)
+            .timestamp(timestamp_ms);
+        if let Some(key) = &key {
+            record = record.key(key);
+        }
+        if let Some(partition) = request.partition {
+            record = record.partition(partition);
+        }
+        recorder.count_sent();
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    // The local queue is full: wait for delivery reports to drain it.
+                    record = back;
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                Err((e, back)) => {
+                    recorder.refused(seq, back.delivery_opaque.key.clone(), &e);
+                    break;
+                }
+            }
+        }
+        if let Some(delivered) = delivered {
+            // Err means the message was refused above, so it has its outcome already.
+            let _ = delivered.await;
+        }
+    }
+    let flush_wait = Duration::from_millis(u64::from(request.settings.message_timeout_ms) + 5_000);
+    if let Err(e) = flush(producer, flush_wait).await {
+        warn!("Flush did not finish: {e}");
+    }
+    // Delivery callbacks run on the producer's thread: wait until the last one landed.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while recorder.progress().0 != recorder.progress().1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let stats = recorder.stats();
+    RunFinished {
+        run,
+        sent: stats.sent,
+        delivered: stats.delivered,
+        failed: stats.failed,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+        stopped,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::settings::Acks;
+    use shared::settings::{Acks, Compression, Partitioner};
 
     #[test]
     fn config_maps_typed_settings_and_nothing_else() {
         let settings = ProducerSettings {
             acks: Acks::One,
             message_send_max_retries: 5,
+            compression_type: Compression::Zstd,
+            partitioner: Partitioner::Murmur2Random,
             ..Default::default()
         };
         let config = client_config(&settings, "127.0.0.1:9092");
         assert_eq!(config.get("acks"), Some("1"));
         assert_eq!(config.get("message.send.max.retries"), Some("5"));
+        assert_eq!(config.get("compression.type"), Some("zstd"));
+        assert_eq!(config.get("partitioner"), Some("murmur2_random"));
         assert_eq!(config.get("bootstrap.servers"), Some("127.0.0.1:9092"));
         let mut keys: Vec<_> = config.config_map().keys().cloned().collect();
         keys.sort();
@@ -298,12 +595,21 @@ mod tests {
             keys,
             [
                 "acks",
+                "batch.num.messages",
+                "batch.size",
                 "bootstrap.servers",
                 "client.id",
+                "compression.type",
+                "enable.idempotence",
+                "linger.ms",
+                "max.in.flight.requests.per.connection",
                 "message.send.max.retries",
                 "message.timeout.ms",
+                "partitioner",
                 "request.timeout.ms",
-                "retry.backoff.ms"
+                "retry.backoff.max.ms",
+                "retry.backoff.ms",
+                "sticky.partitioning.linger.ms",
             ]
         );
     }
@@ -313,6 +619,31 @@ mod tests {
         let e = KafkaError::MessageProduction(RDKafkaErrorCode::MessageTimedOut);
         assert_eq!(error_name(&e), "MessageTimedOut");
         assert!(describe(&e).contains("message.timeout.ms"));
+        assert!(retriable(RDKafkaErrorCode::NotEnoughReplicas));
+        assert!(!retriable(RDKafkaErrorCode::MessageSizeTooLarge));
         assert_eq!(error_name(&KafkaError::Canceled), "Canceled");
+    }
+
+    #[test]
+    fn recorder_counts_exactly_and_caps_details() {
+        let (events, mut queue) = mpsc::channel(16);
+        let recorder = Recorder::new(1, &ProduceRequest::lab(), 6, events);
+        for seq in 1..=40 {
+            recorder.count_sent();
+            recorder.refused(
+                seq,
+                None,
+                &KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge),
+            );
+        }
+        let stats = recorder.stats();
+        assert_eq!((stats.sent, stats.failed, stats.in_flight), (40, 40, 0));
+        // The queue holds 16: the other 24 details are skipped, and counted.
+        assert_eq!(stats.details_skipped, 24);
+        let mut seen = 0;
+        while queue.try_recv().is_ok() {
+            seen += 1;
+        }
+        assert_eq!(seen, 16);
     }
 }

@@ -17,10 +17,16 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 
 use crate::cluster::Cluster;
-use crate::producer::{self, LabProducer};
+use crate::producer::{self, LabProducer, Recorder};
 
 /// Events waiting for the writer; a run blocks when the page falls this far behind.
 const EVENT_QUEUE: usize = 1024;
+
+/// Most events in one frame.
+const BATCH_MAX: usize = 512;
+
+/// How often a live run's figures go to the page.
+const STATS_EVERY: Duration = Duration::from_millis(50);
 
 /// How long a closing session waits for the messages still in flight.
 const CLOSE_WAIT: Duration = Duration::from_secs(10);
@@ -35,7 +41,7 @@ struct ActiveRun {
 struct Session {
     cluster: Arc<Cluster>,
     events: mpsc::Sender<Event>,
-    producer: Option<(ProducerSettings, LabProducer)>,
+    producer: Option<(ProducerSettings, Arc<LabProducer>)>,
     run: Option<ActiveRun>,
     runs: u64,
 }
@@ -45,8 +51,17 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
     let (mut sink, mut stream) = socket.split();
     let (events, mut queue) = mpsc::channel::<Event>(EVENT_QUEUE);
     let mut writer = tokio::spawn(async move {
-        while let Some(event) = queue.recv().await {
-            let json = match serde_json::to_string(&event) {
+        let mut pending = Vec::with_capacity(BATCH_MAX);
+        while queue.recv_many(&mut pending, BATCH_MAX).await > 0 {
+            // One event goes out as it is; under load, what queued up goes in one frame.
+            let frame = if pending.len() == 1 {
+                pending.pop().expect("one event")
+            } else {
+                Event::Batch {
+                    events: std::mem::take(&mut pending),
+                }
+            };
+            let json = match serde_json::to_string(&frame) {
                 Ok(json) => json,
                 Err(e) => {
                     warn!("could not encode an event: {e}");
@@ -170,27 +185,51 @@ impl Session {
         let stop = Arc::new(AtomicBool::new(false));
         let events = self.events.clone();
         let task_stop = Arc::clone(&stop);
+        let partitions = match self.cluster.describe().await {
+            Ok((_, topics)) => topics
+                .iter()
+                .find(|t| t.name == request.topic)
+                .map_or(0, |t| t.partitions as usize),
+            Err(_) => 0,
+        };
+        let recorder = Arc::new(Recorder::new(run, &request, partitions, events.clone()));
         let task = tokio::spawn(async move {
             let started = Event::RunStarted {
                 run,
                 topic: request.topic.clone(),
                 count: request.count,
+                mode: request.mode,
             };
             if events.send(started).await.is_err() {
                 return;
             }
-            let totals = producer::run_sync(&producer, run, &request, &task_stop, &events).await;
+            let running = producer::run(&producer, &recorder, &request, &task_stop);
+            tokio::pin!(running);
+            let mut tick = tokio::time::interval(STATS_EVERY);
+            let totals = loop {
+                tokio::select! {
+                    totals = &mut running => break totals,
+                    _ = tick.tick() => {
+                        // Skipped when the page is behind: the next one is newer anyway.
+                        let _ = events.try_send(Event::Stats(recorder.stats()));
+                    }
+                }
+            };
             info!(
                 "Run {run} finished: {} sent, {} delivered, {} failed in {} ms",
                 totals.sent, totals.delivered, totals.failed, totals.elapsed_ms
             );
+            let _ = events.send(Event::Stats(recorder.stats())).await;
             let _ = events.send(Event::RunFinished(totals)).await;
         });
         self.run = Some(ActiveRun { stop, task });
     }
 
     /// The session's producer for `settings`, rebuilt only when they changed.
-    async fn producer_for(&mut self, settings: &ProducerSettings) -> Result<LabProducer, String> {
+    async fn producer_for(
+        &mut self,
+        settings: &ProducerSettings,
+    ) -> Result<Arc<LabProducer>, String> {
         if let Some((current, producer)) = &self.producer
             && current == settings
         {
@@ -199,9 +238,14 @@ impl Session {
         if let Some((_, old)) = self.producer.take() {
             close_producer(old).await;
         }
-        let producer = producer::build(settings, self.cluster.bootstrap_servers())
-            .map_err(|e| e.to_string())?;
-        self.producer = Some((settings.clone(), producer.clone()));
+        let producer = producer::build(
+            settings,
+            self.cluster.bootstrap_servers(),
+            self.events.clone(),
+        )
+        .map(Arc::new)
+        .map_err(|e| e.to_string())?;
+        self.producer = Some((settings.clone(), Arc::clone(&producer)));
         Ok(producer)
     }
 
@@ -227,7 +271,7 @@ impl Session {
     }
 }
 
-async fn close_producer(producer: LabProducer) {
+async fn close_producer(producer: Arc<LabProducer>) {
     match producer::flush(&producer, CLOSE_WAIT).await {
         Ok(()) => info!("Producer closed gracefully."),
         Err(e) => warn!("Producer closed with messages still in flight: {e}"),

@@ -4,51 +4,54 @@
 //! [`Form::request`] turns it into a [`ProduceRequest`] or names each field at fault.
 //! [`Page`] is what the server told; [`Page::apply`] folds one [`Event`] into it.
 
+use std::collections::BTreeMap;
+
 use shared::lab;
-use shared::protocol::{ErrorEvent, Event, Hello, ProduceRequest, RunFinished};
-use shared::settings::{Acks, FieldError, ProducerSettings};
+use shared::protocol::{
+    ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, RunFinished, RunMode,
+    RunStats, lab_headers,
+};
+use shared::settings::{FieldError, Preset, ProducerSettings};
 
 /// The form as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Form {
-    /// `client.id`.
-    pub client_id: String,
-    /// `acks`.
-    pub acks: Acks,
-    /// `message.send.max.retries`, as typed.
-    pub retries: String,
-    /// `retry.backoff.ms`, as typed.
-    pub retry_backoff_ms: String,
-    /// `request.timeout.ms`, as typed.
-    pub request_timeout_ms: String,
-    /// `message.timeout.ms`, as typed.
-    pub message_timeout_ms: String,
+    /// The settings that are not typed as text.
+    pub settings: ProducerSettings,
+    /// The numeric settings as typed, by librdkafka name, so a half-typed number is kept.
+    pub numbers: BTreeMap<&'static str, String>,
     /// Whether messages get a key.
     pub keyed: bool,
     /// The key template.
     pub key_template: String,
     /// The value template.
     pub value_template: String,
+    /// Each message's headers: name and value template.
+    pub headers: Vec<(String, String)>,
     /// How many messages, as typed.
     pub count: String,
+    /// Sync or pipelined.
+    pub mode: RunMode,
 }
 
 impl Default for Form {
     /// The lab's Program.cs.
     fn default() -> Self {
-        let s = ProducerSettings::default();
-        Self {
-            client_id: s.client_id,
-            acks: s.acks,
-            retries: s.message_send_max_retries.to_string(),
-            retry_backoff_ms: s.retry_backoff_ms.to_string(),
-            request_timeout_ms: s.request_timeout_ms.to_string(),
-            message_timeout_ms: s.message_timeout_ms.to_string(),
+        let mut form = Self {
+            settings: ProducerSettings::default(),
+            numbers: BTreeMap::new(),
             keyed: true,
             key_template: lab::KEY_TEMPLATE.to_owned(),
             value_template: lab::VALUE_TEMPLATE.to_owned(),
+            headers: lab_headers()
+                .into_iter()
+                .map(|h| (h.name, h.value))
+                .collect(),
             count: lab::COUNT.to_string(),
-        }
+            mode: RunMode::Sync,
+        };
+        form.apply_preset(Preset::LabBasic);
+        form
     }
 }
 
@@ -66,29 +69,27 @@ fn whole_number(field: &str, text: &str, errors: &mut Vec<FieldError>) -> u32 {
 }
 
 impl Form {
+    /// Puts a preset's settings in the form; templates and count stay.
+    pub fn apply_preset(&mut self, preset: Preset) {
+        self.settings = preset.settings();
+        self.numbers = self
+            .settings
+            .numbers()
+            .iter()
+            .map(|(b, v)| (b.name, v.to_string()))
+            .collect();
+    }
+
     /// The request this form describes, or every field at fault.
     pub fn request(&self) -> Result<ProduceRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
-        let settings = ProducerSettings {
-            client_id: self.client_id.trim().to_owned(),
-            acks: self.acks,
-            message_send_max_retries: whole_number(
-                "message.send.max.retries",
-                &self.retries,
-                &mut errors,
-            ),
-            retry_backoff_ms: whole_number("retry.backoff.ms", &self.retry_backoff_ms, &mut errors),
-            request_timeout_ms: whole_number(
-                "request.timeout.ms",
-                &self.request_timeout_ms,
-                &mut errors,
-            ),
-            message_timeout_ms: whole_number(
-                "message.timeout.ms",
-                &self.message_timeout_ms,
-                &mut errors,
-            ),
-        };
+        let mut settings = self.settings.clone();
+        settings.client_id = settings.client_id.trim().to_owned();
+        for (bound, _) in ProducerSettings::default().numbers() {
+            let text = self.numbers.get(bound.name).map_or("", String::as_str);
+            let value = whole_number(bound.name, text, &mut errors);
+            settings.set_number(bound.name, value);
+        }
         let count = whole_number("count", &self.count, &mut errors);
         let request = ProduceRequest {
             topic: lab::TOPIC.to_owned(),
@@ -96,6 +97,17 @@ impl Form {
             settings,
             key_template: self.keyed.then(|| self.key_template.clone()),
             value_template: self.value_template.clone(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(name, value)| HeaderTemplate {
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+            partition: None,
+            mode: self.mode,
+            rate: None,
         };
         // A field that is not a number is reported once, not again as out of bounds.
         for e in request.validate() {
@@ -138,7 +150,7 @@ pub struct Row {
 }
 
 /// The run on screen.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Run {
     /// The run's number in this session.
     pub run: u64,
@@ -148,6 +160,8 @@ pub struct Run {
     pub rows: Vec<Row>,
     /// Delivered messages per partition.
     pub per_partition: Vec<u64>,
+    /// The latest figures from the server.
+    pub stats: Option<RunStats>,
     /// The totals, once it is over.
     pub finished: Option<RunFinished>,
 }
@@ -184,7 +198,12 @@ pub struct Page {
     pub run: Option<Run>,
     /// The last error the server sent, until the next run starts.
     pub error: Option<ErrorEvent>,
+    /// The last [`LOG_LINES`] lines of librdkafka's log.
+    pub logs: Vec<LogLine>,
 }
+
+/// Log lines the page keeps.
+pub const LOG_LINES: usize = 200;
 
 impl Page {
     /// Partitions of the lab's topic, as the cluster said (the lab's 6 until it does).
@@ -248,7 +267,23 @@ impl Page {
                     run.finished = Some(totals);
                 }
             }
+            Event::Stats(stats) => {
+                if let Some(run) = self.run.as_mut().filter(|r| r.run == stats.run) {
+                    run.stats = Some(stats);
+                }
+            }
+            Event::Log(line) => {
+                if self.logs.len() == LOG_LINES {
+                    self.logs.remove(0);
+                }
+                self.logs.push(line);
+            }
             Event::Error(e) => self.error = Some(e),
+            Event::Batch { events } => {
+                for event in events {
+                    self.apply(event);
+                }
+            }
         }
     }
 }
@@ -271,12 +306,13 @@ mod tests {
 
     #[test]
     fn typos_are_named_once_per_field() {
-        let form = Form {
-            retries: "three".into(),
+        let mut form = Form {
             count: "0".into(),
-            retry_backoff_ms: "0".into(),
             ..Form::default()
         };
+        form.numbers
+            .insert("message.send.max.retries", "three".into());
+        form.numbers.insert("retry.backoff.ms", "0".into());
         let errors = form.request().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
@@ -289,6 +325,19 @@ mod tests {
                 .contains("whole number")
         );
         assert!(form.error_for("client.id").is_none());
+    }
+
+    #[test]
+    fn presets_fill_the_form_and_keep_the_templates() {
+        let mut form = Form {
+            value_template: "x".into(),
+            ..Form::default()
+        };
+        form.apply_preset(Preset::Optimized);
+        let request = form.request().unwrap();
+        assert_eq!(request.settings, Preset::Optimized.settings());
+        assert_eq!(request.value_template, "x");
+        assert_eq!(form.numbers["batch.size"], "32768");
     }
 
     #[test]
@@ -309,6 +358,7 @@ mod tests {
             partition,
             offset: Some(seq as i64),
             timestamp_ms: 0,
+            log_append_time_ms: None,
             latency_us: 1500,
         })
     }
@@ -320,6 +370,7 @@ mod tests {
             run: 1,
             topic: lab::TOPIC.into(),
             count: 3,
+            mode: RunMode::Sync,
         });
         assert!(page.running());
         page.apply(delivered(1, 1, 4));
@@ -330,6 +381,8 @@ mod tests {
             key: None,
             error: "MessageTimedOut".into(),
             message: "timed out".into(),
+            retriable: true,
+            persistence: shared::protocol::Persistence::PossiblyPersisted,
             latency_us: 2_000_000,
         }));
         page.apply(delivered(7, 9, 0)); // another run's straggler is ignored
@@ -348,6 +401,24 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_applies_in_order() {
+        let mut page = Page::default();
+        page.apply(Event::Batch {
+            events: vec![
+                Event::RunStarted {
+                    run: 1,
+                    topic: lab::TOPIC.into(),
+                    count: 2,
+                    mode: RunMode::Pipelined,
+                },
+                delivered(1, 1, 0),
+                delivered(1, 2, 5),
+            ],
+        });
+        assert_eq!(page.run.unwrap().per_partition, [1, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
     fn a_new_run_clears_the_last_error() {
         let mut page = Page::default();
         page.apply(Event::Error(ErrorEvent::new("boom")));
@@ -356,6 +427,7 @@ mod tests {
             run: 2,
             topic: lab::TOPIC.into(),
             count: 1,
+            mode: RunMode::Sync,
         });
         assert!(page.error.is_none());
     }

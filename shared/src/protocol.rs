@@ -27,6 +27,30 @@ pub enum Command {
     Stop,
 }
 
+/// How a run sends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunMode {
+    /// One message at a time, awaiting each delivery report: the lab's loop.
+    #[default]
+    Sync,
+    /// Many in flight, delivery reports awaited by a callback: Exercise 5 done right.
+    Pipelined,
+}
+
+/// A header of each message: name and value template.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderTemplate {
+    /// Header name.
+    pub name: String,
+    /// Template of its value (see [`crate::template`]).
+    pub value: String,
+}
+
+/// Most headers per message.
+pub const MAX_HEADERS: usize = 32;
+
 /// A run to produce.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -43,7 +67,36 @@ pub struct ProduceRequest {
     pub key_template: Option<String>,
     /// Template of each message's value (see [`crate::template`]).
     pub value_template: String,
+    /// Each message's headers; the lab's are `correlation-id` and `source`.
+    #[serde(default = "lab_headers")]
+    pub headers: Vec<HeaderTemplate>,
+    /// A partition for every message; `None` lets the partitioner choose.
+    #[serde(default)]
+    pub partition: Option<i32>,
+    /// Sync (the lab's loop) or pipelined.
+    #[serde(default)]
+    pub mode: RunMode,
+    /// A target rate in messages per second; `None` sends as fast as the mode allows.
+    #[serde(default)]
+    pub rate: Option<u32>,
 }
+
+/// The lab's headers: a fresh `correlation-id` per message and the `source`.
+pub fn lab_headers() -> Vec<HeaderTemplate> {
+    vec![
+        HeaderTemplate {
+            name: crate::lab::HEADER_CORRELATION_ID.to_owned(),
+            value: "{uuid}".to_owned(),
+        },
+        HeaderTemplate {
+            name: crate::lab::HEADER_SOURCE.to_owned(),
+            value: crate::lab::SOURCE.to_owned(),
+        },
+    ]
+}
+
+/// Largest target rate, in messages per second.
+pub const MAX_RATE: u32 = 1_000_000;
 
 impl ProduceRequest {
     /// The lab's run: 10 orders to `orders.created` with the lab's settings.
@@ -54,18 +107,17 @@ impl ProduceRequest {
             settings: ProducerSettings::default(),
             key_template: Some(crate::lab::KEY_TEMPLATE.to_owned()),
             value_template: crate::lab::VALUE_TEMPLATE.to_owned(),
+            headers: lab_headers(),
+            partition: None,
+            mode: RunMode::Sync,
+            rate: None,
         }
     }
 
     /// Every problem with the request, field by field, before any client is created.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = self.settings.validate();
-        let mut field = |field: &str, message: String| {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                message,
-            })
-        };
+        let mut field = |field: &str, message: String| errors.push(FieldError::new(field, message));
         if self.count == 0 || self.count > MAX_COUNT {
             field(
                 "count",
@@ -87,23 +139,54 @@ impl ProduceRequest {
                 "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned(),
             );
         }
+        if let Some(p) = self.partition
+            && p < 0
+        {
+            field("partition", format!("partition must be 0 or more, got {p}"));
+        }
+        if let Some(rate) = self.rate
+            && (rate == 0 || rate > MAX_RATE)
+        {
+            field(
+                "rate",
+                format!("rate must be between 1 and {MAX_RATE} messages per second, got {rate}"),
+            );
+        }
         let templates = [
             ("key_template", self.key_template.as_deref()),
             ("value_template", Some(&self.value_template)),
         ];
         for (name, template) in templates {
             let Some(template) = template else { continue };
-            if template.len() > MAX_TEMPLATE_LEN {
-                field(
-                    name,
-                    format!("{name} is longer than {MAX_TEMPLATE_LEN} bytes"),
-                );
-            } else if let Err(e) = crate::template::Template::parse(template) {
-                field(name, e.message);
+            if let Err(message) = check_template(name, template) {
+                field(name, message);
+            }
+        }
+        if self.headers.len() > MAX_HEADERS {
+            field(
+                "headers",
+                format!("at most {MAX_HEADERS} headers, got {}", self.headers.len()),
+            );
+        }
+        for (n, header) in self.headers.iter().enumerate() {
+            let name = format!("headers[{n}]");
+            if header.name.trim().is_empty() || header.name.len() > 255 {
+                field(&name, "a header name is 1 to 255 characters".to_owned());
+            } else if let Err(message) = check_template(&header.name, &header.value) {
+                field(&name, message);
             }
         }
         errors
     }
+}
+
+fn check_template(name: &str, template: &str) -> Result<(), String> {
+    if template.len() > MAX_TEMPLATE_LEN {
+        return Err(format!("{name} is longer than {MAX_TEMPLATE_LEN} bytes"));
+    }
+    crate::template::Template::parse(template)
+        .map(|_| ())
+        .map_err(|e| format!("{name}: {e}"))
 }
 
 /// What the server tells the page.
@@ -120,15 +203,70 @@ pub enum Event {
         topic: String,
         /// How many messages it will send.
         count: u32,
+        /// Sync or pipelined.
+        mode: RunMode,
     },
     /// One message's delivery report: the broker has it.
     Delivered(Delivered),
     /// One message's delivery report: it failed, with the reason.
     Failed(Failed),
+    /// A live run's exact totals and latency percentiles, about every 50 ms.
+    Stats(RunStats),
     /// The run is over: every message sent has its outcome and the producer was flushed.
     RunFinished(RunFinished),
+    /// A line from librdkafka's log or error callback (the lab's SetLogHandler and
+    /// SetErrorHandler).
+    Log(LogLine),
     /// A command was refused or something went wrong; the connection stays usable.
     Error(ErrorEvent),
+    /// Several events in one frame, in order: how the server keeps up under load.
+    Batch {
+        /// The events.
+        events: Vec<Event>,
+    },
+}
+
+/// A live run's figures. Counts are exact; latencies come from a histogram.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunStats {
+    /// The run.
+    pub run: u64,
+    /// Messages handed to the producer so far.
+    pub sent: u64,
+    /// Messages delivered so far.
+    pub delivered: u64,
+    /// Messages failed so far.
+    pub failed: u64,
+    /// Messages sent and still without an outcome.
+    pub in_flight: u64,
+    /// Outcomes per second since the run started.
+    pub msgs_per_sec: f64,
+    /// Median delivery latency, in microseconds.
+    pub p50_us: u64,
+    /// 95th percentile latency, in microseconds.
+    pub p95_us: u64,
+    /// 99th percentile latency, in microseconds.
+    pub p99_us: u64,
+    /// Largest latency, in microseconds.
+    pub max_us: u64,
+    /// Delivered messages per partition.
+    pub per_partition: Vec<u64>,
+    /// Since the run started, in milliseconds.
+    pub elapsed_ms: u64,
+    /// Per-message details not sent to the page: past the detail cap (then only a
+    /// sample is sent) or because the page fell behind. The counts stay exact.
+    pub details_skipped: u64,
+}
+
+/// A librdkafka log line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogLine {
+    /// `error`, `warning`, `info` or `debug`.
+    pub level: String,
+    /// librdkafka's facility, such as `FAIL` or `REQTMOUT`; `ERROR` for the error callback.
+    pub facility: String,
+    /// The line.
+    pub message: String,
 }
 
 /// Which kind of cluster the server talks to.
@@ -194,9 +332,25 @@ pub struct Delivered {
     pub offset: Option<i64>,
     /// The message's CreateTime, set by the producer, in Unix milliseconds.
     pub timestamp_ms: i64,
+    /// The broker's LogAppendTime when the topic uses it. The embedded cluster always
+    /// answers a synthetic 1234.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_append_time_ms: Option<i64>,
     /// From handing the message to the producer to its delivery report, by the server's
     /// clock, in microseconds.
     pub latency_us: u64,
+}
+
+/// Whether a failed message may still have been written (librdkafka's message status).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Persistence {
+    /// Never reached a broker: safe to send again.
+    NotPersisted,
+    /// Sent, but no answer came: it may be in the log, and a resend may duplicate it.
+    PossiblyPersisted,
+    /// The broker wrote it.
+    Persisted,
 }
 
 /// A message that failed, with the reason.
@@ -212,6 +366,11 @@ pub struct Failed {
     pub error: String,
     /// The error in words.
     pub message: String,
+    /// Whether the error is of a kind that retrying can cure (the producer retried
+    /// already, up to message.send.max.retries and message.timeout.ms).
+    pub retriable: bool,
+    /// Whether the message may have been written anyway.
+    pub persistence: Persistence,
     /// From handing the message to the producer to its failure, in microseconds.
     pub latency_us: u64,
 }
@@ -314,6 +473,48 @@ mod tests {
     }
 
     #[test]
+    fn lab_request_has_the_labs_headers_and_bad_headers_are_named() {
+        let lab = ProduceRequest::lab();
+        let names: Vec<_> = lab.headers.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["correlation-id", "source"]);
+        let bad = ProduceRequest {
+            headers: vec![HeaderTemplate {
+                name: "environment".into(),
+                value: "{env}".into(),
+            }],
+            partition: Some(-1),
+            rate: Some(0),
+            ..ProduceRequest::lab()
+        };
+        let fields: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["partition", "rate", "headers[0]"]);
+        let json = r#"{"type":"produce","topic":"t","count":1,"value_template":"x"}"#;
+        let Command::Produce(r) = serde_json::from_str(json).unwrap() else {
+            unreachable!()
+        };
+        assert_eq!(
+            (r.headers, r.mode, r.rate),
+            (lab_headers(), RunMode::Sync, None)
+        );
+    }
+
+    #[test]
+    fn batches_nest_events() {
+        let batch = Event::Batch {
+            events: vec![
+                Event::Error(ErrorEvent::new("a")),
+                Event::Error(ErrorEvent::new("b")),
+            ],
+        };
+        let json = serde_json::to_string(&batch).unwrap();
+        assert!(
+            json.starts_with(r#"{"type":"batch","events":[{"type":"error""#),
+            "{json}"
+        );
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), batch);
+    }
+
+    #[test]
     fn events_are_tagged_by_type() {
         let e = Event::Delivered(Delivered {
             run: 1,
@@ -323,6 +524,7 @@ mod tests {
             partition: 3,
             offset: Some(0),
             timestamp_ms: 1,
+            log_append_time_ms: None,
             latency_us: 900,
         });
         let json = serde_json::to_value(&e).unwrap();

@@ -49,8 +49,11 @@ fn every_message_type_has_an_example() {
         "run_started",
         "delivered",
         "failed",
+        "stats",
         "run_finished",
+        "log",
         "error",
+        "batch",
     ];
     for t in commands.iter().chain(&events) {
         assert!(

@@ -72,13 +72,21 @@ impl TestServer {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
             .await
             .expect("websocket");
-        Client { ws }
+        Client {
+            ws,
+            queued: Default::default(),
+            frames: 0,
+        }
     }
 }
 
 /// A page's side of the WebSocket.
 pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Events of a batch frame not handed out yet.
+    queued: std::collections::VecDeque<Event>,
+    /// Frames received, batches counted once.
+    pub frames: usize,
 }
 
 impl Client {
@@ -94,9 +102,12 @@ impl Client {
             .unwrap();
     }
 
-    /// The next event, failing the test after `wait`.
-    pub async fn next_within(&mut self, wait: Duration) -> Event {
+    /// The next event, batches unpacked, failing the test after `wait`.
+    pub async fn next_raw_within(&mut self, wait: Duration) -> Event {
         loop {
+            if let Some(event) = self.queued.pop_front() {
+                return event;
+            }
             let frame = tokio::time::timeout(wait, self.ws.next())
                 .await
                 .expect("no event in time")
@@ -104,11 +115,26 @@ impl Client {
                 .expect("socket error");
             match frame {
                 tungstenite::Message::Text(text) => {
-                    return serde_json::from_str(&text)
-                        .unwrap_or_else(|e| panic!("bad event {text}: {e}"));
+                    self.frames += 1;
+                    match serde_json::from_str(&text)
+                        .unwrap_or_else(|e| panic!("bad event {text}: {e}"))
+                    {
+                        Event::Batch { events } => self.queued.extend(events),
+                        event => return event,
+                    }
                 }
                 tungstenite::Message::Ping(_) | tungstenite::Message::Pong(_) => continue,
                 other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    /// The next event that is not a periodic `stats` or a librdkafka `log` line.
+    pub async fn next_within(&mut self, wait: Duration) -> Event {
+        loop {
+            match self.next_raw_within(wait).await {
+                Event::Stats(_) | Event::Log(_) => continue,
+                event => return event,
             }
         }
     }
@@ -121,7 +147,7 @@ impl Client {
     pub async fn until_finished(&mut self, wait: Duration) -> Vec<Event> {
         let mut events = Vec::new();
         loop {
-            let event = self.next_within(wait).await;
+            let event = self.next_raw_within(wait).await;
             let done = matches!(event, Event::RunFinished(_));
             events.push(event);
             if done {

@@ -1,10 +1,10 @@
 //! The run panel: count, Send and Stop, progress and totals, always at hand.
 
 use leptos::prelude::*;
-use shared::protocol::Command;
+use shared::protocol::{Command, RunMode};
 
 use crate::app::Ctx;
-use crate::model::Connection;
+use crate::model::{Connection, format_latency};
 
 /// How many to send, the buttons, and how the run goes.
 #[component]
@@ -25,11 +25,28 @@ pub fn RunPanel() -> impl IntoView {
                     run.run, f.elapsed_ms
                 ),
             };
+            let figures = run.stats.as_ref().map(|s| {
+                format!(
+                    "{:.0} msgs/s · p50 {} · p95 {} · p99 {} · {} in flight",
+                    s.msgs_per_sec,
+                    format_latency(s.p50_us),
+                    format_latency(s.p95_us),
+                    format_latency(s.p99_us),
+                    s.in_flight
+                )
+            });
+            let (delivered, failed) = match &run.stats {
+                // The server's counts are exact even when it sends only a sample of rows.
+                Some(s) => (s.delivered as usize, s.failed as usize),
+                None => (run.delivered(), run.failed()),
+            };
+            let done = done.max(delivered + failed);
             Some((
                 status,
-                run.delivered(),
-                run.failed(),
+                delivered,
+                failed,
                 done as f64 / f64::from(run.count.max(1)),
+                figures,
             ))
         })
     };
@@ -62,7 +79,35 @@ pub fn RunPanel() -> impl IntoView {
                 <button id="stop" prop:disabled=move || !running() on:click=move |_| ctx.send(Command::Stop)>
                     "Stop"
                 </button>
-                <p class="doc">"One at a time, each awaiting its delivery report, as in the lab."</p>
+                <fieldset class="mode">
+                    <legend class="sr-only">"Mode"</legend>
+                    <label class="radio" for="mode-sync">
+                        <input
+                            type="radio"
+                            name="mode"
+                            id="mode-sync"
+                            prop:checked=move || ctx.form.with(|f| f.mode == RunMode::Sync)
+                            on:change=move |_| ctx.form.update(|f| f.mode = RunMode::Sync)
+                        />
+                        "sync"
+                    </label>
+                    <label class="radio" for="mode-pipelined">
+                        <input
+                            type="radio"
+                            name="mode"
+                            id="mode-pipelined"
+                            prop:checked=move || ctx.form.with(|f| f.mode == RunMode::Pipelined)
+                            on:change=move |_| ctx.form.update(|f| f.mode = RunMode::Pipelined)
+                        />
+                        "pipelined"
+                    </label>
+                </fieldset>
+                <p class="doc">
+                    {move || match ctx.form.with(|f| f.mode) {
+                        RunMode::Sync => "One at a time, each awaiting its delivery report, as in the lab.",
+                        RunMode::Pipelined => "Many in flight; delivery reports come back as they arrive.",
+                    }}
+                </p>
             </div>
             <p class="error count-error">{count_error}</p>
             <p id="notice" class="notice" role="alert">{move || ctx.notice.get()}</p>
@@ -71,8 +116,9 @@ pub fn RunPanel() -> impl IntoView {
             </p>
             {move || match summary() {
                 None => view! { <p class="hint">"Press Send to produce the lab's orders."</p> }.into_any(),
-                Some((status, delivered, failed, progress)) => view! {
+                Some((status, delivered, failed, progress, figures)) => view! {
                     <p id="run-status">{status}</p>
+                    <p id="run-figures" class="figures">{figures}</p>
                     <progress max="1" value=progress.to_string()></progress>
                     <p class="totals">
                         <span class="ok" id="delivered-total">{format!("{delivered} delivered")}</span>
