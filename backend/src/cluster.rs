@@ -14,10 +14,18 @@ use std::time::Duration;
 use rdkafka::ClientConfig;
 use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message, Timestamp};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
+use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+use rdkafka::{Offset, TopicPartitionList};
 use shared::lab;
-use shared::protocol::{BrokerInfo, ClusterMode, TopicInfo};
+use shared::protocol::{
+    BrokerInfo, BrokerState, ClusterMode, ClusterState, Command, MAX_CONSUME, MAX_INJECTED,
+    MAX_RTT_MS, ProduceError, Record, Records, TopicInfo,
+};
+use tokio::sync::{oneshot, watch};
 
 /// Why the cluster could not be started or asked.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +39,17 @@ pub enum ClusterError {
         /// The bootstrap servers used.
         bootstrap: String,
         /// librdkafka's reason.
+        reason: String,
+    },
+    /// A fault command that cannot be carried out, in plain words.
+    #[error("{0}")]
+    Fault(String),
+    /// Reading a topic back failed.
+    #[error("could not read {topic}: {reason}")]
+    Consume {
+        /// The topic.
+        topic: String,
+        /// Why.
         reason: String,
     },
     /// The cluster did not answer a metadata request in time.
@@ -92,6 +111,24 @@ impl EmbeddedCluster {
             bootstrap,
         ))
     }
+
+    /// Runs `job` on the cluster's thread and returns its result.
+    async fn run<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&MockCluster<'static, DefaultProducerContext>) -> R + Send + 'static,
+    ) -> Result<R, ClusterError> {
+        let (tx, rx) = oneshot::channel();
+        let job: MockJob = Box::new(move |mock| {
+            let _ = tx.send(job(mock));
+        });
+        let gone = || ClusterError::Embedded("the cluster thread is gone".into());
+        self.jobs
+            .as_ref()
+            .ok_or_else(gone)?
+            .send(job)
+            .map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())
+    }
 }
 
 impl Drop for EmbeddedCluster {
@@ -109,6 +146,11 @@ pub struct Cluster {
     mode: ClusterMode,
     bootstrap_servers: String,
     admin: Arc<AdminClient<DefaultClientContext>>,
+    state: watch::Sender<ClusterState>,
+    /// Each partition's leader when the cluster started, for `reset_faults`.
+    initial_leaders: Vec<i32>,
+    /// Serializes fault commands so that the published state matches the cluster.
+    faults: tokio::sync::Mutex<()>,
     // Declared last so that the admin client disconnects before the brokers go away.
     _embedded: Option<EmbeddedCluster>,
 }
@@ -118,10 +160,43 @@ impl Cluster {
     pub fn embedded() -> Result<Self, ClusterError> {
         let (embedded, bootstrap) = EmbeddedCluster::start()?;
         let admin = admin_client(&bootstrap)?;
+        let metadata = admin
+            .inner()
+            .fetch_metadata(Some(lab::TOPIC), Duration::from_secs(5))
+            .map_err(|e| ClusterError::Metadata {
+                bootstrap: bootstrap.clone(),
+                reason: e.to_string(),
+            })?;
+        let mut initial_leaders = vec![-1; lab::PARTITIONS as usize];
+        for topic in metadata.topics() {
+            for p in topic.partitions() {
+                if let Some(slot) = usize::try_from(p.id())
+                    .ok()
+                    .and_then(|i| initial_leaders.get_mut(i))
+                {
+                    *slot = p.leader();
+                }
+            }
+        }
+        let state = ClusterState {
+            faults_available: true,
+            brokers: (1..=lab::BROKERS)
+                .map(|id| BrokerState {
+                    id,
+                    up: true,
+                    rtt_ms: 0,
+                })
+                .collect(),
+            leaders: initial_leaders.clone(),
+            injected: None,
+        };
         Ok(Self {
             mode: ClusterMode::Embedded,
             bootstrap_servers: bootstrap,
             admin,
+            state: watch::channel(state).0,
+            initial_leaders,
+            faults: tokio::sync::Mutex::new(()),
             _embedded: Some(embedded),
         })
     }
@@ -133,6 +208,9 @@ impl Cluster {
             mode: ClusterMode::External,
             bootstrap_servers,
             admin,
+            state: watch::channel(ClusterState::default()).0,
+            initial_leaders: Vec::new(),
+            faults: tokio::sync::Mutex::new(()),
             _embedded: None,
         })
     }
@@ -185,6 +263,257 @@ impl Cluster {
         topics.sort_by(|a, b| a.name.cmp(&b.name));
         Ok((brokers, topics))
     }
+}
+
+impl Cluster {
+    /// The fault state now, and every change to it.
+    pub fn subscribe(&self) -> watch::Receiver<ClusterState> {
+        self.state.subscribe()
+    }
+
+    /// Carries out a fault command on the embedded cluster and publishes the new state
+    /// to every session. Other commands are refused.
+    pub async fn fault(&self, command: &Command) -> Result<(), ClusterError> {
+        let Some(embedded) = &self._embedded else {
+            return Err(ClusterError::Fault(
+                "faults are only available on the embedded cluster; on a real cluster, stop a broker yourself \
+                 (for example `docker compose stop kafka-2`)"
+                    .into(),
+            ));
+        };
+        let _serial = self.faults.lock().await;
+        let mut state = self.state.borrow().clone();
+        let brokers = |broker: Option<i32>| -> Result<Vec<i32>, ClusterError> {
+            match broker {
+                None => Ok((1..=lab::BROKERS).collect()),
+                Some(id) if (1..=lab::BROKERS).contains(&id) => Ok(vec![id]),
+                Some(id) => Err(ClusterError::Fault(format!(
+                    "there is no broker {id}; the embedded cluster has brokers 1 to {}",
+                    lab::BROKERS
+                ))),
+            }
+        };
+        match *command {
+            Command::BrokerDown { broker } | Command::BrokerUp { broker } => {
+                let up = matches!(command, Command::BrokerUp { .. });
+                let ids = brokers(broker)?;
+                let todo = ids.clone();
+                embedded
+                    .run(move |mock| {
+                        todo.iter().try_for_each(|&id| {
+                            if up {
+                                mock.broker_up(id)
+                            } else {
+                                mock.broker_down(id)
+                            }
+                        })
+                    })
+                    .await?
+                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                state
+                    .brokers
+                    .iter_mut()
+                    .filter(|b| ids.contains(&b.id))
+                    .for_each(|b| b.up = up);
+            }
+            Command::SetRoundTripTime { broker, ms } => {
+                if ms > MAX_RTT_MS {
+                    return Err(ClusterError::Fault(format!(
+                        "a round-trip time is 0 to {MAX_RTT_MS} ms, got {ms}"
+                    )));
+                }
+                let ids = brokers(broker)?;
+                let todo = ids.clone();
+                embedded
+                    .run(move |mock| {
+                        todo.iter().try_for_each(|&id| {
+                            mock.broker_round_trip_time(id, Duration::from_millis(ms.into()))
+                        })
+                    })
+                    .await?
+                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                state
+                    .brokers
+                    .iter_mut()
+                    .filter(|b| ids.contains(&b.id))
+                    .for_each(|b| b.rtt_ms = ms);
+            }
+            Command::InjectErrors { error, count } => {
+                if !(1..=MAX_INJECTED).contains(&count) {
+                    return Err(ClusterError::Fault(format!(
+                        "inject 1 to {MAX_INJECTED} errors, got {count}"
+                    )));
+                }
+                let codes = vec![response_code(error); count as usize];
+                embedded
+                    .run(move |mock| mock.request_errors(RDKafkaApiKey::Produce, &codes))
+                    .await?;
+                state.injected = Some((error, count));
+            }
+            Command::MovePartitionLeader { partition, broker } => {
+                if !(0..lab::PARTITIONS).contains(&partition) {
+                    return Err(ClusterError::Fault(format!(
+                        "{} has partitions 0 to {}, not {partition}",
+                        lab::TOPIC,
+                        lab::PARTITIONS - 1
+                    )));
+                }
+                brokers(Some(broker))?;
+                embedded
+                    .run(move |mock| mock.partition_leader(lab::TOPIC, partition, Some(broker)))
+                    .await?
+                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                state.leaders[partition as usize] = broker;
+            }
+            Command::ResetFaults => {
+                let leaders = self.initial_leaders.clone();
+                embedded
+                    .run(move |mock| {
+                        mock.clear_request_errors(RDKafkaApiKey::Produce);
+                        for id in 1..=lab::BROKERS {
+                            mock.broker_up(id)?;
+                            mock.broker_round_trip_time(id, Duration::ZERO)?;
+                        }
+                        for (partition, leader) in leaders.iter().enumerate() {
+                            mock.partition_leader(lab::TOPIC, partition as i32, Some(*leader))?;
+                        }
+                        Ok::<(), rdkafka::error::KafkaError>(())
+                    })
+                    .await?
+                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                state.brokers.iter_mut().for_each(|b| {
+                    b.up = true;
+                    b.rtt_ms = 0;
+                });
+                state.leaders = self.initial_leaders.clone();
+                state.injected = None;
+            }
+            _ => return Err(ClusterError::Fault("not a fault command".into())),
+        }
+        self.state.send_replace(state);
+        Ok(())
+    }
+
+    /// Reads `topic` from the beginning, up to `max` records (the lab's verify step).
+    pub async fn consume(&self, topic: &str, max: u32) -> Result<Records, ClusterError> {
+        let bootstrap = self.bootstrap_servers.clone();
+        let topic = topic.to_owned();
+        let max = max.clamp(1, MAX_CONSUME) as usize;
+        tokio::task::spawn_blocking(move || read_back(&bootstrap, &topic, max))
+            .await
+            .map_err(|e| ClusterError::Consume {
+                topic: String::new(),
+                reason: e.to_string(),
+            })?
+    }
+}
+
+/// The protocol error code a broker answers for `error`.
+fn response_code(error: ProduceError) -> RDKafkaRespErr {
+    use RDKafkaRespErr as R;
+    match error {
+        ProduceError::NotEnoughReplicas => R::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+        ProduceError::NotEnoughReplicasAfterAppend => {
+            R::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND
+        }
+        ProduceError::LeaderNotAvailable => R::RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
+        ProduceError::NotLeaderForPartition => R::RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+        ProduceError::RequestTimedOut => R::RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+        ProduceError::KafkaStorageError => R::RD_KAFKA_RESP_ERR_KAFKA_STORAGE_ERROR,
+        ProduceError::MessageTooLarge => R::RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
+        ProduceError::TopicAuthorizationFailed => R::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+    }
+}
+
+/// Reads every partition of `topic` from its beginning to its high watermark.
+fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, ClusterError> {
+    let fail = |reason: String| ClusterError::Consume {
+        topic: topic.to_owned(),
+        reason,
+    };
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "playground-verify")
+        .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "false")
+        .create()
+        .map_err(|e| fail(e.to_string()))?;
+    let timeout = Duration::from_secs(5);
+    let metadata = consumer
+        .fetch_metadata(Some(topic), timeout)
+        .map_err(|e| fail(e.to_string()))?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic && t.error().is_none())
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        return Err(fail("the topic does not exist".into()));
+    }
+    let mut assignment = TopicPartitionList::new();
+    let mut remaining = 0usize;
+    let mut ends = std::collections::HashMap::new();
+    for &p in &partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, timeout)
+            .map_err(|e| fail(e.to_string()))?;
+        if high > low {
+            remaining += (high - low) as usize;
+            ends.insert(p, high);
+            assignment
+                .add_partition_offset(topic, p, Offset::Beginning)
+                .map_err(|e| fail(e.to_string()))?;
+        }
+    }
+    let truncated = remaining > max;
+    let mut records = Vec::new();
+    if assignment.count() > 0 {
+        consumer
+            .assign(&assignment)
+            .map_err(|e| fail(e.to_string()))?;
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while records.len() < remaining.min(max) && std::time::Instant::now() < deadline {
+            let Some(message) = consumer.poll(Duration::from_millis(100)) else {
+                continue;
+            };
+            let message = message.map_err(|e| fail(e.to_string()))?;
+            if ends
+                .get(&message.partition())
+                .is_some_and(|&end| message.offset() >= end)
+            {
+                continue;
+            }
+            let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
+            let (timestamp_ms, timestamp_type) = match message.timestamp() {
+                Timestamp::CreateTime(ms) => (Some(ms), Some("create_time".to_owned())),
+                Timestamp::LogAppendTime(ms) => (Some(ms), Some("log_append_time".to_owned())),
+                Timestamp::NotAvailable => (None, None),
+            };
+            records.push(Record {
+                partition: message.partition(),
+                offset: message.offset(),
+                key: text(message.key()),
+                value: text(message.payload()),
+                headers: message
+                    .headers()
+                    .map(|h| {
+                        h.iter()
+                            .map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                timestamp_ms,
+                timestamp_type,
+            });
+        }
+    }
+    records.sort_by_key(|r| (r.partition, r.offset));
+    Ok(Records {
+        topic: topic.to_owned(),
+        records,
+        truncated,
+    })
 }
 
 fn admin_client(bootstrap: &str) -> Result<Arc<AdminClient<DefaultClientContext>>, ClusterError> {

@@ -80,6 +80,7 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
         let _ = sink.send(Message::Close(Some(close))).await;
     });
 
+    let mut cluster_state = cluster.subscribe();
     let mut session = Session {
         cluster,
         events,
@@ -88,6 +89,8 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
         runs: 0,
     };
     session.hello().await;
+    let state = cluster_state.borrow_and_update().clone();
+    session.send(Event::Cluster(state)).await;
     loop {
         tokio::select! {
             frame = stream.next() => match frame {
@@ -98,6 +101,10 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
             },
+            Ok(()) = cluster_state.changed() => {
+                let state = cluster_state.borrow_and_update().clone();
+                session.send(Event::Cluster(state)).await;
+            }
             _ = shutdown.changed() => break,
             _ = &mut writer => break,
         }
@@ -141,6 +148,23 @@ impl Session {
         match serde_json::from_str::<Command>(text) {
             Ok(Command::Produce(request)) => self.produce(request).await,
             Ok(Command::Stop) => self.stop().await,
+            Ok(Command::Consume { topic, max }) => {
+                let cluster = Arc::clone(&self.cluster);
+                let events = self.events.clone();
+                // Reading back can take seconds: the session keeps taking commands.
+                tokio::spawn(async move {
+                    let event = match cluster.consume(&topic, max).await {
+                        Ok(records) => Event::Records(records),
+                        Err(e) => Event::Error(ErrorEvent::new(e.to_string())),
+                    };
+                    let _ = events.send(event).await;
+                });
+            }
+            Ok(fault) => {
+                if let Err(e) = self.cluster.fault(&fault).await {
+                    self.error(ErrorEvent::new(e.to_string())).await;
+                }
+            }
             Err(e) => {
                 self.error(ErrorEvent::new(format!("could not read the command: {e}")))
                     .await

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use shared::lab;
 use shared::protocol::{
-    ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, RunFinished, RunMode,
-    RunStats, lab_headers,
+    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, Records,
+    RunFinished, RunMode, RunStats, lab_headers,
 };
 use shared::settings::{FieldError, Preset, ProducerSettings};
 
@@ -200,6 +200,10 @@ pub struct Page {
     pub error: Option<ErrorEvent>,
     /// The last [`LOG_LINES`] lines of librdkafka's log.
     pub logs: Vec<LogLine>,
+    /// Brokers and faults.
+    pub cluster: Option<ClusterState>,
+    /// The last records read back.
+    pub records: Option<Records>,
 }
 
 /// Log lines the page keeps.
@@ -279,6 +283,8 @@ impl Page {
                 self.logs.push(line);
             }
             Event::Error(e) => self.error = Some(e),
+            Event::Cluster(state) => self.cluster = Some(state),
+            Event::Records(records) => self.records = Some(records),
             Event::Batch { events } => {
                 for event in events {
                     self.apply(event);

@@ -25,6 +25,94 @@ pub enum Command {
     Produce(ProduceRequest),
     /// Stop the running run: nothing more is sent; messages in flight still get an outcome.
     Stop,
+    /// Read a topic back from the beginning (the lab's step 7, "verify").
+    Consume {
+        /// The topic to read.
+        topic: String,
+        /// The most records to return, 1 to [`MAX_CONSUME`].
+        max: u32,
+    },
+    /// Embedded cluster: take a broker down, or every broker when `broker` is `None`.
+    BrokerDown {
+        /// The broker's id, or `None` for all.
+        #[serde(default)]
+        broker: Option<i32>,
+    },
+    /// Embedded cluster: bring a broker back, or every broker when `broker` is `None`.
+    BrokerUp {
+        /// The broker's id, or `None` for all.
+        #[serde(default)]
+        broker: Option<i32>,
+    },
+    /// Embedded cluster: delay every answer of a broker (or all) by `ms` milliseconds.
+    SetRoundTripTime {
+        /// The broker's id, or `None` for all.
+        #[serde(default)]
+        broker: Option<i32>,
+        /// The delay, 0 to [`MAX_RTT_MS`].
+        ms: u32,
+    },
+    /// Embedded cluster: answer the next `count` produce requests with `error`.
+    InjectErrors {
+        /// The error the brokers answer.
+        error: ProduceError,
+        /// How many produce requests fail, 1 to [`MAX_INJECTED`].
+        count: u32,
+    },
+    /// Embedded cluster: move a partition of the lab's topic to another leader.
+    MovePartitionLeader {
+        /// The partition.
+        partition: i32,
+        /// Its new leader.
+        broker: i32,
+    },
+    /// Embedded cluster: every broker up, no delay, no injected errors.
+    ResetFaults,
+}
+
+/// Most records one `consume` returns.
+pub const MAX_CONSUME: u32 = 10_000;
+
+/// Largest round-trip time a fault may add, in milliseconds.
+pub const MAX_RTT_MS: u32 = 60_000;
+
+/// Most produce errors one command may inject.
+pub const MAX_INJECTED: u32 = 1_000;
+
+/// Errors a broker can be made to answer to produce requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ProduceError {
+    /// Fewer in-sync replicas than min.insync.replicas (retriable).
+    NotEnoughReplicas,
+    /// Written, but then too few replicas (retriable; may duplicate without idempotence).
+    NotEnoughReplicasAfterAppend,
+    /// The partition has no leader right now (retriable).
+    LeaderNotAvailable,
+    /// This broker is not the partition's leader (retriable).
+    NotLeaderForPartition,
+    /// The broker timed out waiting for replicas (retriable).
+    RequestTimedOut,
+    /// The broker's disk failed (retriable).
+    KafkaStorageError,
+    /// The message is larger than the broker accepts (not retriable).
+    MessageTooLarge,
+    /// The producer may not write this topic (not retriable).
+    TopicAuthorizationFailed,
+}
+
+impl ProduceError {
+    /// Every error, in the order the page lists them.
+    pub const ALL: [ProduceError; 8] = [
+        ProduceError::NotEnoughReplicas,
+        ProduceError::NotEnoughReplicasAfterAppend,
+        ProduceError::LeaderNotAvailable,
+        ProduceError::NotLeaderForPartition,
+        ProduceError::RequestTimedOut,
+        ProduceError::KafkaStorageError,
+        ProduceError::MessageTooLarge,
+        ProduceError::TopicAuthorizationFailed,
+    ];
 }
 
 /// How a run sends.
@@ -219,6 +307,11 @@ pub enum Event {
     Log(LogLine),
     /// A command was refused or something went wrong; the connection stays usable.
     Error(ErrorEvent),
+    /// The embedded cluster's brokers and faults, sent after `hello` and to every page
+    /// whenever they change.
+    Cluster(ClusterState),
+    /// Records read back by `consume`.
+    Records(Records),
     /// Several events in one frame, in order: how the server keeps up under load.
     Batch {
         /// The events.
@@ -256,6 +349,60 @@ pub struct RunStats {
     /// Per-message details not sent to the page: past the detail cap (then only a
     /// sample is sent) or because the page fell behind. The counts stay exact.
     pub details_skipped: u64,
+}
+
+/// A broker as the fault panel sees it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerState {
+    /// The broker's id.
+    pub id: i32,
+    /// False after `broker_down`.
+    pub up: bool,
+    /// Delay added to its answers, in milliseconds.
+    pub rtt_ms: u32,
+}
+
+/// The embedded cluster's faults, or an external cluster's brokers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterState {
+    /// Embedded or external; faults exist only on the embedded cluster.
+    pub faults_available: bool,
+    /// The brokers.
+    pub brokers: Vec<BrokerState>,
+    /// Leader broker of each partition of the lab's topic.
+    pub leaders: Vec<i32>,
+    /// Produce errors injected and not yet all answered, as the last command set them.
+    pub injected: Option<(ProduceError, u32)>,
+}
+
+/// A record read back from a topic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Its partition.
+    pub partition: i32,
+    /// Its offset.
+    pub offset: i64,
+    /// Its key, as text (lossy if not UTF-8).
+    pub key: Option<String>,
+    /// Its value, as text (lossy if not UTF-8).
+    pub value: Option<String>,
+    /// Its headers, name and value as text.
+    pub headers: Vec<(String, String)>,
+    /// Its timestamp in Unix milliseconds, if it has one.
+    pub timestamp_ms: Option<i64>,
+    /// `create_time` or `log_append_time`.
+    pub timestamp_type: Option<String>,
+}
+
+/// What `consume` read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Records {
+    /// The topic read.
+    pub topic: String,
+    /// The records, by partition then offset.
+    pub records: Vec<Record>,
+    /// True when the topic held more than `max` records.
+    pub truncated: bool,
 }
 
 /// A librdkafka log line.
