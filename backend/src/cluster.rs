@@ -22,8 +22,8 @@ use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
 use shared::lab;
 use shared::protocol::{
-    BrokerInfo, BrokerState, ClusterMode, ClusterState, Command, MAX_CONSUME, MAX_INJECTED,
-    MAX_RTT_MS, ProduceError, Record, Records, TopicInfo,
+    BrokerInfo, BrokerState, ClusterMode, ClusterState, Command, MAX_CONSUME, MAX_INJECTED, MAX_RTT_MS, ProduceError,
+    Record, Records, TopicInfo,
 };
 use tokio::sync::{oneshot, watch};
 
@@ -103,13 +103,7 @@ impl EmbeddedCluster {
             .recv()
             .map_err(|_| ClusterError::Embedded("the cluster thread died".into()))?
             .map_err(ClusterError::Embedded)?;
-        Ok((
-            Self {
-                jobs: Some(jobs_tx),
-                thread: Some(thread),
-            },
-            bootstrap,
-        ))
+        Ok((Self { jobs: Some(jobs_tx), thread: Some(thread) }, bootstrap))
     }
 
     /// Runs `job` on the cluster's thread and returns its result.
@@ -122,11 +116,7 @@ impl EmbeddedCluster {
             let _ = tx.send(job(mock));
         });
         let gone = || ClusterError::Embedded("the cluster thread is gone".into());
-        self.jobs
-            .as_ref()
-            .ok_or_else(gone)?
-            .send(job)
-            .map_err(|_| gone())?;
+        self.jobs.as_ref().ok_or_else(gone)?.send(job).map_err(|_| gone())?;
         rx.await.map_err(|_| gone())
     }
 }
@@ -163,30 +153,18 @@ impl Cluster {
         let metadata = admin
             .inner()
             .fetch_metadata(Some(lab::TOPIC), Duration::from_secs(5))
-            .map_err(|e| ClusterError::Metadata {
-                bootstrap: bootstrap.clone(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| ClusterError::Metadata { bootstrap: bootstrap.clone(), reason: e.to_string() })?;
         let mut initial_leaders = vec![-1; lab::PARTITIONS as usize];
         for topic in metadata.topics() {
             for p in topic.partitions() {
-                if let Some(slot) = usize::try_from(p.id())
-                    .ok()
-                    .and_then(|i| initial_leaders.get_mut(i))
-                {
+                if let Some(slot) = usize::try_from(p.id()).ok().and_then(|i| initial_leaders.get_mut(i)) {
                     *slot = p.leader();
                 }
             }
         }
         let state = ClusterState {
             faults_available: true,
-            brokers: (1..=lab::BROKERS)
-                .map(|id| BrokerState {
-                    id,
-                    up: true,
-                    rtt_ms: 0,
-                })
-                .collect(),
+            brokers: (1..=lab::BROKERS).map(|id| BrokerState { id, up: true, rtt_ms: 0 }).collect(),
             leaders: initial_leaders.clone(),
             injected: None,
         };
@@ -229,36 +207,21 @@ impl Cluster {
     pub async fn describe(&self) -> Result<(Vec<BrokerInfo>, Vec<TopicInfo>), ClusterError> {
         let admin = Arc::clone(&self.admin);
         let bootstrap = self.bootstrap_servers.clone();
-        let metadata = tokio::task::spawn_blocking(move || {
-            admin.inner().fetch_metadata(None, Duration::from_secs(5))
-        })
-        .await
-        .map_err(|e| ClusterError::Metadata {
-            bootstrap: bootstrap.clone(),
-            reason: e.to_string(),
-        })?
-        .map_err(|e| ClusterError::Metadata {
-            bootstrap,
-            reason: e.to_string(),
-        })?;
+        let metadata = tokio::task::spawn_blocking(move || admin.inner().fetch_metadata(None, Duration::from_secs(5)))
+            .await
+            .map_err(|e| ClusterError::Metadata { bootstrap: bootstrap.clone(), reason: e.to_string() })?
+            .map_err(|e| ClusterError::Metadata { bootstrap, reason: e.to_string() })?;
         let mut brokers: Vec<BrokerInfo> = metadata
             .brokers()
             .iter()
-            .map(|b| BrokerInfo {
-                id: b.id(),
-                host: b.host().to_owned(),
-                port: b.port(),
-            })
+            .map(|b| BrokerInfo { id: b.id(), host: b.host().to_owned(), port: b.port() })
             .collect();
         brokers.sort_by_key(|b| b.id);
         let mut topics: Vec<TopicInfo> = metadata
             .topics()
             .iter()
             .filter(|t| !t.name().starts_with("__") && t.error().is_none())
-            .map(|t| TopicInfo {
-                name: t.name().to_owned(),
-                partitions: t.partitions().len() as i32,
-            })
+            .map(|t| TopicInfo { name: t.name().to_owned(), partitions: t.partitions().len() as i32 })
             .collect();
         topics.sort_by(|a, b| a.name.cmp(&b.name));
         Ok((brokers, topics))
@@ -300,54 +263,33 @@ impl Cluster {
                 let todo = ids.clone();
                 embedded
                     .run(move |mock| {
-                        todo.iter().try_for_each(|&id| {
-                            if up {
-                                mock.broker_up(id)
-                            } else {
-                                mock.broker_down(id)
-                            }
-                        })
+                        todo.iter().try_for_each(|&id| if up { mock.broker_up(id) } else { mock.broker_down(id) })
                     })
                     .await?
                     .map_err(|e| ClusterError::Fault(e.to_string()))?;
-                state
-                    .brokers
-                    .iter_mut()
-                    .filter(|b| ids.contains(&b.id))
-                    .for_each(|b| b.up = up);
+                state.brokers.iter_mut().filter(|b| ids.contains(&b.id)).for_each(|b| b.up = up);
             }
             Command::SetRoundTripTime { broker, ms } => {
                 if ms > MAX_RTT_MS {
-                    return Err(ClusterError::Fault(format!(
-                        "a round-trip time is 0 to {MAX_RTT_MS} ms, got {ms}"
-                    )));
+                    return Err(ClusterError::Fault(format!("a round-trip time is 0 to {MAX_RTT_MS} ms, got {ms}")));
                 }
                 let ids = brokers(broker)?;
                 let todo = ids.clone();
                 embedded
                     .run(move |mock| {
-                        todo.iter().try_for_each(|&id| {
-                            mock.broker_round_trip_time(id, Duration::from_millis(ms.into()))
-                        })
+                        todo.iter()
+                            .try_for_each(|&id| mock.broker_round_trip_time(id, Duration::from_millis(ms.into())))
                     })
                     .await?
                     .map_err(|e| ClusterError::Fault(e.to_string()))?;
-                state
-                    .brokers
-                    .iter_mut()
-                    .filter(|b| ids.contains(&b.id))
-                    .for_each(|b| b.rtt_ms = ms);
+                state.brokers.iter_mut().filter(|b| ids.contains(&b.id)).for_each(|b| b.rtt_ms = ms);
             }
             Command::InjectErrors { error, count } => {
                 if !(1..=MAX_INJECTED).contains(&count) {
-                    return Err(ClusterError::Fault(format!(
-                        "inject 1 to {MAX_INJECTED} errors, got {count}"
-                    )));
+                    return Err(ClusterError::Fault(format!("inject 1 to {MAX_INJECTED} errors, got {count}")));
                 }
                 let codes = vec![response_code(error); count as usize];
-                embedded
-                    .run(move |mock| mock.request_errors(RDKafkaApiKey::Produce, &codes))
-                    .await?;
+                embedded.run(move |mock| mock.request_errors(RDKafkaApiKey::Produce, &codes)).await?;
                 state.injected = Some((error, count));
             }
             Command::MovePartitionLeader { partition, broker } => {
@@ -401,10 +343,7 @@ impl Cluster {
         let max = max.clamp(1, MAX_CONSUME) as usize;
         tokio::task::spawn_blocking(move || read_back(&bootstrap, &topic, max))
             .await
-            .map_err(|e| ClusterError::Consume {
-                topic: String::new(),
-                reason: e.to_string(),
-            })?
+            .map_err(|e| ClusterError::Consume { topic: String::new(), reason: e.to_string() })?
     }
 }
 
@@ -413,9 +352,7 @@ fn response_code(error: ProduceError) -> RDKafkaRespErr {
     use RDKafkaRespErr as R;
     match error {
         ProduceError::NotEnoughReplicas => R::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
-        ProduceError::NotEnoughReplicasAfterAppend => {
-            R::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND
-        }
+        ProduceError::NotEnoughReplicasAfterAppend => R::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND,
         ProduceError::LeaderNotAvailable => R::RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE,
         ProduceError::NotLeaderForPartition => R::RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
         ProduceError::RequestTimedOut => R::RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
@@ -427,10 +364,7 @@ fn response_code(error: ProduceError) -> RDKafkaRespErr {
 
 /// Reads every partition of `topic` from its beginning to its high watermark.
 fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, ClusterError> {
-    let fail = |reason: String| ClusterError::Consume {
-        topic: topic.to_owned(),
-        reason,
-    };
+    let fail = |reason: String| ClusterError::Consume { topic: topic.to_owned(), reason };
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", "playground-verify")
@@ -439,9 +373,7 @@ fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, Cluste
         .create()
         .map_err(|e| fail(e.to_string()))?;
     let timeout = Duration::from_secs(5);
-    let metadata = consumer
-        .fetch_metadata(Some(topic), timeout)
-        .map_err(|e| fail(e.to_string()))?;
+    let metadata = consumer.fetch_metadata(Some(topic), timeout).map_err(|e| fail(e.to_string()))?;
     let partitions: Vec<i32> = metadata
         .topics()
         .iter()
@@ -455,33 +387,24 @@ fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, Cluste
     let mut remaining = 0usize;
     let mut ends = std::collections::HashMap::new();
     for &p in &partitions {
-        let (low, high) = consumer
-            .fetch_watermarks(topic, p, timeout)
-            .map_err(|e| fail(e.to_string()))?;
+        let (low, high) = consumer.fetch_watermarks(topic, p, timeout).map_err(|e| fail(e.to_string()))?;
         if high > low {
             remaining += (high - low) as usize;
             ends.insert(p, high);
-            assignment
-                .add_partition_offset(topic, p, Offset::Beginning)
-                .map_err(|e| fail(e.to_string()))?;
+            assignment.add_partition_offset(topic, p, Offset::Beginning).map_err(|e| fail(e.to_string()))?;
         }
     }
     let truncated = remaining > max;
     let mut records = Vec::new();
     if assignment.count() > 0 {
-        consumer
-            .assign(&assignment)
-            .map_err(|e| fail(e.to_string()))?;
+        consumer.assign(&assignment).map_err(|e| fail(e.to_string()))?;
         let deadline = std::time::Instant::now() + Duration::from_secs(15);
         while records.len() < remaining.min(max) && std::time::Instant::now() < deadline {
             let Some(message) = consumer.poll(Duration::from_millis(100)) else {
                 continue;
             };
             let message = message.map_err(|e| fail(e.to_string()))?;
-            if ends
-                .get(&message.partition())
-                .is_some_and(|&end| message.offset() >= end)
-            {
+            if ends.get(&message.partition()).is_some_and(|&end| message.offset() >= end) {
                 continue;
             }
             let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
@@ -497,11 +420,7 @@ fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, Cluste
                 value: text(message.payload()),
                 headers: message
                     .headers()
-                    .map(|h| {
-                        h.iter()
-                            .map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default()))
-                            .collect()
-                    })
+                    .map(|h| h.iter().map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default())).collect())
                     .unwrap_or_default(),
                 timestamp_ms,
                 timestamp_type,
@@ -509,11 +428,7 @@ fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, Cluste
         }
     }
     records.sort_by_key(|r| (r.partition, r.offset));
-    Ok(Records {
-        topic: topic.to_owned(),
-        records,
-        truncated,
-    })
+    Ok(Records { topic: topic.to_owned(), records, truncated })
 }
 
 fn admin_client(bootstrap: &str) -> Result<Arc<AdminClient<DefaultClientContext>>, ClusterError> {
@@ -522,10 +437,7 @@ fn admin_client(bootstrap: &str) -> Result<Arc<AdminClient<DefaultClientContext>
         .set("client.id", "playground-metadata")
         .create()
         .map(Arc::new)
-        .map_err(|e| ClusterError::Client {
-            bootstrap: bootstrap.to_owned(),
-            reason: e.to_string(),
-        })
+        .map_err(|e| ClusterError::Client { bootstrap: bootstrap.to_owned(), reason: e.to_string() })
 }
 
 #[cfg(test)]

@@ -26,6 +26,26 @@ pub struct AppState {
     cluster: Arc<Cluster>,
     shutdown: watch::Receiver<bool>,
     sessions: TaskTracker,
+    queues: QueueProbe,
+}
+
+/// The sessions' event queues, to see how full they are (tests and diagnostics).
+#[derive(Clone, Default)]
+pub struct QueueProbe(Arc<std::sync::Mutex<Vec<tokio::sync::mpsc::WeakSender<shared::protocol::Event>>>>);
+
+impl QueueProbe {
+    /// Remembers a session's queue.
+    pub fn register(&self, queue: &tokio::sync::mpsc::Sender<shared::protocol::Event>) {
+        let mut queues = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        queues.retain(|q| q.strong_count() > 0);
+        queues.push(queue.downgrade());
+    }
+
+    /// Events waiting in each open session's queue.
+    pub fn lengths(&self) -> Vec<usize> {
+        let queues = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        queues.iter().filter_map(|q| q.upgrade()).map(|q| q.max_capacity() - q.capacity()).collect()
+    }
 }
 
 /// The server: its state and how to stop it.
@@ -43,12 +63,14 @@ impl Server {
             cluster: Arc::new(cluster),
             shutdown: shutdown_rx,
             sessions: TaskTracker::new(),
+            queues: QueueProbe::default(),
         };
-        Self {
-            state,
-            shutdown,
-            static_dir,
-        }
+        Self { state, shutdown, static_dir }
+    }
+
+    /// The sessions' event queues.
+    pub fn queues(&self) -> QueueProbe {
+        self.state.queues.clone()
     }
 
     /// The routes, for tests that serve them themselves.
@@ -57,10 +79,7 @@ impl Server {
             let index = ServeFile::new(self.static_dir.join("index.html"));
             Router::new().fallback_service(ServeDir::new(&self.static_dir).fallback(index))
         } else {
-            warn!(
-                "no built page in {}; / explains how to build it",
-                self.static_dir.display()
-            );
+            warn!("no built page in {}; / explains how to build it", self.static_dir.display());
             Router::new().fallback(not_built)
         };
         Router::new()
@@ -80,21 +99,15 @@ impl Server {
     ) -> std::io::Result<()> {
         let router = self.router();
         let shutdown = self.shutdown.clone();
-        let served = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            stop.await;
-            let _ = shutdown.send(true);
-        })
-        .await;
+        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                stop.await;
+                let _ = shutdown.send(true);
+            })
+            .await;
         // Upgraded WebSockets outlive the HTTP server: wait for their sessions to close.
         self.state.sessions.close();
-        if tokio::time::timeout(grace, self.state.sessions.wait())
-            .await
-            .is_err()
-        {
+        if tokio::time::timeout(grace, self.state.sessions.wait()).await.is_err() {
             warn!("some sessions did not close within {grace:?}");
         }
         served
@@ -105,12 +118,7 @@ async fn health(State(state): State<AppState>) -> Response {
     let cluster = &state.cluster;
     let (status, code, brokers, topics) = match cluster.describe().await {
         Ok((brokers, topics)) => ("ok".to_owned(), StatusCode::OK, brokers, topics),
-        Err(e) => (
-            format!("unavailable: {e}"),
-            StatusCode::SERVICE_UNAVAILABLE,
-            Vec::new(),
-            Vec::new(),
-        ),
+        Err(e) => (format!("unavailable: {e}"), StatusCode::SERVICE_UNAVAILABLE, Vec::new(), Vec::new()),
     };
     let body = Health {
         status,
@@ -124,21 +132,11 @@ async fn health(State(state): State<AppState>) -> Response {
 
 async fn websocket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
     if *state.shutdown.borrow() {
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the playground is shutting down",
-        )
-            .into_response();
+        return (StatusCode::SERVICE_UNAVAILABLE, "the playground is shutting down").into_response();
     }
-    let AppState {
-        cluster,
-        shutdown,
-        sessions,
-    } = state;
+    let AppState { cluster, shutdown, sessions, queues } = state;
     upgrade.on_upgrade(move |socket| async move {
-        sessions
-            .track_future(crate::session::serve(socket, cluster, shutdown))
-            .await;
+        sessions.track_future(crate::session::serve(socket, cluster, shutdown, queues)).await;
     })
 }
 

@@ -1,52 +1,197 @@
-//! `playground`: serves the Kafka Producer Playground.
+//! `playground`: serves the Kafka Producer Playground, or runs the lab's producer headless.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use clap::Parser;
+use clap::{Args, Parser, Subcommand};
 use playground::cluster::Cluster;
 use playground::http::Server;
+use playground::producer::{self, Recorder};
+use shared::protocol::{ClusterMode, Command, ProduceRequest, RunMode};
+use shared::settings::{Acks, Compression, Partitioner, ProducerSettings};
 use tracing::info;
 
 /// The Kafka Producer Playground: a real Kafka producer in the browser.
 #[derive(Debug, Parser)]
 #[command(version, about)]
 struct Cli {
+    /// Kafka cluster to use. Without it the playground starts its embedded cluster
+    /// (librdkafka's mock: 3 brokers, orders.created with 6 partitions).
+    #[arg(long, global = true, env = "KAFKA_BOOTSTRAP_SERVERS")]
+    bootstrap_servers: Option<String>,
+
+    #[command(flatten)]
+    serve: ServeArgs,
+
+    #[command(subcommand)]
+    command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// The lab's Program.cs, headless: send messages, print each delivery report, flush,
+    /// and exit non-zero if any message failed.
+    Produce(ProduceArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
     /// Address to listen on. Port 8080 is left to Kafka UI, as in the lab.
     #[arg(long, env = "PLAYGROUND_LISTEN", default_value = "127.0.0.1:3000")]
     listen: SocketAddr,
-
-    /// Kafka cluster to use. Without it the playground starts its embedded cluster
-    /// (librdkafka's mock: 3 brokers, orders.created with 6 partitions).
-    #[arg(long, env = "KAFKA_BOOTSTRAP_SERVERS")]
-    bootstrap_servers: Option<String>,
 
     /// Folder of the page built by trunk.
     #[arg(long, env = "PLAYGROUND_STATIC_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"))]
     static_dir: PathBuf,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,librdkafka=warn".into()),
-        )
-        .init();
-    let cli = Cli::parse();
+/// The lab's producer settings as flags; the defaults are the lab's.
+#[derive(Debug, Args)]
+struct ProduceArgs {
+    /// Topic to send to.
+    #[arg(long, default_value = shared::lab::TOPIC)]
+    topic: String,
+    /// Messages to send.
+    #[arg(long, default_value_t = shared::lab::COUNT)]
+    count: u32,
+    /// Key template; `none` for keyless messages.
+    #[arg(long, default_value = shared::lab::KEY_TEMPLATE)]
+    key: String,
+    /// Value template.
+    #[arg(long, default_value = shared::lab::VALUE_TEMPLATE)]
+    value: String,
+    /// sync (await each delivery, the lab's loop) or pipelined.
+    #[arg(long, default_value = "sync", value_parser = parse_named::<RunMode>)]
+    mode: RunMode,
+    /// Target rate in messages per second.
+    #[arg(long)]
+    rate: Option<u32>,
+    /// client.id
+    #[arg(long, default_value = "lab-producer")]
+    client_id: String,
+    /// acks: 0, 1 or all.
+    #[arg(long, default_value = "all", value_parser = parse_named::<Acks>)]
+    acks: Acks,
+    /// enable.idempotence
+    #[arg(long)]
+    idempotence: bool,
+    /// max.in.flight.requests.per.connection
+    #[arg(long)]
+    max_in_flight: Option<u32>,
+    /// message.send.max.retries
+    #[arg(long)]
+    retries: Option<u32>,
+    /// retry.backoff.ms
+    #[arg(long)]
+    retry_backoff_ms: Option<u32>,
+    /// request.timeout.ms
+    #[arg(long)]
+    request_timeout_ms: Option<u32>,
+    /// message.timeout.ms
+    #[arg(long)]
+    message_timeout_ms: Option<u32>,
+    /// linger.ms
+    #[arg(long)]
+    linger_ms: Option<u32>,
+    /// batch.size
+    #[arg(long)]
+    batch_size: Option<u32>,
+    /// compression.type: none, gzip, snappy, lz4 or zstd.
+    #[arg(long, value_parser = parse_named::<Compression>)]
+    compression: Option<Compression>,
+    /// partitioner: consistent_random, murmur2_random, random, consistent, murmur2, fnv1a, fnv1a_random.
+    #[arg(long, value_parser = parse_named::<Partitioner>)]
+    partitioner: Option<Partitioner>,
+    /// Embedded cluster only: take every broker down first, to see the producer fail.
+    #[arg(long)]
+    brokers_down: bool,
+}
 
-    let cluster = match cli.bootstrap_servers {
+/// Parses a value by its name in the protocol (`all`, `snappy`, `pipelined`...).
+fn parse_named<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned())).map_err(|e| e.to_string())
+}
+
+impl ProduceArgs {
+    fn request(&self) -> ProduceRequest {
+        let lab = ProducerSettings::default();
+        let settings = ProducerSettings {
+            client_id: self.client_id.clone(),
+            acks: self.acks,
+            enable_idempotence: self.idempotence,
+            max_in_flight: self.max_in_flight.unwrap_or(if self.idempotence { 5 } else { lab.max_in_flight }),
+            message_send_max_retries: self.retries.unwrap_or(lab.message_send_max_retries),
+            retry_backoff_ms: self.retry_backoff_ms.unwrap_or(lab.retry_backoff_ms),
+            request_timeout_ms: self.request_timeout_ms.unwrap_or(lab.request_timeout_ms),
+            message_timeout_ms: self.message_timeout_ms.unwrap_or(lab.message_timeout_ms),
+            linger_ms: self.linger_ms.unwrap_or(lab.linger_ms),
+            batch_size: self.batch_size.unwrap_or(lab.batch_size),
+            compression_type: self.compression.unwrap_or(lab.compression_type),
+            partitioner: self.partitioner.unwrap_or(lab.partitioner),
+            ..lab
+        };
+        ProduceRequest {
+            topic: self.topic.clone(),
+            count: self.count,
+            settings,
+            key_template: (self.key != "none").then(|| self.key.clone()),
+            value_template: self.value.clone(),
+            mode: self.mode,
+            rate: self.rate,
+            ..ProduceRequest::lab()
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Cmd::Produce(args)) => {
+            // The console program prints the lab's lines, as Program.cs does.
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,librdkafka=error".into()),
+                )
+                .without_time()
+                .with_target(false)
+                .with_level(false)
+                .with_writer(std::io::stdout)
+                .init();
+            produce(args, cli.bootstrap_servers).await
+        }
+        None => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,librdkafka=warn".into()),
+                )
+                .init();
+            serve(cli.serve, cli.bootstrap_servers).await.map(|()| ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn cluster(bootstrap: Option<String>) -> anyhow::Result<Cluster> {
+    Ok(match bootstrap {
         Some(bootstrap) => Cluster::external(bootstrap)?,
         None => Cluster::embedded()?,
-    };
+    })
+}
+
+async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()> {
+    let cluster = cluster(bootstrap)?;
     let bootstrap = cluster.bootstrap_servers().to_owned();
-    let embedded = cluster.mode() == shared::protocol::ClusterMode::Embedded;
-    let listener = tokio::net::TcpListener::bind(cli.listen)
+    let embedded = cluster.mode() == ClusterMode::Embedded;
+    let listener = tokio::net::TcpListener::bind(args.listen)
         .await
-        .with_context(|| format!("could not listen on {}", cli.listen))?;
+        .with_context(|| format!("could not listen on {}", args.listen))?;
     let url = format!("http://{}/", listener.local_addr()?);
 
     println!();
@@ -60,11 +205,48 @@ async fn main() -> anyhow::Result<()> {
     println!("  Press Ctrl-C to stop.");
     println!();
 
-    Server::new(cluster, cli.static_dir)
-        .serve(listener, shutdown_signal(), Duration::from_secs(15))
-        .await?;
+    Server::new(cluster, args.static_dir).serve(listener, shutdown_signal(), Duration::from_secs(15)).await?;
     info!("Playground stopped.");
     Ok(())
+}
+
+async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result<ExitCode> {
+    let request = args.request();
+    let errors = request.validate();
+    if !errors.is_empty() {
+        for e in errors {
+            eprintln!("error: {}", e.message);
+        }
+        return Ok(ExitCode::from(2));
+    }
+    let cluster = cluster(bootstrap)?;
+    if args.brokers_down {
+        cluster.fault(&Command::BrokerDown { broker: None }).await?;
+        info!("All brokers of the embedded cluster are down.");
+    }
+    let partitions = match cluster.describe().await {
+        Ok((_, topics)) => topics.iter().find(|t| t.name == request.topic).map_or(0, |t| t.partitions as usize),
+        Err(_) => 0,
+    };
+    // The lab's lines come from the engine's log; the events are not needed here.
+    let (events, mut drain) = tokio::sync::mpsc::channel(1024);
+    let drained = tokio::spawn(async move { while drain.recv().await.is_some() {} });
+    let producer = Arc::new(producer::build(&request.settings, cluster.bootstrap_servers(), events.clone())?);
+    let recorder = Arc::new(Recorder::new(1, &request, partitions, events));
+    let totals = producer::run(&producer, &recorder, &request, &AtomicBool::new(false)).await;
+    drop((producer, recorder));
+    info!("Producer closed gracefully.");
+    let _ = drained.await;
+    let stats_line = format!(
+        "{} sent, {} delivered, {} failed in {} ms",
+        totals.sent, totals.delivered, totals.failed, totals.elapsed_ms
+    );
+    info!("{stats_line}");
+    Ok(if totals.failed == 0 && totals.sent == u64::from(request.count) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Ctrl-C or SIGTERM.

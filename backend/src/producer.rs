@@ -57,10 +57,7 @@ impl LabContext {
 impl ClientContext for LabContext {
     fn log(&self, level: RDKafkaLogLevel, fac: &str, message: &str) {
         let name = match level {
-            RDKafkaLogLevel::Emerg
-            | RDKafkaLogLevel::Alert
-            | RDKafkaLogLevel::Critical
-            | RDKafkaLogLevel::Error => {
+            RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical | RDKafkaLogLevel::Error => {
                 error!(target: "librdkafka", "{fac}: {message}");
                 "error"
             }
@@ -82,11 +79,7 @@ impl ClientContext for LabContext {
 
     fn error(&self, error: KafkaError, reason: &str) {
         warn!(target: "librdkafka", "Kafka error: {error}: {reason}");
-        self.offer_log(
-            "error",
-            "ERROR",
-            &format!("{}: {reason}", error_name(&error)),
-        );
+        self.offer_log("error", "ERROR", &format!("{}: {reason}", error_name(&error)));
     }
 }
 
@@ -111,10 +104,7 @@ pub fn client_config(settings: &ProducerSettings, bootstrap: &str) -> ClientConf
         .set("bootstrap.servers", bootstrap)
         .set("client.id", &settings.client_id)
         .set("acks", settings.acks.as_str())
-        .set(
-            "enable.idempotence",
-            settings.enable_idempotence.to_string(),
-        )
+        .set("enable.idempotence", settings.enable_idempotence.to_string())
         .set("compression.type", settings.compression_type.as_str())
         .set("partitioner", settings.partitioner.as_str());
     for (bound, value) in settings.numbers() {
@@ -137,9 +127,7 @@ pub fn build(
 pub async fn flush(producer: &Arc<LabProducer>, timeout: Duration) -> Result<(), KafkaError> {
     info!("Flushing pending messages...");
     let producer = Arc::clone(producer);
-    tokio::task::spawn_blocking(move || producer.flush(timeout))
-        .await
-        .unwrap_or(Err(KafkaError::Canceled))
+    tokio::task::spawn_blocking(move || producer.flush(timeout)).await.unwrap_or(Err(KafkaError::Canceled))
 }
 
 /// Values for `{now}`, `{uuid}` and `{rand:..}` from the system clock and a real RNG.
@@ -158,9 +146,7 @@ impl<R: Rng> TemplateEnv for ServerEnv<R> {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// librdkafka's name for an error, such as `MessageTimedOut`.
@@ -169,11 +155,7 @@ pub fn error_name(error: &KafkaError) -> String {
         Some(code) => format!("{code:?}"),
         None => match error {
             KafkaError::Canceled => "Canceled".to_owned(),
-            other => format!("{other:?}")
-                .split(['(', ' '])
-                .next()
-                .unwrap_or("Unknown")
-                .to_owned(),
+            other => format!("{other:?}").split(['(', ' ']).next().unwrap_or("Unknown").to_owned(),
         },
     }
 }
@@ -251,12 +233,7 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder for run `run` of `request` to a topic of `partitions` partitions,
     /// whose details go to `events`.
-    pub fn new(
-        run: u64,
-        request: &ProduceRequest,
-        partitions: usize,
-        events: mpsc::Sender<Event>,
-    ) -> Self {
+    pub fn new(run: u64, request: &ProduceRequest, partitions: usize, events: mpsc::Sender<Event>) -> Self {
         Self {
             run,
             topic: request.topic.clone(),
@@ -268,8 +245,7 @@ impl Recorder {
                 delivered: 0,
                 failed: 0,
                 // 1 µs to 1 hour at 3 significant digits: a few tens of KB.
-                latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
-                    .expect("valid histogram bounds"),
+                latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds"),
                 per_partition: vec![0; partitions],
                 details_skipped: 0,
             }),
@@ -343,8 +319,7 @@ impl Recorder {
                     "✓ Message {seq} delivered → Topic {}, Partition {}, Offset {}",
                     d.topic,
                     d.partition,
-                    d.offset
-                        .map_or_else(|| "unknown (acks=0)".to_owned(), |o| o.to_string())
+                    d.offset.map_or_else(|| "unknown (acks=0)".to_owned(), |o| o.to_string())
                 ),
                 Event::Failed(f) => warn!("✗ Message {seq} failed: {}: {}", f.error, f.message),
                 _ => {}
@@ -430,11 +405,7 @@ impl Templates {
     fn parse(request: &ProduceRequest) -> Result<Self, String> {
         let parse = |name: &str, t: &str| Template::parse(t).map_err(|e| format!("{name}: {e}"));
         Ok(Self {
-            key: request
-                .key_template
-                .as_deref()
-                .map(|t| parse("key_template", t))
-                .transpose()?,
+            key: request.key_template.as_deref().map(|t| parse("key_template", t)).transpose()?,
             value: parse("value_template", &request.value_template)?,
             headers: request
                 .headers
@@ -461,18 +432,8 @@ pub async fn run(
         Ok(t) => t,
         Err(message) => {
             // The session validates first; this keeps the function honest on its own.
-            let _ = recorder
-                .events
-                .send(Event::Error(shared::protocol::ErrorEvent::new(message)))
-                .await;
-            return RunFinished {
-                run,
-                sent: 0,
-                delivered: 0,
-                failed: 0,
-                elapsed_ms: 0,
-                stopped: false,
-            };
+            let _ = recorder.events.send(Event::Error(shared::protocol::ErrorEvent::new(message))).await;
+            return RunFinished { run, sent: 0, delivered: 0, failed: 0, elapsed_ms: 0, stopped: false };
         }
     };
     // ThreadRng is !Send and this future moves between threads.
@@ -496,10 +457,7 @@ pub async fn run(
         let mut headers = OwnedHeaders::new_with_capacity(templates.headers.len());
         for (name, template) in &templates.headers {
             let rendered = template.render(seq, &mut env);
-            headers = headers.insert(Header {
-                key: name,
-                value: Some(rendered.as_str()),
-            });
+            headers = headers.insert(Header { key: name, value: Some(rendered.as_str()) });
         }
         if sync {
             info!("Sending message {seq}: {value}");
@@ -630,11 +588,7 @@ mod tests {
         let recorder = Recorder::new(1, &ProduceRequest::lab(), 6, events);
         for seq in 1..=40 {
             recorder.count_sent();
-            recorder.refused(
-                seq,
-                None,
-                &KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge),
-            );
+            recorder.refused(seq, None, &KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge));
         }
         let stats = recorder.stats();
         assert_eq!((stats.sent, stats.failed, stats.in_flight), (40, 40, 0));

@@ -19,8 +19,9 @@ use tracing::{info, warn};
 use crate::cluster::Cluster;
 use crate::producer::{self, LabProducer, Recorder};
 
-/// Events waiting for the writer; a run blocks when the page falls this far behind.
-const EVENT_QUEUE: usize = 1024;
+/// Events waiting for the writer. Past this, per-message details and stats are
+/// skipped (and counted) so that a page that stops reading costs the server nothing.
+pub const EVENT_QUEUE: usize = 1024;
 
 /// Most events in one frame.
 const BATCH_MAX: usize = 512;
@@ -47,9 +48,15 @@ struct Session {
 }
 
 /// Serves one WebSocket until the page leaves or the server shuts down.
-pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch::Receiver<bool>) {
+pub async fn serve(
+    socket: WebSocket,
+    cluster: Arc<Cluster>,
+    mut shutdown: watch::Receiver<bool>,
+    probe: crate::http::QueueProbe,
+) {
     let (mut sink, mut stream) = socket.split();
     let (events, mut queue) = mpsc::channel::<Event>(EVENT_QUEUE);
+    probe.register(&events);
     let mut writer = tokio::spawn(async move {
         let mut pending = Vec::with_capacity(BATCH_MAX);
         while queue.recv_many(&mut pending, BATCH_MAX).await > 0 {
@@ -57,9 +64,7 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
             let frame = if pending.len() == 1 {
                 pending.pop().expect("one event")
             } else {
-                Event::Batch {
-                    events: std::mem::take(&mut pending),
-                }
+                Event::Batch { events: std::mem::take(&mut pending) }
             };
             let json = match serde_json::to_string(&frame) {
                 Ok(json) => json,
@@ -73,21 +78,12 @@ pub async fn serve(socket: WebSocket, cluster: Arc<Cluster>, mut shutdown: watch
             }
         }
         // Every sender is gone: the session is over and every outcome was sent.
-        let close = CloseFrame {
-            code: axum::extract::ws::close_code::NORMAL,
-            reason: "session closed".into(),
-        };
+        let close = CloseFrame { code: axum::extract::ws::close_code::NORMAL, reason: "session closed".into() };
         let _ = sink.send(Message::Close(Some(close))).await;
     });
 
     let mut cluster_state = cluster.subscribe();
-    let mut session = Session {
-        cluster,
-        events,
-        producer: None,
-        run: None,
-        runs: 0,
-    };
+    let mut session = Session { cluster, events, producer: None, run: None, runs: 0 };
     session.hello().await;
     let state = cluster_state.borrow_and_update().clone();
     session.send(Event::Cluster(state)).await;
@@ -129,8 +125,7 @@ impl Session {
             Ok(found) => found,
             Err(e) => {
                 warn!("{e}");
-                self.error(ErrorEvent::new(format!("the cluster does not answer: {e}")))
-                    .await;
+                self.error(ErrorEvent::new(format!("the cluster does not answer: {e}"))).await;
                 (Vec::new(), Vec::new())
             }
         };
@@ -165,10 +160,7 @@ impl Session {
                     self.error(ErrorEvent::new(e.to_string())).await;
                 }
             }
-            Err(e) => {
-                self.error(ErrorEvent::new(format!("could not read the command: {e}")))
-                    .await
-            }
+            Err(e) => self.error(ErrorEvent::new(format!("could not read the command: {e}"))).await,
         }
     }
 
@@ -178,29 +170,19 @@ impl Session {
 
     async fn produce(&mut self, request: ProduceRequest) {
         if self.running() {
-            self.error(ErrorEvent::new(
-                "a run is already in progress; stop it or wait for it to finish",
-            ))
-            .await;
+            self.error(ErrorEvent::new("a run is already in progress; stop it or wait for it to finish")).await;
             return;
         }
         let fields = request.validate();
         if !fields.is_empty() {
-            let message = fields
-                .iter()
-                .map(|f| f.message.as_str())
-                .collect::<Vec<_>>()
-                .join("; ");
+            let message = fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
             self.error(ErrorEvent { message, fields }).await;
             return;
         }
         let producer = match self.producer_for(&request.settings).await {
             Ok(p) => p,
             Err(e) => {
-                self.error(ErrorEvent::new(format!(
-                    "could not create the producer: {e}"
-                )))
-                .await;
+                self.error(ErrorEvent::new(format!("could not create the producer: {e}"))).await;
                 return;
             }
         };
@@ -210,20 +192,13 @@ impl Session {
         let events = self.events.clone();
         let task_stop = Arc::clone(&stop);
         let partitions = match self.cluster.describe().await {
-            Ok((_, topics)) => topics
-                .iter()
-                .find(|t| t.name == request.topic)
-                .map_or(0, |t| t.partitions as usize),
+            Ok((_, topics)) => topics.iter().find(|t| t.name == request.topic).map_or(0, |t| t.partitions as usize),
             Err(_) => 0,
         };
         let recorder = Arc::new(Recorder::new(run, &request, partitions, events.clone()));
         let task = tokio::spawn(async move {
-            let started = Event::RunStarted {
-                run,
-                topic: request.topic.clone(),
-                count: request.count,
-                mode: request.mode,
-            };
+            let started =
+                Event::RunStarted { run, topic: request.topic.clone(), count: request.count, mode: request.mode };
             if events.send(started).await.is_err() {
                 return;
             }
@@ -250,10 +225,7 @@ impl Session {
     }
 
     /// The session's producer for `settings`, rebuilt only when they changed.
-    async fn producer_for(
-        &mut self,
-        settings: &ProducerSettings,
-    ) -> Result<Arc<LabProducer>, String> {
+    async fn producer_for(&mut self, settings: &ProducerSettings) -> Result<Arc<LabProducer>, String> {
         if let Some((current, producer)) = &self.producer
             && current == settings
         {
@@ -262,13 +234,9 @@ impl Session {
         if let Some((_, old)) = self.producer.take() {
             close_producer(old).await;
         }
-        let producer = producer::build(
-            settings,
-            self.cluster.bootstrap_servers(),
-            self.events.clone(),
-        )
-        .map(Arc::new)
-        .map_err(|e| e.to_string())?;
+        let producer = producer::build(settings, self.cluster.bootstrap_servers(), self.events.clone())
+            .map(Arc::new)
+            .map_err(|e| e.to_string())?;
         self.producer = Some((settings.clone(), Arc::clone(&producer)));
         Ok(producer)
     }

@@ -25,41 +25,24 @@ struct ChromeDriver {
 
 impl ChromeDriver {
     fn start() -> Self {
-        let program =
-            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(&program)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| {
-                panic!("cannot start {program} (cargo xtask test installs it): {e}")
-            });
+            .unwrap_or_else(|e| panic!("cannot start {program} (cargo xtask test installs it): {e}"));
         let deadline = Instant::now() + Duration::from_secs(20);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on {port}"
-            );
+            assert!(Instant::now() < deadline, "chromedriver did not listen on {port}");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
+        Self { child, url: format!("http://127.0.0.1:{port}") }
     }
 
     async fn browser(&self) -> Client {
-        let profile = std::env::temp_dir().join(format!(
-            "playground-e2e-{}-{}",
-            std::process::id(),
-            self.child.id()
-        ));
+        let profile = std::env::temp_dir().join(format!("playground-e2e-{}-{}", std::process::id(), self.child.id()));
         let mut args: Vec<String> = [
             "--headless=new",
             "--no-sandbox",
@@ -76,10 +59,7 @@ impl ChromeDriver {
         .to_vec();
         args.push(format!("--user-data-dir={}", profile.display()));
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({ "args": args }),
-        );
+        capabilities.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
             .connect(&self.url)
@@ -137,27 +117,12 @@ async fn wait_for_text(browser: &Client, css: &str, want: impl Fn(&str) -> bool,
 /// The table's rows as (seq, partition, offset) texts.
 async fn table(browser: &Client) -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
-    for row in browser
-        .find_all(Locator::Css("#deliveries tbody tr"))
-        .await
-        .unwrap()
-    {
+    for row in browser.find_all(Locator::Css("#deliveries tbody tr")).await.unwrap() {
         let cell = |css: &'static str| {
             let row = row.clone();
-            async move {
-                row.find(Locator::Css(css))
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap()
-            }
+            async move { row.find(Locator::Css(css)).await.unwrap().text().await.unwrap() }
         };
-        rows.push((
-            cell("td.seq").await,
-            cell("td.partition").await,
-            cell("td.offset").await,
-        ));
+        rows.push((cell("td.seq").await, cell("td.partition").await, cell("td.offset").await));
     }
     rows
 }
@@ -170,40 +135,13 @@ async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
     let browser = driver.browser().await;
     browser.goto(&server.url("/")).await.unwrap();
 
-    wait_for_text(
-        &browser,
-        "#connection",
-        |t| t == "connected",
-        "the page connects",
-    )
-    .await;
-    assert_eq!(
-        text(&browser, "#bootstrap").await,
-        server.bootstrap,
-        "the page shows the cluster's address"
-    );
-    assert!(
-        text(&browser, "#config .honest")
-            .await
-            .contains("ignores acks"),
-        "embedded mode is said plainly"
-    );
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+    assert_eq!(text(&browser, "#bootstrap").await, server.bootstrap, "the page shows the cluster's address");
+    assert!(text(&browser, "#config .honest").await.contains("ignores acks"), "embedded mode is said plainly");
     screenshot(&browser, "foundation-before-send").await;
 
-    browser
-        .find(Locator::Css("#send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_text(
-        &browser,
-        "#run-status",
-        |t| t.contains("finished"),
-        "the run finishes",
-    )
-    .await;
+    browser.find(Locator::Css("#send")).await.unwrap().click().await.unwrap();
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
     let rows = table(&browser).await;
     screenshot(&browser, "foundation-10-orders").await;
 
@@ -214,19 +152,10 @@ async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
     assert_eq!(text(&browser, "#failed-total").await, "0 failed");
 
     // What the table shows is what the cluster holds.
-    let shown: BTreeSet<(i32, i64)> = rows
-        .iter()
-        .map(|(_, p, o)| (p.parse().unwrap(), o.parse().unwrap()))
-        .collect();
+    let shown: BTreeSet<(i32, i64)> = rows.iter().map(|(_, p, o)| (p.parse().unwrap(), o.parse().unwrap())).collect();
     let bootstrap = server.bootstrap.clone();
     let records = tokio::task::spawn_blocking(move || {
-        consume_all(
-            &bootstrap,
-            lab::TOPIC,
-            lab::PARTITIONS,
-            10,
-            Duration::from_secs(20),
-        )
+        consume_all(&bootstrap, lab::TOPIC, lab::PARTITIONS, 10, Duration::from_secs(20))
     })
     .await
     .unwrap();
@@ -236,13 +165,8 @@ async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
     // The strip's counts add up to the table, partition by partition.
     let mut strip_total = 0;
     for partition in 0..lab::PARTITIONS {
-        let count: usize = text(
-            &browser,
-            &format!(".partition[data-partition='{partition}'] .count"),
-        )
-        .await
-        .parse()
-        .unwrap();
+        let count: usize =
+            text(&browser, &format!(".partition[data-partition='{partition}'] .count")).await.parse().unwrap();
         let in_table = rows.iter().filter(|r| r.1 == partition.to_string()).count();
         assert_eq!(count, in_table, "partition {partition}");
         strip_total += count;
@@ -260,48 +184,17 @@ async fn a_bad_field_is_marked_and_nothing_is_sent() {
     let driver = ChromeDriver::start();
     let browser = driver.browser().await;
     browser.goto(&server.url("/")).await.unwrap();
-    wait_for_text(
-        &browser,
-        "#connection",
-        |t| t == "connected",
-        "the page connects",
-    )
-    .await;
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
 
-    let backoff = browser
-        .find(Locator::Css("#retry-backoff-ms"))
-        .await
-        .unwrap();
+    let backoff = browser.find(Locator::Css("#retry-backoff-ms")).await.unwrap();
     backoff.clear().await.unwrap();
     backoff.send_keys("0").await.unwrap();
-    browser
-        .find(Locator::Css("#send"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    wait_for_text(
-        &browser,
-        "#notice",
-        |t| t.contains("Fix the marked fields"),
-        "the page refuses",
-    )
-    .await;
+    browser.find(Locator::Css("#send")).await.unwrap().click().await.unwrap();
+    wait_for_text(&browser, "#notice", |t| t.contains("Fix the marked fields"), "the page refuses").await;
     let error = text(&browser, "#config .field.invalid .error").await;
-    assert_eq!(
-        error,
-        "retry.backoff.ms must be between 1 and 300000, got 0"
-    );
+    assert_eq!(error, "retry.backoff.ms must be between 1 and 300000, got 0");
     screenshot(&browser, "foundation-bad-field").await;
-    assert!(
-        browser
-            .find_all(Locator::Css("#deliveries tbody tr"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "nothing was sent"
-    );
+    assert!(browser.find_all(Locator::Css("#deliveries tbody tr")).await.unwrap().is_empty(), "nothing was sent");
 
     browser.close().await.unwrap();
     server.stop().await;

@@ -8,18 +8,14 @@ use std::time::Duration;
 
 use common::{Client, TestServer};
 use shared::lab;
-use shared::protocol::{
-    Command, Event, Failed, ProduceError, ProduceRequest, Records, RunFinished, RunMode,
-};
+use shared::protocol::{Command, Event, Failed, ProduceError, ProduceRequest, Records, RunFinished, RunMode};
 use shared::settings::{Acks, Preset, ProducerSettings};
 
 /// Runs `request` and returns its events up to `run_finished`, batches unpacked.
 async fn run(client: &mut Client, request: ProduceRequest) -> (Vec<Event>, RunFinished) {
     client.send(&Command::Produce(request)).await;
     let events = client.until_finished(Duration::from_secs(60)).await;
-    let Some(Event::RunFinished(finished)) = events.last().cloned() else {
-        unreachable!()
-    };
+    let Some(Event::RunFinished(finished)) = events.last().cloned() else { unreachable!() };
     (events, finished)
 }
 
@@ -31,12 +27,7 @@ async fn connected(server: &TestServer) -> Client {
 }
 
 async fn read_back(client: &mut Client, topic: &str) -> Records {
-    client
-        .send(&Command::Consume {
-            topic: topic.into(),
-            max: 10_000,
-        })
-        .await;
+    client.send(&Command::Consume { topic: topic.into(), max: 10_000 }).await;
     loop {
         match client.next().await {
             Event::Records(records) => return records,
@@ -60,15 +51,9 @@ fn failures(events: &[Event]) -> Vec<Failed> {
 async fn ten_sync_messages_read_back_with_keys_and_headers_and_one_key_one_partition() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    let request = ProduceRequest {
-        key_template: Some("customer-42".into()),
-        ..ProduceRequest::lab()
-    };
+    let request = ProduceRequest { key_template: Some("customer-42".into()), ..ProduceRequest::lab() };
     let (events, finished) = run(&mut client, request).await;
-    assert_eq!(
-        (finished.sent, finished.delivered, finished.failed),
-        (10, 10, 0)
-    );
+    assert_eq!((finished.sent, finished.delivered, finished.failed), (10, 10, 0));
     let partitions: HashSet<i32> = events
         .iter()
         .filter_map(|e| match e {
@@ -76,25 +61,14 @@ async fn ten_sync_messages_read_back_with_keys_and_headers_and_one_key_one_parti
             _ => None,
         })
         .collect();
-    assert_eq!(
-        partitions.len(),
-        1,
-        "one key, one partition: {partitions:?}"
-    );
+    assert_eq!(partitions.len(), 1, "one key, one partition: {partitions:?}");
 
     let records = read_back(&mut client, lab::TOPIC).await;
     assert_eq!(records.records.len(), 10);
     for (n, record) in records.records.iter().enumerate() {
         assert_eq!(record.key.as_deref(), Some("customer-42"));
         assert!(partitions.contains(&record.partition));
-        assert!(
-            record
-                .value
-                .as_deref()
-                .unwrap()
-                .contains(&format!("ORD-{:04}", n + 1)),
-            "in order"
-        );
+        assert!(record.value.as_deref().unwrap().contains(&format!("ORD-{:04}", n + 1)), "in order");
         let names: Vec<_> = record.headers.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(names, ["correlation-id", "source"]);
         // Read back, the topic holds the producer's CreateTime.
@@ -108,26 +82,14 @@ async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
     client.send(&Command::BrokerDown { broker: None }).await;
-    let Event::Cluster(state) = client.next().await else {
-        panic!("cluster state after a fault")
-    };
+    let Event::Cluster(state) = client.next().await else { panic!("cluster state after a fault") };
     assert!(state.brokers.iter().all(|b| !b.up));
 
-    let settings = ProducerSettings {
-        message_timeout_ms: 2000,
-        ..ProducerSettings::default()
-    };
-    let request = ProduceRequest {
-        count: 20,
-        settings: settings.clone(),
-        mode: RunMode::Pipelined,
-        ..ProduceRequest::lab()
-    };
+    let settings = ProducerSettings { message_timeout_ms: 2000, ..ProducerSettings::default() };
+    let request =
+        ProduceRequest { count: 20, settings: settings.clone(), mode: RunMode::Pipelined, ..ProduceRequest::lab() };
     let (events, finished) = run(&mut client, request).await;
-    assert_eq!(
-        (finished.sent, finished.delivered, finished.failed),
-        (20, 0, 20)
-    );
+    assert_eq!((finished.sent, finished.delivered, finished.failed), (20, 0, 20));
     let failed = failures(&events);
     let seqs: HashSet<u64> = failed.iter().map(|f| f.seq).collect();
     assert_eq!(seqs.len(), 20, "exactly one outcome per message");
@@ -137,23 +99,15 @@ async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
     }
 
     client.send(&Command::BrokerUp { broker: None }).await;
-    let Event::Cluster(state) = client.next().await else {
-        panic!("cluster state after a fault")
-    };
+    let Event::Cluster(state) = client.next().await else { panic!("cluster state after a fault") };
     assert!(state.brokers.iter().all(|b| b.up));
     let request = ProduceRequest {
         count: 5,
-        settings: ProducerSettings {
-            message_timeout_ms: 20_000,
-            ..settings
-        },
+        settings: ProducerSettings { message_timeout_ms: 20_000, ..settings },
         ..ProduceRequest::lab()
     };
     let (_, finished) = run(&mut client, request).await;
-    assert_eq!(
-        (finished.sent, finished.delivered, finished.failed),
-        (5, 5, 0)
-    );
+    assert_eq!((finished.sent, finished.delivered, finished.failed), (5, 5, 0));
     server.stop().await;
 }
 
@@ -163,21 +117,9 @@ async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
 async fn through_injected_errors(settings: ProducerSettings) -> (RunFinished, Vec<u64>) {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    client
-        .send(&Command::SetRoundTripTime {
-            broker: None,
-            ms: 50,
-        })
-        .await;
-    assert!(
-        matches!(client.next().await, Event::Cluster(s) if s.brokers.iter().all(|b| b.rtt_ms == 50))
-    );
-    client
-        .send(&Command::InjectErrors {
-            error: ProduceError::NotEnoughReplicas,
-            count: 3,
-        })
-        .await;
+    client.send(&Command::SetRoundTripTime { broker: None, ms: 50 }).await;
+    assert!(matches!(client.next().await, Event::Cluster(s) if s.brokers.iter().all(|b| b.rtt_ms == 50)));
+    client.send(&Command::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 }).await;
     assert!(
         matches!(client.next().await, Event::Cluster(s) if s.injected == Some((ProduceError::NotEnoughReplicas, 3)))
     );
@@ -191,70 +133,36 @@ async fn through_injected_errors(settings: ProducerSettings) -> (RunFinished, Ve
     };
     let (_, finished) = run(&mut client, request).await;
     let records = read_back(&mut client, lab::TOPIC).await;
-    let order = records
-        .records
-        .iter()
-        .map(|r| r.value.as_deref().unwrap().parse().unwrap())
-        .collect();
+    let order = records.records.iter().map(|r| r.value.as_deref().unwrap().parse().unwrap()).collect();
     server.stop().await;
     (finished, order)
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn idempotence_delivers_each_message_once_in_order_through_retriable_errors() {
-    let settings = ProducerSettings {
-        linger_ms: 1,
-        batch_num_messages: 10,
-        ..Preset::Idempotent.settings()
-    };
+    let settings = ProducerSettings { linger_ms: 1, batch_num_messages: 10, ..Preset::Idempotent.settings() };
     let (finished, order) = through_injected_errors(settings).await;
     assert_eq!((finished.delivered, finished.failed), (200, 0));
-    assert_eq!(
-        order,
-        (1..=200).collect::<Vec<u64>>(),
-        "read back: once each, in order"
-    );
+    assert_eq!(order, (1..=200).collect::<Vec<u64>>(), "read back: once each, in order");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_idempotence_the_same_errors_reorder_the_partition() {
-    let settings = ProducerSettings {
-        linger_ms: 1,
-        batch_num_messages: 10,
-        ..ProducerSettings::default()
-    };
+    let settings = ProducerSettings { linger_ms: 1, batch_num_messages: 10, ..ProducerSettings::default() };
     let (finished, order) = through_injected_errors(settings).await;
     assert_eq!((finished.delivered, finished.failed), (200, 0));
     let mut sorted = order.clone();
     sorted.sort_unstable();
-    assert_eq!(
-        sorted,
-        (1..=200).collect::<Vec<u64>>(),
-        "every message is there once: the mock refuses before writing"
-    );
-    assert_ne!(
-        order, sorted,
-        "retried batches land after later ones: {order:?}"
-    );
+    assert_eq!(sorted, (1..=200).collect::<Vec<u64>>(), "every message is there once: the mock refuses before writing");
+    assert_ne!(order, sorted, "retried batches land after later ones: {order:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn acks_zero_delivers_without_offsets() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    let settings = ProducerSettings {
-        acks: Acks::Zero,
-        ..ProducerSettings::default()
-    };
-    let (events, finished) = run(
-        &mut client,
-        ProduceRequest {
-            count: 5,
-            settings,
-            ..ProduceRequest::lab()
-        },
-    )
-    .await;
+    let settings = ProducerSettings { acks: Acks::Zero, ..ProducerSettings::default() };
+    let (events, finished) = run(&mut client, ProduceRequest { count: 5, settings, ..ProduceRequest::lab() }).await;
     assert_eq!(finished.delivered, 5);
     for e in &events {
         if let Event::Delivered(d) = e {
@@ -273,49 +181,17 @@ async fn unsafe_or_out_of_bounds_settings_are_refused_and_the_connection_stays_u
         other => panic!("error expected, got {other:?}"),
     };
 
-    let settings = ProducerSettings {
-        acks: Acks::One,
-        enable_idempotence: true,
-        max_in_flight: 5,
-        ..ProducerSettings::default()
-    };
-    client
-        .send(&Command::Produce(ProduceRequest {
-            settings,
-            ..ProduceRequest::lab()
-        }))
-        .await;
+    let settings =
+        ProducerSettings { acks: Acks::One, enable_idempotence: true, max_in_flight: 5, ..ProducerSettings::default() };
+    client.send(&Command::Produce(ProduceRequest { settings, ..ProduceRequest::lab() })).await;
     let e = expect_error(client.next().await);
-    assert_eq!(
-        e.fields
-            .iter()
-            .map(|f| f.field.as_str())
-            .collect::<Vec<_>>(),
-        ["acks"]
-    );
+    assert_eq!(e.fields.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["acks"]);
 
-    let settings = ProducerSettings {
-        linger_ms: 1_000_000,
-        ..ProducerSettings::default()
-    };
-    client
-        .send(&Command::Produce(ProduceRequest {
-            settings,
-            ..ProduceRequest::lab()
-        }))
-        .await;
-    assert!(
-        expect_error(client.next().await)
-            .message
-            .contains("linger.ms must be between 0 and 900000")
-    );
+    let settings = ProducerSettings { linger_ms: 1_000_000, ..ProducerSettings::default() };
+    client.send(&Command::Produce(ProduceRequest { settings, ..ProduceRequest::lab() })).await;
+    assert!(expect_error(client.next().await).message.contains("linger.ms must be between 0 and 900000"));
 
-    for raw in [
-        "plugin.library.paths",
-        "bootstrap.servers",
-        "ssl.key.location",
-        "queue.buffering.max.kbytes",
-    ] {
+    for raw in ["plugin.library.paths", "bootstrap.servers", "ssl.key.location", "queue.buffering.max.kbytes"] {
         let json = format!(
             r#"{{"type":"produce","topic":"orders.created","count":1,"value_template":"x","settings":{{"{raw}":"/tmp/x"}}}}"#
         );
@@ -324,20 +200,9 @@ async fn unsafe_or_out_of_bounds_settings_are_refused_and_the_connection_stays_u
         assert!(e.message.contains(raw), "{raw}: {}", e.message);
     }
     client.send(&Command::BrokerDown { broker: Some(7) }).await;
-    assert!(
-        expect_error(client.next().await)
-            .message
-            .contains("there is no broker 7")
-    );
+    assert!(expect_error(client.next().await).message.contains("there is no broker 7"));
 
-    let (_, finished) = run(
-        &mut client,
-        ProduceRequest {
-            count: 2,
-            ..ProduceRequest::lab()
-        },
-    )
-    .await;
+    let (_, finished) = run(&mut client, ProduceRequest { count: 2, ..ProduceRequest::lab() }).await;
     assert_eq!(finished.delivered, 2, "still usable");
     server.stop().await;
 }
@@ -347,19 +212,70 @@ async fn every_compression_type_delivers() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
     for compression in shared::settings::Compression::ALL {
-        let settings = ProducerSettings {
-            compression_type: compression,
-            ..ProducerSettings::default()
-        };
-        let request = ProduceRequest {
-            count: 20,
-            settings,
-            mode: RunMode::Pipelined,
-            ..ProduceRequest::lab()
-        };
+        let settings = ProducerSettings { compression_type: compression, ..ProducerSettings::default() };
+        let request = ProduceRequest { count: 20, settings, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
         let (_, finished) = run(&mut client, request).await;
         assert_eq!(finished.delivered, 20, "{compression:?}");
     }
     assert_eq!(read_back(&mut client, lab::TOPIC).await.records.len(), 100);
+    server.stop().await;
+}
+
+/// The server's resident memory, from /proc.
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_stops_reading_a_million_message_run_costs_the_server_nothing() {
+    const COUNT: u32 = 1_000_000;
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    let request = ProduceRequest {
+        count: COUNT,
+        settings: ProducerSettings { linger_ms: 5, ..ProducerSettings::default() },
+        key_template: None,
+        // About 100 bytes, like the benchmark's messages.
+        value_template: format!("{{i:08}} {}", "x".repeat(91)),
+        headers: Vec::new(),
+        mode: RunMode::Pipelined,
+        ..ProduceRequest::lab()
+    };
+    client.send(&Command::Produce(request)).await;
+
+    // The page reads nothing while the run goes on.
+    let rss_before = rss_bytes();
+    let mut peak_queue = 0;
+    let mut peak_rss = rss_before;
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        peak_queue = peak_queue.max(server.queues.lengths().into_iter().max().unwrap_or(0));
+        peak_rss = peak_rss.max(rss_bytes());
+    }
+    assert!(peak_queue <= playground::session::EVENT_QUEUE, "queue grew to {peak_queue}");
+    assert!(peak_queue > 0, "the run was producing into a full queue");
+    let growth_mb = (peak_rss.saturating_sub(rss_before)) / 1_000_000;
+    assert!(growth_mb < 300, "server memory grew by {growth_mb} MB while the page did not read");
+
+    // Now it reads: the totals are exact, the details capped.
+    let mut details = 0u64;
+    let mut last_stats = None;
+    let finished = loop {
+        match client.next_raw_within(Duration::from_secs(120)).await {
+            Event::Delivered(_) | Event::Failed(_) => details += 1,
+            Event::Stats(s) => last_stats = Some(s),
+            Event::RunFinished(f) => break f,
+            _ => {}
+        }
+    };
+    assert_eq!(finished.sent, u64::from(COUNT));
+    assert_eq!(finished.sent, finished.delivered + finished.failed);
+    let stats = last_stats.expect("stats");
+    assert_eq!(stats.delivered + stats.failed, u64::from(COUNT));
+    assert_eq!(details + stats.details_skipped, u64::from(COUNT), "every detail sent or counted as skipped");
+    let cap = playground::producer::DETAIL_CAP + u64::from(COUNT) / playground::producer::DETAIL_SAMPLE_EVERY;
+    assert!(details <= cap, "{details} details sent, cap {cap}");
     server.stop().await;
 }

@@ -6,9 +6,7 @@ use leptos::prelude::*;
 use shared::protocol::{ClusterMode, Command};
 
 use crate::model::{Connection, Form, Page};
-use crate::panels::{
-    ClusterLine, ConfigPanel, DeliveryTable, MessagePanel, PartitionStrip, RunPanel,
-};
+use crate::panels::{ClusterLine, ConfigPanel, DeliveryTable, MessagePanel, PartitionStrip, RunPanel};
 use crate::ws;
 
 /// What every panel reads and writes, provided as context.
@@ -31,11 +29,7 @@ impl Ctx {
             Ok(request) => self.send(Command::Produce(request)),
             Err(errors) => self.notice.set(Some(format!(
                 "Fix the marked fields first: {}",
-                errors
-                    .iter()
-                    .map(|e| e.message.as_str())
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
             ))),
         }
     }
@@ -47,11 +41,7 @@ impl Ctx {
 
     /// True when the page talks to the embedded mock cluster.
     pub fn embedded(self) -> bool {
-        self.page.with(|p| {
-            p.hello
-                .as_ref()
-                .is_some_and(|h| h.mode == ClusterMode::Embedded)
-        })
+        self.page.with(|p| p.hello.as_ref().is_some_and(|h| h.mode == ClusterMode::Embedded))
     }
 }
 

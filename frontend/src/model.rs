@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use shared::lab;
 use shared::protocol::{
-    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, Records,
-    RunFinished, RunMode, RunStats, lab_headers,
+    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, Records, RunFinished, RunMode,
+    RunStats, lab_headers,
 };
 use shared::settings::{FieldError, Preset, ProducerSettings};
 
@@ -43,10 +43,7 @@ impl Default for Form {
             keyed: true,
             key_template: lab::KEY_TEMPLATE.to_owned(),
             value_template: lab::VALUE_TEMPLATE.to_owned(),
-            headers: lab_headers()
-                .into_iter()
-                .map(|h| (h.name, h.value))
-                .collect(),
+            headers: lab_headers().into_iter().map(|h| (h.name, h.value)).collect(),
             count: lab::COUNT.to_string(),
             mode: RunMode::Sync,
         };
@@ -72,12 +69,7 @@ impl Form {
     /// Puts a preset's settings in the form; templates and count stay.
     pub fn apply_preset(&mut self, preset: Preset) {
         self.settings = preset.settings();
-        self.numbers = self
-            .settings
-            .numbers()
-            .iter()
-            .map(|(b, v)| (b.name, v.to_string()))
-            .collect();
+        self.numbers = self.settings.numbers().iter().map(|(b, v)| (b.name, v.to_string())).collect();
     }
 
     /// The request this form describes, or every field at fault.
@@ -100,10 +92,7 @@ impl Form {
             headers: self
                 .headers
                 .iter()
-                .map(|(name, value)| HeaderTemplate {
-                    name: name.clone(),
-                    value: value.clone(),
-                })
+                .map(|(name, value)| HeaderTemplate { name: name.clone(), value: value.clone() })
                 .collect(),
             partition: None,
             mode: self.mode,
@@ -115,20 +104,12 @@ impl Form {
                 errors.push(e);
             }
         }
-        if errors.is_empty() {
-            Ok(request)
-        } else {
-            Err(errors)
-        }
+        if errors.is_empty() { Ok(request) } else { Err(errors) }
     }
 
     /// The problem with `field`, if any, for the page to show beside it.
     pub fn error_for(&self, field: &str) -> Option<String> {
-        self.request()
-            .err()?
-            .into_iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message)
+        self.request().err()?.into_iter().find(|e| e.field == field).map(|e| e.message)
     }
 }
 
@@ -229,12 +210,7 @@ impl Page {
             Event::Hello(hello) => self.hello = Some(hello),
             Event::RunStarted { run, count, .. } => {
                 self.error = None;
-                self.run = Some(Run {
-                    run,
-                    count,
-                    per_partition: vec![0; self.partitions()],
-                    ..Run::default()
-                });
+                self.run = Some(Run { run, count, per_partition: vec![0; self.partitions()], ..Run::default() });
             }
             Event::Delivered(d) => {
                 if let Some(run) = self.run.as_mut().filter(|r| r.run == d.run) {
@@ -312,33 +288,19 @@ mod tests {
 
     #[test]
     fn typos_are_named_once_per_field() {
-        let mut form = Form {
-            count: "0".into(),
-            ..Form::default()
-        };
-        form.numbers
-            .insert("message.send.max.retries", "three".into());
+        let mut form = Form { count: "0".into(), ..Form::default() };
+        form.numbers.insert("message.send.max.retries", "three".into());
         form.numbers.insert("retry.backoff.ms", "0".into());
         let errors = form.request().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            ["message.send.max.retries", "retry.backoff.ms", "count"]
-        );
-        assert!(
-            form.error_for("message.send.max.retries")
-                .unwrap()
-                .contains("whole number")
-        );
+        assert_eq!(fields, ["message.send.max.retries", "retry.backoff.ms", "count"]);
+        assert!(form.error_for("message.send.max.retries").unwrap().contains("whole number"));
         assert!(form.error_for("client.id").is_none());
     }
 
     #[test]
     fn presets_fill_the_form_and_keep_the_templates() {
-        let mut form = Form {
-            value_template: "x".into(),
-            ..Form::default()
-        };
+        let mut form = Form { value_template: "x".into(), ..Form::default() };
         form.apply_preset(Preset::Optimized);
         let request = form.request().unwrap();
         assert_eq!(request.settings, Preset::Optimized.settings());
@@ -348,10 +310,7 @@ mod tests {
 
     #[test]
     fn unkeyed_form_sends_no_key() {
-        let form = Form {
-            keyed: false,
-            ..Form::default()
-        };
+        let form = Form { keyed: false, ..Form::default() };
         assert_eq!(form.request().unwrap().key_template, None);
     }
 
@@ -372,12 +331,7 @@ mod tests {
     #[test]
     fn deliveries_fill_rows_and_partition_counts() {
         let mut page = Page::default();
-        page.apply(Event::RunStarted {
-            run: 1,
-            topic: lab::TOPIC.into(),
-            count: 3,
-            mode: RunMode::Sync,
-        });
+        page.apply(Event::RunStarted { run: 1, topic: lab::TOPIC.into(), count: 3, mode: RunMode::Sync });
         assert!(page.running());
         page.apply(delivered(1, 1, 4));
         page.apply(delivered(1, 2, 4));
@@ -411,12 +365,7 @@ mod tests {
         let mut page = Page::default();
         page.apply(Event::Batch {
             events: vec![
-                Event::RunStarted {
-                    run: 1,
-                    topic: lab::TOPIC.into(),
-                    count: 2,
-                    mode: RunMode::Pipelined,
-                },
+                Event::RunStarted { run: 1, topic: lab::TOPIC.into(), count: 2, mode: RunMode::Pipelined },
                 delivered(1, 1, 0),
                 delivered(1, 2, 5),
             ],
@@ -429,12 +378,7 @@ mod tests {
         let mut page = Page::default();
         page.apply(Event::Error(ErrorEvent::new("boom")));
         assert!(page.error.is_some());
-        page.apply(Event::RunStarted {
-            run: 2,
-            topic: lab::TOPIC.into(),
-            count: 1,
-            mode: RunMode::Sync,
-        });
+        page.apply(Event::RunStarted { run: 2, topic: lab::TOPIC.into(), count: 1, mode: RunMode::Sync });
         assert!(page.error.is_none());
     }
 

@@ -31,11 +31,7 @@ pub struct Handlers {
 /// `ws://host/ws` (or `wss://`) for the page's own origin.
 fn url() -> Option<String> {
     let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" {
-        "wss"
-    } else {
-        "ws"
-    };
+    let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
     Some(format!("{scheme}://{}/ws", location.host().ok()?))
 }
 
@@ -84,10 +80,7 @@ pub fn connect(handlers: Handlers) {
 fn schedule_reconnect(handlers: Handlers) {
     let retry = Closure::once_into_js(move || connect(handlers));
     if let Some(window) = web_sys::window() {
-        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-            retry.unchecked_ref(),
-            RECONNECT_MS,
-        );
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), RECONNECT_MS);
     }
 }
 
@@ -95,9 +88,9 @@ fn schedule_reconnect(handlers: Handlers) {
 pub fn send(command: &Command) -> Result<(), String> {
     let json = serde_json::to_string(command).map_err(|e| e.to_string())?;
     SOCKET.with(|s| match s.borrow().as_ref() {
-        Some(socket) if socket.ready_state() == WebSocket::OPEN => socket
-            .send_with_str(&json)
-            .map_err(|_| "the connection refused the message".to_owned()),
+        Some(socket) if socket.ready_state() == WebSocket::OPEN => {
+            socket.send_with_str(&json).map_err(|_| "the connection refused the message".to_owned())
+        }
         _ => Err("not connected to the playground server; reconnecting...".to_owned()),
     })
 }

@@ -20,9 +20,7 @@ fn mount_page() -> Element {
 }
 
 fn find(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector}"))
+    root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))
 }
 
 fn input(root: &Element, selector: &str) -> HtmlInputElement {
@@ -34,17 +32,12 @@ fn type_into(field: &HtmlInputElement, text: &str) {
     field.set_value(text);
     let init = EventInit::new();
     init.set_bubbles(true);
-    field
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
-        .unwrap();
+    field.dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap()).unwrap();
 }
 
 async fn tick() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20)
-            .unwrap();
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 20).unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
@@ -54,19 +47,12 @@ async fn the_form_starts_as_the_labs_program() {
     let page = mount_page();
     tick().await;
     assert_eq!(input(&page, "#client-id").value(), "lab-producer");
-    assert!(
-        input(&page, "#acks-all").checked(),
-        "acks=all is the lab's choice"
-    );
+    assert!(input(&page, "#acks-all").checked(), "acks=all is the lab's choice");
     assert!(!input(&page, "#acks-1").checked());
     assert_eq!(input(&page, "#message-send-max-retries").value(), "3");
     assert_eq!(input(&page, "#count").value(), "10");
     assert_eq!(input(&page, "#key-template").value(), "ORD-{i:04}");
-    assert_eq!(
-        page.query_selector_all(".partition").unwrap().length(),
-        6,
-        "one box per partition"
-    );
+    assert_eq!(page.query_selector_all(".partition").unwrap().length(), 6, "one box per partition");
 }
 
 #[wasm_bindgen_test]
@@ -83,12 +69,7 @@ async fn a_bad_count_is_marked_at_the_field_in_plain_words() {
 
     type_into(&count, "2000000");
     tick().await;
-    assert!(
-        find(&page, "#run .count-error")
-            .text_content()
-            .unwrap()
-            .contains("between 1 and 1000000")
-    );
+    assert!(find(&page, "#run .count-error").text_content().unwrap().contains("between 1 and 1000000"));
 
     type_into(&count, "50");
     tick().await;
@@ -103,9 +84,7 @@ async fn an_unknown_placeholder_is_an_error_not_text() {
     let key = input(&page, "#key-template");
     type_into(&key, "ORD-{id}");
     tick().await;
-    let error = find(&key.parent_element().unwrap(), ".error")
-        .text_content()
-        .unwrap();
+    let error = find(&key.parent_element().unwrap(), ".error").text_content().unwrap();
     assert!(error.contains("unknown placeholder {id}"), "{error}");
 }
 
@@ -114,18 +93,11 @@ async fn without_a_server_send_is_disabled_and_the_page_says_why() {
     let page = mount_page();
     for _ in 0..50 {
         tick().await;
-        if find(&page, "#connection")
-            .text_content()
-            .unwrap()
-            .contains("disconnected")
-        {
+        if find(&page, "#connection").text_content().unwrap().contains("disconnected") {
             break;
         }
     }
-    assert_eq!(
-        find(&page, "#connection").text_content().unwrap(),
-        "disconnected, reconnecting…"
-    );
+    assert_eq!(find(&page, "#connection").text_content().unwrap(), "disconnected, reconnecting…");
     let send: HtmlButtonElement = find(&page, "#send").unchecked_into();
     assert!(send.disabled());
 }

@@ -19,7 +19,8 @@ pub const COUNT: u32 = 10;
 pub const KEY_TEMPLATE: &str = "ORD-{i:04}";
 
 /// The lab's order, as JSON with placeholders (see [`crate::template`]).
-pub const VALUE_TEMPLATE: &str = r#"{"orderId":"ORD-{i:04}","customerId":"CUST-{rand:1-50}","amount":{rand:10-500}.00,"timestamp":"{now}"}"#;
+pub const VALUE_TEMPLATE: &str =
+    r#"{"orderId":"ORD-{i:04}","customerId":"CUST-{rand:1-50}","amount":{rand:10-500}.00,"timestamp":"{now}"}"#;
 
 /// Header carrying a fresh UUID per message, to follow one order across services.
 pub const HEADER_CORRELATION_ID: &str = "correlation-id";

@@ -172,14 +172,8 @@ pub struct ProduceRequest {
 /// The lab's headers: a fresh `correlation-id` per message and the `source`.
 pub fn lab_headers() -> Vec<HeaderTemplate> {
     vec![
-        HeaderTemplate {
-            name: crate::lab::HEADER_CORRELATION_ID.to_owned(),
-            value: "{uuid}".to_owned(),
-        },
-        HeaderTemplate {
-            name: crate::lab::HEADER_SOURCE.to_owned(),
-            value: crate::lab::SOURCE.to_owned(),
-        },
+        HeaderTemplate { name: crate::lab::HEADER_CORRELATION_ID.to_owned(), value: "{uuid}".to_owned() },
+        HeaderTemplate { name: crate::lab::HEADER_SOURCE.to_owned(), value: crate::lab::SOURCE.to_owned() },
     ]
 }
 
@@ -207,25 +201,13 @@ impl ProduceRequest {
         let mut errors = self.settings.validate();
         let mut field = |field: &str, message: String| errors.push(FieldError::new(field, message));
         if self.count == 0 || self.count > MAX_COUNT {
-            field(
-                "count",
-                format!(
-                    "count must be between 1 and {MAX_COUNT}, got {}",
-                    self.count
-                ),
-            );
+            field("count", format!("count must be between 1 and {MAX_COUNT}, got {}", self.count));
         }
         let topic_ok = !self.topic.is_empty()
             && self.topic.len() <= 249
-            && self
-                .topic
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+            && self.topic.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
         if !topic_ok {
-            field(
-                "topic",
-                "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned(),
-            );
+            field("topic", "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned());
         }
         if let Some(p) = self.partition
             && p < 0
@@ -235,15 +217,10 @@ impl ProduceRequest {
         if let Some(rate) = self.rate
             && (rate == 0 || rate > MAX_RATE)
         {
-            field(
-                "rate",
-                format!("rate must be between 1 and {MAX_RATE} messages per second, got {rate}"),
-            );
+            field("rate", format!("rate must be between 1 and {MAX_RATE} messages per second, got {rate}"));
         }
-        let templates = [
-            ("key_template", self.key_template.as_deref()),
-            ("value_template", Some(&self.value_template)),
-        ];
+        let templates =
+            [("key_template", self.key_template.as_deref()), ("value_template", Some(&self.value_template))];
         for (name, template) in templates {
             let Some(template) = template else { continue };
             if let Err(message) = check_template(name, template) {
@@ -251,10 +228,7 @@ impl ProduceRequest {
             }
         }
         if self.headers.len() > MAX_HEADERS {
-            field(
-                "headers",
-                format!("at most {MAX_HEADERS} headers, got {}", self.headers.len()),
-            );
+            field("headers", format!("at most {MAX_HEADERS} headers, got {}", self.headers.len()));
         }
         for (n, header) in self.headers.iter().enumerate() {
             let name = format!("headers[{n}]");
@@ -272,9 +246,7 @@ fn check_template(name: &str, template: &str) -> Result<(), String> {
     if template.len() > MAX_TEMPLATE_LEN {
         return Err(format!("{name} is longer than {MAX_TEMPLATE_LEN} bytes"));
     }
-    crate::template::Template::parse(template)
-        .map(|_| ())
-        .map_err(|e| format!("{name}: {e}"))
+    crate::template::Template::parse(template).map(|_| ()).map_err(|e| format!("{name}: {e}"))
 }
 
 /// What the server tells the page.
@@ -552,10 +524,7 @@ pub struct ErrorEvent {
 impl ErrorEvent {
     /// An error about no field in particular.
     pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-            fields: Vec::new(),
-        }
+        Self { message: message.into(), fields: Vec::new() }
     }
 }
 
@@ -586,21 +555,13 @@ mod tests {
         assert_eq!(json["settings"]["acks"], "all");
         let back: Command = serde_json::from_value(json).unwrap();
         assert_eq!(back, Command::Produce(ProduceRequest::lab()));
-        assert_eq!(
-            serde_json::from_str::<Command>(r#"{"type":"stop"}"#).unwrap(),
-            Command::Stop
-        );
+        assert_eq!(serde_json::from_str::<Command>(r#"{"type":"stop"}"#).unwrap(), Command::Stop);
     }
 
     #[test]
     fn unknown_fields_and_types_are_refused() {
         let extra = r#"{"type":"produce","topic":"t","count":1,"value_template":"x","linger":5}"#;
-        assert!(
-            serde_json::from_str::<Command>(extra)
-                .unwrap_err()
-                .to_string()
-                .contains("linger")
-        );
+        assert!(serde_json::from_str::<Command>(extra).unwrap_err().to_string().contains("linger"));
         let raw = r#"{"type":"produce","topic":"t","count":1,"value_template":"x","settings":{"plugin.library.paths":"/tmp/x.so"}}"#;
         assert!(serde_json::from_str::<Command>(raw).is_err());
         assert!(serde_json::from_str::<Command>(r#"{"type":"format_disk"}"#).is_err());
@@ -625,10 +586,7 @@ mod tests {
         let names: Vec<_> = lab.headers.iter().map(|h| h.name.as_str()).collect();
         assert_eq!(names, ["correlation-id", "source"]);
         let bad = ProduceRequest {
-            headers: vec![HeaderTemplate {
-                name: "environment".into(),
-                value: "{env}".into(),
-            }],
+            headers: vec![HeaderTemplate { name: "environment".into(), value: "{env}".into() }],
             partition: Some(-1),
             rate: Some(0),
             ..ProduceRequest::lab()
@@ -636,28 +594,16 @@ mod tests {
         let fields: Vec<_> = bad.validate().into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["partition", "rate", "headers[0]"]);
         let json = r#"{"type":"produce","topic":"t","count":1,"value_template":"x"}"#;
-        let Command::Produce(r) = serde_json::from_str(json).unwrap() else {
-            unreachable!()
-        };
-        assert_eq!(
-            (r.headers, r.mode, r.rate),
-            (lab_headers(), RunMode::Sync, None)
-        );
+        let Command::Produce(r) = serde_json::from_str(json).unwrap() else { unreachable!() };
+        assert_eq!((r.headers, r.mode, r.rate), (lab_headers(), RunMode::Sync, None));
     }
 
     #[test]
     fn batches_nest_events() {
-        let batch = Event::Batch {
-            events: vec![
-                Event::Error(ErrorEvent::new("a")),
-                Event::Error(ErrorEvent::new("b")),
-            ],
-        };
+        let batch =
+            Event::Batch { events: vec![Event::Error(ErrorEvent::new("a")), Event::Error(ErrorEvent::new("b"))] };
         let json = serde_json::to_string(&batch).unwrap();
-        assert!(
-            json.starts_with(r#"{"type":"batch","events":[{"type":"error""#),
-            "{json}"
-        );
+        assert!(json.starts_with(r#"{"type":"batch","events":[{"type":"error""#), "{json}");
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), batch);
     }
 

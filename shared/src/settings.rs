@@ -57,10 +57,7 @@ impl Bound {
         if value < self.min || value > self.max {
             errors.push(FieldError {
                 field: self.name.to_owned(),
-                message: format!(
-                    "{} must be between {} and {}, got {}",
-                    self.name, self.min, self.max, value
-                ),
+                message: format!("{} must be between {} and {}, got {}", self.name, self.min, self.max, value),
             });
         }
     }
@@ -183,13 +180,8 @@ pub enum Compression {
 
 impl Compression {
     /// Every codec, in the order the page lists them.
-    pub const ALL: [Compression; 5] = [
-        Compression::None,
-        Compression::Gzip,
-        Compression::Snappy,
-        Compression::Lz4,
-        Compression::Zstd,
-    ];
+    pub const ALL: [Compression; 5] =
+        [Compression::None, Compression::Gzip, Compression::Snappy, Compression::Lz4, Compression::Zstd];
 
     /// librdkafka's name.
     pub fn as_str(self) -> &'static str {
@@ -337,10 +329,7 @@ pub struct FieldError {
 impl FieldError {
     /// An error about `field`.
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self {
-            field: field.to_owned(),
-            message: message.into(),
-        }
+        Self { field: field.to_owned(), message: message.into() }
     }
 }
 
@@ -351,30 +340,22 @@ impl ProducerSettings {
         let mut errors = Vec::new();
         let id_ok = !self.client_id.is_empty()
             && self.client_id.len() <= CLIENT_ID_MAX_LEN
-            && self
-                .client_id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+            && self.client_id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
         if !id_ok {
             errors.push(FieldError::new(
                 "client.id",
-                format!(
-                    "client.id must be 1 to {CLIENT_ID_MAX_LEN} letters, digits, '.', '_' or '-'"
-                ),
+                format!("client.id must be 1 to {CLIENT_ID_MAX_LEN} letters, digits, '.', '_' or '-'"),
             ));
         }
         for (bound, value) in self.numbers() {
             bound.check(value.into(), &mut errors);
         }
-        let unbroken =
-            |errors: &Vec<FieldError>, field: &str| !errors.iter().any(|e| e.field == field);
+        let unbroken = |errors: &Vec<FieldError>, field: &str| !errors.iter().any(|e| e.field == field);
         if self.enable_idempotence {
             if self.acks != Acks::All {
                 errors.push(FieldError::new("acks", "enable.idempotence needs acks=all"));
             }
-            if self.max_in_flight > IDEMPOTENT_MAX_IN_FLIGHT
-                && unbroken(&errors, MAX_IN_FLIGHT.name)
-            {
+            if self.max_in_flight > IDEMPOTENT_MAX_IN_FLIGHT && unbroken(&errors, MAX_IN_FLIGHT.name) {
                 errors.push(FieldError::new(
                     MAX_IN_FLIGHT.name,
                     format!(
@@ -384,10 +365,7 @@ impl ProducerSettings {
                 ));
             }
             if self.message_send_max_retries == 0 {
-                errors.push(FieldError::new(
-                    RETRIES.name,
-                    "enable.idempotence needs message.send.max.retries above 0",
-                ));
+                errors.push(FieldError::new(RETRIES.name, "enable.idempotence needs message.send.max.retries above 0"));
             }
         }
         if self.retry_backoff_max_ms < self.retry_backoff_ms
@@ -480,21 +458,16 @@ impl Preset {
                 max_in_flight: IDEMPOTENT_MAX_IN_FLIGHT,
                 ..lab
             },
-            Preset::Optimized => ProducerSettings {
-                batch_size: 32_768,
-                linger_ms: 5,
-                compression_type: Compression::Snappy,
-                ..lab
-            },
+            Preset::Optimized => {
+                ProducerSettings { batch_size: 32_768, linger_ms: 5, compression_type: Compression::Snappy, ..lab }
+            }
         }
     }
 
     /// What the preset is, in one line.
     pub fn doc(self) -> &'static str {
         match self {
-            Preset::LabBasic => {
-                "The lab's Program.cs: acks=all, 3 retries, librdkafka's defaults otherwise."
-            }
+            Preset::LabBasic => "The lab's Program.cs: acks=all, 3 retries, librdkafka's defaults otherwise.",
             Preset::Idempotent => "Exercise 4: enable.idempotence=true, acks=all, max.in.flight=5.",
             Preset::Optimized => "Exercise 5: batch.size=32768, linger.ms=5, compression snappy.",
         }
@@ -515,8 +488,7 @@ mod tests {
 
     #[test]
     fn json_uses_librdkafka_names_and_fills_defaults() {
-        let s: ProducerSettings =
-            serde_json::from_str(r#"{"acks":"1","message.send.max.retries":7}"#).unwrap();
+        let s: ProducerSettings = serde_json::from_str(r#"{"acks":"1","message.send.max.retries":7}"#).unwrap();
         assert_eq!(s.acks, Acks::One);
         assert_eq!(s.message_send_max_retries, 7);
         assert_eq!(s.client_id, "lab-producer");
@@ -527,11 +499,7 @@ mod tests {
 
     #[test]
     fn raw_properties_are_refused() {
-        for key in [
-            "plugin.library.paths",
-            "bootstrap.servers",
-            "sasl.kerberos.kinit.cmd",
-        ] {
+        for key in ["plugin.library.paths", "bootstrap.servers", "sasl.kerberos.kinit.cmd"] {
             let json = format!(r#"{{"{key}":"x"}}"#);
             let err = serde_json::from_str::<ProducerSettings>(&json).unwrap_err();
             assert!(err.to_string().contains(key), "{err}");
@@ -547,49 +515,28 @@ mod tests {
             ..ProducerSettings::default()
         };
         let fields: Vec<_> = s.validate().into_iter().map(|e| e.field).collect();
-        assert_eq!(
-            fields,
-            ["client.id", "retry.backoff.ms", "request.timeout.ms"]
-        );
+        assert_eq!(fields, ["client.id", "retry.backoff.ms", "request.timeout.ms"]);
     }
 
     #[test]
     fn idempotence_follows_librdkafkas_rules() {
-        let s = ProducerSettings {
-            enable_idempotence: true,
-            acks: Acks::One,
-            ..Default::default()
-        };
+        let s = ProducerSettings { enable_idempotence: true, acks: Acks::One, ..Default::default() };
         let errors = s.validate();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["acks", "max.in.flight.requests.per.connection"]);
         assert_eq!(errors[0].message, "enable.idempotence needs acks=all");
-        let s = ProducerSettings {
-            message_send_max_retries: 0,
-            ..Preset::Idempotent.settings()
-        };
+        let s = ProducerSettings { message_send_max_retries: 0, ..Preset::Idempotent.settings() };
         assert_eq!(s.validate()[0].field, "message.send.max.retries");
     }
 
     #[test]
     fn cross_field_rules_name_one_field() {
-        let s = ProducerSettings {
-            retry_backoff_ms: 2000,
-            retry_backoff_max_ms: 1000,
-            ..Default::default()
-        };
+        let s = ProducerSettings { retry_backoff_ms: 2000, retry_backoff_max_ms: 1000, ..Default::default() };
         assert_eq!(s.validate()[0].field, "retry.backoff.max.ms");
-        let s = ProducerSettings {
-            linger_ms: 500,
-            message_timeout_ms: 500,
-            ..Default::default()
-        };
+        let s = ProducerSettings { linger_ms: 500, message_timeout_ms: 500, ..Default::default() };
         let errors = s.validate();
         assert_eq!(errors.len(), 1);
-        assert_eq!(
-            errors[0].message,
-            "message.timeout.ms (500) must be greater than linger.ms (500)"
-        );
+        assert_eq!(errors[0].message, "message.timeout.ms (500) must be greater than linger.ms (500)");
     }
 
     #[test]
@@ -616,11 +563,7 @@ mod tests {
     #[test]
     fn every_number_can_be_set_by_its_name() {
         let mut s = ProducerSettings::default();
-        for (n, (bound, _)) in ProducerSettings::default()
-            .numbers()
-            .into_iter()
-            .enumerate()
-        {
+        for (n, (bound, _)) in ProducerSettings::default().numbers().into_iter().enumerate() {
             assert!(s.set_number(bound.name, 1000 + n as u32), "{}", bound.name);
         }
         let values: Vec<u32> = s.numbers().iter().map(|(_, v)| *v).collect();

@@ -62,11 +62,7 @@ fn err(message: String) -> TemplateError {
 }
 
 fn parse_placeholder(body: &str) -> Result<Part, TemplateError> {
-    let unknown = || {
-        err(format!(
-            "unknown placeholder {{{body}}}; use {PLACEHOLDERS}, or {{{{ for a literal brace"
-        ))
-    };
+    let unknown = || err(format!("unknown placeholder {{{body}}}; use {PLACEHOLDERS}, or {{{{ for a literal brace"));
     let (name, arg) = match body.split_once(':') {
         Some((name, arg)) => (name, Some(arg)),
         None => (body, None),
@@ -78,27 +74,15 @@ fn parse_placeholder(body: &str) -> Result<Part, TemplateError> {
                 .parse()
                 .ok()
                 .filter(|w| (1..=20).contains(w) && arg.starts_with('0'))
-                .ok_or_else(|| {
-                    err(format!(
-                        "{{{body}}}: the width must look like 04 (1 to 20 digits)"
-                    ))
-                })?;
+                .ok_or_else(|| err(format!("{{{body}}}: the width must look like 04 (1 to 20 digits)")))?;
             Ok(Part::Index { width })
         }
         ("now", None) => Ok(Part::Now),
         ("uuid", None) => Ok(Part::Uuid),
         ("rand", Some(arg)) => {
-            let bad = || {
-                err(format!(
-                    "{{{body}}}: write {{rand:MIN-MAX}}, for example {{rand:1-100}}"
-                ))
-            };
+            let bad = || err(format!("{{{body}}}: write {{rand:MIN-MAX}}, for example {{rand:1-100}}"));
             // MIN may be negative, so split at the first '-' after the first character.
-            let cut = arg
-                .get(1..)
-                .and_then(|rest| rest.find('-'))
-                .ok_or_else(bad)?
-                + 1;
+            let cut = arg.get(1..).and_then(|rest| rest.find('-')).ok_or_else(bad)? + 1;
             let min: i64 = arg[..cut].parse().map_err(|_| bad())?;
             let max: i64 = arg[cut + 1..].parse().map_err(|_| bad())?;
             if min > max {
@@ -122,10 +106,7 @@ impl Template {
                 rest = &rest[2..];
             } else if c == '{' && rest[1..].starts_with(|n: char| n.is_ascii_alphabetic()) {
                 let end = rest.find('}').ok_or_else(|| {
-                    err(format!(
-                        "placeholder {} is not closed with }}",
-                        rest.chars().take(12).collect::<String>()
-                    ))
+                    err(format!("placeholder {} is not closed with }}", rest.chars().take(12).collect::<String>()))
                 })?;
                 if !text.is_empty() {
                     parts.push(Part::Text(std::mem::take(&mut text)));
@@ -198,12 +179,7 @@ pub fn iso8601(ms: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    )
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", sod / 3600, sod % 3600 / 60, sod % 60)
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@ use std::collections::BTreeSet;
 use shared::protocol::{Command, Event, Health};
 
 fn examples() -> Vec<serde_json::Value> {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md"))
-        .unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/protocol.md")).unwrap();
     doc.split("```json\n")
         .skip(1)
         .map(|block| {
@@ -22,9 +21,7 @@ fn examples() -> Vec<serde_json::Value> {
 fn every_example_is_read_by_the_code() {
     for example in examples() {
         let ok = if example.get("status").is_some() {
-            serde_json::from_value::<Health>(example.clone())
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            serde_json::from_value::<Health>(example.clone()).map(|_| ()).map_err(|e| e.to_string())
         } else {
             let as_command = serde_json::from_value::<Command>(example.clone());
             let as_event = serde_json::from_value::<Event>(example.clone());
@@ -39,31 +36,12 @@ fn every_example_is_read_by_the_code() {
 
 #[test]
 fn every_message_type_has_an_example() {
-    let documented: BTreeSet<String> = examples()
-        .iter()
-        .filter_map(|e| e.get("type")?.as_str().map(str::to_owned))
-        .collect();
+    let documented: BTreeSet<String> =
+        examples().iter().filter_map(|e| e.get("type")?.as_str().map(str::to_owned)).collect();
     let commands = ["produce", "stop"];
-    let events = [
-        "hello",
-        "run_started",
-        "delivered",
-        "failed",
-        "stats",
-        "run_finished",
-        "log",
-        "error",
-        "batch",
-    ];
+    let events = ["hello", "run_started", "delivered", "failed", "stats", "run_finished", "log", "error", "batch"];
     for t in commands.iter().chain(&events) {
-        assert!(
-            documented.contains(*t),
-            "docs/protocol.md has no example of {t}"
-        );
+        assert!(documented.contains(*t), "docs/protocol.md has no example of {t}");
     }
-    assert_eq!(
-        documented.len(),
-        commands.len() + events.len(),
-        "documented: {documented:?}"
-    );
+    assert_eq!(documented.len(), commands.len() + events.len(), "documented: {documented:?}");
 }

@@ -41,9 +41,7 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build") => ensure_page_tools().and_then(|()| build_page()),
         _ => {
-            eprintln!(
-                "usage: cargo xtask run [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build"
-            );
+            eprintln!("usage: cargo xtask run [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build");
             return ExitCode::from(2);
         }
     };
@@ -59,10 +57,7 @@ fn main() -> ExitCode {
 type Result<T = ()> = std::result::Result<T, String>;
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("xtask sits in the workspace")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
 }
 
 fn cargo() -> String {
@@ -81,30 +76,20 @@ fn sh_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
         .envs(env.iter().copied())
         .status()
         .map_err(|e| format!("could not start {program}: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
-    }
+    if status.success() { Ok(()) } else { Err(format!("`{program} {}` failed ({status})", args.join(" "))) }
 }
 
 /// The first line a command prints, or `None` when it cannot be run.
 fn output_of(program: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(program).args(args).output().ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
 /// The version of `package` that Cargo.lock resolved.
 fn locked_version(package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string("Cargo.lock")
-        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string("Cargo.lock").map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let header = format!("name = \"{package}\"\nversion = \"");
-    let start = lock
-        .find(&header)
-        .ok_or_else(|| format!("{package} is not in Cargo.lock"))?
-        + header.len();
+    let start = lock.find(&header).ok_or_else(|| format!("{package} is not in Cargo.lock"))? + header.len();
     let len = lock[start..].find('"').ok_or("Cargo.lock is malformed")?;
     Ok(lock[start..start + len].to_owned())
 }
@@ -118,24 +103,16 @@ fn ensure_page_tools() -> Result {
     let trunk = output_of("trunk", &["--version"]).unwrap_or_default();
     if trunk != format!("trunk {TRUNK_VERSION}") {
         println!("Installing trunk {TRUNK_VERSION} (a few minutes, once)...");
-        sh(
-            &cargo(),
-            &["install", "--locked", "trunk", "--version", TRUNK_VERSION],
-        )?;
+        sh(&cargo(), &["install", "--locked", "trunk", "--version", TRUNK_VERSION])?;
     }
     let bindgen = locked_version("wasm-bindgen")?;
     let installed = output_of("wasm-bindgen", &["--version"]).unwrap_or_default();
     let runner = output_of("wasm-bindgen-test-runner", &["--version"]).unwrap_or_default();
     let wanted = format!("wasm-bindgen {bindgen}");
     if installed != wanted || !runner.ends_with(&bindgen) {
-        println!(
-            "Installing wasm-bindgen-cli {bindgen}, the version in Cargo.lock (a minute or two, once)..."
-        );
+        println!("Installing wasm-bindgen-cli {bindgen}, the version in Cargo.lock (a minute or two, once)...");
         // Not --locked: its own lockfile pins a crate version the registry may not serve.
-        sh(
-            &cargo(),
-            &["install", "wasm-bindgen-cli", "--version", &bindgen],
-        )?;
+        sh(&cargo(), &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
     }
     Ok(())
 }
@@ -147,20 +124,13 @@ fn build_page() -> Result {
 
 /// Debian's chromium and chromium-driver, installed when missing; returns chromedriver.
 fn ensure_chromium() -> Result<String> {
-    let driver =
-        std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+    let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
     if !Path::new("/usr/bin/chromium").exists() || !Path::new(&driver).exists() {
         println!("Installing Debian's chromium and chromium-driver for the browser tests...");
         sh("apt-get", &["update"])?;
         sh_env(
             "apt-get",
-            &[
-                "install",
-                "-y",
-                "--no-install-recommends",
-                "chromium",
-                "chromium-driver",
-            ],
+            &["install", "-y", "--no-install-recommends", "chromium", "chromium-driver"],
             &[("DEBIAN_FRONTEND", "noninteractive")],
         )?;
     }
@@ -173,11 +143,7 @@ fn run(extra: &[String]) -> Result {
     build_page()?;
     sh(&cargo(), &["build", "--release", "--package", "playground"])?;
     println!("Built in {:.0} s.", started.elapsed().as_secs_f64());
-    let extra: Vec<&str> = extra
-        .iter()
-        .map(String::as_str)
-        .filter(|a| *a != "--")
-        .collect();
+    let extra: Vec<&str> = extra.iter().map(String::as_str).filter(|a| *a != "--").collect();
     let binary = Path::new("target/release/playground");
     let mut command = Command::new(binary);
     command.args(&extra);
@@ -185,20 +151,12 @@ fn run(extra: &[String]) -> Result {
     {
         // Become the playground, so Ctrl-C reaches it alone and it stops cleanly.
         use std::os::unix::process::CommandExt;
-        Err(format!(
-            "could not start {}: {}",
-            binary.display(),
-            command.exec()
-        ))
+        Err(format!("could not start {}: {}", binary.display(), command.exec()))
     }
     #[cfg(not(unix))]
     {
         let status = command.status().map_err(|e| e.to_string())?;
-        if status.success() {
-            Ok(())
-        } else {
-            Err(format!("playground exited with {status}"))
-        }
+        if status.success() { Ok(()) } else { Err(format!("playground exited with {status}")) }
     }
 }
 
@@ -220,86 +178,39 @@ fn test() -> Result {
             eprintln!("--- {name} FAILED: {e}");
         }
         let ok = outcome.is_ok();
-        checks.push(Check {
-            name,
-            outcome,
-            seconds: t.elapsed().as_secs_f64(),
-        });
+        checks.push(Check { name, outcome, seconds: t.elapsed().as_secs_f64() });
         ok
     };
     let cargo = cargo();
     check("fmt", &mut || sh(&cargo, &["fmt", "--all", "--check"]));
-    check("clippy", &mut || {
-        sh(
-            &cargo,
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        )
-    });
-    check("unit and integration tests", &mut || {
-        sh(&cargo, &["test", "--workspace"])
-    });
+    check("clippy", &mut || sh(&cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]));
+    check("unit and integration tests", &mut || sh(&cargo, &["test", "--workspace"]));
     let tools = check("install page tools", &mut ensure_page_tools);
     let mut driver = String::new();
-    let browser = check("install chromium", &mut || {
-        ensure_chromium().map(|d| driver = d)
-    });
+    let browser = check("install chromium", &mut || ensure_chromium().map(|d| driver = d));
     if tools && browser {
         let webdriver_json = write_webdriver_json()?;
         check("page tests in Chromium (wasm-bindgen-test)", &mut || {
             sh_env(
                 &cargo,
-                &[
-                    "test",
-                    "--package",
-                    "frontend",
-                    "--target",
-                    "wasm32-unknown-unknown",
-                    "--test",
-                    "browser",
-                ],
-                &[
-                    ("CHROMEDRIVER", &driver),
-                    ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json),
-                ],
+                &["test", "--package", "frontend", "--target", "wasm32-unknown-unknown", "--test", "browser"],
+                &[("CHROMEDRIVER", &driver), ("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)],
             )
         });
         if check("build the page", &mut build_page) {
             check("end-to-end tests in Chromium", &mut || {
                 sh_env(
                     &cargo,
-                    &[
-                        "test",
-                        "--package",
-                        "playground",
-                        "--test",
-                        "browser",
-                        "--",
-                        "--ignored",
-                        "--test-threads=1",
-                    ],
+                    &["test", "--package", "playground", "--test", "browser", "--", "--ignored", "--test-threads=1"],
                     &[("CHROMEDRIVER", &driver)],
                 )
             });
         }
     }
 
-    println!(
-        "\n=== summary ({:.0} s) ===",
-        started.elapsed().as_secs_f64()
-    );
+    println!("\n=== summary ({:.0} s) ===", started.elapsed().as_secs_f64());
     for c in &checks {
-        let mark = if c.outcome.is_ok() {
-            "ok    "
-        } else {
-            "FAILED"
-        };
+        let mark = if c.outcome.is_ok() { "ok    " } else { "FAILED" };
         println!("{mark} {:<45} {:>6.0} s", c.name, c.seconds);
     }
     let failed = checks.iter().filter(|c| c.outcome.is_err()).count();
@@ -307,16 +218,8 @@ fn test() -> Result {
     if skipped > 0 {
         println!("(the browser checks were skipped: their tools could not be installed)");
     }
-    println!(
-        "checks: {} passed, {} failed",
-        checks.len() - failed,
-        failed + skipped
-    );
-    if failed + skipped == 0 {
-        Ok(())
-    } else {
-        Err(format!("{} checks failed", failed + skipped))
-    }
+    println!("checks: {} passed, {} failed", checks.len() - failed, failed + skipped);
+    if failed + skipped == 0 { Ok(()) } else { Err(format!("{} checks failed", failed + skipped)) }
 }
 
 /// Chromium's flags for wasm-bindgen-test-runner, which reads them from a file.
@@ -326,15 +229,8 @@ fn write_webdriver_json() -> Result<String> {
     let profile = std::env::temp_dir().join(format!("playground-wasm-test-{}", std::process::id()));
     let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| format!("\"{a}\"")).collect();
     args.push(format!("\"--user-data-dir={}\"", profile.display()));
-    let json = format!(
-        "{{\"goog:chromeOptions\": {{\"args\": [{}]}}}}\n",
-        args.join(", ")
-    );
+    let json = format!("{{\"goog:chromeOptions\": {{\"args\": [{}]}}}}\n", args.join(", "));
     let path = dir.join("webdriver.json");
     std::fs::write(&path, json).map_err(|e| e.to_string())?;
-    Ok(path
-        .canonicalize()
-        .map_err(|e| e.to_string())?
-        .display()
-        .to_string())
+    Ok(path.canonicalize().map_err(|e| e.to_string())?.display().to_string())
 }

@@ -21,6 +21,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite};
 pub struct TestServer {
     pub addr: SocketAddr,
     pub bootstrap: String,
+    pub queues: playground::http::QueueProbe,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -34,6 +35,7 @@ impl TestServer {
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
         let server = Server::new(cluster, static_dir);
+        let queues = server.queues();
         let task = tokio::spawn(server.serve(
             listener,
             async move {
@@ -41,12 +43,7 @@ impl TestServer {
             },
             Duration::from_secs(10),
         ));
-        Self {
-            addr,
-            bootstrap,
-            stop: Some(stop),
-            task: Some(task),
-        }
+        Self { addr, bootstrap, queues, stop: Some(stop), task: Some(task) }
     }
 
     /// A server with no built page.
@@ -69,14 +66,8 @@ impl TestServer {
     }
 
     pub async fn connect(&self) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr))
-            .await
-            .expect("websocket");
-        Client {
-            ws,
-            queued: Default::default(),
-            frames: 0,
-        }
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr)).await.expect("websocket");
+        Client { ws, queued: Default::default(), frames: 0 }
     }
 }
 
@@ -91,15 +82,11 @@ pub struct Client {
 
 impl Client {
     pub async fn send(&mut self, command: &Command) {
-        self.send_text(&serde_json::to_string(command).unwrap())
-            .await;
+        self.send_text(&serde_json::to_string(command).unwrap()).await;
     }
 
     pub async fn send_text(&mut self, text: &str) {
-        self.ws
-            .send(tungstenite::Message::text(text))
-            .await
-            .unwrap();
+        self.ws.send(tungstenite::Message::text(text)).await.unwrap();
     }
 
     /// The next event, batches unpacked, failing the test after `wait`.
@@ -116,9 +103,7 @@ impl Client {
             match frame {
                 tungstenite::Message::Text(text) => {
                     self.frames += 1;
-                    match serde_json::from_str(&text)
-                        .unwrap_or_else(|e| panic!("bad event {text}: {e}"))
-                    {
+                    match serde_json::from_str(&text).unwrap_or_else(|e| panic!("bad event {text}: {e}")) {
                         Event::Batch { events } => self.queued.extend(events),
                         event => return event,
                     }
@@ -169,13 +154,7 @@ pub struct Record {
 
 /// Reads every partition of `topic` from the beginning until `expected` records came or
 /// `wait` passed.
-pub fn consume_all(
-    bootstrap: &str,
-    topic: &str,
-    partitions: i32,
-    expected: usize,
-    wait: Duration,
-) -> Vec<Record> {
+pub fn consume_all(bootstrap: &str, topic: &str, partitions: i32, expected: usize, wait: Duration) -> Vec<Record> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("group.id", "playground-tests")
@@ -184,9 +163,7 @@ pub fn consume_all(
         .unwrap();
     let mut assignment = TopicPartitionList::new();
     for p in 0..partitions {
-        assignment
-            .add_partition_offset(topic, p, Offset::Beginning)
-            .unwrap();
+        assignment.add_partition_offset(topic, p, Offset::Beginning).unwrap();
     }
     consumer.assign(&assignment).unwrap();
     let deadline = std::time::Instant::now() + wait;
@@ -200,21 +177,14 @@ pub fn consume_all(
             .headers()
             .map(|h| {
                 h.iter()
-                    .map(|h| {
-                        (
-                            h.key.to_owned(),
-                            String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned(),
-                        )
-                    })
+                    .map(|h| (h.key.to_owned(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned()))
                     .collect()
             })
             .unwrap_or_default();
         records.push(Record {
             partition: message.partition(),
             offset: message.offset(),
-            key: message
-                .key()
-                .map(|k| String::from_utf8_lossy(k).into_owned()),
+            key: message.key().map(|k| String::from_utf8_lossy(k).into_owned()),
             value: String::from_utf8_lossy(message.payload().unwrap_or_default()).into_owned(),
             headers,
         });

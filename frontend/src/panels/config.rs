@@ -2,9 +2,8 @@
 
 use leptos::prelude::*;
 use shared::settings::{
-    Acks, BATCH_NUM_MESSAGES, BATCH_SIZE, Bound, Compression, LINGER_MS, MAX_IN_FLIGHT,
-    MESSAGE_TIMEOUT_MS, Partitioner, Preset, REQUEST_TIMEOUT_MS, RETRIES, RETRY_BACKOFF_MAX_MS,
-    RETRY_BACKOFF_MS, STICKY_LINGER_MS,
+    Acks, BATCH_NUM_MESSAGES, BATCH_SIZE, Bound, Compression, LINGER_MS, MAX_IN_FLIGHT, MESSAGE_TIMEOUT_MS,
+    Partitioner, Preset, REQUEST_TIMEOUT_MS, RETRIES, RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_MS, STICKY_LINGER_MS,
 };
 
 use crate::app::Ctx;

@@ -13,12 +13,7 @@ pub fn DeliveryTable() -> impl IntoView {
         ctx.page.with(|p| {
             p.run
                 .as_ref()
-                .map(|r| {
-                    r.rows
-                        .iter()
-                        .map(|row| (r.run, row.clone()))
-                        .collect::<Vec<_>>()
-                })
+                .map(|r| r.rows.iter().map(|row| (r.run, row.clone())).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     };

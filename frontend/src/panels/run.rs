@@ -20,10 +20,7 @@ pub fn RunPanel() -> impl IntoView {
             let status = match &run.finished {
                 None => format!("Run {}: {done} / {} …", run.run, run.count),
                 Some(f) if f.stopped => format!("Run {} stopped: {} sent", run.run, f.sent),
-                Some(f) => format!(
-                    "Run {} finished in {} ms, producer flushed",
-                    run.run, f.elapsed_ms
-                ),
+                Some(f) => format!("Run {} finished in {} ms, producer flushed", run.run, f.elapsed_ms),
             };
             let figures = run.stats.as_ref().map(|s| {
                 format!(
@@ -41,13 +38,7 @@ pub fn RunPanel() -> impl IntoView {
                 None => (run.delivered(), run.failed()),
             };
             let done = done.max(delivered + failed);
-            Some((
-                status,
-                delivered,
-                failed,
-                done as f64 / f64::from(run.count.max(1)),
-                figures,
-            ))
+            Some((status, delivered, failed, done as f64 / f64::from(run.count.max(1)), figures))
         })
     };
     view! {
