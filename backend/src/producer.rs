@@ -22,7 +22,8 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Message, OwnedHeaders, Timestamp};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use shared::protocol::{
-    Delivered, Event, Failed, LogLine, Persistence, ProduceRequest, RunFinished, RunMode, RunStats,
+    BrokerStats, Delivered, Event, Failed, LogLine, Persistence, ProduceRequest, ProducerStats, RunFinished, RunMode,
+    RunStats,
 };
 use shared::settings::ProducerSettings;
 use shared::template::{Template, TemplateEnv};
@@ -77,6 +78,10 @@ impl ClientContext for LabContext {
         self.offer_log(name, fac, message);
     }
 
+    fn stats(&self, statistics: rdkafka::Statistics) {
+        let _ = self.events.try_send(Event::ProducerStats(producer_stats(&statistics)));
+    }
+
     fn error(&self, error: KafkaError, reason: &str) {
         warn!(target: "librdkafka", "Kafka error: {error}: {reason}");
         self.offer_log("error", "ERROR", &format!("{}: {reason}", error_name(&error)));
@@ -89,6 +94,39 @@ impl ProducerContext for LabContext {
     fn delivery(&self, result: &DeliveryResult<'_>, message: Box<InFlight>) {
         let recorder = Arc::clone(&message.recorder);
         recorder.record(result, *message);
+    }
+}
+
+/// How often librdkafka reports its statistics (a server choice, not a browser's).
+pub const STATISTICS_INTERVAL_MS: u32 = 1000;
+
+/// The figures of librdkafka's statistics the page shows.
+fn producer_stats(s: &rdkafka::Statistics) -> ProducerStats {
+    let mut brokers: Vec<BrokerStats> = s
+        .brokers
+        .values()
+        .filter(|b| b.nodeid >= 0)
+        .map(|b| BrokerStats {
+            id: b.nodeid,
+            state: b.state.clone(),
+            rtt_avg_us: b.rtt.as_ref().map_or(0, |w| w.avg),
+            rtt_p99_us: b.rtt.as_ref().map_or(0, |w| w.p99),
+            in_flight_requests: b.waitresp_cnt,
+            queued_requests: b.outbuf_cnt,
+            retries: b.txretries,
+            timeouts: b.req_timeouts,
+        })
+        .collect();
+    brokers.sort_by_key(|b| b.id);
+    let batches: Vec<_> = s.topics.values().filter(|t| t.batchcnt.cnt > 0).collect();
+    let avg = |f: fn(&rdkafka::statistics::Topic) -> i64| {
+        if batches.is_empty() { 0 } else { batches.iter().map(|t| f(t)).sum::<i64>() / batches.len() as i64 }
+    };
+    ProducerStats {
+        queued_messages: s.msg_cnt,
+        batch_size_avg: avg(|t| t.batchsize.avg),
+        batch_count_avg: avg(|t| t.batchcnt.avg),
+        brokers,
     }
 }
 
@@ -106,7 +144,8 @@ pub fn client_config(settings: &ProducerSettings, bootstrap: &str) -> ClientConf
         .set("acks", settings.acks.as_str())
         .set("enable.idempotence", settings.enable_idempotence.to_string())
         .set("compression.type", settings.compression_type.as_str())
-        .set("partitioner", settings.partitioner.as_str());
+        .set("partitioner", settings.partitioner.as_str())
+        .set("statistics.interval.ms", STATISTICS_INTERVAL_MS.to_string());
     for (bound, value) in settings.numbers() {
         config.set(bound.name, value.to_string());
     }
@@ -567,6 +606,7 @@ mod tests {
                 "request.timeout.ms",
                 "retry.backoff.max.ms",
                 "retry.backoff.ms",
+                "statistics.interval.ms",
                 "sticky.partitioning.linger.ms",
             ]
         );

@@ -279,3 +279,60 @@ async fn a_page_that_stops_reading_a_million_message_run_costs_the_server_nothin
     assert!(details <= cap, "{details} details sent, cap {cap}");
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paced_run_keeps_its_rate_and_shows_librdkafkas_broker_figures() {
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    let request = ProduceRequest { count: 30, rate: Some(20), ..ProduceRequest::lab() };
+    let (events, finished) = run(&mut client, request).await;
+    assert_eq!(finished.delivered, 30);
+    // 30 messages at 20 per second cannot take less than 29/20 s.
+    assert!(finished.elapsed_ms >= 1450, "paced run took {} ms", finished.elapsed_ms);
+    let producer_stats: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::ProducerStats(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    let last = producer_stats.last().expect("librdkafka statistics arrive every second");
+    assert_eq!(last.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), [1, 2, 3]);
+    assert!(last.brokers.iter().any(|b| b.state == "UP" && b.rtt_avg_us > 0), "{last:?}");
+    let stats: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Stats(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(stats.len() >= 10, "stats about every 50 ms over 1.5 s, got {}", stats.len());
+    let last = stats.last().unwrap();
+    assert_eq!((last.sent, last.delivered, last.in_flight), (30, 30, 0));
+    assert_eq!(last.per_partition.iter().sum::<u64>(), 30);
+    assert!(last.p50_us > 0 && last.p50_us <= last.p95_us && last.p95_us <= last.p99_us && last.p99_us <= last.max_us);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn on_an_external_cluster_faults_are_refused_and_runs_work() {
+    // Another process's cluster, as far as this server knows: it gets only the address.
+    let other = playground::cluster::Cluster::embedded().unwrap();
+    let external = playground::cluster::Cluster::external(other.bootstrap_servers().to_owned()).unwrap();
+    let server = TestServer::serve(external, "/nonexistent".into()).await;
+    let mut client = server.connect().await;
+    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    assert_eq!(hello.mode, shared::protocol::ClusterMode::External);
+    let Event::Cluster(state) = client.next().await else { panic!("cluster state") };
+    assert!(!state.faults_available);
+
+    client.send(&Command::BrokerDown { broker: None }).await;
+    let Event::Error(e) = client.next().await else { panic!("error expected") };
+    assert!(e.message.contains("only available on the embedded cluster"), "{}", e.message);
+
+    let (_, finished) = run(&mut client, ProduceRequest::lab()).await;
+    assert_eq!(finished.delivered, 10);
+    assert_eq!(read_back(&mut client, lab::TOPIC).await.records.len(), 10);
+    server.stop().await;
+    drop(other);
+}

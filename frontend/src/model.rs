@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use shared::lab;
 use shared::protocol::{
-    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, Records, RunFinished, RunMode,
-    RunStats, lab_headers,
+    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, ProducerStats, Records,
+    RunFinished, RunMode, RunStats, lab_headers,
 };
 use shared::settings::{FieldError, Preset, ProducerSettings};
 
@@ -183,6 +183,8 @@ pub struct Page {
     pub logs: Vec<LogLine>,
     /// Brokers and faults.
     pub cluster: Option<ClusterState>,
+    /// librdkafka's latest statistics of this session's producer.
+    pub producer_stats: Option<ProducerStats>,
     /// The last records read back.
     pub records: Option<Records>,
 }
@@ -260,6 +262,7 @@ impl Page {
             }
             Event::Error(e) => self.error = Some(e),
             Event::Cluster(state) => self.cluster = Some(state),
+            Event::ProducerStats(stats) => self.producer_stats = Some(stats),
             Event::Records(records) => self.records = Some(records),
             Event::Batch { events } => {
                 for event in events {

@@ -279,6 +279,8 @@ pub enum Event {
     Log(LogLine),
     /// A command was refused or something went wrong; the connection stays usable.
     Error(ErrorEvent),
+    /// librdkafka's statistics for this session's producer, about every second.
+    ProducerStats(ProducerStats),
     /// The embedded cluster's brokers and faults, sent after `hello` and to every page
     /// whenever they change.
     Cluster(ClusterState),
@@ -321,6 +323,40 @@ pub struct RunStats {
     /// Per-message details not sent to the page: past the detail cap (then only a
     /// sample is sent) or because the page fell behind. The counts stay exact.
     pub details_skipped: u64,
+}
+
+/// One broker as the producer sees it, from librdkafka's statistics.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BrokerStats {
+    /// The broker's node id (-1 for the bootstrap connections).
+    pub id: i32,
+    /// librdkafka's connection state, such as `UP`, `DOWN`, `CONNECT`.
+    pub state: String,
+    /// Average round-trip time of requests, in microseconds, over the last interval.
+    pub rtt_avg_us: i64,
+    /// 99th percentile round-trip time, in microseconds.
+    pub rtt_p99_us: i64,
+    /// Requests sent and awaiting an answer.
+    pub in_flight_requests: i64,
+    /// Requests waiting to be sent.
+    pub queued_requests: i64,
+    /// Requests retried since the producer started.
+    pub retries: u64,
+    /// Requests that timed out since the producer started.
+    pub timeouts: u64,
+}
+
+/// A producer's statistics (librdkafka's `statistics.interval.ms` callback).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerStats {
+    /// Messages in the producer's local queue, waiting or in flight.
+    pub queued_messages: u64,
+    /// Average batch size in bytes over the last interval, across topics.
+    pub batch_size_avg: i64,
+    /// Average messages per batch over the last interval, across topics.
+    pub batch_count_avg: i64,
+    /// Each broker, by id.
+    pub brokers: Vec<BrokerStats>,
 }
 
 /// A broker as the fault panel sees it.

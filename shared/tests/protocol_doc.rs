@@ -38,8 +38,31 @@ fn every_example_is_read_by_the_code() {
 fn every_message_type_has_an_example() {
     let documented: BTreeSet<String> =
         examples().iter().filter_map(|e| e.get("type")?.as_str().map(str::to_owned)).collect();
-    let commands = ["produce", "stop"];
-    let events = ["hello", "run_started", "delivered", "failed", "stats", "run_finished", "log", "error", "batch"];
+    let commands = [
+        "produce",
+        "stop",
+        "consume",
+        "broker_down",
+        "broker_up",
+        "set_round_trip_time",
+        "inject_errors",
+        "move_partition_leader",
+        "reset_faults",
+    ];
+    let events = [
+        "hello",
+        "run_started",
+        "delivered",
+        "failed",
+        "stats",
+        "run_finished",
+        "log",
+        "error",
+        "producer_stats",
+        "cluster",
+        "records",
+        "batch",
+    ];
     for t in commands.iter().chain(&events) {
         assert!(documented.contains(*t), "docs/protocol.md has no example of {t}");
     }

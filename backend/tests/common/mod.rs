@@ -29,7 +29,11 @@ pub struct TestServer {
 impl TestServer {
     /// Starts the embedded cluster and a server on 127.0.0.1:0 serving `static_dir`.
     pub async fn start_with(static_dir: PathBuf) -> Self {
-        let cluster = Cluster::embedded().expect("embedded cluster");
+        Self::serve(Cluster::embedded().expect("embedded cluster"), static_dir).await
+    }
+
+    /// A server for `cluster`, on 127.0.0.1:0.
+    pub async fn serve(cluster: Cluster, static_dir: PathBuf) -> Self {
         let bootstrap = cluster.bootstrap_servers().to_owned();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
