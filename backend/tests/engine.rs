@@ -96,6 +96,8 @@ async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
     for f in &failed {
         assert_eq!(f.error, "MessageTimedOut", "{f:?}");
         assert!(f.retriable);
+        // No broker was ever reached: librdkafka knows it was not written.
+        assert_eq!(f.persistence, shared::protocol::Persistence::NotPersisted, "{f:?}");
     }
 
     client.send(&Command::BrokerUp { broker: None }).await;

@@ -20,6 +20,8 @@ async fn ten_lab_orders_are_delivered_and_found_where_reported() {
     assert_eq!(hello.bootstrap_servers, server.bootstrap);
     assert_eq!(hello.brokers.len(), 3);
     assert!(hello.topics.iter().any(|t| t.name == lab::TOPIC && t.partitions == 6));
+    let Event::Cluster(cluster) = client.next().await else { panic!("cluster state after hello") };
+    assert!(cluster.faults_available && cluster.brokers.iter().all(|b| b.up));
 
     client.send(&Command::Produce(ProduceRequest::lab())).await;
     let events = client.until_finished(Duration::from_secs(30)).await;
@@ -89,6 +91,7 @@ async fn bad_commands_get_an_error_and_the_connection_stays_usable() {
     let server = TestServer::start().await;
     let mut client = server.connect().await;
     let _hello = client.next().await;
+    let _cluster = client.next().await;
 
     for bad in [
         "not json",
@@ -121,6 +124,7 @@ async fn stop_ends_a_run_early_with_every_sent_message_accounted_for() {
     let server = TestServer::start().await;
     let mut client = server.connect().await;
     let _hello = client.next().await;
+    let _cluster = client.next().await;
     let mut request = ProduceRequest::lab();
     request.count = 100_000;
     client.send(&Command::Produce(request)).await;

@@ -118,11 +118,11 @@ impl Client {
         }
     }
 
-    /// The next event that is not a periodic `stats` or a librdkafka `log` line.
+    /// The next event that is not periodic (`stats`, `producer_stats`) or a librdkafka `log` line.
     pub async fn next_within(&mut self, wait: Duration) -> Event {
         loop {
             match self.next_raw_within(wait).await {
-                Event::Stats(_) | Event::Log(_) => continue,
+                Event::Stats(_) | Event::Log(_) | Event::ProducerStats(_) => continue,
                 event => return event,
             }
         }
