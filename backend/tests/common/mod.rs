@@ -69,6 +69,18 @@ impl TestServer {
         format!("http://{}{}", self.addr, path)
     }
 
+    /// A client whose socket buffers only 4 KB: when it stops reading, the server feels
+    /// it at once instead of after megabytes of kernel buffers.
+    pub async fn connect_with_small_buffer(&self) -> Client {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(self.addr).await.unwrap();
+        let (ws, _) = tokio_tungstenite::client_async(format!("ws://{}/ws", self.addr), MaybeTlsStream::Plain(stream))
+            .await
+            .expect("websocket");
+        Client { ws, queued: Default::default(), frames: 0 }
+    }
+
     pub async fn connect(&self) -> Client {
         let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr)).await.expect("websocket");
         Client { ws, queued: Default::default(), frames: 0 }
