@@ -199,3 +199,105 @@ async fn a_bad_field_is_marked_and_nothing_is_sent() {
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+/// Opens the page on a fresh server and waits until it is connected.
+async fn open_page() -> (TestServer, ChromeDriver, Client) {
+    let server = TestServer::start_with(dist()).await;
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+    browser.goto(&server.url("/")).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+    (server, driver, browser)
+}
+
+async fn type_into(browser: &Client, css: &str, text: &str) {
+    let field = browser.find(Locator::Css(css)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(browser: &Client, css: &str) {
+    browser.find(Locator::Css(css)).await.unwrap().click().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn fifty_keyless_messages_fill_the_lanes_as_the_table_says() {
+    let (server, _driver, browser) = open_page().await;
+    click(&browser, "#keyed").await;
+    type_into(&browser, "#count", "50").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
+    let rows = table(&browser).await;
+    screenshot(&browser, "page-50-keyless").await;
+    assert_eq!(rows.len(), 50);
+    assert!(rows.iter().all(|r| r.0.parse::<u32>().is_ok()));
+    let mut total = 0;
+    for partition in 0..lab::PARTITIONS {
+        let lane = format!(".partition[data-partition='{partition}']");
+        let count: usize = text(&browser, &format!("{lane} .count")).await.parse().unwrap();
+        let in_table = rows.iter().filter(|r| r.1 == partition.to_string()).count();
+        assert_eq!(count, in_table, "partition {partition}");
+        let cells = browser.find_all(Locator::Css(&format!("{lane} .cell"))).await.unwrap().len();
+        assert_eq!(cells, in_table, "one cell per message in lane {partition}");
+        assert!(text(&browser, &format!("{lane} .leader")).await.starts_with("leader "));
+        total += count;
+    }
+    assert_eq!(total, 50);
+    browser.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn with_acks_zero_deliveries_have_no_offset() {
+    let (server, _driver, browser) = open_page().await;
+    click(&browser, "#acks-0").await;
+    assert!(text(&browser, "#config .acks .doc").await.contains("no offset"));
+    type_into(&browser, "#count", "5").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
+    let rows = table(&browser).await;
+    screenshot(&browser, "page-acks-0").await;
+    assert_eq!(rows.len(), 5);
+    assert!(rows.iter().all(|r| r.2 == "none"), "{rows:?}");
+    browser.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn with_every_broker_down_each_message_fails_with_its_reason_then_recovers() {
+    let (server, _driver, browser) = open_page().await;
+    click(&browser, "#all-brokers-down").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while browser.find_all(Locator::Css("#cluster tr.broker.down")).await.unwrap().len() < 3 {
+        assert!(Instant::now() < deadline, "the cluster panel shows the brokers down");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    type_into(&browser, "#message-timeout-ms", "2000").await;
+    type_into(&browser, "#count", "3").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
+    screenshot(&browser, "page-brokers-down").await;
+    let outcomes: Vec<String> = {
+        let mut v = Vec::new();
+        for cell in browser.find_all(Locator::Css("#deliveries tbody td.outcome")).await.unwrap() {
+            v.push(cell.text().await.unwrap());
+        }
+        v
+    };
+    assert_eq!(outcomes.len(), 3);
+    assert!(outcomes.iter().all(|o| o.starts_with("MessageTimedOut")), "{outcomes:?}");
+    assert_eq!(text(&browser, "#failed-total").await, "3 failed");
+
+    click(&browser, "#all-brokers-up").await;
+    type_into(&browser, "#message-timeout-ms", "30000").await;
+    wait_for_text(&browser, "#cluster tr.broker[data-broker='1'] .state", |t| t == "up", "broker 1 is back").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 2 finished"), "the second run finishes").await;
+    assert_eq!(text(&browser, "#delivered-total").await, "3 delivered");
+    screenshot(&browser, "page-brokers-back").await;
+    browser.close().await.unwrap();
+    server.stop().await;
+}

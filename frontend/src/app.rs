@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use shared::protocol::{ClusterMode, Command};
 
 use crate::model::{Connection, Form, Page};
-use crate::panels::{ClusterLine, ConfigPanel, DeliveryTable, MessagePanel, PartitionStrip, RunPanel};
+use crate::panels::{
+    ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, LogsPanel, MessagePanel, PartitionStrip, RunPanel,
+};
 use crate::ws;
 
 /// What every panel reads and writes, provided as context.
@@ -86,6 +88,8 @@ pub fn App() -> impl IntoView {
                 <RunPanel />
                 <PartitionStrip />
                 <DeliveryTable />
+                <ClusterPanel />
+                <LogsPanel />
             </section>
         </main>
     }

@@ -157,6 +157,19 @@ impl Run {
     pub fn failed(&self) -> usize {
         self.rows.len() - self.delivered()
     }
+
+    /// Delivered messages per partition: the server's exact counts once they come,
+    /// which stay right when only a sample of rows is sent.
+    pub fn per_partition(&self) -> Vec<u64> {
+        match &self.stats {
+            Some(stats) if stats.delivered >= self.rows.iter().filter(|r| r.failure.is_none()).count() as u64 => {
+                let mut counts = stats.per_partition.clone();
+                counts.resize(counts.len().max(self.per_partition.len()), 0);
+                counts
+            }
+            _ => self.per_partition.clone(),
+        }
+    }
 }
 
 /// The state of the WebSocket to the server.
@@ -271,6 +284,12 @@ impl Page {
             }
         }
     }
+}
+
+/// A colour for a key (a hue, 0 to 359), the same on every page: FNV-1a of its bytes.
+pub fn key_hue(key: &str) -> u32 {
+    let hash = key.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
+    hash % 360
 }
 
 /// A latency in microseconds as milliseconds for people: `4.21 ms`.

@@ -3,13 +3,15 @@
 mod cluster;
 mod config;
 mod deliveries;
+mod logs;
 mod message;
 mod partitions;
 mod run;
 
-pub use cluster::ClusterLine;
+pub use cluster::{ClusterLine, ClusterPanel};
 pub use config::ConfigPanel;
 pub use deliveries::DeliveryTable;
+pub use logs::LogsPanel;
 pub use message::MessagePanel;
 pub use partitions::PartitionStrip;
 pub use run::RunPanel;

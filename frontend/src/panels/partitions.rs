@@ -1,36 +1,89 @@
-//! The partition strip: how many messages each partition of the topic got.
+//! The partitions view: one lane per partition, offsets filling as deliveries arrive,
+//! coloured by key, with each partition's leader broker.
 
 use leptos::prelude::*;
 
 use crate::app::Ctx;
+use crate::model::key_hue;
 
-/// One box per partition with its count and a bar.
+/// Cells drawn per lane; past this the lane says how many more there are.
+const CELLS_PER_LANE: usize = 120;
+
+/// One lane of the view.
+#[derive(Clone, Debug, PartialEq)]
+struct Lane {
+    partition: usize,
+    leader: Option<i32>,
+    count: u64,
+    cells: Vec<(Option<i64>, Option<u32>)>,
+}
+
+/// Lanes for every partition of the lab's topic.
 #[component]
 pub fn PartitionStrip() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let counts = Memo::new(move |_| {
-        ctx.page.with(|p| match &p.run {
-            Some(run) => run.per_partition.clone(),
-            None => vec![0; p.partitions()],
+    let lanes = Memo::new(move |_| {
+        ctx.page.with(|p| {
+            let partitions = p.partitions();
+            let leaders = p.cluster.as_ref().map(|c| c.leaders.clone()).unwrap_or_default();
+            let mut lanes: Vec<Lane> = (0..partitions)
+                .map(|partition| Lane {
+                    partition,
+                    leader: leaders.get(partition).copied(),
+                    count: 0,
+                    cells: Vec::new(),
+                })
+                .collect();
+            if let Some(run) = &p.run {
+                for (partition, count) in run.per_partition().iter().enumerate() {
+                    if let Some(lane) = lanes.get_mut(partition) {
+                        lane.count = *count;
+                    }
+                }
+                for row in &run.rows {
+                    let Some(lane) = row.partition.and_then(|p| lanes.get_mut(p as usize)) else { continue };
+                    if lane.cells.len() < CELLS_PER_LANE {
+                        lane.cells.push((row.offset, row.key.as_deref().map(key_hue)));
+                    }
+                }
+            }
+            lanes
         })
     });
     view! {
         <section class="panel" id="partitions">
             <h2>"Partitions of " <code>"orders.created"</code></h2>
-            <ol class="strip">
+            <ol class="lanes">
                 {move || {
-                    let counts = counts.get();
-                    let most = counts.iter().copied().max().unwrap_or(0).max(1);
-                    counts
+                    lanes
+                        .get()
                         .into_iter()
-                        .enumerate()
-                        .map(|(partition, count)| {
-                            let height = format!("height: {}%", count * 100 / most);
+                        .map(|lane| {
+                            let more = lane.count.saturating_sub(lane.cells.len() as u64);
                             view! {
-                                <li class="partition" data-partition=partition.to_string()>
-                                    <div class="bar-box"><div class="bar" style=height></div></div>
-                                    <span class="count">{count.to_string()}</span>
-                                    <span class="label">{format!("P{partition}")}</span>
+                                <li class="partition" data-partition=lane.partition.to_string()>
+                                    <span class="label">
+                                        {format!("P{}", lane.partition)}
+                                        <small class="leader">
+                                            {lane.leader.map(|b| format!("leader {b}")).unwrap_or_default()}
+                                        </small>
+                                    </span>
+                                    <span class="cells">
+                                        {lane
+                                            .cells
+                                            .into_iter()
+                                            .map(|(offset, hue)| {
+                                                let style = match hue {
+                                                    Some(h) => format!("background: hsl({h} 70% 50%)"),
+                                                    None => "background: #9ca3af".to_owned(),
+                                                };
+                                                let title = offset.map_or_else(|| "offset unknown (acks=0)".to_owned(), |o| format!("offset {o}"));
+                                                view! { <span class="cell" style=style title=title></span> }
+                                            })
+                                            .collect_view()}
+                                        {(more > 0).then(|| view! { <span class="more">{format!("+{more}")}</span> })}
+                                    </span>
+                                    <span class="count">{lane.count.to_string()}</span>
                                 </li>
                             }
                         })

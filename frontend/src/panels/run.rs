@@ -23,14 +23,18 @@ pub fn RunPanel() -> impl IntoView {
                 Some(f) => format!("Run {} finished in {} ms, producer flushed", run.run, f.elapsed_ms),
             };
             let figures = run.stats.as_ref().map(|s| {
-                format!(
-                    "{:.0} msgs/s · p50 {} · p95 {} · p99 {} · {} in flight",
-                    s.msgs_per_sec,
-                    format_latency(s.p50_us),
-                    format_latency(s.p95_us),
-                    format_latency(s.p99_us),
-                    s.in_flight
-                )
+                // Percentiles of nothing would read as 0 ms: say there is no latency yet.
+                let latency = if s.delivered == 0 {
+                    "no delivery yet".to_owned()
+                } else {
+                    format!(
+                        "p50 {} · p95 {} · p99 {}",
+                        format_latency(s.p50_us),
+                        format_latency(s.p95_us),
+                        format_latency(s.p99_us)
+                    )
+                };
+                format!("{:.0} msgs/s · {latency} · {} in flight", s.msgs_per_sec, s.in_flight)
             });
             let (delivered, failed) = match &run.stats {
                 // The server's counts are exact even when it sends only a sample of rows.

@@ -1,0 +1,38 @@
+//! The logs panel: librdkafka's log and error callbacks, as the lab's handlers print them.
+
+use leptos::prelude::*;
+
+use crate::app::Ctx;
+
+/// The last lines of librdkafka's log, newest last, with their levels.
+#[component]
+pub fn LogsPanel() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let lines = move || ctx.page.with(|p| p.logs.iter().cloned().enumerate().collect::<Vec<_>>());
+    view! {
+        <section class="panel" id="logs">
+            <h2>"librdkafka log"</h2>
+            <Show
+                when=move || ctx.page.with(|p| !p.logs.is_empty())
+                fallback=|| view! { <p class="hint">"Quiet: librdkafka logs here when a broker goes away or an error comes back."</p> }
+            >
+                <ol class="log">
+                    {move || {
+                        lines()
+                            .into_iter()
+                            .map(|(_, line)| {
+                                view! {
+                                    <li class=format!("log-{}", line.level)>
+                                        <span class="level">{line.level.clone()}</span>
+                                        <span class="facility">{line.facility.clone()}</span>
+                                        <span class="message">{line.message.clone()}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ol>
+            </Show>
+        </section>
+    }
+}
