@@ -91,6 +91,13 @@ async fn screenshot(browser: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
 }
 
+/// Scrolls `css` into view and saves a screenshot of it.
+async fn screenshot_of(browser: &Client, css: &str, name: &str) {
+    let script = format!("document.querySelector({css:?}).scrollIntoView()");
+    browser.execute(&script, vec![]).await.unwrap();
+    screenshot(browser, name).await;
+}
+
 async fn text(browser: &Client, css: &str) -> String {
     match browser.find(Locator::Css(css)).await {
         Ok(element) => element.text().await.unwrap_or_default(),
@@ -138,18 +145,35 @@ async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
     wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
     assert_eq!(text(&browser, "#bootstrap").await, server.bootstrap, "the page shows the cluster's address");
     assert!(text(&browser, "#config .honest").await.contains("ignores acks"), "embedded mode is said plainly");
+    // The preview predicts each key's partition under librdkafka's default and Java's.
+    let preview: Vec<String> = {
+        let mut keys = Vec::new();
+        for cell in browser.find_all(Locator::Css("#preview td.key")).await.unwrap() {
+            keys.push(cell.text().await.unwrap());
+        }
+        keys
+    };
+    assert_eq!(preview, ["ORD-0001", "ORD-0002", "ORD-0003", "ORD-0004", "ORD-0005"]);
+    let first_predicted = text(&browser, "#preview tbody tr:first-child td.predicted").await;
     screenshot(&browser, "foundation-before-send").await;
 
     browser.find(Locator::Css("#send")).await.unwrap().click().await.unwrap();
     wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
     let rows = table(&browser).await;
     screenshot(&browser, "foundation-10-orders").await;
+    screenshot_of(&browser, "#deliveries", "foundation-10-orders-table").await;
+    screenshot_of(&browser, "#preview", "foundation-preview").await;
 
     assert_eq!(rows.len(), 10, "{rows:?}");
     let seqs: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
     assert_eq!(seqs, (1..=10).map(|i| i.to_string()).collect::<Vec<_>>());
     assert_eq!(text(&browser, "#delivered-total").await, "10 delivered");
     assert_eq!(text(&browser, "#failed-total").await, "0 failed");
+    // Every delivery confirms the preview's prediction.
+    for cell in browser.find_all(Locator::Css("#deliveries td.prediction")).await.unwrap() {
+        assert_eq!(cell.text().await.unwrap(), "✓ as predicted");
+    }
+    assert_eq!(rows[0].1, first_predicted, "ORD-0001 went where the preview said");
 
     // What the table shows is what the cluster holds.
     let shown: BTreeSet<(i32, i64)> = rows.iter().map(|(_, p, o)| (p.parse().unwrap(), o.parse().unwrap())).collect();

@@ -340,3 +340,24 @@ async fn on_an_external_cluster_faults_are_refused_and_runs_work() {
     server.stop().await;
     drop(other);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_partition_preview_predicts_what_librdkafka_does_for_every_keyed_partitioner() {
+    use shared::settings::Partitioner;
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    for partitioner in Partitioner::ALL.into_iter().filter(|p| *p != Partitioner::Random) {
+        let settings = ProducerSettings { partitioner, ..ProducerSettings::default() };
+        let request = ProduceRequest { count: 30, settings, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
+        let (events, finished) = run(&mut client, request).await;
+        assert_eq!(finished.delivered, 30);
+        for e in &events {
+            if let Event::Delivered(d) = e {
+                let key = d.key.as_deref().unwrap();
+                let predicted = shared::partitioner::predict(partitioner, Some(key.as_bytes()), 6);
+                assert_eq!(predicted, Some(d.partition as u32), "{partitioner:?} {key}");
+            }
+        }
+    }
+    server.stop().await;
+}

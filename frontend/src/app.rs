@@ -28,7 +28,10 @@ impl Ctx {
     /// Sends the form's run, or says why it cannot.
     pub fn send_run(self) {
         match self.form.with(Form::request) {
-            Ok(request) => self.send(Command::Produce(request)),
+            Ok(request) => {
+                self.page.update(|p| p.sent = Some(request.clone()));
+                self.send(Command::Produce(request));
+            }
             Err(errors) => self.notice.set(Some(format!(
                 "Fix the marked fields first: {}",
                 errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")

@@ -7,11 +7,13 @@
 use std::collections::BTreeMap;
 
 use shared::lab;
+use shared::partitioner::predict;
 use shared::protocol::{
     ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, ProducerStats, Records,
     RunFinished, RunMode, RunStats, lab_headers,
 };
-use shared::settings::{FieldError, Preset, ProducerSettings};
+use shared::settings::{FieldError, Partitioner, Preset, ProducerSettings};
+use shared::template::{Template, TemplateEnv};
 
 /// The form as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,10 +109,54 @@ impl Form {
         if errors.is_empty() { Ok(request) } else { Err(errors) }
     }
 
+    /// The first `n` messages as they would be sent, with the partition librdkafka's
+    /// chosen partitioner and Java's default would give each key.
+    pub fn preview(&self, n: u64, partitions: u32, env: &mut impl TemplateEnv) -> Result<Vec<PreviewRow>, String> {
+        let parse = |name: &str, t: &str| Template::parse(t).map_err(|e| format!("{name}: {e}"));
+        let key = if self.keyed { Some(parse("key", &self.key_template)?) } else { None };
+        let value = parse("value", &self.value_template)?;
+        let headers = self
+            .headers
+            .iter()
+            .map(|(name, t)| Ok((name.clone(), parse(name, t)?)))
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok((1..=n)
+            .map(|seq| {
+                let key = key.as_ref().map(|t| t.render(seq, env));
+                let bytes = key.as_deref().map(str::as_bytes);
+                PreviewRow {
+                    seq,
+                    partition: predict(self.settings.partitioner, bytes, partitions),
+                    java_partition: predict(Partitioner::Murmur2Random, bytes, partitions),
+                    value: value.render(seq, env),
+                    headers: headers.iter().map(|(name, t)| (name.clone(), t.render(seq, env))).collect(),
+                    key,
+                }
+            })
+            .collect())
+    }
+
     /// The problem with `field`, if any, for the page to show beside it.
     pub fn error_for(&self, field: &str) -> Option<String> {
         self.request().err()?.into_iter().find(|e| e.field == field).map(|e| e.message)
     }
+}
+
+/// A message of the preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviewRow {
+    /// Its number.
+    pub seq: u64,
+    /// Its key.
+    pub key: Option<String>,
+    /// Its value.
+    pub value: String,
+    /// Its headers.
+    pub headers: Vec<(String, String)>,
+    /// Where the chosen partitioner sends it; `None` when the key does not decide.
+    pub partition: Option<u32>,
+    /// Where Java's default partitioner (murmur2) would send it.
+    pub java_partition: Option<u32>,
 }
 
 /// One message's outcome, as a row of the delivery table.
@@ -200,6 +246,8 @@ pub struct Page {
     pub producer_stats: Option<ProducerStats>,
     /// The last records read back.
     pub records: Option<Records>,
+    /// The last request this page sent, to check each delivery against its prediction.
+    pub sent: Option<ProduceRequest>,
 }
 
 /// Log lines the page keeps.
@@ -212,6 +260,18 @@ impl Page {
             .as_ref()
             .and_then(|h| h.topics.iter().find(|t| t.name == lab::TOPIC))
             .map_or(lab::PARTITIONS as usize, |t| t.partitions.max(0) as usize)
+    }
+
+    /// Whether a delivered row went where the preview said: `None` when the key does
+    /// not decide the partition.
+    pub fn as_predicted(&self, row: &Row) -> Option<bool> {
+        let sent = self.sent.as_ref()?;
+        let predicted = predict(
+            sent.settings.partitioner,
+            row.key.as_deref().map(str::as_bytes),
+            u32::try_from(self.partitions()).ok()?,
+        )?;
+        Some(row.partition? as u32 == predicted)
     }
 
     /// True while a run is on and not finished.
@@ -328,6 +388,34 @@ mod tests {
         assert_eq!(request.settings, Preset::Optimized.settings());
         assert_eq!(request.value_template, "x");
         assert_eq!(form.numbers["batch.size"], "32768");
+    }
+
+    struct Fixed;
+    impl TemplateEnv for Fixed {
+        fn now_ms(&mut self) -> i64 {
+            0
+        }
+        fn random_bytes(&mut self) -> [u8; 16] {
+            [0; 16]
+        }
+        fn random_in(&mut self, min: i64, _: i64) -> i64 {
+            min
+        }
+    }
+
+    #[test]
+    fn preview_renders_and_predicts_both_partitioners() {
+        let rows = Form::default().preview(3, 6, &mut Fixed).unwrap();
+        assert_eq!(rows[0].key.as_deref(), Some("ORD-0001"));
+        assert!(rows[2].value.contains("ORD-0003"));
+        assert_eq!(rows[0].headers[1], ("source".to_owned(), "kafka-producer-playground".to_owned()));
+        for row in &rows {
+            let key = row.key.as_deref().unwrap().as_bytes();
+            assert_eq!(row.partition, Some(shared::partitioner::crc32(key) % 6));
+            assert_eq!(row.java_partition, Some((shared::partitioner::murmur2(key) & 0x7fff_ffff) % 6));
+        }
+        let keyless = Form { keyed: false, ..Form::default() }.preview(1, 6, &mut Fixed).unwrap();
+        assert_eq!(keyless[0].partition, None, "sticky: not predictable");
     }
 
     #[test]

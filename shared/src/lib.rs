@@ -7,12 +7,14 @@
 //! - [`settings`]: the producer settings a trainee may change, as typed fields with
 //!   bounds and one-line explanations; never a raw librdkafka property.
 //! - [`template`]: the key, value and header templates (`ORD-{i:04}`, `{uuid}`, ...).
+//! - [`partitioner`]: librdkafka's partitioners, to predict where a key goes.
 //! - [`lab`]: the names and defaults of LAB 1.2A.
 //!
 //! This crate depends on serde alone so that it compiles for wasm32 and native.
 #![deny(missing_docs)]
 
 pub mod lab;
+pub mod partitioner;
 pub mod protocol;
 pub mod settings;
 pub mod template;

@@ -10,10 +10,11 @@ use crate::model::{Row, format_latency};
 pub fn DeliveryTable() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let rows = move || {
+        // Each row carries whether it landed where the preview said.
         ctx.page.with(|p| {
             p.run
                 .as_ref()
-                .map(|r| r.rows.iter().map(|row| (r.run, row.clone())).collect::<Vec<_>>())
+                .map(|r| r.rows.iter().map(|row| (r.run, row.clone(), p.as_predicted(row))).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     };
@@ -28,14 +29,15 @@ pub fn DeliveryTable() -> impl IntoView {
                         <th>"Partition"</th>
                         <th>"Offset"</th>
                         <th>"Latency"</th>
+                        <th>"Preview"</th>
                         <th>"Outcome"</th>
                     </tr>
                 </thead>
                 <tbody>
                     <For
                         each=rows
-                        key=|(run, row): &(u64, Row)| (*run, row.seq)
-                        children=|(_, row): (u64, Row)| {
+                        key=|(run, row, _): &(u64, Row, Option<bool>)| (*run, row.seq)
+                        children=|(_, row, predicted): (u64, Row, Option<bool>)| {
                             let outcome = match &row.failure {
                                 None => "delivered".to_owned(),
                                 Some((name, message)) => format!("{name}: {message}"),
@@ -47,6 +49,13 @@ pub fn DeliveryTable() -> impl IntoView {
                                     <td class="partition">{row.partition.map(|p| p.to_string()).unwrap_or_else(|| "–".into())}</td>
                                     <td class="offset">{row.offset.map(|o| o.to_string()).unwrap_or_else(|| "none".into())}</td>
                                     <td class="latency">{format_latency(row.latency_us)}</td>
+                                    <td class="prediction" class:refuted=predicted == Some(false)>
+                                        {match predicted {
+                                            Some(true) => "✓ as predicted",
+                                            Some(false) => "✗ elsewhere",
+                                            None => "–",
+                                        }}
+                                    </td>
                                     <td class="outcome">{outcome}</td>
                                 </tr>
                             }
