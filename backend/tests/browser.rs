@@ -325,3 +325,45 @@ async fn with_every_broker_down_each_message_fails_with_its_reason_then_recovers
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn csharp_export_holds_the_settings_and_a_shared_link_restores_the_scenario() {
+    let (server, _driver, browser) = open_page().await;
+    click(&browser, "#preset-optimized").await;
+    type_into(&browser, "#count", "50").await;
+    click(&browser, "#export-csharp").await;
+    let code = text(&browser, "#export-code").await;
+    screenshot_of(&browser, "#export", "page-export-csharp").await;
+    for needle in [
+        "BatchSize = 32768,",
+        "LingerMs = 5,",
+        "CompressionType = CompressionType.Snappy,",
+        "Acks = Acks.All,",
+        "for (var i = 1; i <= 50; i++)",
+        &format!("BootstrapServers = \"{}\"", server.bootstrap),
+    ] {
+        assert!(code.contains(needle), "{needle} not in the C# export:\n{code}");
+    }
+    click(&browser, "#export-kcat").await;
+    assert!(text(&browser, "#export-code").await.contains("compression.codec=snappy"));
+
+    click(&browser, "#share").await;
+    let link = browser.find(Locator::Css("#share-link")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert!(link.contains("#scenario="), "{link}");
+
+    // A trainee opens the link in a fresh page.
+    browser.goto("about:blank").await.unwrap();
+    browser.goto(&link).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the shared page connects").await;
+    let value = |css: &'static str| {
+        let browser = browser.clone();
+        async move { browser.find(Locator::Css(css)).await.unwrap().prop("value").await.unwrap().unwrap() }
+    };
+    assert_eq!(value("#count").await, "50");
+    assert_eq!(value("#batch-size").await, "32768");
+    assert_eq!(value("#compression-type").await, "snappy");
+    screenshot(&browser, "page-shared-link").await;
+    browser.close().await.unwrap();
+    server.stop().await;
+}

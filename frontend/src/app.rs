@@ -7,7 +7,8 @@ use shared::protocol::{ClusterMode, Command};
 
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
-    ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, LogsPanel, MessagePanel, PartitionStrip, RunPanel,
+    ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LogsPanel, MessagePanel, PartitionStrip,
+    RunPanel,
 };
 use crate::ws;
 
@@ -55,7 +56,8 @@ impl Ctx {
 pub fn App() -> impl IntoView {
     let ctx = Ctx {
         page: RwSignal::new(Page::default()),
-        form: RwSignal::new(Form::default()),
+        // A shared link's scenario, or the lab's.
+        form: RwSignal::new(crate::share::from_location().map_or_else(Form::default, |r| Form::from_request(&r))),
         connection: RwSignal::new(Connection::Connecting),
         notice: RwSignal::new(None),
     };
@@ -93,6 +95,7 @@ pub fn App() -> impl IntoView {
                 <DeliveryTable />
                 <ClusterPanel />
                 <LogsPanel />
+                <ExportPanel />
             </section>
         </main>
     }

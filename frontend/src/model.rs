@@ -68,6 +68,22 @@ fn whole_number(field: &str, text: &str, errors: &mut Vec<FieldError>) -> u32 {
 }
 
 impl Form {
+    /// The form that sends `request` (a shared scenario).
+    pub fn from_request(request: &ProduceRequest) -> Self {
+        let mut form = Self {
+            settings: request.settings.clone(),
+            numbers: BTreeMap::new(),
+            keyed: request.key_template.is_some(),
+            key_template: request.key_template.clone().unwrap_or_else(|| lab::KEY_TEMPLATE.to_owned()),
+            value_template: request.value_template.clone(),
+            headers: request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect(),
+            count: request.count.to_string(),
+            mode: request.mode,
+        };
+        form.numbers = form.settings.numbers().iter().map(|(b, v)| (b.name, v.to_string())).collect();
+        form
+    }
+
     /// Puts a preset's settings in the form; templates and count stay.
     pub fn apply_preset(&mut self, preset: Preset) {
         self.settings = preset.settings();
@@ -416,6 +432,16 @@ mod tests {
         }
         let keyless = Form { keyed: false, ..Form::default() }.preview(1, 6, &mut Fixed).unwrap();
         assert_eq!(keyless[0].partition, None, "sticky: not predictable");
+    }
+
+    #[test]
+    fn a_shared_request_comes_back_as_the_same_form() {
+        let mut form = Form { count: "50".into(), keyed: false, mode: RunMode::Pipelined, ..Form::default() };
+        form.apply_preset(Preset::Idempotent);
+        form.headers.push(("environment".into(), "dev".into()));
+        let request = form.request().unwrap();
+        let back = Form::from_request(&request);
+        assert_eq!(back.request().unwrap(), request);
     }
 
     #[test]

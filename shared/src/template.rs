@@ -14,12 +14,25 @@ use std::fmt::Write as _;
 
 /// One parsed piece of a template.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Part {
+pub enum Part {
+    /// Literal text.
     Text(String),
-    Index { width: usize },
+    /// `{i}` (width 0) or `{i:0N}`.
+    Index {
+        /// Zero-padded width; 0 for none.
+        width: usize,
+    },
+    /// `{now}`.
     Now,
+    /// `{uuid}`.
     Uuid,
-    Rand { min: i64, max: i64 },
+    /// `{rand:MIN-MAX}`.
+    Rand {
+        /// Smallest value.
+        min: i64,
+        /// Largest value.
+        max: i64,
+    },
 }
 
 /// A parsed template, ready to render many times.
@@ -141,6 +154,11 @@ impl Template {
             }
         }
         out
+    }
+
+    /// The template's pieces, for turning it into code in another language.
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
     }
 
     /// True when the template is plain text and renders the same every time.

@@ -3,6 +3,7 @@
 mod cluster;
 mod config;
 mod deliveries;
+mod export;
 mod logs;
 mod message;
 mod partitions;
@@ -11,6 +12,7 @@ mod run;
 pub use cluster::{ClusterLine, ClusterPanel};
 pub use config::ConfigPanel;
 pub use deliveries::DeliveryTable;
+pub use export::ExportPanel;
 pub use logs::LogsPanel;
 pub use message::MessagePanel;
 pub use partitions::PartitionStrip;

@@ -1,0 +1,414 @@
+//! The current settings and send loop as code to take home: C# with Confluent.Kafka (the
+//! lab's Program.cs), Rust with rdkafka, Java producer properties, and kcat.
+//!
+//! Plain functions of a [`ProduceRequest`], so they are tested natively.
+
+use std::fmt::Write as _;
+
+use shared::protocol::{ProduceRequest, RunMode};
+use shared::settings::{Acks, Compression, Partitioner, ProducerSettings};
+use shared::template::{Part, Template};
+
+/// The languages the page exports to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    /// C# with Confluent.Kafka, shaped like the lab's Program.cs.
+    CSharp,
+    /// Rust with rdkafka.
+    Rust,
+    /// A Java producer's properties.
+    JavaProperties,
+    /// A kcat command line.
+    Kcat,
+}
+
+impl Language {
+    /// Every language, in the order of the page's tabs.
+    pub const ALL: [Language; 4] = [Language::CSharp, Language::Rust, Language::JavaProperties, Language::Kcat];
+
+    /// The tab's label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Language::CSharp => "C# (Confluent.Kafka)",
+            Language::Rust => "Rust (rdkafka)",
+            Language::JavaProperties => "Java properties",
+            Language::Kcat => "kcat",
+        }
+    }
+
+    /// A short id for the page's elements.
+    pub fn id(self) -> &'static str {
+        match self {
+            Language::CSharp => "csharp",
+            Language::Rust => "rust",
+            Language::JavaProperties => "java",
+            Language::Kcat => "kcat",
+        }
+    }
+}
+
+/// `request` as code in `language`, for a cluster at `bootstrap`.
+pub fn export(language: Language, request: &ProduceRequest, bootstrap: &str) -> String {
+    match language {
+        Language::CSharp => csharp(request, bootstrap),
+        Language::Rust => rust(request, bootstrap),
+        Language::JavaProperties => java(&request.settings, bootstrap),
+        Language::Kcat => kcat(request, bootstrap),
+    }
+}
+
+fn parts(template: &str) -> Vec<Part> {
+    // The page exports valid requests only; an invalid template exports as text.
+    Template::parse(template).map(|t| t.parts().to_vec()).unwrap_or_else(|_| vec![Part::Text(template.to_owned())])
+}
+
+fn pascal(name: &str) -> String {
+    name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
+}
+
+/// A C# interpolated string: `$"ORD-{i:D4}"`.
+fn csharp_string(template: &str) -> String {
+    let mut out = String::from("$\"");
+    for part in parts(template) {
+        match part {
+            Part::Text(t) => {
+                out.push_str(&t.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}"))
+            }
+            Part::Index { width: 0 } => out.push_str("{i}"),
+            Part::Index { width } => {
+                let _ = write!(out, "{{i:D{width}}}");
+            }
+            Part::Now => out.push_str("{DateTime.UtcNow:O}"),
+            Part::Uuid => out.push_str("{Guid.NewGuid()}"),
+            Part::Rand { min, max } => {
+                let _ = write!(out, "{{Random.Shared.Next({min}, {})}}", max + 1);
+            }
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn csharp(request: &ProduceRequest, bootstrap: &str) -> String {
+    let s = &request.settings;
+    let acks = match s.acks {
+        Acks::Zero => "Acks.None",
+        Acks::One => "Acks.Leader",
+        Acks::All => "Acks.All",
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "using System.Text;\nusing Confluent.Kafka;\n");
+    let _ = writeln!(out, "var config = new ProducerConfig\n{{");
+    let _ = writeln!(out, "    BootstrapServers = \"{bootstrap}\",");
+    let _ = writeln!(out, "    ClientId = \"{}\",", s.client_id);
+    let _ = writeln!(out, "    Acks = {acks},");
+    let _ = writeln!(out, "    EnableIdempotence = {},", s.enable_idempotence);
+    for (bound, value) in s.numbers() {
+        let _ = writeln!(out, "    {} = {value},", bound.dotnet);
+    }
+    let _ = writeln!(out, "    CompressionType = CompressionType.{},", pascal(s.compression_type.as_str()));
+    let _ = writeln!(out, "    Partitioner = Partitioner.{},", pascal(s.partitioner.as_str()));
+    let _ = writeln!(out, "}};\n");
+    let _ = writeln!(out, "using var producer = new ProducerBuilder<string, string>(config)");
+    let _ = writeln!(out, "    .SetErrorHandler((_, e) => Console.WriteLine($\"Error: {{e.Reason}}\"))");
+    let _ = writeln!(out, "    .SetLogHandler((_, m) => Console.WriteLine($\"Log: {{m.Message}}\"))");
+    let _ = writeln!(out, "    .Build();\n");
+    let _ = writeln!(out, "Console.WriteLine(\"Producer started. Connecting to {bootstrap}...\");");
+    let pipelined = request.mode == RunMode::Pipelined;
+    if pipelined {
+        let _ = writeln!(out, "var deliveries = new List<Task<DeliveryResult<string, string>>>();");
+    }
+    let _ = writeln!(out, "for (var i = 1; i <= {}; i++)\n{{", request.count);
+    let _ = writeln!(out, "    var message = new Message<string, string>\n    {{");
+    if let Some(key) = &request.key_template {
+        let _ = writeln!(out, "        Key = {},", csharp_string(key));
+    }
+    let _ = writeln!(out, "        Value = {},", csharp_string(&request.value_template));
+    let _ = writeln!(out, "        Headers = new Headers\n        {{");
+    for h in &request.headers {
+        let _ = writeln!(out, "            {{ \"{}\", Encoding.UTF8.GetBytes({}) }},", h.name, csharp_string(&h.value));
+    }
+    let _ = writeln!(out, "        }},\n    }};");
+    let _ = writeln!(out, "    Console.WriteLine($\"Sending message {{i}}: {{message.Value}}\");");
+    let topic = &request.topic;
+    match request.partition {
+        Some(p) if pipelined => {
+            let _ = writeln!(
+                out,
+                "    deliveries.Add(producer.ProduceAsync(new TopicPartition(\"{topic}\", new Partition({p})), message));"
+            );
+        }
+        None if pipelined => {
+            let _ = writeln!(out, "    deliveries.Add(producer.ProduceAsync(\"{topic}\", message));");
+        }
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "    var result = await producer.ProduceAsync(new TopicPartition(\"{topic}\", new Partition({p})), message);"
+            );
+        }
+        None => {
+            let _ = writeln!(out, "    var result = await producer.ProduceAsync(\"{topic}\", message);");
+        }
+    }
+    if !pipelined {
+        let _ = writeln!(
+            out,
+            "    Console.WriteLine($\"✓ Message {{i}} delivered → Topic {{result.Topic}}, Partition {{result.Partition.Value}}, Offset {{result.Offset.Value}}\");"
+        );
+    }
+    let _ = writeln!(out, "}}");
+    if pipelined {
+        let _ = writeln!(out, "await Task.WhenAll(deliveries);");
+    }
+    let _ = writeln!(out, "\nConsole.WriteLine(\"Flushing pending messages...\");");
+    let _ = writeln!(out, "producer.Flush(TimeSpan.FromSeconds(10));");
+    let _ = writeln!(out, "Console.WriteLine(\"Producer closed gracefully.\");");
+    out
+}
+
+/// A Rust `format!` call: the format string and its arguments.
+fn rust_format(template: &str) -> String {
+    let mut format = String::new();
+    let mut args = Vec::new();
+    for part in parts(template) {
+        match part {
+            Part::Text(t) => {
+                format.push_str(&t.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}"))
+            }
+            Part::Index { width: 0 } => format.push_str("{i}"),
+            Part::Index { width } => {
+                let _ = write!(format, "{{i:0{width}}}");
+            }
+            Part::Now => {
+                format.push_str("{}");
+                args.push("chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)".to_owned());
+            }
+            Part::Uuid => {
+                format.push_str("{}");
+                args.push("uuid::Uuid::new_v4()".to_owned());
+            }
+            Part::Rand { min, max } => {
+                format.push_str("{}");
+                args.push(format!("rand::random_range({min}..={max})"));
+            }
+        }
+    }
+    if args.is_empty() {
+        format!("format!(\"{format}\")")
+    } else {
+        format!("format!(\"{format}\", {})", args.join(", "))
+    }
+}
+
+fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
+    let s = &request.settings;
+    let mut out = String::new();
+    let _ = writeln!(out, "// Cargo.toml: rdkafka = \"0.39\", tokio, uuid (v4), rand, chrono");
+    let _ = writeln!(out, "use std::time::Duration;\n");
+    let _ = writeln!(out, "use rdkafka::ClientConfig;");
+    let _ = writeln!(out, "use rdkafka::message::{{Header, OwnedHeaders}};");
+    let _ = writeln!(out, "use rdkafka::producer::{{FutureProducer, FutureRecord, Producer}};\n");
+    let _ = writeln!(out, "#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{");
+    let _ = writeln!(out, "    let producer: FutureProducer = ClientConfig::new()");
+    let _ = writeln!(out, "        .set(\"bootstrap.servers\", \"{bootstrap}\")");
+    let _ = writeln!(out, "        .set(\"client.id\", \"{}\")", s.client_id);
+    let _ = writeln!(out, "        .set(\"acks\", \"{}\")", s.acks.as_str());
+    let _ = writeln!(out, "        .set(\"enable.idempotence\", \"{}\")", s.enable_idempotence);
+    for (bound, value) in s.numbers() {
+        let _ = writeln!(out, "        .set(\"{}\", \"{value}\")", bound.name);
+    }
+    let _ = writeln!(out, "        .set(\"compression.type\", \"{}\")", s.compression_type.as_str());
+    let _ = writeln!(out, "        .set(\"partitioner\", \"{}\")", s.partitioner.as_str());
+    let _ = writeln!(out, "        .create()?;\n");
+    let _ = writeln!(out, "    for i in 1..={}u32 {{", request.count);
+    if let Some(key) = &request.key_template {
+        let _ = writeln!(out, "        let key = {};", rust_format(key));
+    }
+    let _ = writeln!(out, "        let value = {};", rust_format(&request.value_template));
+    let _ = writeln!(out, "        let mut headers = OwnedHeaders::new();");
+    for h in &request.headers {
+        let _ = writeln!(out, "        let header = {};", rust_format(&h.value));
+        let _ = writeln!(
+            out,
+            "        headers = headers.insert(Header {{ key: \"{}\", value: Some(header.as_str()) }});",
+            h.name
+        );
+    }
+    let _ =
+        writeln!(out, "        let record = FutureRecord::to(\"{}\").payload(&value).headers(headers);", request.topic);
+    let mut record = String::from("record");
+    if request.key_template.is_some() {
+        record.push_str(".key(&key)");
+    }
+    if let Some(p) = request.partition {
+        let _ = write!(record, ".partition({p})");
+    }
+    let _ = writeln!(out, "        match producer.send({record}, Duration::from_secs(5)).await {{");
+    let _ = writeln!(
+        out,
+        "            Ok(d) => println!(\"✓ Message {{i}} delivered → Partition {{}}, Offset {{}}\", d.partition, d.offset),"
+    );
+    let _ = writeln!(out, "            Err((e, _)) => eprintln!(\"✗ Message {{i}} failed: {{e}}\"),");
+    let _ = writeln!(out, "        }}\n    }}");
+    let _ = writeln!(out, "    producer.flush(Duration::from_secs(10))?;");
+    let _ = writeln!(out, "    Ok(())\n}}");
+    out
+}
+
+fn java(s: &ProducerSettings, bootstrap: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# Java producer properties for the same settings.");
+    let _ = writeln!(out, "bootstrap.servers={bootstrap}");
+    let _ = writeln!(out, "client.id={}", s.client_id);
+    let _ = writeln!(out, "acks={}", s.acks.as_str());
+    let _ = writeln!(out, "enable.idempotence={}", s.enable_idempotence);
+    let _ = writeln!(out, "max.in.flight.requests.per.connection={}", s.max_in_flight);
+    let _ = writeln!(out, "# librdkafka's message.send.max.retries");
+    let _ = writeln!(out, "retries={}", s.message_send_max_retries);
+    let _ = writeln!(out, "retry.backoff.ms={}", s.retry_backoff_ms);
+    let _ = writeln!(out, "retry.backoff.max.ms={}", s.retry_backoff_max_ms);
+    let _ = writeln!(out, "request.timeout.ms={}", s.request_timeout_ms);
+    let _ = writeln!(out, "# librdkafka's message.timeout.ms (Java wants it >= linger.ms + request.timeout.ms)");
+    let _ = writeln!(out, "delivery.timeout.ms={}", s.message_timeout_ms);
+    let _ = writeln!(out, "linger.ms={}", s.linger_ms);
+    let _ = writeln!(out, "# per partition in Java; librdkafka's is per request (Java's default is 16384)");
+    let _ = writeln!(out, "batch.size={}", s.batch_size);
+    let _ = writeln!(out, "compression.type={}", s.compression_type.as_str());
+    let _ = writeln!(out, "# batch.num.messages ({}) has no Java equivalent", s.batch_num_messages);
+    let partitioner = match s.partitioner {
+        Partitioner::Murmur2Random | Partitioner::Murmur2 => {
+            "# partitioner: Java's default already hashes keys with murmur2, as murmur2_random does"
+        }
+        Partitioner::Random => "# partitioner: random has no Java equivalent but a custom Partitioner",
+        _ => {
+            "# partitioner: Java has no CRC32/FNV-1a partitioner; keys will land on other partitions than with librdkafka"
+        }
+    };
+    let _ = writeln!(out, "{partitioner}");
+    let _ = writeln!(out, "key.serializer=org.apache.kafka.common.serialization.StringSerializer");
+    let _ = writeln!(out, "value.serializer=org.apache.kafka.common.serialization.StringSerializer");
+    out
+}
+
+/// Shell text for a template: `printf`-safe pieces with `$(...)` for the dynamic ones.
+fn shell(template: &str) -> String {
+    let mut out = String::new();
+    for part in parts(template) {
+        match part {
+            Part::Text(t) => {
+                out.push_str(&t.replace('\\', "\\\\").replace('"', "\\\"").replace('$', "\\$").replace('`', "\\`"))
+            }
+            Part::Index { width: 0 } => out.push_str("$i"),
+            Part::Index { width } => {
+                let _ = write!(out, "$(printf %0{width}d $i)");
+            }
+            Part::Now => out.push_str("$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"),
+            Part::Uuid => out.push_str("$(cat /proc/sys/kernel/random/uuid)"),
+            Part::Rand { min, max } => {
+                let _ = write!(out, "$(( {min} + RANDOM % {} ))", max - min + 1);
+            }
+        }
+    }
+    out
+}
+
+fn kcat(request: &ProduceRequest, bootstrap: &str) -> String {
+    let s = &request.settings;
+    let mut out = String::new();
+    let _ = writeln!(out, "# One kcat per message, like the lab's loop (each waits for its delivery).");
+    let _ = writeln!(out, "for i in $(seq 1 {}); do", request.count);
+    let _ = write!(out, "  echo \"{}\" | kcat -P -b {bootstrap} -t {}", shell(&request.value_template), request.topic);
+    if let Some(key) = &request.key_template {
+        let _ = write!(out, " -k \"{}\"", shell(key));
+    }
+    if let Some(p) = request.partition {
+        let _ = write!(out, " -p {p}");
+    }
+    for h in &request.headers {
+        let _ = write!(out, " \\\n    -H \"{}={}\"", h.name, shell(&h.value));
+    }
+    let _ = write!(out, " \\\n    -X client.id={} -X acks={}", s.client_id, s.acks.as_str());
+    let _ = write!(out, " -X enable.idempotence={}", s.enable_idempotence);
+    let _ = write!(out, " \\\n    -X message.send.max.retries={}", s.message_send_max_retries);
+    let _ = write!(out, " -X retry.backoff.ms={}", s.retry_backoff_ms);
+    let _ = write!(out, " -X message.timeout.ms={}", s.message_timeout_ms);
+    let _ = write!(out, " \\\n    -X linger.ms={} -X batch.size={}", s.linger_ms, s.batch_size);
+    if s.compression_type != Compression::None {
+        let _ = write!(out, " -X compression.codec={}", s.compression_type.as_str());
+    }
+    let _ = writeln!(out, " -X partitioner={}", s.partitioner.as_str());
+    let _ = writeln!(out, "done");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shared::settings::Preset;
+
+    fn lab() -> ProduceRequest {
+        ProduceRequest::lab()
+    }
+
+    #[test]
+    fn csharp_is_the_labs_program_with_these_settings() {
+        let mut request = lab();
+        request.settings = Preset::Optimized.settings();
+        let code = export(Language::CSharp, &request, "localhost:9092");
+        for needle in [
+            "BootstrapServers = \"localhost:9092\"",
+            "Acks = Acks.All,",
+            "MessageSendMaxRetries = 3,",
+            "BatchSize = 32768,",
+            "LingerMs = 5,",
+            "CompressionType = CompressionType.Snappy,",
+            "Partitioner = Partitioner.ConsistentRandom,",
+            "Key = $\"ORD-{i:D4}\",",
+            "{ \"correlation-id\", Encoding.UTF8.GetBytes($\"{Guid.NewGuid()}\") },",
+            "await producer.ProduceAsync(\"orders.created\", message);",
+            "producer.Flush(TimeSpan.FromSeconds(10));",
+            "SetErrorHandler",
+        ] {
+            assert!(code.contains(needle), "{needle} not in\n{code}");
+        }
+        // The JSON's braces are doubled in an interpolated string.
+        assert!(code.contains("Value = $\"{{\\\"orderId\\\":\\\"ORD-{i:D4}\\\""), "{code}");
+        assert!(code.contains("{Random.Shared.Next(10, 501)}"));
+    }
+
+    #[test]
+    fn pipelined_csharp_awaits_all_at_the_end() {
+        let request = ProduceRequest { mode: RunMode::Pipelined, ..lab() };
+        let code = export(Language::CSharp, &request, "b:9092");
+        assert!(code.contains("deliveries.Add(producer.ProduceAsync(\"orders.created\", message));"));
+        assert!(code.contains("await Task.WhenAll(deliveries);"));
+    }
+
+    #[test]
+    fn rust_formats_templates_with_arguments() {
+        let code = export(Language::Rust, &lab(), "b:9092");
+        assert!(code.contains("let key = format!(\"ORD-{i:04}\");"), "{code}");
+        assert!(code.contains(".set(\"linger.ms\", \"5\")"));
+        assert!(code.contains("rand::random_range(10..=500)"));
+        assert!(code.contains("record.key(&key)"));
+    }
+
+    #[test]
+    fn java_renames_what_java_names_otherwise() {
+        let code = export(Language::JavaProperties, &lab(), "b:9092");
+        assert!(code.contains("retries=3\n"));
+        assert!(code.contains("delivery.timeout.ms=30000\n"));
+        assert!(code.contains("no CRC32"), "consistent_random has no Java twin");
+    }
+
+    #[test]
+    fn kcat_loops_like_the_lab() {
+        let code = export(Language::Kcat, &lab(), "b:9092");
+        assert!(code.starts_with("# One kcat per message"));
+        assert!(code.contains("for i in $(seq 1 10); do"));
+        assert!(code.contains("-k \"ORD-$(printf %04d $i)\""), "{code}");
+        assert!(code.contains("-H \"correlation-id=$(cat /proc/sys/kernel/random/uuid)\""));
+        assert!(code.contains("-X acks=all"));
+    }
+}
