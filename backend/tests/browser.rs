@@ -367,3 +367,24 @@ async fn csharp_export_holds_the_settings_and_a_shared_link_restores_the_scenari
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn a_pipelined_run_draws_throughput_and_latency() {
+    let (server, _driver, browser) = open_page().await;
+    click(&browser, "#mode-pipelined").await;
+    type_into(&browser, "#count", "20000").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
+    wait_for_text(&browser, "#delivered-total", |t| t == "20000 delivered", "exact totals").await;
+    screenshot_of(&browser, "#charts", "page-charts").await;
+    let points =
+        browser.find(Locator::Css("#throughput-line")).await.unwrap().attr("points").await.unwrap().unwrap_or_default();
+    assert!(points.split(' ').count() >= 2, "a throughput line: {points:?}");
+    let rate: f64 = text(&browser, "#chart-max-rate").await.parse().unwrap();
+    assert!(rate > 0.0);
+    assert!(text(&browser, "#percentiles").await.starts_with("p50 "));
+    assert!(!browser.find_all(Locator::Css("#charts rect.bin")).await.unwrap().is_empty(), "a histogram");
+    browser.close().await.unwrap();
+    server.stop().await;
+}

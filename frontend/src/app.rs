@@ -7,8 +7,8 @@ use shared::protocol::{ClusterMode, Command};
 
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
-    ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LogsPanel, MessagePanel, PartitionStrip,
-    RunPanel,
+    ChartsPanel, ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LogsPanel, MessagePanel,
+    PartitionStrip, RunPanel,
 };
 use crate::ws;
 
@@ -92,6 +92,7 @@ pub fn App() -> impl IntoView {
             <section class="column right">
                 <RunPanel />
                 <PartitionStrip />
+                <ChartsPanel />
                 <DeliveryTable />
                 <ClusterPanel />
                 <LogsPanel />

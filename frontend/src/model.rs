@@ -175,6 +175,22 @@ pub struct PreviewRow {
     pub java_partition: Option<u32>,
 }
 
+/// Points a chart keeps: past this, every other point goes, so a long run still fits.
+pub const SERIES_POINTS: usize = 400;
+
+/// A run's figures at one moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    /// Since the run started, in milliseconds.
+    pub elapsed_ms: u64,
+    /// Outcomes per second since the previous point.
+    pub msgs_per_sec: f64,
+    /// Median latency so far, in microseconds.
+    pub p50_us: u64,
+    /// 99th percentile latency so far, in microseconds.
+    pub p99_us: u64,
+}
+
 /// One message's outcome, as a row of the delivery table.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
@@ -205,6 +221,8 @@ pub struct Run {
     pub per_partition: Vec<u64>,
     /// The latest figures from the server.
     pub stats: Option<RunStats>,
+    /// The run's figures over time, for the charts; at most [`SERIES_POINTS`].
+    pub series: Vec<Point>,
     /// The totals, once it is over.
     pub finished: Option<RunFinished>,
 }
@@ -218,6 +236,30 @@ impl Run {
     /// Messages failed so far.
     pub fn failed(&self) -> usize {
         self.rows.len() - self.delivered()
+    }
+
+    /// Keeps the latest figures and adds a point to the series.
+    fn record(&mut self, stats: RunStats) {
+        let (before_ms, before) = self.stats.as_ref().map_or((0, 0), |s| (s.elapsed_ms, s.delivered + s.failed));
+        let outcomes = stats.delivered + stats.failed;
+        let span_ms = stats.elapsed_ms.saturating_sub(before_ms);
+        if span_ms > 0 {
+            self.series.push(Point {
+                elapsed_ms: stats.elapsed_ms,
+                msgs_per_sec: outcomes.saturating_sub(before) as f64 * 1000.0 / span_ms as f64,
+                p50_us: stats.p50_us,
+                p99_us: stats.p99_us,
+            });
+            if self.series.len() > SERIES_POINTS {
+                // Halve the resolution rather than forget the start of the run.
+                let mut keep = false;
+                self.series.retain(|_| {
+                    keep = !keep;
+                    keep
+                });
+            }
+        }
+        self.stats = Some(stats);
     }
 
     /// Delivered messages per partition: the server's exact counts once they come,
@@ -340,7 +382,7 @@ impl Page {
             }
             Event::Stats(stats) => {
                 if let Some(run) = self.run.as_mut().filter(|r| r.run == stats.run) {
-                    run.stats = Some(stats);
+                    run.record(stats);
                 }
             }
             Event::Log(line) => {
@@ -442,6 +484,26 @@ mod tests {
         let request = form.request().unwrap();
         let back = Form::from_request(&request);
         assert_eq!(back.request().unwrap(), request);
+    }
+
+    #[test]
+    fn stats_make_a_bounded_series_of_rates() {
+        let mut page = Page::default();
+        page.apply(Event::RunStarted { run: 1, topic: lab::TOPIC.into(), count: 1_000_000, mode: RunMode::Pipelined });
+        for n in 1..=1000u64 {
+            page.apply(Event::Stats(RunStats {
+                run: 1,
+                delivered: n * 500,
+                elapsed_ms: n * 50,
+                p50_us: 100,
+                p99_us: 900,
+                ..RunStats::default()
+            }));
+        }
+        let series = &page.run.as_ref().unwrap().series;
+        assert!(series.len() <= SERIES_POINTS, "{}", series.len());
+        assert_eq!(series[0].elapsed_ms, 50, "the start of the run is kept");
+        assert!(series.iter().all(|p| (p.msgs_per_sec - 10_000.0).abs() < 1e-6), "500 per 50 ms is 10,000/s");
     }
 
     #[test]

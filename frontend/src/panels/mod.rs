@@ -1,5 +1,6 @@
 //! The page's panels, one module each.
 
+mod charts;
 mod cluster;
 mod config;
 mod deliveries;
@@ -9,6 +10,7 @@ mod message;
 mod partitions;
 mod run;
 
+pub use charts::ChartsPanel;
 pub use cluster::{ClusterLine, ClusterPanel};
 pub use config::ConfigPanel;
 pub use deliveries::DeliveryTable;
