@@ -347,6 +347,65 @@ impl Cluster {
     }
 }
 
+impl Cluster {
+    /// Reads the record at `offset` of `topic`'s `partition`.
+    pub async fn fetch(&self, topic: &str, partition: i32, offset: i64) -> Result<Records, ClusterError> {
+        let bootstrap = self.bootstrap_servers.clone();
+        let topic = topic.to_owned();
+        tokio::task::spawn_blocking(move || read_one(&bootstrap, &topic, partition, offset))
+            .await
+            .map_err(|e| ClusterError::Consume { topic: String::new(), reason: e.to_string() })?
+    }
+}
+
+fn verify_consumer(bootstrap: &str) -> rdkafka::error::KafkaResult<BaseConsumer> {
+    ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "playground-verify")
+        .set("enable.auto.commit", "false")
+        .set("enable.partition.eof", "false")
+        .create()
+}
+
+/// A record as the page shows it.
+fn record_of(message: &rdkafka::message::BorrowedMessage<'_>) -> Record {
+    let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
+    let (timestamp_ms, timestamp_type) = match message.timestamp() {
+        Timestamp::CreateTime(ms) => (Some(ms), Some("create_time".to_owned())),
+        Timestamp::LogAppendTime(ms) => (Some(ms), Some("log_append_time".to_owned())),
+        Timestamp::NotAvailable => (None, None),
+    };
+    Record {
+        partition: message.partition(),
+        offset: message.offset(),
+        key: text(message.key()),
+        value: text(message.payload()),
+        headers: message
+            .headers()
+            .map(|h| h.iter().map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default())).collect())
+            .unwrap_or_default(),
+        timestamp_ms,
+        timestamp_type,
+    }
+}
+
+fn read_one(bootstrap: &str, topic: &str, partition: i32, offset: i64) -> Result<Records, ClusterError> {
+    let fail = |reason: String| ClusterError::Consume { topic: topic.to_owned(), reason };
+    let consumer = verify_consumer(bootstrap).map_err(|e| fail(e.to_string()))?;
+    let mut assignment = TopicPartitionList::new();
+    assignment.add_partition_offset(topic, partition, Offset::Offset(offset)).map_err(|e| fail(e.to_string()))?;
+    consumer.assign(&assignment).map_err(|e| fail(e.to_string()))?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::time::Instant::now() < deadline {
+        let Some(message) = consumer.poll(Duration::from_millis(100)) else { continue };
+        let message = message.map_err(|e| fail(e.to_string()))?;
+        if message.offset() == offset {
+            return Ok(Records { topic: topic.to_owned(), records: vec![record_of(&message)], truncated: false });
+        }
+    }
+    Err(fail(format!("no record at partition {partition}, offset {offset}")))
+}
+
 /// The protocol error code a broker answers for `error`.
 fn response_code(error: ProduceError) -> RDKafkaRespErr {
     use RDKafkaRespErr as R;
@@ -365,13 +424,7 @@ fn response_code(error: ProduceError) -> RDKafkaRespErr {
 /// Reads every partition of `topic` from its beginning to its high watermark.
 fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, ClusterError> {
     let fail = |reason: String| ClusterError::Consume { topic: topic.to_owned(), reason };
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
-        .set("group.id", "playground-verify")
-        .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "false")
-        .create()
-        .map_err(|e| fail(e.to_string()))?;
+    let consumer = verify_consumer(bootstrap).map_err(|e| fail(e.to_string()))?;
     let timeout = Duration::from_secs(5);
     let metadata = consumer.fetch_metadata(Some(topic), timeout).map_err(|e| fail(e.to_string()))?;
     let partitions: Vec<i32> = metadata
@@ -407,24 +460,7 @@ fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, Cluste
             if ends.get(&message.partition()).is_some_and(|&end| message.offset() >= end) {
                 continue;
             }
-            let text = |b: Option<&[u8]>| b.map(|b| String::from_utf8_lossy(b).into_owned());
-            let (timestamp_ms, timestamp_type) = match message.timestamp() {
-                Timestamp::CreateTime(ms) => (Some(ms), Some("create_time".to_owned())),
-                Timestamp::LogAppendTime(ms) => (Some(ms), Some("log_append_time".to_owned())),
-                Timestamp::NotAvailable => (None, None),
-            };
-            records.push(Record {
-                partition: message.partition(),
-                offset: message.offset(),
-                key: text(message.key()),
-                value: text(message.payload()),
-                headers: message
-                    .headers()
-                    .map(|h| h.iter().map(|h| (h.key.to_owned(), text(h.value).unwrap_or_default())).collect())
-                    .unwrap_or_default(),
-                timestamp_ms,
-                timestamp_type,
-            });
+            records.push(record_of(&message));
         }
     }
     records.sort_by_key(|r| (r.partition, r.offset));

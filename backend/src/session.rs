@@ -145,15 +145,11 @@ impl Session {
             Ok(Command::Stop) => self.stop().await,
             Ok(Command::Consume { topic, max }) => {
                 let cluster = Arc::clone(&self.cluster);
-                let events = self.events.clone();
-                // Reading back can take seconds: the session keeps taking commands.
-                tokio::spawn(async move {
-                    let event = match cluster.consume(&topic, max).await {
-                        Ok(records) => Event::Records(records),
-                        Err(e) => Event::Error(ErrorEvent::new(e.to_string())),
-                    };
-                    let _ = events.send(event).await;
-                });
+                self.answer(async move { cluster.consume(&topic, max).await });
+            }
+            Ok(Command::Fetch { topic, partition, offset }) => {
+                let cluster = Arc::clone(&self.cluster);
+                self.answer(async move { cluster.fetch(&topic, partition, offset).await });
             }
             Ok(fault) => {
                 if let Err(e) = self.cluster.fault(&fault).await {
@@ -162,6 +158,24 @@ impl Session {
             }
             Err(e) => self.error(ErrorEvent::new(format!("could not read the command: {e}"))).await,
         }
+    }
+
+    /// Reads records in the background (it can take seconds) and sends them, or the
+    /// reason they could not be read; the session keeps taking commands meanwhile.
+    fn answer(
+        &self,
+        read: impl std::future::Future<Output = Result<shared::protocol::Records, crate::cluster::ClusterError>>
+        + Send
+        + 'static,
+    ) {
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let event = match read.await {
+                Ok(records) => Event::Records(records),
+                Err(e) => Event::Error(ErrorEvent::new(e.to_string())),
+            };
+            let _ = events.send(event).await;
+        });
     }
 
     fn running(&self) -> bool {

@@ -124,7 +124,7 @@ async fn wait_for_text(browser: &Client, css: &str, want: impl Fn(&str) -> bool,
 /// The table's rows as (seq, partition, offset) texts.
 async fn table(browser: &Client) -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
-    for row in browser.find_all(Locator::Css("#deliveries tbody tr")).await.unwrap() {
+    for row in browser.find_all(Locator::Css("#deliveries tbody tr.row")).await.unwrap() {
         let cell = |css: &'static str| {
             let row = row.clone();
             async move { row.find(Locator::Css(css)).await.unwrap().text().await.unwrap() }
@@ -218,7 +218,7 @@ async fn a_bad_field_is_marked_and_nothing_is_sent() {
     let error = text(&browser, "#config .field.invalid .error").await;
     assert_eq!(error, "retry.backoff.ms must be between 1 and 300000, got 0");
     screenshot(&browser, "foundation-bad-field").await;
-    assert!(browser.find_all(Locator::Css("#deliveries tbody tr")).await.unwrap().is_empty(), "nothing was sent");
+    assert!(browser.find_all(Locator::Css("#deliveries tbody tr.row")).await.unwrap().is_empty(), "nothing was sent");
 
     browser.close().await.unwrap();
     server.stop().await;
@@ -252,22 +252,70 @@ async fn fifty_keyless_messages_fill_the_lanes_as_the_table_says() {
     type_into(&browser, "#count", "50").await;
     click(&browser, "#send").await;
     wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
-    let rows = table(&browser).await;
     screenshot(&browser, "page-50-keyless").await;
-    assert_eq!(rows.len(), 50);
-    assert!(rows.iter().all(|r| r.0.parse::<u32>().is_ok()));
+    assert_eq!(text(&browser, "#rows-shown").await, "50 rows");
+    let drawn = table(&browser).await;
+    assert!(drawn.len() < 50, "the table draws only what is in view: {}", drawn.len());
+    assert_eq!(drawn[0].0, "1");
+    // Scrolled to the bottom, the last message is drawn.
+    browser
+        .execute("const t = document.querySelector('#table-scroll'); t.scrollTop = t.scrollHeight;", vec![])
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !table(&browser).await.iter().any(|r| r.0 == "50") {
+        assert!(Instant::now() < deadline, "row 50 is drawn after scrolling");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let mut total = 0;
     for partition in 0..lab::PARTITIONS {
         let lane = format!(".partition[data-partition='{partition}']");
         let count: usize = text(&browser, &format!("{lane} .count")).await.parse().unwrap();
-        let in_table = rows.iter().filter(|r| r.1 == partition.to_string()).count();
-        assert_eq!(count, in_table, "partition {partition}");
         let cells = browser.find_all(Locator::Css(&format!("{lane} .cell"))).await.unwrap().len();
-        assert_eq!(cells, in_table, "one cell per message in lane {partition}");
+        assert_eq!(cells, count, "one cell per message in lane {partition}");
         assert!(text(&browser, &format!("{lane} .leader")).await.starts_with("leader "));
+        // The table, filtered to this partition, holds as many rows as the lane.
+        browser
+            .find(Locator::Css("#filter-partition"))
+            .await
+            .unwrap()
+            .select_by_value(&partition.to_string())
+            .await
+            .unwrap();
+        wait_for_text(&browser, "#rows-shown", |t| t == format!("{count} rows"), "the filtered table").await;
+        for row in table(&browser).await {
+            assert_eq!(row.1, partition.to_string());
+        }
         total += count;
     }
     assert_eq!(total, 50);
+    browser.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn a_row_opens_its_details_read_back_and_edit_as_new_fills_the_form() {
+    let (server, _driver, browser) = open_page().await;
+    type_into(&browser, "#count", "3").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
+    click(&browser, "#deliveries tr.row:nth-child(3)").await; // message 2, after the spacer
+    wait_for_text(&browser, "#details-value", |t| t.contains("ORD-0002"), "the value read back").await;
+    assert!(text(&browser, "#details").await.contains("correlation-id: "));
+    // The acks flow of the message, and the honest word about the mock.
+    let flow = browser.find(Locator::Css("#acks-flow")).await.unwrap();
+    assert_eq!(flow.attr("data-acks").await.unwrap().as_deref(), Some("all"));
+    assert!(text(&browser, "#acks-flow .steps").await.contains("every in-sync replica"));
+    assert!(text(&browser, "#acks-honest").await.contains("does not replicate"));
+    screenshot_of(&browser, "#details", "page-details").await;
+    click(&browser, "#edit-as-new").await;
+    let value = browser.find(Locator::Css("#value-template")).await.unwrap().prop("value").await.unwrap().unwrap();
+    assert!(value.starts_with("{{\"orderId\":\"ORD-0002\""), "the message as a literal template: {value}");
+    assert_eq!(browser.find(Locator::Css("#count")).await.unwrap().prop("value").await.unwrap().unwrap(), "1");
+    click(&browser, "#resend").await;
+    wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 2 finished"), "the resend finishes").await;
+    assert_eq!(text(&browser, "#delivered-total").await, "1 delivered");
     browser.close().await.unwrap();
     server.stop().await;
 }

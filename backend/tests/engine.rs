@@ -65,6 +65,17 @@ async fn ten_sync_messages_read_back_with_keys_and_headers_and_one_key_one_parti
 
     let records = read_back(&mut client, lab::TOPIC).await;
     assert_eq!(records.records.len(), 10);
+    // One record by its partition and offset, as the delivery table's details ask.
+    let Some(Event::Delivered(third)) = events.iter().filter(|e| matches!(e, Event::Delivered(_))).nth(2).cloned()
+    else {
+        unreachable!()
+    };
+    client
+        .send(&Command::Fetch { topic: lab::TOPIC.into(), partition: third.partition, offset: third.offset.unwrap() })
+        .await;
+    let Event::Records(one) = client.next().await else { panic!("records") };
+    assert_eq!(one.records.len(), 1);
+    assert!(one.records[0].value.as_deref().unwrap().contains("ORD-0003"));
     for (n, record) in records.records.iter().enumerate() {
         assert_eq!(record.key.as_deref(), Some("customer-42"));
         assert!(partitions.contains(&record.partition));

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use shared::lab;
 use shared::partitioner::predict;
 use shared::protocol::{
-    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, ProduceRequest, ProducerStats, Records,
-    RunFinished, RunMode, RunStats, lab_headers,
+    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, Persistence, ProduceRequest, ProducerStats,
+    Records, RunFinished, RunMode, RunStats, lab_headers,
 };
 use shared::settings::{FieldError, Partitioner, Preset, ProducerSettings};
 use shared::template::{Template, TemplateEnv};
@@ -206,6 +206,45 @@ pub struct Row {
     pub latency_us: u64,
     /// `None` when delivered; the error name and its words when failed.
     pub failure: Option<(String, String)>,
+    /// The producer's CreateTime, when delivered.
+    pub timestamp_ms: Option<i64>,
+    /// The broker's LogAppendTime, when it reported one (synthetic on the mock).
+    pub log_append_time_ms: Option<i64>,
+    /// For a failure: whether retrying could cure it, and whether it may be written.
+    pub failure_detail: Option<(bool, Persistence)>,
+}
+
+/// Which rows the delivery table shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only this partition.
+    pub partition: Option<i32>,
+    /// Only delivered (`Some(true)`) or only failed (`Some(false)`).
+    pub delivered: Option<bool>,
+}
+
+impl Filter {
+    /// Whether `row` passes.
+    pub fn keeps(&self, row: &Row) -> bool {
+        self.partition.is_none_or(|p| row.partition == Some(p))
+            && self.delivered.is_none_or(|d| row.failure.is_none() == d)
+    }
+}
+
+impl Run {
+    /// The rows passing `filter`, `start` to `start + len`, and how many pass in all:
+    /// what a virtualized table draws.
+    pub fn window(&self, filter: Filter, start: usize, len: usize) -> (usize, Vec<Row>) {
+        let mut total = 0;
+        let mut rows = Vec::with_capacity(len);
+        for row in self.rows.iter().filter(|r| filter.keeps(r)) {
+            if total >= start && rows.len() < len {
+                rows.push(row.clone());
+            }
+            total += 1;
+        }
+        (total, rows)
+    }
 }
 
 /// The run on screen.
@@ -360,6 +399,9 @@ impl Page {
                         offset: d.offset,
                         latency_us: d.latency_us,
                         failure: None,
+                        timestamp_ms: Some(d.timestamp_ms),
+                        log_append_time_ms: d.log_append_time_ms,
+                        failure_detail: None,
                     });
                 }
             }
@@ -372,6 +414,9 @@ impl Page {
                         offset: None,
                         latency_us: f.latency_us,
                         failure: Some((f.error, f.message)),
+                        timestamp_ms: None,
+                        log_append_time_ms: None,
+                        failure_detail: Some((f.retriable, f.persistence)),
                     });
                 }
             }
@@ -504,6 +549,24 @@ mod tests {
         assert!(series.len() <= SERIES_POINTS, "{}", series.len());
         assert_eq!(series[0].elapsed_ms, 50, "the start of the run is kept");
         assert!(series.iter().all(|p| (p.msgs_per_sec - 10_000.0).abs() < 1e-6), "500 per 50 ms is 10,000/s");
+    }
+
+    #[test]
+    fn the_table_window_filters_then_slices() {
+        let mut page = Page::default();
+        page.apply(Event::RunStarted { run: 1, topic: lab::TOPIC.into(), count: 100, mode: RunMode::Sync });
+        for seq in 1..=100 {
+            page.apply(delivered(1, seq, (seq % 6) as i32));
+        }
+        let run = page.run.as_ref().unwrap();
+        let (total, rows) = run.window(Filter::default(), 90, 20);
+        assert_eq!((total, rows.len(), rows[0].seq), (100, 10, 91));
+        let only_p2 = Filter { partition: Some(2), ..Filter::default() };
+        let (total, rows) = run.window(only_p2, 0, 5);
+        assert_eq!(total, 17);
+        assert!(rows.iter().all(|r| r.partition == Some(2)));
+        let failed = Filter { delivered: Some(false), ..Filter::default() };
+        assert_eq!(run.window(failed, 0, 5).0, 0);
     }
 
     #[test]

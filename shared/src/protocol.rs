@@ -32,6 +32,15 @@ pub enum Command {
         /// The most records to return, 1 to [`MAX_CONSUME`].
         max: u32,
     },
+    /// Read one record back: the delivery table's details, Resend and Edit as new.
+    Fetch {
+        /// The topic.
+        topic: String,
+        /// The partition.
+        partition: i32,
+        /// The offset.
+        offset: i64,
+    },
     /// Embedded cluster: take a broker down, or every broker when `broker` is `None`.
     BrokerDown {
         /// The broker's id, or `None` for all.

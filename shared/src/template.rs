@@ -167,6 +167,11 @@ impl Template {
     }
 }
 
+/// A template that renders exactly `text`: every brace doubled.
+pub fn literal(text: &str) -> String {
+    text.replace('{', "{{").replace('}', "}}")
+}
+
 /// Formats bytes as a version 4, variant 1 UUID (`xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`).
 pub fn uuid_v4(mut b: [u8; 16]) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
@@ -266,6 +271,12 @@ mod tests {
             let e = Template::parse(t).unwrap_err();
             assert!(e.message.contains(needle), "{t}: {e}");
         }
+    }
+
+    #[test]
+    fn a_literal_renders_as_itself() {
+        let text = r#"{"orderId":"ORD-{i:04}","x":{}}"#;
+        assert_eq!(render(&literal(text), 9), text);
     }
 
     #[test]

@@ -42,6 +42,7 @@ fn every_message_type_has_an_example() {
         "produce",
         "stop",
         "consume",
+        "fetch",
         "broker_down",
         "broker_up",
         "set_round_trip_time",

@@ -1,68 +1,304 @@
-//! The delivery table: one row per message's delivery report.
+//! The delivery table: one row per delivery report, virtualized so 100,000 rows scroll
+//! smoothly, filtered by partition and outcome; a row opens its details, read back from
+//! the cluster, with Resend and Edit as new.
 
 use leptos::prelude::*;
+use shared::protocol::{Command, HeaderTemplate, Persistence, ProduceRequest, Record};
+use shared::template::{iso8601, literal};
+use wasm_bindgen::JsCast;
 
+use super::acks::AcksFlow;
 use crate::app::Ctx;
-use crate::model::{Row, format_latency};
+use crate::model::{Filter, Form, Row, format_latency};
 
-/// Seq, key, partition, offset, latency and outcome of each message of the run.
+/// Height of a row, in pixels (the CSS sets the same).
+const ROW_H: f64 = 28.0;
+/// Height of the scrolling area, in pixels (the CSS sets the same).
+const VIEW_H: f64 = 392.0;
+/// Rows drawn above and below the visible ones.
+const OVERSCAN: usize = 8;
+
+/// The request that writes `record` again, as it was (its braces made literal).
+fn resend_request(record: &Record, topic: &str, form: &Form) -> Option<ProduceRequest> {
+    let settings = form.request().ok()?.settings;
+    Some(ProduceRequest {
+        topic: topic.to_owned(),
+        count: 1,
+        settings,
+        key_template: record.key.as_deref().map(literal),
+        value_template: literal(record.value.as_deref().unwrap_or_default()),
+        headers: record.headers.iter().map(|(n, v)| HeaderTemplate { name: n.clone(), value: literal(v) }).collect(),
+        ..ProduceRequest::lab()
+    })
+}
+
+/// The rows of the run, a window at a time.
 #[component]
 pub fn DeliveryTable() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let rows = move || {
-        // Each row carries whether it landed where the preview said.
+    let filter = RwSignal::new(Filter::default());
+    let scroll_top = RwSignal::new(0.0_f64);
+    let selected = RwSignal::new(None::<Row>);
+    let window = Memo::new(move |_| {
+        let first = ((scroll_top.get() / ROW_H) as usize).saturating_sub(OVERSCAN);
+        let len = (VIEW_H / ROW_H) as usize + 2 * OVERSCAN;
         ctx.page.with(|p| {
-            p.run
-                .as_ref()
-                .map(|r| r.rows.iter().map(|row| (r.run, row.clone(), p.as_predicted(row))).collect::<Vec<_>>())
-                .unwrap_or_default()
+            let run = p.run.as_ref();
+            let (total, rows) = run.map(|r| r.window(filter.get(), first, len)).unwrap_or_default();
+            let rows: Vec<_> = rows
+                .into_iter()
+                .map(|row| {
+                    let predicted = p.as_predicted(&row);
+                    (run.map_or(0, |r| r.run), row, predicted)
+                })
+                .collect();
+            (first, total, rows)
         })
-    };
+    });
+    let partitions = Memo::new(move |_| ctx.page.with(|p| p.partitions()));
     view! {
         <section class="panel" id="deliveries">
             <h2>"Delivery reports"</h2>
-            <table>
-                <thead>
-                    <tr>
-                        <th>"#"</th>
-                        <th>"Key"</th>
-                        <th>"Partition"</th>
-                        <th>"Offset"</th>
-                        <th>"Latency"</th>
-                        <th>"Preview"</th>
-                        <th>"Outcome"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    <For
-                        each=rows
-                        key=|(run, row, _): &(u64, Row, Option<bool>)| (*run, row.seq)
-                        children=|(_, row, predicted): (u64, Row, Option<bool>)| {
-                            let outcome = match &row.failure {
-                                None => "delivered".to_owned(),
-                                Some((name, message)) => format!("{name}: {message}"),
-                            };
-                            view! {
-                                <tr class:failed=row.failure.is_some()>
-                                    <td class="seq">{row.seq}</td>
-                                    <td class="key">{row.key.unwrap_or_default()}</td>
-                                    <td class="partition">{row.partition.map(|p| p.to_string()).unwrap_or_else(|| "–".into())}</td>
-                                    <td class="offset">{row.offset.map(|o| o.to_string()).unwrap_or_else(|| "none".into())}</td>
-                                    <td class="latency">{format_latency(row.latency_us)}</td>
-                                    <td class="prediction" class:refuted=predicted == Some(false)>
-                                        {match predicted {
-                                            Some(true) => "✓ as predicted",
-                                            Some(false) => "✗ elsewhere",
-                                            None => "–",
-                                        }}
-                                    </td>
-                                    <td class="outcome">{outcome}</td>
-                                </tr>
-                            }
+            <div class="filters">
+                <label>
+                    "Partition "
+                    <select
+                        id="filter-partition"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            filter.update(|f| f.partition = v.parse().ok());
                         }
-                    />
-                </tbody>
-            </table>
+                    >
+                        <option value="all">"all"</option>
+                        {move || {
+                            (0..partitions.get())
+                                .map(|p| view! { <option value=p.to_string()>{p.to_string()}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </label>
+                <label>
+                    "Outcome "
+                    <select
+                        id="filter-outcome"
+                        on:change=move |ev| {
+                            let v = event_target_value(&ev);
+                            filter.update(|f| {
+                                f.delivered = match v.as_str() {
+                                    "delivered" => Some(true),
+                                    "failed" => Some(false),
+                                    _ => None,
+                                }
+                            });
+                        }
+                    >
+                        <option value="all">"all"</option>
+                        <option value="delivered">"delivered"</option>
+                        <option value="failed">"failed"</option>
+                    </select>
+                </label>
+                <span id="rows-shown" class="hint">{move || format!("{} rows", window.get().1)}</span>
+            </div>
+            <div
+                class="table-scroll"
+                id="table-scroll"
+                on:scroll=move |ev| {
+                    if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                        scroll_top.set(f64::from(el.scroll_top()));
+                    }
+                }
+            >
+                <table>
+                    <thead>
+                        <tr>
+                            <th>"#"</th>
+                            <th>"Key"</th>
+                            <th>"Partition"</th>
+                            <th>"Offset"</th>
+                            <th>"Latency"</th>
+                            <th>"Preview"</th>
+                            <th>"Outcome"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        <tr class="spacer" style=move || format!("height: {}px", window.get().0 as f64 * ROW_H)></tr>
+                        <For
+                            each=move || window.get().2
+                            key=|(run, row, _): &(u64, Row, Option<bool>)| (*run, row.seq)
+                            children=move |(_, row, predicted): (u64, Row, Option<bool>)| {
+                                let outcome = match &row.failure {
+                                    None => "delivered".to_owned(),
+                                    Some((name, message)) => format!("{name}: {message}"),
+                                };
+                                let chosen = row.clone();
+                                view! {
+                                    <tr
+                                        class="row"
+                                        class:failed=row.failure.is_some()
+                                        tabindex="0"
+                                        on:click=move |_| selected.set(Some(chosen.clone()))
+                                        on:keydown={
+                                            let chosen = row.clone();
+                                            move |ev| {
+                                                if ev.key() == "Enter" {
+                                                    selected.set(Some(chosen.clone()));
+                                                }
+                                            }
+                                        }
+                                    >
+                                        <td class="seq">{row.seq}</td>
+                                        <td class="key">{row.key.clone().unwrap_or_default()}</td>
+                                        <td class="partition">{row.partition.map(|p| p.to_string()).unwrap_or_else(|| "–".into())}</td>
+                                        <td class="offset">{row.offset.map(|o| o.to_string()).unwrap_or_else(|| "none".into())}</td>
+                                        <td class="latency">{format_latency(row.latency_us)}</td>
+                                        <td class="prediction" class:refuted=predicted == Some(false)>
+                                            {match predicted {
+                                                Some(true) => "✓ as predicted",
+                                                Some(false) => "✗ elsewhere",
+                                                None => "–",
+                                            }}
+                                        </td>
+                                        <td class="outcome">{outcome}</td>
+                                    </tr>
+                                }
+                            }
+                        />
+                        <tr
+                            class="spacer"
+                            style=move || {
+                                let (first, total, rows) = window.get();
+                                format!("height: {}px", total.saturating_sub(first + rows.len()) as f64 * ROW_H)
+                            }
+                        ></tr>
+                    </tbody>
+                </table>
+            </div>
+            {move || selected.get().map(|row| view! { <Details row=row on_close=move || selected.set(None) /> })}
         </section>
+    }
+}
+
+/// One message's full details, read back from the cluster when it was written.
+#[component]
+fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let topic = ctx
+        .page
+        .with_untracked(|p| p.sent.as_ref().map(|r| r.topic.clone()))
+        .unwrap_or_else(|| shared::lab::TOPIC.into());
+    if let (Some(partition), Some(offset)) = (row.partition, row.offset) {
+        ctx.send(Command::Fetch { topic: topic.clone(), partition, offset });
+    }
+    let wanted = (row.partition, row.offset);
+    let record = move || {
+        ctx.page.with(|p| {
+            p.records
+                .as_ref()
+                .and_then(|r| r.records.iter().find(|r| (Some(r.partition), Some(r.offset)) == wanted).cloned())
+        })
+    };
+    let persistence = |p: Persistence| match p {
+        Persistence::NotPersisted => "not persisted: it never reached a broker, sending it again is safe",
+        Persistence::PossiblyPersisted => "possibly persisted: a resend may write it twice",
+        Persistence::Persisted => "persisted",
+    };
+    let resend_topic = topic.clone();
+    view! {
+        <div class="details" id="details" role="dialog" aria-label="Message details">
+            <h3>{format!("Message {}", row.seq)}</h3>
+            <dl>
+                <dt>"Key"</dt>
+                <dd>{row.key.clone().unwrap_or_else(|| "(none)".into())}</dd>
+                <dt>"Partition, offset"</dt>
+                <dd>{format!(
+                    "{}, {}",
+                    row.partition.map_or("–".into(), |p| p.to_string()),
+                    row.offset.map_or("none (acks=0 or failed)".into(), |o| o.to_string())
+                )}</dd>
+                <dt>"CreateTime"</dt>
+                <dd>{row.timestamp_ms.map(iso8601).unwrap_or_else(|| "–".into())}</dd>
+                {row.log_append_time_ms.map(|ms| view! {
+                    <dt>"LogAppendTime"</dt>
+                    <dd>{format!("{ms} (synthetic: the embedded cluster answers 1234 for every message)")}</dd>
+                })}
+                <dt>"Latency"</dt>
+                <dd>{format_latency(row.latency_us)}</dd>
+                {row.failure.clone().map(|(name, message)| view! {
+                    <dt>"Error"</dt>
+                    <dd class="bad">{format!("{name}: {message}")}</dd>
+                })}
+                {row.failure_detail.map(|(retriable, p)| view! {
+                    <dt>"Retriable"</dt>
+                    <dd>{if retriable { "yes: the producer retried until message.timeout.ms" } else { "no" }}</dd>
+                    <dt>"Persistence"</dt>
+                    <dd id="persistence">{persistence(p)}</dd>
+                })}
+            </dl>
+            {
+                let (acks, leader, followers) = ctx.page.with_untracked(|p| {
+                    let acks = p.sent.as_ref().map_or(shared::settings::Acks::All, |r| r.settings.acks);
+                    let cluster = p.cluster.as_ref();
+                    let leader = row.partition.and_then(|part| cluster?.leaders.get(part as usize).copied());
+                    let followers: Vec<i32> = cluster
+                        .map(|c| c.brokers.iter().map(|b| b.id).filter(|id| Some(*id) != leader).collect())
+                        .unwrap_or_default();
+                    (acks, leader, followers)
+                });
+                row.failure.is_none().then(|| view! {
+                    <AcksFlow acks=acks latency_us=row.latency_us leader=leader followers=followers embedded=ctx.embedded() />
+                })
+            }
+            {move || match record() {
+                Some(record) => {
+                    let edit = record.clone();
+                    let resend = record.clone();
+                    let topic = resend_topic.clone();
+                    view! {
+                        <h4>"Read back from the cluster"</h4>
+                        <pre id="details-value">{record.value.clone().unwrap_or_default()}</pre>
+                        <ul class="headers">
+                            {record.headers.iter().map(|(n, v)| view! { <li><code>{format!("{n}: {v}")}</code></li> }).collect_view()}
+                        </ul>
+                        <div class="actions">
+                            <button
+                                id="resend"
+                                on:click=move |_| {
+                                    match ctx.form.with(|f| resend_request(&resend, &topic, f)) {
+                                        Some(request) => {
+                                            ctx.page.update(|p| p.sent = Some(request.clone()));
+                                            ctx.send(Command::Produce(request));
+                                        }
+                                        None => ctx.notice.set(Some("Fix the marked fields first.".into())),
+                                    }
+                                }
+                            >
+                                "Resend"
+                            </button>
+                            <button
+                                id="edit-as-new"
+                                on:click=move |_| {
+                                    let record = edit.clone();
+                                    ctx.form.update(|f| {
+                                        f.keyed = record.key.is_some();
+                                        if let Some(key) = &record.key {
+                                            f.key_template = literal(key);
+                                        }
+                                        f.value_template = literal(record.value.as_deref().unwrap_or_default());
+                                        f.headers = record.headers.iter().map(|(n, v)| (n.clone(), literal(v))).collect();
+                                        f.count = "1".into();
+                                    });
+                                }
+                            >
+                                "Edit as new"
+                            </button>
+                        </div>
+                    }
+                    .into_any()
+                }
+                None if row.offset.is_some() => view! { <p class="hint">"Reading it back…"</p> }.into_any(),
+                None => view! { <p class="hint">"Not in the topic: nothing to read back."</p> }.into_any(),
+            }}
+            <button class="close" aria-label="Close details" on:click=move |_| on_close()>"Close"</button>
+        </div>
     }
 }

@@ -1,5 +1,6 @@
 //! The page's panels, one module each.
 
+mod acks;
 mod charts;
 mod cluster;
 mod config;
