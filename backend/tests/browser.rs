@@ -436,3 +436,48 @@ async fn a_pipelined_run_draws_throughput_and_latency() {
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn on_a_projector_with_the_keyboard_only() {
+    let (server, _driver, browser) = open_page().await;
+    browser.set_window_size(1920, 1080).await.unwrap();
+    // Keyboard only: the count field, a number, Enter sends.
+    let count = browser.find(Locator::Css("#count")).await.unwrap();
+    count.clear().await.unwrap();
+    count.send_keys("4\u{E007}").await.unwrap(); // WebDriver's Enter key
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "Enter sends").await;
+    assert_eq!(text(&browser, "#delivered-total").await, "4 delivered");
+    // Every input and select has a label a screen reader can read.
+    let unlabeled: Vec<String> = browser
+        .execute(
+            "return [...document.querySelectorAll('input, select, textarea')]
+               .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
+               .map(e => e.id || e.outerHTML.slice(0, 60));",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    assert!(unlabeled.is_empty(), "inputs without a label: {unlabeled:?}");
+    // Config beside the run, not below it.
+    let side_by_side: bool = browser
+        .execute(
+            "const a = document.querySelector('#config').getBoundingClientRect();
+             const b = document.querySelector('#run').getBoundingClientRect();
+             return a.right <= b.left && a.top < b.bottom;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap();
+    assert!(side_by_side);
+    screenshot(&browser, "page-1920").await;
+    browser.close().await.unwrap();
+    server.stop().await;
+}

@@ -34,7 +34,13 @@ pub fn RunPanel() -> impl IntoView {
                         format_latency(s.p99_us)
                     )
                 };
-                format!("{:.0} msgs/s · {latency} · {} in flight", s.msgs_per_sec, s.in_flight)
+                let left = u64::from(run.count).saturating_sub(s.delivered + s.failed);
+                let eta = if run.finished.is_none() && left > 0 && s.msgs_per_sec > 0.0 {
+                    format!(" · about {:.0} s left", left as f64 / s.msgs_per_sec)
+                } else {
+                    String::new()
+                };
+                format!("{:.0} msgs/s · {latency} · {} in flight{eta}", s.msgs_per_sec, s.in_flight)
             });
             let (delivered, failed) = match &run.stats {
                 // The server's counts are exact even when it sends only a sample of rows.
