@@ -169,6 +169,12 @@ pub async fn flush(producer: &Arc<LabProducer>, timeout: Duration) -> Result<(),
     tokio::task::spawn_blocking(move || producer.flush(timeout)).await.unwrap_or(Err(KafkaError::Canceled))
 }
 
+/// Fails every message still queued or in flight with librdkafka's `Purged`, so each gets
+/// its outcome at once (a closing session that cannot wait for message.timeout.ms).
+pub fn purge(producer: &LabProducer) {
+    producer.purge(rdkafka::producer::PurgeConfig::default().queue().inflight());
+}
+
 /// Values for `{now}`, `{uuid}` and `{rand:..}` from the system clock and a real RNG.
 pub struct ServerEnv<R: Rng>(pub R);
 

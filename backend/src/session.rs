@@ -265,10 +265,16 @@ impl Session {
     /// Stops the run, waits (bounded) for its messages in flight, and releases the
     /// producer.
     async fn close(&mut self) {
-        if let Some(run) = self.run.take() {
+        if let Some(mut run) = self.run.take() {
             run.stop.store(true, Ordering::Relaxed);
-            if tokio::time::timeout(CLOSE_WAIT, run.task).await.is_err() {
-                warn!("a run did not end within {CLOSE_WAIT:?} of its session closing");
+            if tokio::time::timeout(CLOSE_WAIT, &mut run.task).await.is_err() {
+                // Messages still waiting (a broker down, a long message.timeout.ms): fail
+                // them now with librdkafka's Purged, so each still gets its outcome.
+                warn!("a run did not end within {CLOSE_WAIT:?} of its session closing; purging its messages");
+                if let Some((_, producer)) = &self.producer {
+                    producer::purge(producer);
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(5), run.task).await;
             }
         }
         if let Some((_, producer)) = self.producer.take() {

@@ -299,11 +299,11 @@ async fn a_page_that_stops_reading_a_million_message_run_costs_the_server_nothin
 async fn a_paced_run_keeps_its_rate_and_shows_librdkafkas_broker_figures() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    let request = ProduceRequest { count: 30, rate: Some(20), ..ProduceRequest::lab() };
+    let request = ProduceRequest { count: 50, rate: Some(20), ..ProduceRequest::lab() };
     let (events, finished) = run(&mut client, request).await;
-    assert_eq!(finished.delivered, 30);
-    // 30 messages at 20 per second cannot take less than 29/20 s.
-    assert!(finished.elapsed_ms >= 1450, "paced run took {} ms", finished.elapsed_ms);
+    assert_eq!(finished.delivered, 50);
+    // 50 messages at 20 per second cannot take less than 49/20 s.
+    assert!(finished.elapsed_ms >= 2450, "paced run took {} ms", finished.elapsed_ms);
     let producer_stats: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
@@ -321,10 +321,10 @@ async fn a_paced_run_keeps_its_rate_and_shows_librdkafkas_broker_figures() {
             _ => None,
         })
         .collect();
-    assert!(stats.len() >= 10, "stats about every 50 ms over 1.5 s, got {}", stats.len());
+    assert!(stats.len() >= 10, "stats about every 50 ms over 2.5 s, got {}", stats.len());
     let last = stats.last().unwrap();
-    assert_eq!((last.sent, last.delivered, last.in_flight), (30, 30, 0));
-    assert_eq!(last.per_partition.iter().sum::<u64>(), 30);
+    assert_eq!((last.sent, last.delivered, last.in_flight), (50, 50, 0));
+    assert_eq!(last.per_partition.iter().sum::<u64>(), 50);
     assert!(last.p50_us > 0 && last.p50_us <= last.p95_us && last.p95_us <= last.p99_us && last.p99_us <= last.max_us);
     server.stop().await;
 }
@@ -369,6 +369,27 @@ async fn the_partition_preview_predicts_what_librdkafka_does_for_every_keyed_par
                 assert_eq!(predicted, Some(d.partition as u32), "{partitioner:?} {key}");
             }
         }
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_leaves_mid_run_releases_its_producer_without_waiting_for_the_timeout() {
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    client.send(&Command::BrokerDown { broker: None }).await;
+    assert!(matches!(client.next().await, Event::Cluster(_)));
+    let settings = ProducerSettings { message_timeout_ms: 120_000, ..ProducerSettings::default() };
+    let request = ProduceRequest { count: 5, settings, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
+    client.send(&Command::Produce(request)).await;
+    assert!(matches!(client.next().await, Event::RunStarted { .. }));
+    drop(client);
+    // The messages would wait 120 s for the brokers; the closing session waits 10 s,
+    // then purges them, and its run, producer and queue are gone.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !server.queues.lengths().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the session still holds its queue");
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     server.stop().await;
 }
