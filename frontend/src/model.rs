@@ -175,6 +175,18 @@ pub struct PreviewRow {
     pub java_partition: Option<u32>,
 }
 
+/// Bins of the latency histogram, log-spaced from 10 µs to 100 s.
+pub const LATENCY_BINS: usize = 28;
+
+/// Cells a partition's lane draws; past this it says how many more there are.
+pub const CELLS_PER_LANE: usize = 120;
+
+/// The histogram bin of a latency in microseconds.
+pub fn latency_bin(latency_us: u64) -> usize {
+    let decades = (latency_us.max(10) as f64).log10() - 1.0; // 10 µs is 0
+    ((decades / 7.0 * LATENCY_BINS as f64) as usize).min(LATENCY_BINS - 1)
+}
+
 /// Points a chart keeps: past this, every other point goes, so a long run still fits.
 pub const SERIES_POINTS: usize = 400;
 
@@ -235,6 +247,10 @@ impl Run {
     /// The rows passing `filter`, `start` to `start + len`, and how many pass in all:
     /// what a virtualized table draws.
     pub fn window(&self, filter: Filter, start: usize, len: usize) -> (usize, Vec<Row>) {
+        if filter == Filter::default() {
+            let rows = self.rows.iter().skip(start).take(len).cloned().collect();
+            return (self.rows.len(), rows);
+        }
         let mut total = 0;
         let mut rows = Vec::with_capacity(len);
         for row in self.rows.iter().filter(|r| filter.keeps(r)) {
@@ -248,7 +264,7 @@ impl Run {
 }
 
 /// The run on screen.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Run {
     /// The run's number in this session.
     pub run: u64,
@@ -262,14 +278,37 @@ pub struct Run {
     pub stats: Option<RunStats>,
     /// The run's figures over time, for the charts; at most [`SERIES_POINTS`].
     pub series: Vec<Point>,
+    /// Delivered rows by latency bin, kept as rows arrive (see [`latency_bin`]).
+    pub latency_bins: [u32; LATENCY_BINS],
+    /// Per partition, the first [`CELLS_PER_LANE`] delivered rows: offset and key colour.
+    pub lane_cells: Vec<Vec<(Option<i64>, Option<u32>)>>,
+    /// Rows that are deliveries (the rest are failures), counted as they arrive.
+    pub delivered_rows: usize,
     /// The totals, once it is over.
     pub finished: Option<RunFinished>,
+}
+
+impl Default for Run {
+    fn default() -> Self {
+        Self {
+            run: 0,
+            count: 0,
+            rows: Vec::new(),
+            per_partition: Vec::new(),
+            stats: None,
+            series: Vec::new(),
+            latency_bins: [0; LATENCY_BINS],
+            lane_cells: Vec::new(),
+            delivered_rows: 0,
+            finished: None,
+        }
+    }
 }
 
 impl Run {
     /// Messages delivered so far.
     pub fn delivered(&self) -> usize {
-        self.rows.iter().filter(|r| r.failure.is_none()).count()
+        self.delivered_rows
     }
 
     /// Messages failed so far.
@@ -305,7 +344,7 @@ impl Run {
     /// which stay right when only a sample of rows is sent.
     pub fn per_partition(&self) -> Vec<u64> {
         match &self.stats {
-            Some(stats) if stats.delivered >= self.rows.iter().filter(|r| r.failure.is_none()).count() as u64 => {
+            Some(stats) if stats.delivered >= self.delivered_rows as u64 => {
                 let mut counts = stats.per_partition.clone();
                 counts.resize(counts.len().max(self.per_partition.len()), 0);
                 counts
@@ -391,6 +430,17 @@ impl Page {
                             run.per_partition.resize(p + 1, 0);
                         }
                         run.per_partition[p] += 1;
+                    }
+                    // Kept as rows arrive, so that drawing never walks every row.
+                    run.delivered_rows += 1;
+                    run.latency_bins[latency_bin(d.latency_us)] += 1;
+                    if let Ok(p) = usize::try_from(d.partition) {
+                        if p >= run.lane_cells.len() {
+                            run.lane_cells.resize(p + 1, Vec::new());
+                        }
+                        if run.lane_cells[p].len() < CELLS_PER_LANE {
+                            run.lane_cells[p].push((d.offset, d.key.as_deref().map(key_hue)));
+                        }
                     }
                     run.rows.push(Row {
                         seq: d.seq,
@@ -609,6 +659,9 @@ mod tests {
         page.apply(delivered(7, 9, 0)); // another run's straggler is ignored
         let run = page.run.as_ref().unwrap();
         assert_eq!(run.per_partition, [0, 0, 0, 0, 2, 0]);
+        assert_eq!(run.lane_cells[4], [(Some(1), None), (Some(2), None)]);
+        assert_eq!(run.latency_bins.iter().sum::<u32>(), 2, "1.5 ms twice");
+        assert_eq!(run.latency_bins[latency_bin(1500)], 2);
         assert_eq!((run.delivered(), run.failed()), (2, 1));
         page.apply(Event::RunFinished(RunFinished {
             run: 1,

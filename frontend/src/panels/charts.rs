@@ -5,12 +5,11 @@
 use leptos::prelude::*;
 
 use crate::app::Ctx;
-use crate::model::{Point, format_latency};
+use crate::model::{LATENCY_BINS, Point, format_latency};
 
 const W: f64 = 600.0;
 const H: f64 = 140.0;
-/// Histogram bins, log-spaced from 10 µs to 100 s.
-const BINS: usize = 28;
+const BINS: usize = LATENCY_BINS;
 
 /// `points` (x, y) scaled into the chart as an SVG polyline's `points`.
 fn polyline(points: impl Iterator<Item = (f64, f64)>, max_x: f64, max_y: f64) -> String {
@@ -18,11 +17,6 @@ fn polyline(points: impl Iterator<Item = (f64, f64)>, max_x: f64, max_y: f64) ->
         .map(|(x, y)| format!("{:.1},{:.1}", x / max_x.max(1e-9) * W, H - y / max_y.max(1e-9) * (H - 10.0)))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-fn bin_of(latency_us: u64) -> usize {
-    let decades = (latency_us.max(10) as f64).log10() - 1.0; // 10 µs is 0
-    ((decades / 7.0 * BINS as f64) as usize).min(BINS - 1)
 }
 
 fn bin_x(latency_us: u64) -> f64 {
@@ -43,17 +37,7 @@ pub fn ChartsPanel() -> impl IntoView {
                 .map(|s| (s.p50_us, s.p95_us, s.p99_us))
         })
     });
-    let histogram = Memo::new(move |_| {
-        ctx.page.with(|p| {
-            let mut bins = [0u32; BINS];
-            if let Some(run) = &p.run {
-                for row in run.rows.iter().filter(|r| r.failure.is_none()) {
-                    bins[bin_of(row.latency_us)] += 1;
-                }
-            }
-            bins
-        })
-    });
+    let histogram = Memo::new(move |_| ctx.page.with(|p| p.run.as_ref().map_or([0; BINS], |r| r.latency_bins)));
     let throughput = move || {
         let s: Vec<Point> = series.get();
         let max_x = s.last().map_or(1.0, |p| p.elapsed_ms as f64);

@@ -9,10 +9,11 @@ use crate::app::Ctx;
 #[component]
 pub fn ClusterLine() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let hello = move || ctx.page.with(|p| p.hello.clone());
+    // Memos: deliveries streaming into the page must not redraw what did not change.
+    let hello = Memo::new(move |_| ctx.page.with(|p| p.hello.clone()));
     view! {
         <div id="cluster-line" class="cluster-line">
-            {move || match hello() {
+            {move || match hello.get() {
                 None => view! { <span>"Waiting for the server…"</span> }.into_any(),
                 Some(h) => {
                     let mode = match h.mode {
@@ -37,8 +38,8 @@ pub fn ClusterLine() -> impl IntoView {
 #[component]
 pub fn ClusterPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let faults = move || ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults_available));
-    let brokers = move || {
+    let faults = Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults_available)));
+    let brokers = Memo::new(move |_| {
         ctx.page.with(|p| {
             let Some(cluster) = &p.cluster else { return Vec::new() };
             cluster
@@ -61,7 +62,7 @@ pub fn ClusterPanel() -> impl IntoView {
                 })
                 .collect::<Vec<_>>()
         })
-    };
+    });
     let send = move |command: Command| ctx.send(command);
     view! {
         <section class="panel" id="cluster">
@@ -74,14 +75,15 @@ pub fn ClusterPanel() -> impl IntoView {
                         <th>"Added delay"</th>
                         <th>"Producer sees"</th>
                         <th>"Leads"</th>
-                        <Show when=faults>
+                        <Show when=move || faults.get()>
                             <th>"Fault"</th>
                         </Show>
                     </tr>
                 </thead>
                 <tbody>
                     {move || {
-                        brokers()
+                        brokers
+                            .get()
                             .into_iter()
                             .map(|(broker, measured, leads)| {
                                 let id = broker.id;
@@ -96,7 +98,7 @@ pub fn ClusterPanel() -> impl IntoView {
                                         <td>{format!("{} ms", broker.rtt_ms)}</td>
                                         <td class="seen">{seen}</td>
                                         <td class="leads">{leads}</td>
-                                        <Show when=faults>
+                                        <Show when=move || faults.get()>
                                             <td>
                                                 <button
                                                     class="small"
@@ -122,7 +124,7 @@ pub fn ClusterPanel() -> impl IntoView {
                 </tbody>
             </table>
             <Show
-                when=faults
+                when=move || faults.get()
                 fallback=|| {
                     view! {
                         <p class="hint">

@@ -8,19 +8,21 @@ use crate::app::Ctx;
 #[component]
 pub fn LogsPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let lines = move || ctx.page.with(|p| p.logs.iter().cloned().enumerate().collect::<Vec<_>>());
+    // A memo: deliveries streaming into the page must not redraw the log.
+    let lines = Memo::new(move |_| ctx.page.with(|p| p.logs.clone()));
     view! {
         <section class="panel" id="logs">
             <h2>"librdkafka log"</h2>
             <Show
-                when=move || ctx.page.with(|p| !p.logs.is_empty())
+                when=move || !lines.get().is_empty()
                 fallback=|| view! { <p class="hint">"Quiet: librdkafka logs here when a broker goes away or an error comes back."</p> }
             >
                 <ol class="log">
                     {move || {
-                        lines()
+                        lines
+                            .get()
                             .into_iter()
-                            .map(|(_, line)| {
+                            .map(|line| {
                                 view! {
                                     <li class=format!("log-{}", line.level)>
                                         <span class="level">{line.level.clone()}</span>

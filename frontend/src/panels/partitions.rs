@@ -4,10 +4,6 @@
 use leptos::prelude::*;
 
 use crate::app::Ctx;
-use crate::model::key_hue;
-
-/// Cells drawn per lane; past this the lane says how many more there are.
-const CELLS_PER_LANE: usize = 120;
 
 /// One lane of the view.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,10 +36,9 @@ pub fn PartitionStrip() -> impl IntoView {
                         lane.count = *count;
                     }
                 }
-                for row in &run.rows {
-                    let Some(lane) = row.partition.and_then(|p| lanes.get_mut(p as usize)) else { continue };
-                    if lane.cells.len() < CELLS_PER_LANE {
-                        lane.cells.push((row.offset, row.key.as_deref().map(key_hue)));
+                for (partition, cells) in run.lane_cells.iter().enumerate() {
+                    if let Some(lane) = lanes.get_mut(partition) {
+                        lane.cells = cells.clone();
                     }
                 }
             }
