@@ -29,6 +29,9 @@ const BATCH_MAX: usize = 512;
 /// How often a live run's figures go to the page.
 const STATS_EVERY: Duration = Duration::from_millis(50);
 
+/// How long one frame may wait for the page to read before the page counts as gone.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// How long a closing session waits for the messages still in flight.
 const CLOSE_WAIT: Duration = Duration::from_secs(10);
 
@@ -73,8 +76,15 @@ pub async fn serve(
                     continue;
                 }
             };
-            if sink.send(Message::Text(json.into())).await.is_err() {
-                return;
+            // A page that stops reading for this long is gone: drop it rather than let
+            // the session wait on it forever.
+            match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(json.into()))).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) => return,
+                Err(_) => {
+                    warn!("a page did not read for {SEND_TIMEOUT:?}; closing its session");
+                    return;
+                }
             }
         }
         // Every sender is gone: the session is over and every outcome was sent.
@@ -102,12 +112,16 @@ pub async fn serve(
                 session.send(Event::Cluster(state)).await;
             }
             _ = shutdown.changed() => break,
-            _ = &mut writer => break,
+            _ = &mut writer, if !writer.is_finished() => break,
         }
     }
     session.close().await;
-    // The session's sender is dropped with it: the writer drains and sends Close.
-    let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+    // Every sender is gone with the session and its producer: the writer drains what is
+    // left, sends Close and ends (a finished JoinHandle must not be awaited again).
+    drop(session);
+    if !writer.is_finished() {
+        let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+    }
 }
 
 impl Session {
@@ -143,13 +157,21 @@ impl Session {
         match serde_json::from_str::<Command>(text) {
             Ok(Command::Produce(request)) => self.produce(request).await,
             Ok(Command::Stop) => self.stop().await,
-            Ok(Command::Consume { topic, max }) => {
-                let cluster = Arc::clone(&self.cluster);
-                self.answer(async move { cluster.consume(&topic, max).await });
-            }
+            Ok(Command::Consume { topic, max }) => match shared::protocol::topic_error(&topic) {
+                Some(message) => self.error(ErrorEvent::new(message)).await,
+                None => {
+                    let cluster = Arc::clone(&self.cluster);
+                    self.answer(async move { cluster.consume(&topic, max).await });
+                }
+            },
             Ok(Command::Fetch { topic, partition, offset }) => {
-                let cluster = Arc::clone(&self.cluster);
-                self.answer(async move { cluster.fetch(&topic, partition, offset).await });
+                match shared::protocol::read_error(&topic, partition, offset) {
+                    Some(message) => self.error(ErrorEvent::new(message)).await,
+                    None => {
+                        let cluster = Arc::clone(&self.cluster);
+                        self.answer(async move { cluster.fetch(&topic, partition, offset).await });
+                    }
+                }
             }
             Ok(fault) => {
                 if let Err(e) = self.cluster.fault(&fault).await {
@@ -193,6 +215,26 @@ impl Session {
             self.error(ErrorEvent { message, fields }).await;
             return;
         }
+        let partitions = match self.cluster.describe().await {
+            Ok((_, topics)) => match topics.iter().find(|t| t.name == request.topic) {
+                Some(t) => t.partitions as usize,
+                None => {
+                    // Never let a page create topics by producing to them.
+                    let known: Vec<&str> = topics.iter().map(|t| t.name.as_str()).collect();
+                    self.error(ErrorEvent {
+                        message: format!(
+                            "topic {} does not exist on this cluster (it has: {})",
+                            request.topic,
+                            known.join(", ")
+                        ),
+                        fields: vec![shared::settings::FieldError::new("topic", "no such topic")],
+                    })
+                    .await;
+                    return;
+                }
+            },
+            Err(_) => 0,
+        };
         let producer = match self.producer_for(&request.settings).await {
             Ok(p) => p,
             Err(e) => {
@@ -205,10 +247,6 @@ impl Session {
         let stop = Arc::new(AtomicBool::new(false));
         let events = self.events.clone();
         let task_stop = Arc::clone(&stop);
-        let partitions = match self.cluster.describe().await {
-            Ok((_, topics)) => topics.iter().find(|t| t.name == request.topic).map_or(0, |t| t.partitions as usize),
-            Err(_) => 0,
-        };
         let recorder = Arc::new(Recorder::new(run, &request, partitions, events.clone()));
         let task = tokio::spawn(async move {
             let started =
@@ -288,4 +326,6 @@ async fn close_producer(producer: Arc<LabProducer>) {
         Ok(()) => info!("Producer closed gracefully."),
         Err(e) => warn!("Producer closed with messages still in flight: {e}"),
     }
+    // Dropping the last handle joins librdkafka's threads: not on a tokio worker.
+    let _ = tokio::task::spawn_blocking(move || drop(producer)).await;
 }

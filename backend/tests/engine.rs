@@ -215,6 +215,15 @@ async fn unsafe_or_out_of_bounds_settings_are_refused_and_the_connection_stays_u
     client.send(&Command::BrokerDown { broker: Some(7) }).await;
     assert!(expect_error(client.next().await).message.contains("there is no broker 7"));
 
+    // Producing never creates a topic; reading checks its arguments.
+    client.send(&Command::Produce(ProduceRequest { topic: "orders.typo".into(), ..ProduceRequest::lab() })).await;
+    let e = expect_error(client.next().await);
+    assert!(e.message.contains("topic orders.typo does not exist"), "{}", e.message);
+    client.send(&Command::Fetch { topic: lab::TOPIC.into(), partition: -1, offset: 0 }).await;
+    assert!(expect_error(client.next().await).message.contains("partition must be 0 or more"));
+    client.send(&Command::Consume { topic: "bad topic\u{0}".into(), max: 1 }).await;
+    assert!(expect_error(client.next().await).message.contains("a topic name is"));
+
     let (_, finished) = run(&mut client, ProduceRequest { count: 2, ..ProduceRequest::lab() }).await;
     assert_eq!(finished.delivered, 2, "still usable");
     server.stop().await;

@@ -212,11 +212,8 @@ impl ProduceRequest {
         if self.count == 0 || self.count > MAX_COUNT {
             field("count", format!("count must be between 1 and {MAX_COUNT}, got {}", self.count));
         }
-        let topic_ok = !self.topic.is_empty()
-            && self.topic.len() <= 249
-            && self.topic.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if !topic_ok {
-            field("topic", "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned());
+        if let Some(message) = topic_error(&self.topic) {
+            field("topic", message);
         }
         if let Some(p) = self.partition
             && p < 0
@@ -249,6 +246,21 @@ impl ProduceRequest {
         }
         errors
     }
+}
+
+/// Why `topic` is not a valid Kafka topic name, if it is not.
+pub fn topic_error(topic: &str) -> Option<String> {
+    let ok = !topic.is_empty()
+        && topic.len() <= 249
+        && topic.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    (!ok).then(|| "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned())
+}
+
+/// Why a `consume` or `fetch` cannot be carried out, if it cannot.
+pub fn read_error(topic: &str, partition: i32, offset: i64) -> Option<String> {
+    topic_error(topic)
+        .or_else(|| (partition < 0).then(|| format!("partition must be 0 or more, got {partition}")))
+        .or_else(|| (offset < 0).then(|| format!("offset must be 0 or more, got {offset}")))
 }
 
 fn check_template(name: &str, template: &str) -> Result<(), String> {
