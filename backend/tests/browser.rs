@@ -43,20 +43,8 @@ impl ChromeDriver {
 
     async fn browser(&self) -> Client {
         let profile = std::env::temp_dir().join(format!("playground-e2e-{}-{}", std::process::id(), self.child.id()));
-        let mut args: Vec<String> = [
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--window-size=1280,800",
-        ]
-        .map(String::from)
-        .to_vec();
+        // The same flags as `cargo xtask test` gives wasm-bindgen-test-runner.
+        let mut args: Vec<String> = include_str!("../../xtask/chromium-args.txt").lines().map(String::from).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));

@@ -15,19 +15,9 @@ use std::time::Instant;
 /// trunk's version: 0.22 needs a newer rustc than this project's machines have.
 const TRUNK_VERSION: &str = "0.21.14";
 
-/// Chromium's flags for a root user on a machine with a closed network.
-const CHROMIUM_ARGS: &[&str] = &[
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,800",
-];
+/// Chromium's flags for a root user on a machine with a closed network, one a line; the
+/// end-to-end tests read the same file.
+const CHROMIUM_ARGS: &str = include_str!("../chromium-args.txt");
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -227,7 +217,7 @@ fn write_webdriver_json() -> Result<String> {
     let dir = Path::new("target/xtask");
     std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
     let profile = std::env::temp_dir().join(format!("playground-wasm-test-{}", std::process::id()));
-    let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|a| format!("\"{a}\"")).collect();
+    let mut args: Vec<String> = CHROMIUM_ARGS.lines().map(|a| format!("\"{a}\"")).collect();
     args.push(format!("\"--user-data-dir={}\"", profile.display()));
     let json = format!("{{\"goog:chromeOptions\": {{\"args\": [{}]}}}}\n", args.join(", "));
     let path = dir.join("webdriver.json");
