@@ -126,6 +126,7 @@ fn producer_stats(s: &rdkafka::Statistics) -> ProducerStats {
         if batches.is_empty() { 0 } else { batches.iter().map(|t| f(t)).sum::<i64>() / batches.len() as i64 }
     };
     ProducerStats {
+        producer: s.name.clone(),
         queued_messages: s.msg_cnt,
         batch_size_avg: avg(|t| t.batchsize.avg),
         batch_count_avg: avg(|t| t.batchcnt.avg),

@@ -321,6 +321,7 @@ async fn a_paced_run_keeps_its_rate_and_shows_librdkafkas_broker_figures() {
         })
         .collect();
     let last = producer_stats.last().expect("librdkafka statistics arrive every second");
+    assert!(last.producer.starts_with("lab-producer#producer-"), "{}", last.producer);
     assert_eq!(last.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(last.brokers.iter().any(|b| b.state == "UP" && b.rtt_avg_us > 0), "{last:?}");
     let stats: Vec<_> = events
@@ -400,5 +401,30 @@ async fn a_page_that_leaves_mid_run_releases_its_producer_without_waiting_for_th
         assert!(std::time::Instant::now() < deadline, "the session still holds its queue");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_session_keeps_its_producer_until_the_settings_change() {
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    // Each run lasts over a second, so librdkafka reports its statistics during it.
+    let paced =
+        |settings: ProducerSettings| ProduceRequest { count: 30, rate: Some(20), settings, ..ProduceRequest::lab() };
+    let producer_of = |events: &[Event]| {
+        events
+            .iter()
+            .rev()
+            .find_map(|e| match e {
+                Event::ProducerStats(s) => Some(s.producer.clone()),
+                _ => None,
+            })
+            .expect("statistics during the run")
+    };
+    let (first, _) = run(&mut client, paced(ProducerSettings::default())).await;
+    let (second, _) = run(&mut client, paced(ProducerSettings::default())).await;
+    assert_eq!(producer_of(&first), producer_of(&second), "same settings, same producer");
+    let (third, _) = run(&mut client, paced(ProducerSettings { linger_ms: 1, ..ProducerSettings::default() })).await;
+    assert_ne!(producer_of(&second), producer_of(&third), "new settings, new producer");
     server.stop().await;
 }

@@ -370,6 +370,9 @@ pub struct BrokerStats {
 /// A producer's statistics (librdkafka's `statistics.interval.ms` callback).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducerStats {
+    /// librdkafka's name for this producer instance (`client.id#producer-N`): a new name
+    /// means the session built a new producer, which it does only when settings change.
+    pub producer: String,
     /// Messages in the producer's local queue, waiting or in flight.
     pub queued_messages: u64,
     /// Average batch size in bytes over the last interval, across topics.
