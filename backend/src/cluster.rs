@@ -41,6 +41,14 @@ pub enum ClusterError {
         /// librdkafka's reason.
         reason: String,
     },
+    /// A topic that the cluster does not have; producing never creates one.
+    #[error("topic {topic} does not exist on this cluster (it has: {known})")]
+    UnknownTopic {
+        /// The topic asked for.
+        topic: String,
+        /// The topics it has, comma-separated.
+        known: String,
+    },
     /// A fault command that cannot be carried out, in plain words.
     #[error("{0}")]
     Fault(String),
@@ -348,6 +356,20 @@ impl Cluster {
 }
 
 impl Cluster {
+    /// Partitions of `topic`, or [`ClusterError::UnknownTopic`]. `None` when the cluster
+    /// does not answer (brokers down): a run then goes ahead and its messages fail one by
+    /// one, which is what a trainee came to see.
+    pub async fn partitions_of(&self, topic: &str) -> Result<Option<usize>, ClusterError> {
+        let Ok((_, topics)) = self.describe().await else { return Ok(None) };
+        match topics.iter().find(|t| t.name == topic) {
+            Some(t) => Ok(Some(t.partitions as usize)),
+            None => Err(ClusterError::UnknownTopic {
+                topic: topic.to_owned(),
+                known: topics.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", "),
+            }),
+        }
+    }
+
     /// Reads the record at `offset` of `topic`'s `partition`.
     pub async fn fetch(&self, topic: &str, partition: i32, offset: i64) -> Result<Records, ClusterError> {
         let bootstrap = self.bootstrap_servers.clone();

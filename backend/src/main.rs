@@ -224,9 +224,12 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
         cluster.fault(&Command::BrokerDown { broker: None }).await?;
         info!("All brokers of the embedded cluster are down.");
     }
-    let partitions = match cluster.describe().await {
-        Ok((_, topics)) => topics.iter().find(|t| t.name == request.topic).map_or(0, |t| t.partitions as usize),
-        Err(_) => 0,
+    let partitions = match cluster.partitions_of(&request.topic).await {
+        Ok(partitions) => partitions.unwrap_or(0),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
     };
     // The lab's lines come from the engine's log; the events are not needed here.
     let (events, mut drain) = tokio::sync::mpsc::channel(1024);

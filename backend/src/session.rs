@@ -215,25 +215,13 @@ impl Session {
             self.error(ErrorEvent { message, fields }).await;
             return;
         }
-        let partitions = match self.cluster.describe().await {
-            Ok((_, topics)) => match topics.iter().find(|t| t.name == request.topic) {
-                Some(t) => t.partitions as usize,
-                None => {
-                    // Never let a page create topics by producing to them.
-                    let known: Vec<&str> = topics.iter().map(|t| t.name.as_str()).collect();
-                    self.error(ErrorEvent {
-                        message: format!(
-                            "topic {} does not exist on this cluster (it has: {})",
-                            request.topic,
-                            known.join(", ")
-                        ),
-                        fields: vec![shared::settings::FieldError::new("topic", "no such topic")],
-                    })
-                    .await;
-                    return;
-                }
-            },
-            Err(_) => 0,
+        let partitions = match self.cluster.partitions_of(&request.topic).await {
+            Ok(partitions) => partitions.unwrap_or(0),
+            Err(e) => {
+                let fields = vec![shared::settings::FieldError::new("topic", "no such topic")];
+                self.error(ErrorEvent { message: e.to_string(), fields }).await;
+                return;
+            }
         };
         let producer = match self.producer_for(&request.settings).await {
             Ok(p) => p,

@@ -66,14 +66,18 @@ fn pascal(name: &str) -> String {
     name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
 }
 
+/// Literal text inside a double-quoted format string, which C#'s `$"..."` and Rust's
+/// `format!("...")` escape alike: backslash, quote, and braces doubled.
+fn in_format_string(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}")
+}
+
 /// A C# interpolated string: `$"ORD-{i:D4}"`.
 fn csharp_string(template: &str) -> String {
     let mut out = String::from("$\"");
     for part in parts(template) {
         match part {
-            Part::Text(t) => {
-                out.push_str(&t.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}"))
-            }
+            Part::Text(t) => out.push_str(&in_format_string(&t)),
             Part::Index { width: 0 } => out.push_str("{i}"),
             Part::Index { width } => {
                 let _ = write!(out, "{{i:D{width}}}");
@@ -173,9 +177,7 @@ fn rust_format(template: &str) -> String {
     let mut args = Vec::new();
     for part in parts(template) {
         match part {
-            Part::Text(t) => {
-                format.push_str(&t.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}"))
-            }
+            Part::Text(t) => format.push_str(&in_format_string(&t)),
             Part::Index { width: 0 } => format.push_str("{i}"),
             Part::Index { width } => {
                 let _ = write!(format, "{{i:0{width}}}");

@@ -10,10 +10,10 @@ use shared::lab;
 use shared::partitioner::predict;
 use shared::protocol::{
     ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, Persistence, ProduceRequest, ProducerStats,
-    Records, RunFinished, RunMode, RunStats, lab_headers,
+    Record, Records, RunFinished, RunMode, RunStats, lab_headers,
 };
 use shared::settings::{FieldError, Partitioner, Preset, ProducerSettings};
-use shared::template::{Template, TemplateEnv};
+use shared::template::{Template, TemplateEnv, literal};
 
 /// The form as typed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,13 +80,32 @@ impl Form {
             count: request.count.to_string(),
             mode: request.mode,
         };
-        form.numbers = form.settings.numbers().iter().map(|(b, v)| (b.name, v.to_string())).collect();
+        form.fill_numbers();
         form
     }
 
     /// Puts a preset's settings in the form; templates and count stay.
     pub fn apply_preset(&mut self, preset: Preset) {
         self.settings = preset.settings();
+        self.fill_numbers();
+    }
+
+    /// This form, set to send `record` once more as it was read back: its key, value and
+    /// headers with their braces made literal, one message (Resend and Edit as new).
+    pub fn for_record(&self, record: &Record) -> Form {
+        let mut form = self.clone();
+        form.keyed = record.key.is_some();
+        if let Some(key) = &record.key {
+            form.key_template = literal(key);
+        }
+        form.value_template = literal(record.value.as_deref().unwrap_or_default());
+        form.headers = record.headers.iter().map(|(n, v)| (n.clone(), literal(v))).collect();
+        form.count = "1".into();
+        form
+    }
+
+    /// The numeric fields' text, from the settings.
+    fn fill_numbers(&mut self) {
         self.numbers = self.settings.numbers().iter().map(|(b, v)| (b.name, v.to_string())).collect();
     }
 
@@ -181,10 +200,15 @@ pub const LATENCY_BINS: usize = 28;
 /// Cells a partition's lane draws; past this it says how many more there are.
 pub const CELLS_PER_LANE: usize = 120;
 
+/// Where a latency in microseconds sits on the histogram's log scale: 0 at 10 µs, 1 at
+/// 100 s.
+pub fn latency_scale(latency_us: u64) -> f64 {
+    ((latency_us.max(10) as f64).log10() - 1.0) / 7.0
+}
+
 /// The histogram bin of a latency in microseconds.
 pub fn latency_bin(latency_us: u64) -> usize {
-    let decades = (latency_us.max(10) as f64).log10() - 1.0; // 10 µs is 0
-    ((decades / 7.0 * LATENCY_BINS as f64) as usize).min(LATENCY_BINS - 1)
+    ((latency_scale(latency_us) * LATENCY_BINS as f64) as usize).min(LATENCY_BINS - 1)
 }
 
 /// Points a chart keeps: past this, every other point goes, so a long run still fits.
@@ -617,6 +641,27 @@ mod tests {
         assert!(rows.iter().all(|r| r.partition == Some(2)));
         let failed = Filter { delivered: Some(false), ..Filter::default() };
         assert_eq!(run.window(failed, 0, 5).0, 0);
+    }
+
+    #[test]
+    fn a_record_read_back_sends_again_as_it_was() {
+        let record = Record {
+            partition: 0,
+            offset: 7,
+            key: Some("ORD-{i}".into()),
+            value: Some(r#"{"orderId":"ORD-0002"}"#.into()),
+            headers: vec![("correlation-id".into(), "abc".into())],
+            timestamp_ms: None,
+            timestamp_type: None,
+        };
+        let request = Form::default().for_record(&record).request().unwrap();
+        assert_eq!(request.count, 1);
+        assert_eq!(
+            Template::parse(&request.value_template).unwrap().render(9, &mut Fixed),
+            r#"{"orderId":"ORD-0002"}"#
+        );
+        assert_eq!(Template::parse(request.key_template.as_deref().unwrap()).unwrap().render(9, &mut Fixed), "ORD-{i}");
+        assert_eq!(request.headers[0].value, "abc");
     }
 
     #[test]

@@ -110,20 +110,6 @@ pub enum ProduceError {
     TopicAuthorizationFailed,
 }
 
-impl ProduceError {
-    /// Every error, in the order the page lists them.
-    pub const ALL: [ProduceError; 8] = [
-        ProduceError::NotEnoughReplicas,
-        ProduceError::NotEnoughReplicasAfterAppend,
-        ProduceError::LeaderNotAvailable,
-        ProduceError::NotLeaderForPartition,
-        ProduceError::RequestTimedOut,
-        ProduceError::KafkaStorageError,
-        ProduceError::MessageTooLarge,
-        ProduceError::TopicAuthorizationFailed,
-    ];
-}
-
 /// How a run sends.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -160,11 +160,6 @@ impl Template {
     pub fn parts(&self) -> &[Part] {
         &self.parts
     }
-
-    /// True when the template is plain text and renders the same every time.
-    pub fn is_constant(&self) -> bool {
-        self.parts.iter().all(|p| matches!(p, Part::Text(_)))
-    }
 }
 
 /// A template that renders exactly `text`: every brace doubled.

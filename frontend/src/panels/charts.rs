@@ -5,11 +5,10 @@
 use leptos::prelude::*;
 
 use crate::app::Ctx;
-use crate::model::{LATENCY_BINS, Point, format_latency};
+use crate::model::{LATENCY_BINS, Point, format_latency, latency_scale};
 
 const W: f64 = 600.0;
 const H: f64 = 140.0;
-const BINS: usize = LATENCY_BINS;
 
 /// `points` (x, y) scaled into the chart as an SVG polyline's `points`.
 fn polyline(points: impl Iterator<Item = (f64, f64)>, max_x: f64, max_y: f64) -> String {
@@ -20,7 +19,7 @@ fn polyline(points: impl Iterator<Item = (f64, f64)>, max_x: f64, max_y: f64) ->
 }
 
 fn bin_x(latency_us: u64) -> f64 {
-    ((latency_us.max(10) as f64).log10() - 1.0) / 7.0 * W
+    latency_scale(latency_us) * W
 }
 
 /// Throughput, latency over time, and the latency histogram.
@@ -37,7 +36,7 @@ pub fn ChartsPanel() -> impl IntoView {
                 .map(|s| (s.p50_us, s.p95_us, s.p99_us))
         })
     });
-    let histogram = Memo::new(move |_| ctx.page.with(|p| p.run.as_ref().map_or([0; BINS], |r| r.latency_bins)));
+    let histogram = Memo::new(move |_| ctx.page.with(|p| p.run.as_ref().map_or([0; LATENCY_BINS], |r| r.latency_bins)));
     let throughput = move || {
         let s: Vec<Point> = series.get();
         let max_x = s.last().map_or(1.0, |p| p.elapsed_ms as f64);
@@ -87,7 +86,7 @@ pub fn ChartsPanel() -> impl IntoView {
                         {move || {
                             let bins = histogram.get();
                             let most = bins.iter().copied().max().unwrap_or(0).max(1);
-                            let width = W / BINS as f64;
+                            let width = W / LATENCY_BINS as f64;
                             bins.iter()
                                 .enumerate()
                                 .filter(|(_, n)| **n > 0)

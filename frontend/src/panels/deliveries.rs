@@ -3,13 +3,13 @@
 //! the cluster, with Resend and Edit as new.
 
 use leptos::prelude::*;
-use shared::protocol::{Command, HeaderTemplate, Persistence, ProduceRequest, Record};
-use shared::template::{iso8601, literal};
+use shared::protocol::{Command, Persistence};
+use shared::template::iso8601;
 use wasm_bindgen::JsCast;
 
 use super::acks::AcksFlow;
 use crate::app::Ctx;
-use crate::model::{Filter, Form, Row, format_latency};
+use crate::model::{Filter, Row, format_latency};
 
 /// Height of a row, in pixels (the CSS sets the same).
 const ROW_H: f64 = 28.0;
@@ -17,20 +17,6 @@ const ROW_H: f64 = 28.0;
 const VIEW_H: f64 = 392.0;
 /// Rows drawn above and below the visible ones.
 const OVERSCAN: usize = 8;
-
-/// The request that writes `record` again, as it was (its braces made literal).
-fn resend_request(record: &Record, topic: &str, form: &Form) -> Option<ProduceRequest> {
-    let settings = form.request().ok()?.settings;
-    Some(ProduceRequest {
-        topic: topic.to_owned(),
-        count: 1,
-        settings,
-        key_template: record.key.as_deref().map(literal),
-        value_template: literal(record.value.as_deref().unwrap_or_default()),
-        headers: record.headers.iter().map(|(n, v)| HeaderTemplate { name: n.clone(), value: literal(v) }).collect(),
-        ..ProduceRequest::lab()
-    })
-}
 
 /// The rows of the run, a window at a time.
 #[component]
@@ -202,7 +188,6 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
         Persistence::PossiblyPersisted => "possibly persisted: a resend may write it twice",
         Persistence::Persisted => "persisted",
     };
-    let resend_topic = topic.clone();
     view! {
         <div class="details" id="details" role="dialog" aria-label="Message details">
             <h3>{format!("Message {}", row.seq)}</h3>
@@ -252,7 +237,6 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                 Some(record) => {
                     let edit = record.clone();
                     let resend = record.clone();
-                    let topic = resend_topic.clone();
                     view! {
                         <h4>"Read back from the cluster"</h4>
                         <pre id="details-value">{record.value.clone().unwrap_or_default()}</pre>
@@ -263,12 +247,12 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                             <button
                                 id="resend"
                                 on:click=move |_| {
-                                    match ctx.form.with(|f| resend_request(&resend, &topic, f)) {
-                                        Some(request) => {
+                                    match ctx.form.with(|f| f.for_record(&resend).request()) {
+                                        Ok(request) => {
                                             ctx.page.update(|p| p.sent = Some(request.clone()));
                                             ctx.send(Command::Produce(request));
                                         }
-                                        None => ctx.notice.set(Some("Fix the marked fields first.".into())),
+                                        Err(_) => ctx.notice.set(Some("Fix the marked fields first.".into())),
                                     }
                                 }
                             >
@@ -277,16 +261,7 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                             <button
                                 id="edit-as-new"
                                 on:click=move |_| {
-                                    let record = edit.clone();
-                                    ctx.form.update(|f| {
-                                        f.keyed = record.key.is_some();
-                                        if let Some(key) = &record.key {
-                                            f.key_template = literal(key);
-                                        }
-                                        f.value_template = literal(record.value.as_deref().unwrap_or_default());
-                                        f.headers = record.headers.iter().map(|(n, v)| (n.clone(), literal(v))).collect();
-                                        f.count = "1".into();
-                                    });
+                                    ctx.form.update(|f| *f = f.for_record(&edit));
                                 }
                             >
                                 "Edit as new"

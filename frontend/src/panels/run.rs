@@ -82,26 +82,25 @@ pub fn RunPanel() -> impl IntoView {
                 </button>
                 <fieldset class="mode">
                     <legend class="sr-only">"Mode"</legend>
-                    <label class="radio" for="mode-sync">
-                        <input
-                            type="radio"
-                            name="mode"
-                            id="mode-sync"
-                            prop:checked=move || ctx.form.with(|f| f.mode == RunMode::Sync)
-                            on:change=move |_| ctx.form.update(|f| f.mode = RunMode::Sync)
-                        />
-                        "sync"
-                    </label>
-                    <label class="radio" for="mode-pipelined">
-                        <input
-                            type="radio"
-                            name="mode"
-                            id="mode-pipelined"
-                            prop:checked=move || ctx.form.with(|f| f.mode == RunMode::Pipelined)
-                            on:change=move |_| ctx.form.update(|f| f.mode = RunMode::Pipelined)
-                        />
-                        "pipelined"
-                    </label>
+                    {[(RunMode::Sync, "sync"), (RunMode::Pipelined, "pipelined")]
+                        .into_iter()
+                        .map(|(mode, name)| {
+                            let id = format!("mode-{name}");
+                            let label_for = id.clone();
+                            view! {
+                                <label class="radio" for=label_for>
+                                    <input
+                                        type="radio"
+                                        name="mode"
+                                        id=id
+                                        prop:checked=move || ctx.form.with(|f| f.mode == mode)
+                                        on:change=move |_| ctx.form.update(|f| f.mode = mode)
+                                    />
+                                    {name}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
                 </fieldset>
                 <p class="doc">
                     {move || match ctx.form.with(|f| f.mode) {
