@@ -21,6 +21,7 @@ use rdkafka::producer::DefaultProducerContext;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
 use shared::lab;
+use shared::problem::Problem;
 use shared::protocol::{
     BrokerInfo, BrokerState, ClusterMode, ClusterState, Command, MAX_CONSUME, MAX_INJECTED, MAX_RTT_MS, ProduceError,
     Record, Records, TopicInfo,
@@ -49,9 +50,9 @@ pub enum ClusterError {
         /// The topics it has, comma-separated.
         known: String,
     },
-    /// A fault command that cannot be carried out, in plain words.
+    /// A fault command that cannot be carried out.
     #[error("{0}")]
-    Fault(String),
+    Fault(Problem),
     /// Reading a topic back failed.
     #[error("could not read {topic}: {reason}")]
     Consume {
@@ -68,6 +69,19 @@ pub enum ClusterError {
         /// librdkafka's reason.
         reason: String,
     },
+}
+
+impl ClusterError {
+    /// The error as the page shows it, in the trainee's language.
+    pub fn problem(&self) -> Problem {
+        match self {
+            ClusterError::UnknownTopic { topic, known } => {
+                Problem::UnknownTopic { topic: topic.clone(), known: known.clone() }
+            }
+            ClusterError::Fault(problem) => problem.clone(),
+            other => Problem::Kafka { detail: other.to_string() },
+        }
+    }
 }
 
 /// Work for the thread that owns the mock cluster.
@@ -246,11 +260,7 @@ impl Cluster {
     /// to every session. Other commands are refused.
     pub async fn fault(&self, command: &Command) -> Result<(), ClusterError> {
         let Some(embedded) = &self._embedded else {
-            return Err(ClusterError::Fault(
-                "faults are only available on the embedded cluster; on a real cluster, stop a broker yourself \
-                 (for example `docker compose stop kafka-2`)"
-                    .into(),
-            ));
+            return Err(ClusterError::Fault(Problem::FaultsNeedEmbedded));
         };
         let _serial = self.faults.lock().await;
         let mut state = self.state.borrow().clone();
@@ -258,10 +268,7 @@ impl Cluster {
             match broker {
                 None => Ok((1..=lab::BROKERS).collect()),
                 Some(id) if (1..=lab::BROKERS).contains(&id) => Ok(vec![id]),
-                Some(id) => Err(ClusterError::Fault(format!(
-                    "there is no broker {id}; the embedded cluster has brokers 1 to {}",
-                    lab::BROKERS
-                ))),
+                Some(id) => Err(ClusterError::Fault(Problem::NoSuchBroker { id, max: lab::BROKERS })),
             }
         };
         match *command {
@@ -274,12 +281,17 @@ impl Cluster {
                         todo.iter().try_for_each(|&id| if up { mock.broker_up(id) } else { mock.broker_down(id) })
                     })
                     .await?
-                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                    .map_err(|e| ClusterError::Fault(Problem::Kafka { detail: e.to_string() }))?;
                 state.brokers.iter_mut().filter(|b| ids.contains(&b.id)).for_each(|b| b.up = up);
             }
             Command::SetRoundTripTime { broker, ms } => {
                 if ms > MAX_RTT_MS {
-                    return Err(ClusterError::Fault(format!("a round-trip time is 0 to {MAX_RTT_MS} ms, got {ms}")));
+                    return Err(ClusterError::Fault(Problem::OutOfRange {
+                        field: "ms".into(),
+                        min: 0,
+                        max: MAX_RTT_MS.into(),
+                        got: ms.into(),
+                    }));
                 }
                 let ids = brokers(broker)?;
                 let todo = ids.clone();
@@ -289,12 +301,17 @@ impl Cluster {
                             .try_for_each(|&id| mock.broker_round_trip_time(id, Duration::from_millis(ms.into())))
                     })
                     .await?
-                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                    .map_err(|e| ClusterError::Fault(Problem::Kafka { detail: e.to_string() }))?;
                 state.brokers.iter_mut().filter(|b| ids.contains(&b.id)).for_each(|b| b.rtt_ms = ms);
             }
             Command::InjectErrors { error, count } => {
                 if !(1..=MAX_INJECTED).contains(&count) {
-                    return Err(ClusterError::Fault(format!("inject 1 to {MAX_INJECTED} errors, got {count}")));
+                    return Err(ClusterError::Fault(Problem::OutOfRange {
+                        field: "count".into(),
+                        min: 1,
+                        max: MAX_INJECTED.into(),
+                        got: count.into(),
+                    }));
                 }
                 let codes = vec![response_code(error); count as usize];
                 embedded.run(move |mock| mock.request_errors(RDKafkaApiKey::Produce, &codes)).await?;
@@ -302,17 +319,17 @@ impl Cluster {
             }
             Command::MovePartitionLeader { partition, broker } => {
                 if !(0..lab::PARTITIONS).contains(&partition) {
-                    return Err(ClusterError::Fault(format!(
-                        "{} has partitions 0 to {}, not {partition}",
-                        lab::TOPIC,
-                        lab::PARTITIONS - 1
-                    )));
+                    return Err(ClusterError::Fault(Problem::NoSuchPartition {
+                        topic: lab::TOPIC.to_owned(),
+                        max: lab::PARTITIONS - 1,
+                        got: partition,
+                    }));
                 }
                 brokers(Some(broker))?;
                 embedded
                     .run(move |mock| mock.partition_leader(lab::TOPIC, partition, Some(broker)))
                     .await?
-                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                    .map_err(|e| ClusterError::Fault(Problem::Kafka { detail: e.to_string() }))?;
                 state.leaders[partition as usize] = broker;
             }
             Command::ResetFaults => {
@@ -330,7 +347,7 @@ impl Cluster {
                         Ok::<(), rdkafka::error::KafkaError>(())
                     })
                     .await?
-                    .map_err(|e| ClusterError::Fault(e.to_string()))?;
+                    .map_err(|e| ClusterError::Fault(Problem::Kafka { detail: e.to_string() }))?;
                 state.brokers.iter_mut().for_each(|b| {
                     b.up = true;
                     b.rtt_ms = 0;
@@ -338,7 +355,7 @@ impl Cluster {
                 state.leaders = self.initial_leaders.clone();
                 state.injected = None;
             }
-            _ => return Err(ClusterError::Fault("not a fault command".into())),
+            _ => return Err(ClusterError::Fault(Problem::Kafka { detail: "not a fault command".into() })),
         }
         self.state.send_replace(state);
         Ok(())

@@ -21,6 +21,7 @@ use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Message, OwnedHeaders, Timestamp};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use shared::problem::Problem;
 use shared::protocol::{
     BrokerStats, Delivered, Event, Failed, LogLine, Persistence, ProduceRequest, ProducerStats, RunFinished, RunMode,
     RunStats,
@@ -466,8 +467,10 @@ struct Templates {
 }
 
 impl Templates {
-    fn parse(request: &ProduceRequest) -> Result<Self, String> {
-        let parse = |name: &str, t: &str| Template::parse(t).map_err(|e| format!("{name}: {e}"));
+    fn parse(request: &ProduceRequest) -> Result<Self, Problem> {
+        let parse = |name: &str, t: &str| {
+            Template::parse(t).map_err(|problem| Problem::Template { field: name.to_owned(), problem })
+        };
         Ok(Self {
             key: request.key_template.as_deref().map(|t| parse("key_template", t)).transpose()?,
             value: parse("value_template", &request.value_template)?,
@@ -475,7 +478,7 @@ impl Templates {
                 .headers
                 .iter()
                 .map(|h| Ok((h.name.clone(), parse(&h.name, &h.value)?)))
-                .collect::<Result<_, String>>()?,
+                .collect::<Result<_, Problem>>()?,
         })
     }
 }
@@ -494,9 +497,9 @@ pub async fn run(
     let run = recorder.run;
     let templates = match Templates::parse(request) {
         Ok(t) => t,
-        Err(message) => {
+        Err(problem) => {
             // The session validates first; this keeps the function honest on its own.
-            let _ = recorder.events.send(Event::Error(shared::protocol::ErrorEvent::new(message))).await;
+            let _ = recorder.events.send(Event::Error(shared::protocol::ErrorEvent::new(problem))).await;
             return RunFinished { run, sent: 0, delivered: 0, failed: 0, elapsed_ms: 0, stopped: false };
         }
     };

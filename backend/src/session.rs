@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
+use shared::problem::Problem;
 use shared::protocol::{Command, ErrorEvent, Event, Hello, PROTOCOL_VERSION, ProduceRequest};
 use shared::settings::ProducerSettings;
 use tokio::sync::{mpsc, watch};
@@ -102,7 +103,7 @@ pub async fn serve(
             frame = stream.next() => match frame {
                 Some(Ok(Message::Text(text))) => session.handle_text(&text).await,
                 Some(Ok(Message::Binary(_))) => {
-                    session.error(ErrorEvent::new("binary frames are not understood; send JSON text")).await;
+                    session.error(ErrorEvent::new(Problem::BinaryFrame)).await;
                 }
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
@@ -139,7 +140,7 @@ impl Session {
             Ok(found) => found,
             Err(e) => {
                 warn!("{e}");
-                self.error(ErrorEvent::new(format!("the cluster does not answer: {e}"))).await;
+                self.error(ErrorEvent::new(e.problem())).await;
                 (Vec::new(), Vec::new())
             }
         };
@@ -158,7 +159,7 @@ impl Session {
             Ok(Command::Produce(request)) => self.produce(request).await,
             Ok(Command::Stop) => self.stop().await,
             Ok(Command::Consume { topic, max }) => match shared::protocol::topic_error(&topic) {
-                Some(message) => self.error(ErrorEvent::new(message)).await,
+                Some(problem) => self.error(ErrorEvent::new(problem)).await,
                 None => {
                     let cluster = Arc::clone(&self.cluster);
                     self.answer(async move { cluster.consume(&topic, max).await });
@@ -166,7 +167,7 @@ impl Session {
             },
             Ok(Command::Fetch { topic, partition, offset }) => {
                 match shared::protocol::read_error(&topic, partition, offset) {
-                    Some(message) => self.error(ErrorEvent::new(message)).await,
+                    Some(problem) => self.error(ErrorEvent::new(problem)).await,
                     None => {
                         let cluster = Arc::clone(&self.cluster);
                         self.answer(async move { cluster.fetch(&topic, partition, offset).await });
@@ -175,10 +176,10 @@ impl Session {
             }
             Ok(fault) => {
                 if let Err(e) = self.cluster.fault(&fault).await {
-                    self.error(ErrorEvent::new(e.to_string())).await;
+                    self.error(ErrorEvent::new(e.problem())).await;
                 }
             }
-            Err(e) => self.error(ErrorEvent::new(format!("could not read the command: {e}"))).await,
+            Err(e) => self.error(ErrorEvent::new(Problem::UnreadableCommand { detail: e.to_string() })).await,
         }
     }
 
@@ -194,7 +195,7 @@ impl Session {
         tokio::spawn(async move {
             let event = match read.await {
                 Ok(records) => Event::Records(records),
-                Err(e) => Event::Error(ErrorEvent::new(e.to_string())),
+                Err(e) => Event::Error(ErrorEvent::new(e.problem())),
             };
             let _ = events.send(event).await;
         });
@@ -206,27 +207,26 @@ impl Session {
 
     async fn produce(&mut self, request: ProduceRequest) {
         if self.running() {
-            self.error(ErrorEvent::new("a run is already in progress; stop it or wait for it to finish")).await;
+            self.error(ErrorEvent::new(Problem::RunInProgress)).await;
             return;
         }
         let fields = request.validate();
         if !fields.is_empty() {
-            let message = fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
-            self.error(ErrorEvent { message, fields }).await;
+            self.error(ErrorEvent::fields(fields)).await;
             return;
         }
         let partitions = match self.cluster.partitions_of(&request.topic).await {
             Ok(partitions) => partitions.unwrap_or(0),
             Err(e) => {
-                let fields = vec![shared::settings::FieldError::new("topic", "no such topic")];
-                self.error(ErrorEvent { message: e.to_string(), fields }).await;
+                let fields = vec![shared::settings::FieldError::new("topic", e.problem())];
+                self.error(ErrorEvent { message: e.to_string(), problem: e.problem(), fields }).await;
                 return;
             }
         };
         let producer = match self.producer_for(&request.settings).await {
             Ok(p) => p,
             Err(e) => {
-                self.error(ErrorEvent::new(format!("could not create the producer: {e}"))).await;
+                self.error(ErrorEvent::new(Problem::ProducerNotCreated { detail: e.to_string() })).await;
                 return;
             }
         };
@@ -284,7 +284,7 @@ impl Session {
     async fn stop(&mut self) {
         match &self.run {
             Some(run) if !run.task.is_finished() => run.stop.store(true, Ordering::Relaxed),
-            _ => self.error(ErrorEvent::new("no run is in progress")).await,
+            _ => self.error(ErrorEvent::new(Problem::NoRun)).await,
         }
     }
 

@@ -202,7 +202,7 @@ async fn a_bad_field_is_marked_and_nothing_is_sent() {
     backoff.clear().await.unwrap();
     backoff.send_keys("0").await.unwrap();
     browser.find(Locator::Css("#send")).await.unwrap().click().await.unwrap();
-    wait_for_text(&browser, "#notice", |t| t.contains("Fix the marked fields"), "the page refuses").await;
+    wait_for_text(&browser, "#notice", |t| t.contains("to fix before sending"), "the page refuses").await;
     let error = text(&browser, "#config .field.invalid .error").await;
     assert_eq!(error, "retry.backoff.ms must be between 1 and 300000, got 0");
     screenshot(&browser, "foundation-bad-field").await;
@@ -421,6 +421,38 @@ async fn a_pipelined_run_draws_throughput_and_latency() {
     assert!(rate > 0.0);
     assert!(text(&browser, "#percentiles").await.starts_with("p50 "));
     assert!(!browser.find_all(Locator::Css("#charts rect.bin")).await.unwrap().is_empty(), "a histogram");
+    browser.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn a_french_trainee_reads_the_page_in_french_and_it_stays_french() {
+    let (server, _driver, browser) = open_page().await;
+    browser.find(Locator::Css("#lang")).await.unwrap().select_by_value("fr").await.unwrap();
+    wait_for_text(&browser, "#send", |t| t == "Envoyer", "the page switches").await;
+    assert_eq!(text(&browser, "#connection").await, "connecté");
+    assert_eq!(text(&browser, "#config h2").await, "Configuration du producer");
+    assert!(text(&browser, "#config .acks .honest").await.contains("il ne réplique pas"), "the mock's honesty too");
+    // acks=all is the lab's choice: its explanation, in French.
+    assert!(text(&browser, "#config .acks .doc").await.contains("réplique synchronisée"));
+    type_into(&browser, "#linger-ms", "x").await;
+    let error = text(&browser, "#config .field.invalid .error").await;
+    assert_eq!(error, "linger.ms doit être un nombre entier, reçu « x »");
+    type_into(&browser, "#linger-ms", "5").await;
+    type_into(&browser, "#count", "5").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.contains("terminé"), "the run ends, said in French").await;
+    assert_eq!(text(&browser, "#delivered-total").await, "5 livrés");
+    assert_eq!(text(&browser, "#failed-total").await, "0 en échec");
+    screenshot(&browser, "page-french").await;
+
+    // A reload keeps the choice (localStorage) and says it to screen readers (<html lang>).
+    browser.refresh().await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connecté", "the page reconnects in French").await;
+    assert_eq!(text(&browser, "#send").await, "Envoyer");
+    let lang = browser.execute("return document.documentElement.lang;", vec![]).await.unwrap();
+    assert_eq!(lang, "fr");
     browser.close().await.unwrap();
     server.stop().await;
 }

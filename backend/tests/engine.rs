@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use common::{Client, TestServer};
 use shared::lab;
+use shared::problem::{Lang, Problem};
 use shared::protocol::{Command, Event, Failed, ProduceError, ProduceRequest, Records, RunFinished, RunMode};
 use shared::settings::{Acks, Preset, ProducerSettings};
 
@@ -213,12 +214,17 @@ async fn unsafe_or_out_of_bounds_settings_are_refused_and_the_connection_stays_u
         assert!(e.message.contains(raw), "{raw}: {}", e.message);
     }
     client.send(&Command::BrokerDown { broker: Some(7) }).await;
-    assert!(expect_error(client.next().await).message.contains("there is no broker 7"));
+    let e = expect_error(client.next().await);
+    assert!(e.message.contains("there is no broker 7"));
+    // The page words it in the trainee's language from the code, not from the English.
+    assert_eq!(e.problem, Problem::NoSuchBroker { id: 7, max: 3 });
+    assert!(e.problem.text(Lang::Fr).contains("il n'y a pas de broker 7"));
 
     // Producing never creates a topic; reading checks its arguments.
     client.send(&Command::Produce(ProduceRequest { topic: "orders.typo".into(), ..ProduceRequest::lab() })).await;
     let e = expect_error(client.next().await);
     assert!(e.message.contains("topic orders.typo does not exist"), "{}", e.message);
+    assert!(matches!(&e.problem, Problem::UnknownTopic { topic, .. } if topic == "orders.typo"), "{:?}", e.problem);
     client.send(&Command::Fetch { topic: lab::TOPIC.into(), partition: -1, offset: 0 }).await;
     assert!(expect_error(client.next().await).message.contains("partition must be 0 or more"));
     client.send(&Command::Consume { topic: "bad topic\u{0}".into(), max: 1 }).await;

@@ -3,14 +3,17 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use shared::problem::Problem;
 use shared::protocol::{ClusterMode, Command};
+
+use crate::i18n::{Lang, lang, set_lang};
 
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
     ChartsPanel, ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LogsPanel, MessagePanel,
     PartitionStrip, RunPanel,
 };
-use crate::ws;
+use crate::{t, ws};
 
 /// What every panel reads and writes, provided as context.
 #[derive(Clone, Copy)]
@@ -22,7 +25,7 @@ pub struct Ctx {
     /// The WebSocket's state.
     pub connection: RwSignal<Connection>,
     /// A problem on the page's side (not connected, fields to fix).
-    pub notice: RwSignal<Option<String>>,
+    pub notice: RwSignal<Option<Problem>>,
 }
 
 impl Ctx {
@@ -33,10 +36,7 @@ impl Ctx {
                 self.page.update(|p| p.sent = Some(request.clone()));
                 self.send(Command::Produce(request));
             }
-            Err(errors) => self.notice.set(Some(format!(
-                "Fix the marked fields first: {}",
-                errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; ")
-            ))),
+            Err(errors) => self.notice.set(Some(Problem::InvalidRequest { fields: errors.len() })),
         }
     }
 
@@ -68,9 +68,9 @@ pub fn App() -> impl IntoView {
     });
 
     let connection_text = move || match ctx.connection.get() {
-        Connection::Connecting => "connecting…",
-        Connection::Open => "connected",
-        Connection::Closed => "disconnected, reconnecting…",
+        Connection::Connecting => crate::i18n::pick("connecting…", "connexion…"),
+        Connection::Open => crate::i18n::pick("connected", "connecté"),
+        Connection::Closed => crate::i18n::pick("disconnected, reconnecting…", "déconnecté, reconnexion…"),
     };
     let connection_class = move || match ctx.connection.get() {
         Connection::Connecting => "badge badge-wait",
@@ -80,8 +80,19 @@ pub fn App() -> impl IntoView {
     view! {
         <header class="top">
             <h1>"Kafka Producer Playground"</h1>
-            <span class="subtitle">"LAB 1.2A · basic synchronous producer"</span>
+            <span class="subtitle">{t!("LAB 1.2A · basic synchronous producer", "LAB 1.2A · producer synchrone de base")}</span>
             <span id="connection" class=connection_class role="status">{connection_text}</span>
+            <label class="lang" for="lang">
+                <span class="sr-only">"Language / Langue"</span>
+                <select id="lang" on:change=move |ev| {
+                    if let Some(chosen) = Lang::from_code(&event_target_value(&ev)) {
+                        set_lang(chosen);
+                    }
+                }>
+                    <option value="en" selected=move || lang() == Lang::En>"English"</option>
+                    <option value="fr" selected=move || lang() == Lang::Fr>"Français"</option>
+                </select>
+            </label>
         </header>
         <ClusterLine />
         <main class="layout">

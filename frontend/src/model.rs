@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use shared::lab;
 use shared::partitioner::predict;
+use shared::problem::Problem;
 use shared::protocol::{
     ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, Persistence, ProduceRequest, ProducerStats,
     Record, Records, RunFinished, RunMode, RunStats, lab_headers,
@@ -58,10 +59,10 @@ fn whole_number(field: &str, text: &str, errors: &mut Vec<FieldError>) -> u32 {
     match text.trim().parse::<u32>() {
         Ok(n) => n,
         Err(_) => {
-            errors.push(FieldError {
-                field: field.to_owned(),
-                message: format!("{field} must be a whole number, got \"{}\"", text.trim()),
-            });
+            errors.push(FieldError::new(
+                field,
+                Problem::NotANumber { field: field.to_owned(), got: text.trim().to_owned() },
+            ));
             0
         }
     }
@@ -146,15 +147,17 @@ impl Form {
 
     /// The first `n` messages as they would be sent, with the partition librdkafka's
     /// chosen partitioner and Java's default would give each key.
-    pub fn preview(&self, n: u64, partitions: u32, env: &mut impl TemplateEnv) -> Result<Vec<PreviewRow>, String> {
-        let parse = |name: &str, t: &str| Template::parse(t).map_err(|e| format!("{name}: {e}"));
+    pub fn preview(&self, n: u64, partitions: u32, env: &mut impl TemplateEnv) -> Result<Vec<PreviewRow>, Problem> {
+        let parse = |name: &str, t: &str| {
+            Template::parse(t).map_err(|problem| Problem::Template { field: name.to_owned(), problem })
+        };
         let key = if self.keyed { Some(parse("key", &self.key_template)?) } else { None };
         let value = parse("value", &self.value_template)?;
         let headers = self
             .headers
             .iter()
             .map(|(name, t)| Ok((name.clone(), parse(name, t)?)))
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, Problem>>()?;
         Ok((1..=n)
             .map(|seq| {
                 let key = key.as_ref().map(|t| t.render(seq, env));
@@ -172,8 +175,8 @@ impl Form {
     }
 
     /// The problem with `field`, if any, for the page to show beside it.
-    pub fn error_for(&self, field: &str) -> Option<String> {
-        self.request().err()?.into_iter().find(|e| e.field == field).map(|e| e.message)
+    pub fn error_for(&self, field: &str) -> Option<Problem> {
+        self.request().err()?.into_iter().find(|e| e.field == field).map(|e| e.problem)
     }
 }
 
@@ -553,7 +556,7 @@ mod tests {
         let errors = form.request().unwrap_err();
         let fields: Vec<_> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["message.send.max.retries", "retry.backoff.ms", "count"]);
-        assert!(form.error_for("message.send.max.retries").unwrap().contains("whole number"));
+        assert!(form.error_for("message.send.max.retries").unwrap().to_string().contains("whole number"));
         assert!(form.error_for("client.id").is_none());
     }
 
@@ -735,7 +738,7 @@ mod tests {
     #[test]
     fn a_new_run_clears_the_last_error() {
         let mut page = Page::default();
-        page.apply(Event::Error(ErrorEvent::new("boom")));
+        page.apply(Event::Error(ErrorEvent::new(Problem::NoRun)));
         assert!(page.error.is_some());
         page.apply(Event::RunStarted { run: 2, topic: lab::TOPIC.into(), count: 1, mode: RunMode::Sync });
         assert!(page.error.is_none());

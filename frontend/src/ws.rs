@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use shared::problem::Problem;
 use shared::protocol::{Command, Event};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -85,12 +86,13 @@ fn schedule_reconnect(handlers: Handlers) {
 }
 
 /// Sends a command; fails with a reason when the socket is not open.
-pub fn send(command: &Command) -> Result<(), String> {
-    let json = serde_json::to_string(command).map_err(|e| e.to_string())?;
+pub fn send(command: &Command) -> Result<(), Problem> {
+    let json = serde_json::to_string(command).map_err(|e| Problem::Kafka { detail: e.to_string() })?;
     SOCKET.with(|s| match s.borrow().as_ref() {
+        // A socket that refuses to send is closing: the reconnect follows.
         Some(socket) if socket.ready_state() == WebSocket::OPEN => {
-            socket.send_with_str(&json).map_err(|_| "the connection refused the message".to_owned())
+            socket.send_with_str(&json).map_err(|_| Problem::NotConnected)
         }
-        _ => Err("not connected to the playground server; reconnecting...".to_owned()),
+        _ => Err(Problem::NotConnected),
     })
 }

@@ -101,3 +101,38 @@ async fn without_a_server_send_is_disabled_and_the_page_says_why() {
     let send: HtmlButtonElement = find(&page, "#send").unchecked_into();
     assert!(send.disabled());
 }
+
+/// Chooses a language in the header's select, as a person would.
+fn choose_language(root: &Element, code: &str) {
+    let select: web_sys::HtmlSelectElement = find(root, "#lang").unchecked_into();
+    select.set_value(code);
+    let init = EventInit::new();
+    init.set_bubbles(true);
+    select.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn in_french_labels_explanations_and_field_errors_are_french() {
+    let page = mount_page();
+    tick().await;
+    choose_language(&page, "fr");
+    tick().await;
+    let text = |selector: &str| find(&page, selector).text_content().unwrap();
+    assert_eq!(text("#send"), "Envoyer");
+    assert_eq!(text("#config h2"), "Configuration du producer");
+    let retries_doc = find(&input(&page, "#message-send-max-retries").parent_element().unwrap(), ".doc");
+    assert!(retries_doc.text_content().unwrap().starts_with("Combien de fois librdkafka"), "a bound's explanation");
+    type_into(&input(&page, "#count"), "dix");
+    tick().await;
+    assert_eq!(text("#run .count-error"), "count doit être un nombre entier, reçu « dix »");
+    let lang = web_sys::window().unwrap().document().unwrap().document_element().unwrap().get_attribute("lang");
+    assert_eq!(lang.as_deref(), Some("fr"), "<html lang> follows");
+    let stored = web_sys::window().unwrap().local_storage().unwrap().unwrap().get_item("playground.lang").unwrap();
+    assert_eq!(stored.as_deref(), Some("fr"), "the choice survives a reload");
+
+    // Back to English, so the other tests of this page read English.
+    choose_language(&page, "en");
+    tick().await;
+    assert_eq!(text("#send"), "Send");
+    assert_eq!(text("#run .count-error"), "count must be a whole number, got \"dix\"");
+}

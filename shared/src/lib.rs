@@ -9,12 +9,14 @@
 //! - [`template`]: the key, value and header templates (`ORD-{i:04}`, `{uuid}`, ...).
 //! - [`partitioner`]: librdkafka's partitioners, to predict where a key goes.
 //! - [`lab`]: the names and defaults of LAB 1.2A.
+//! - [`problem`]: what can be refused, as codes with parameters, in English and French.
 //!
 //! This crate depends on serde alone so that it compiles for wasm32 and native.
 #![deny(missing_docs)]
 
 pub mod lab;
 pub mod partitioner;
+pub mod problem;
 pub mod protocol;
 pub mod settings;
 pub mod template;

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::problem::{Lang, Problem};
 use crate::settings::{FieldError, ProducerSettings};
 
 /// Bumped when a message changes shape, so a stale page can say it needs a reload.
@@ -194,40 +195,46 @@ impl ProduceRequest {
     /// Every problem with the request, field by field, before any client is created.
     pub fn validate(&self) -> Vec<FieldError> {
         let mut errors = self.settings.validate();
-        let mut field = |field: &str, message: String| errors.push(FieldError::new(field, message));
+        let mut field = |field: &str, problem: Problem| errors.push(FieldError::new(field, problem));
+        let range = |name: &str, max: u64, got: u64| Problem::OutOfRange {
+            field: name.to_owned(),
+            min: 1,
+            max: max as i64,
+            got: got.min(i64::MAX as u64) as i64,
+        };
         if self.count == 0 || self.count > MAX_COUNT {
-            field("count", format!("count must be between 1 and {MAX_COUNT}, got {}", self.count));
+            field("count", range("count", MAX_COUNT.into(), self.count.into()));
         }
-        if let Some(message) = topic_error(&self.topic) {
-            field("topic", message);
+        if let Some(problem) = topic_error(&self.topic) {
+            field("topic", problem);
         }
         if let Some(p) = self.partition
             && p < 0
         {
-            field("partition", format!("partition must be 0 or more, got {p}"));
+            field("partition", Problem::Negative { field: "partition".into(), got: p.into() });
         }
         if let Some(rate) = self.rate
             && (rate == 0 || rate > MAX_RATE)
         {
-            field("rate", format!("rate must be between 1 and {MAX_RATE} messages per second, got {rate}"));
+            field("rate", range("rate", MAX_RATE.into(), rate.into()));
         }
         let templates =
             [("key_template", self.key_template.as_deref()), ("value_template", Some(&self.value_template))];
         for (name, template) in templates {
             let Some(template) = template else { continue };
-            if let Err(message) = check_template(name, template) {
-                field(name, message);
+            if let Err(problem) = check_template(name, template) {
+                field(name, problem);
             }
         }
         if self.headers.len() > MAX_HEADERS {
-            field("headers", format!("at most {MAX_HEADERS} headers, got {}", self.headers.len()));
+            field("headers", Problem::TooManyHeaders { max: MAX_HEADERS, got: self.headers.len() });
         }
         for (n, header) in self.headers.iter().enumerate() {
             let name = format!("headers[{n}]");
             if header.name.trim().is_empty() || header.name.len() > 255 {
-                field(&name, "a header name is 1 to 255 characters".to_owned());
-            } else if let Err(message) = check_template(&header.name, &header.value) {
-                field(&name, message);
+                field(&name, Problem::HeaderName);
+            } else if let Err(problem) = check_template(&header.name, &header.value) {
+                field(&name, problem);
             }
         }
         errors
@@ -235,25 +242,27 @@ impl ProduceRequest {
 }
 
 /// Why `topic` is not a valid Kafka topic name, if it is not.
-pub fn topic_error(topic: &str) -> Option<String> {
+pub fn topic_error(topic: &str) -> Option<Problem> {
     let ok = !topic.is_empty()
         && topic.len() <= 249
         && topic.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    (!ok).then(|| "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned())
+    (!ok).then_some(Problem::TopicName)
 }
 
 /// Why a `consume` or `fetch` cannot be carried out, if it cannot.
-pub fn read_error(topic: &str, partition: i32, offset: i64) -> Option<String> {
+pub fn read_error(topic: &str, partition: i32, offset: i64) -> Option<Problem> {
     topic_error(topic)
-        .or_else(|| (partition < 0).then(|| format!("partition must be 0 or more, got {partition}")))
-        .or_else(|| (offset < 0).then(|| format!("offset must be 0 or more, got {offset}")))
+        .or_else(|| (partition < 0).then(|| Problem::Negative { field: "partition".into(), got: partition.into() }))
+        .or_else(|| (offset < 0).then(|| Problem::Negative { field: "offset".into(), got: offset }))
 }
 
-fn check_template(name: &str, template: &str) -> Result<(), String> {
+fn check_template(name: &str, template: &str) -> Result<(), Problem> {
     if template.len() > MAX_TEMPLATE_LEN {
-        return Err(format!("{name} is longer than {MAX_TEMPLATE_LEN} bytes"));
+        return Err(Problem::TooLong { field: name.to_owned(), max: MAX_TEMPLATE_LEN });
     }
-    crate::template::Template::parse(template).map(|_| ()).map_err(|e| format!("{name}: {e}"))
+    crate::template::Template::parse(template)
+        .map(|_| ())
+        .map_err(|problem| Problem::Template { field: name.to_owned(), problem })
 }
 
 /// What the server tells the page.
@@ -557,11 +566,13 @@ pub struct RunFinished {
     pub stopped: bool,
 }
 
-/// A refused command or a server-side problem, in plain words.
+/// A refused command or a server-side problem.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorEvent {
-    /// What went wrong.
+    /// What went wrong, in plain English words (the page shows `problem` in its language).
     pub message: String,
+    /// What went wrong, as a code with parameters.
+    pub problem: Problem,
     /// The fields at fault, so the page can mark them; empty when it is not about a field.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
@@ -569,8 +580,14 @@ pub struct ErrorEvent {
 
 impl ErrorEvent {
     /// An error about no field in particular.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self { message: message.into(), fields: Vec::new() }
+    pub fn new(problem: Problem) -> Self {
+        Self { message: problem.text(Lang::En), problem, fields: Vec::new() }
+    }
+
+    /// A produce request refused for its fields.
+    pub fn fields(fields: Vec<FieldError>) -> Self {
+        let message = fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
+        Self { message, problem: Problem::InvalidRequest { fields: fields.len() }, fields }
     }
 }
 
@@ -646,8 +663,12 @@ mod tests {
 
     #[test]
     fn batches_nest_events() {
-        let batch =
-            Event::Batch { events: vec![Event::Error(ErrorEvent::new("a")), Event::Error(ErrorEvent::new("b"))] };
+        let batch = Event::Batch {
+            events: vec![
+                Event::Error(ErrorEvent::new(Problem::NoRun)),
+                Event::Error(ErrorEvent::new(Problem::RunInProgress)),
+            ],
+        };
         let json = serde_json::to_string(&batch).unwrap();
         assert!(json.starts_with(r#"{"type":"batch","events":[{"type":"error""#), "{json}");
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), batch);

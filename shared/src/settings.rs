@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::problem::{Lang, Problem, Text};
+
 /// How many brokers must have a message before the producer counts it as delivered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Acks {
@@ -48,17 +50,22 @@ pub struct Bound {
     pub min: u64,
     /// Largest accepted value.
     pub max: u64,
-    /// What it does, in one line.
-    pub doc: &'static str,
+    /// What it does, in one line, in each language.
+    pub doc: Text,
 }
 
 impl Bound {
     fn check(&self, value: u64, errors: &mut Vec<FieldError>) {
         if value < self.min || value > self.max {
-            errors.push(FieldError {
-                field: self.name.to_owned(),
-                message: format!("{} must be between {} and {}, got {}", self.name, self.min, self.max, value),
-            });
+            errors.push(FieldError::new(
+                self.name,
+                Problem::OutOfRange {
+                    field: self.name.to_owned(),
+                    min: self.min as i64,
+                    max: self.max as i64,
+                    got: value as i64,
+                },
+            ));
         }
     }
 }
@@ -69,7 +76,10 @@ pub const MAX_IN_FLIGHT: Bound = Bound {
     dotnet: "MaxInFlight",
     min: 1,
     max: 1_000_000,
-    doc: "How many produce requests may wait for an answer on one broker connection; at most 5 with idempotence.",
+    doc: Text {
+        en: "How many produce requests may wait for an answer on one broker connection; at most 5 with idempotence.",
+        fr: "Combien de requêtes produce peuvent attendre une réponse sur une connexion à un broker ; 5 au plus avec l'idempotence.",
+    },
 };
 
 /// Bounds of `message.send.max.retries` (librdkafka accepts 0 to 2147483647).
@@ -78,7 +88,10 @@ pub const RETRIES: Bound = Bound {
     dotnet: "MessageSendMaxRetries",
     min: 0,
     max: 2_147_483_647,
-    doc: "How many times librdkafka retries a failed produce request before the message fails.",
+    doc: Text {
+        en: "How many times librdkafka retries a failed produce request before the message fails.",
+        fr: "Combien de fois librdkafka renvoie une requête produce échouée avant que le message échoue.",
+    },
 };
 
 /// Bounds of `retry.backoff.ms`.
@@ -87,7 +100,10 @@ pub const RETRY_BACKOFF_MS: Bound = Bound {
     dotnet: "RetryBackoffMs",
     min: 1,
     max: 300_000,
-    doc: "How long to wait before the first retry; later retries back off exponentially.",
+    doc: Text {
+        en: "How long to wait before the first retry; later retries back off exponentially.",
+        fr: "L'attente avant la première nouvelle tentative ; les suivantes attendent de plus en plus (backoff exponentiel).",
+    },
 };
 
 /// Bounds of `retry.backoff.max.ms`.
@@ -96,7 +112,10 @@ pub const RETRY_BACKOFF_MAX_MS: Bound = Bound {
     dotnet: "RetryBackoffMaxMs",
     min: 1,
     max: 300_000,
-    doc: "The longest wait between retries, however many there were.",
+    doc: Text {
+        en: "The longest wait between retries, however many there were.",
+        fr: "L'attente la plus longue entre deux tentatives, quel que soit leur nombre.",
+    },
 };
 
 /// Bounds of `request.timeout.ms`.
@@ -105,7 +124,10 @@ pub const REQUEST_TIMEOUT_MS: Bound = Bound {
     dotnet: "RequestTimeoutMs",
     min: 1,
     max: 900_000,
-    doc: "How long the producer waits for the broker's answer to one produce request.",
+    doc: Text {
+        en: "How long the producer waits for the broker's answer to one produce request.",
+        fr: "Combien de temps le producer attend la réponse du broker à une requête produce.",
+    },
 };
 
 /// Bounds of `message.timeout.ms` (0 means no limit in librdkafka; we refuse it so
@@ -115,7 +137,10 @@ pub const MESSAGE_TIMEOUT_MS: Bound = Bound {
     dotnet: "MessageTimeoutMs",
     min: 1,
     max: 900_000,
-    doc: "The delivery timeout: how long a message may take, retries included, before it fails.",
+    doc: Text {
+        en: "The delivery timeout: how long a message may take, retries included, before it fails.",
+        fr: "Le délai de livraison : le temps qu'un message peut prendre, tentatives comprises, avant d'échouer.",
+    },
 };
 
 /// Bounds of `linger.ms`.
@@ -124,7 +149,10 @@ pub const LINGER_MS: Bound = Bound {
     dotnet: "LingerMs",
     min: 0,
     max: 900_000,
-    doc: "How long to wait for more messages before sending a batch: more latency, bigger batches.",
+    doc: Text {
+        en: "How long to wait for more messages before sending a batch: more latency, bigger batches.",
+        fr: "Combien de temps attendre d'autres messages avant d'envoyer un batch : plus de latence, des batchs plus gros.",
+    },
 };
 
 /// Bounds of `batch.size` (librdkafka goes to 2 GiB; 10 MB is plenty and keeps a
@@ -134,7 +162,10 @@ pub const BATCH_SIZE: Bound = Bound {
     dotnet: "BatchSize",
     min: 1,
     max: 10_000_000,
-    doc: "The largest batch in bytes sent to one partition in one request.",
+    doc: Text {
+        en: "The largest batch in bytes sent to one partition in one request.",
+        fr: "Le plus gros batch, en octets, envoyé à une partition en une requête.",
+    },
 };
 
 /// Bounds of `batch.num.messages`.
@@ -143,7 +174,7 @@ pub const BATCH_NUM_MESSAGES: Bound = Bound {
     dotnet: "BatchNumMessages",
     min: 1,
     max: 1_000_000,
-    doc: "The most messages in one batch.",
+    doc: Text { en: "The most messages in one batch.", fr: "Le nombre maximal de messages dans un batch." },
 };
 
 /// Bounds of `sticky.partitioning.linger.ms`.
@@ -152,7 +183,10 @@ pub const STICKY_LINGER_MS: Bound = Bound {
     dotnet: "StickyPartitioningLingerMs",
     min: 0,
     max: 900_000,
-    doc: "How long keyless messages stick to one partition before moving to another; 0 spreads each message.",
+    doc: Text {
+        en: "How long keyless messages stick to one partition before moving to another; 0 spreads each message.",
+        fr: "Combien de temps les messages sans clé restent sur une partition avant de passer à une autre ; 0 répartit chaque message.",
+    },
 };
 
 /// Longest accepted `client.id`.
@@ -322,14 +356,16 @@ impl Default for ProducerSettings {
 pub struct FieldError {
     /// The field's JSON key (its librdkafka name), or `count`, `value_template`, ...
     pub field: String,
-    /// What is wrong, in plain words.
+    /// What is wrong, in plain English words (the page shows `problem` in its language).
     pub message: String,
+    /// What is wrong, as a code with parameters.
+    pub problem: Problem,
 }
 
 impl FieldError {
     /// An error about `field`.
-    pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self { field: field.to_owned(), message: message.into() }
+    pub fn new(field: &str, problem: Problem) -> Self {
+        Self { field: field.to_owned(), message: problem.text(Lang::En), problem }
     }
 }
 
@@ -342,10 +378,7 @@ impl ProducerSettings {
             && self.client_id.len() <= CLIENT_ID_MAX_LEN
             && self.client_id.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
         if !id_ok {
-            errors.push(FieldError::new(
-                "client.id",
-                format!("client.id must be 1 to {CLIENT_ID_MAX_LEN} letters, digits, '.', '_' or '-'"),
-            ));
+            errors.push(FieldError::new("client.id", Problem::ClientId { max: CLIENT_ID_MAX_LEN }));
         }
         for (bound, value) in self.numbers() {
             bound.check(value.into(), &mut errors);
@@ -353,19 +386,16 @@ impl ProducerSettings {
         let unbroken = |errors: &Vec<FieldError>, field: &str| !errors.iter().any(|e| e.field == field);
         if self.enable_idempotence {
             if self.acks != Acks::All {
-                errors.push(FieldError::new("acks", "enable.idempotence needs acks=all"));
+                errors.push(FieldError::new("acks", Problem::IdempotenceNeedsAcksAll));
             }
             if self.max_in_flight > IDEMPOTENT_MAX_IN_FLIGHT && unbroken(&errors, MAX_IN_FLIGHT.name) {
                 errors.push(FieldError::new(
                     MAX_IN_FLIGHT.name,
-                    format!(
-                        "enable.idempotence needs max.in.flight.requests.per.connection of at most {IDEMPOTENT_MAX_IN_FLIGHT}, got {}",
-                        self.max_in_flight
-                    ),
+                    Problem::IdempotenceMaxInFlight { max: IDEMPOTENT_MAX_IN_FLIGHT, got: self.max_in_flight },
                 ));
             }
             if self.message_send_max_retries == 0 {
-                errors.push(FieldError::new(RETRIES.name, "enable.idempotence needs message.send.max.retries above 0"));
+                errors.push(FieldError::new(RETRIES.name, Problem::IdempotenceNeedsRetries));
             }
         }
         if self.retry_backoff_max_ms < self.retry_backoff_ms
@@ -374,10 +404,7 @@ impl ProducerSettings {
         {
             errors.push(FieldError::new(
                 RETRY_BACKOFF_MAX_MS.name,
-                format!(
-                    "retry.backoff.max.ms ({}) must not be below retry.backoff.ms ({})",
-                    self.retry_backoff_max_ms, self.retry_backoff_ms
-                ),
+                Problem::BackoffMaxBelowBackoff { max: self.retry_backoff_max_ms, backoff: self.retry_backoff_ms },
             ));
         }
         if self.message_timeout_ms <= self.linger_ms
@@ -386,10 +413,7 @@ impl ProducerSettings {
         {
             errors.push(FieldError::new(
                 MESSAGE_TIMEOUT_MS.name,
-                format!(
-                    "message.timeout.ms ({}) must be greater than linger.ms ({})",
-                    self.message_timeout_ms, self.linger_ms
-                ),
+                Problem::TimeoutNotAboveLinger { timeout: self.message_timeout_ms, linger: self.linger_ms },
             ));
         }
         errors
@@ -465,11 +489,20 @@ impl Preset {
     }
 
     /// What the preset is, in one line.
-    pub fn doc(self) -> &'static str {
+    pub fn doc(self) -> Text {
         match self {
-            Preset::LabBasic => "The lab's Program.cs: acks=all, 3 retries, librdkafka's defaults otherwise.",
-            Preset::Idempotent => "Exercise 4: enable.idempotence=true, acks=all, max.in.flight=5.",
-            Preset::Optimized => "Exercise 5: batch.size=32768, linger.ms=5, compression snappy.",
+            Preset::LabBasic => Text {
+                en: "The lab's Program.cs: acks=all, 3 retries, librdkafka's defaults otherwise.",
+                fr: "Le Program.cs du lab : acks=all, 3 tentatives, sinon les valeurs par défaut de librdkafka.",
+            },
+            Preset::Idempotent => Text {
+                en: "Exercise 4: enable.idempotence=true, acks=all, max.in.flight=5.",
+                fr: "Exercice 4 : enable.idempotence=true, acks=all, max.in.flight=5.",
+            },
+            Preset::Optimized => Text {
+                en: "Exercise 5: batch.size=32768, linger.ms=5, compression snappy.",
+                fr: "Exercice 5 : batch.size=32768, linger.ms=5, compression snappy.",
+            },
         }
     }
 }

@@ -41,23 +41,7 @@ pub struct Template {
     parts: Vec<Part>,
 }
 
-/// Why a template cannot be used.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TemplateError {
-    /// What is wrong, in plain words, naming the placeholder.
-    pub message: String,
-}
-
-impl std::fmt::Display for TemplateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for TemplateError {}
-
-/// The placeholders a template may use, as the page lists them.
-pub const PLACEHOLDERS: &str = "{i}, {i:04}, {now}, {uuid}, {rand:MIN-MAX}";
+pub use crate::problem::{PLACEHOLDERS, TemplateProblem};
 
 /// Where the random and time-dependent placeholders get their values: the server uses
 /// the system clock and a real RNG, the page's preview uses the browser's.
@@ -70,12 +54,8 @@ pub trait TemplateEnv {
     fn random_in(&mut self, min: i64, max: i64) -> i64;
 }
 
-fn err(message: String) -> TemplateError {
-    TemplateError { message }
-}
-
-fn parse_placeholder(body: &str) -> Result<Part, TemplateError> {
-    let unknown = || err(format!("unknown placeholder {{{body}}}; use {PLACEHOLDERS}, or {{{{ for a literal brace"));
+fn parse_placeholder(body: &str) -> Result<Part, TemplateProblem> {
+    let placeholder = || body.to_owned();
     let (name, arg) = match body.split_once(':') {
         Some((name, arg)) => (name, Some(arg)),
         None => (body, None),
@@ -87,29 +67,29 @@ fn parse_placeholder(body: &str) -> Result<Part, TemplateError> {
                 .parse()
                 .ok()
                 .filter(|w| (1..=20).contains(w) && arg.starts_with('0'))
-                .ok_or_else(|| err(format!("{{{body}}}: the width must look like 04 (1 to 20 digits)")))?;
+                .ok_or_else(|| TemplateProblem::Width { placeholder: placeholder() })?;
             Ok(Part::Index { width })
         }
         ("now", None) => Ok(Part::Now),
         ("uuid", None) => Ok(Part::Uuid),
         ("rand", Some(arg)) => {
-            let bad = || err(format!("{{{body}}}: write {{rand:MIN-MAX}}, for example {{rand:1-100}}"));
+            let bad = || TemplateProblem::Rand { placeholder: placeholder() };
             // MIN may be negative, so split at the first '-' after the first character.
             let cut = arg.get(1..).and_then(|rest| rest.find('-')).ok_or_else(bad)? + 1;
             let min: i64 = arg[..cut].parse().map_err(|_| bad())?;
             let max: i64 = arg[cut + 1..].parse().map_err(|_| bad())?;
             if min > max {
-                return Err(err(format!("{{{body}}}: MIN must not be greater than MAX")));
+                return Err(TemplateProblem::RandOrder { placeholder: placeholder() });
             }
             Ok(Part::Rand { min, max })
         }
-        _ => Err(unknown()),
+        _ => Err(TemplateProblem::Unknown { placeholder: placeholder() }),
     }
 }
 
 impl Template {
     /// Parses a template, refusing unknown or malformed placeholders.
-    pub fn parse(source: &str) -> Result<Self, TemplateError> {
+    pub fn parse(source: &str) -> Result<Self, TemplateProblem> {
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut rest = source;
@@ -118,9 +98,9 @@ impl Template {
                 text.push(c);
                 rest = &rest[2..];
             } else if c == '{' && rest[1..].starts_with(|n: char| n.is_ascii_alphabetic()) {
-                let end = rest.find('}').ok_or_else(|| {
-                    err(format!("placeholder {} is not closed with }}", rest.chars().take(12).collect::<String>()))
-                })?;
+                let end = rest
+                    .find('}')
+                    .ok_or_else(|| TemplateProblem::Unclosed { start: rest.chars().take(12).collect() })?;
                 if !text.is_empty() {
                     parts.push(Part::Text(std::mem::take(&mut text)));
                 }
@@ -264,7 +244,7 @@ mod tests {
             ("{uuid:1}", "unknown placeholder"),
         ] {
             let e = Template::parse(t).unwrap_err();
-            assert!(e.message.contains(needle), "{t}: {e}");
+            assert!(e.to_string().contains(needle), "{t}: {e}");
         }
     }
 

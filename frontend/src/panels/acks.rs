@@ -2,7 +2,11 @@
 //! at the pace of the message's measured latency.
 
 use leptos::prelude::*;
+use shared::problem::Text;
 use shared::settings::Acks;
+
+use crate::i18n::{lang, pick};
+use crate::t;
 
 /// How long the animation of one hop lasts: the measured latency slowed down so that
 /// eyes can follow it (a 5 ms delivery plays a 0.5 s hop), within reason.
@@ -11,22 +15,44 @@ pub fn hop_seconds(latency_us: u64) -> f64 {
 }
 
 /// The steps of a delivery under `acks`, as words.
-pub fn steps(acks: Acks) -> [&'static str; 3] {
+pub fn steps(acks: Acks) -> [Text; 3] {
+    const SEND: Text = Text {
+        en: "The producer sends the batch to the partition leader.",
+        fr: "Le producer envoie le batch au leader de la partition.",
+    };
     match acks {
         Acks::Zero => [
-            "The producer sends the batch to the partition leader.",
-            "It counts the message as delivered at once: no response is awaited, so there is no offset.",
-            "The leader writes it, or not: the producer never knows.",
+            SEND,
+            Text {
+                en: "It counts the message as delivered at once: no response is awaited, so there is no offset.",
+                fr: "Il compte le message comme livré aussitôt : aucune réponse n'est attendue, donc pas d'offset.",
+            },
+            Text {
+                en: "The leader writes it, or not: the producer never knows.",
+                fr: "Le leader l'écrit, ou non : le producer ne le sait jamais.",
+            },
         ],
         Acks::One => [
-            "The producer sends the batch to the partition leader.",
-            "The leader writes it to its log and answers with the offset: delivered.",
-            "The followers copy it afterwards; if the leader dies first, it is lost.",
+            SEND,
+            Text {
+                en: "The leader writes it to its log and answers with the offset: delivered.",
+                fr: "Le leader l'écrit dans son log et répond avec l'offset : livré.",
+            },
+            Text {
+                en: "The followers copy it afterwards; if the leader dies first, it is lost.",
+                fr: "Les followers le copient ensuite ; si le leader meurt avant, il est perdu.",
+            },
         ],
         Acks::All => [
-            "The producer sends the batch to the partition leader.",
-            "The leader waits until every in-sync replica has copied it (min.insync.replicas).",
-            "Then it answers with the offset: delivered, and it survives the leader's death.",
+            SEND,
+            Text {
+                en: "The leader waits until every in-sync replica has copied it (min.insync.replicas).",
+                fr: "Le leader attend que chaque réplique synchronisée l'ait copié (min.insync.replicas).",
+            },
+            Text {
+                en: "Then it answers with the offset: delivered, and it survives the leader's death.",
+                fr: "Puis il répond avec l'offset : livré, et le message survit à la mort du leader.",
+            },
         ],
     }
 }
@@ -45,6 +71,7 @@ pub fn AcksFlow(
     let (px, lx, fx) = (60.0, 300.0, 520.0);
     let follower_y = [40.0, 120.0];
     let leader_name = leader.map_or_else(|| "Leader".to_owned(), |id| format!("Leader (broker {id})"));
+    // "Leader", "follower" and "broker" are the words French-speaking Kafka users say too.
     let follower_names: Vec<String> = follower_y
         .iter()
         .enumerate()
@@ -97,14 +124,27 @@ pub fn AcksFlow(
                 {ack_at.map(|at| hop((lx, 80.0), (px, 80.0), at, "ack"))}
             </svg>
             <ol class="steps">
-                {steps(acks).into_iter().map(|s| view! { <li class="step">{s}</li> }).collect_view()}
+                {steps(acks).into_iter().map(|s| view! { <li class="step">{move || s.get(lang())}</li> }).collect_view()}
             </ol>
-            <p class="hint">{format!("Measured: {:.2} ms, played {:.0}x slower.", latency_us as f64 / 1000.0, d * 1e6 / latency_us.max(1) as f64)}</p>
+            <p class="hint">
+                {move || {
+                    let (ms, slower) = (latency_us as f64 / 1000.0, d * 1e6 / latency_us.max(1) as f64);
+                    pick(
+                        format!("Measured: {ms:.2} ms, played {slower:.0}x slower."),
+                        format!("Mesuré : {ms:.2} ms, joué {slower:.0} fois plus lentement."),
+                    )
+                }}
+            </p>
             {embedded.then(|| view! {
                 <p class="honest" id="acks-honest">
-                    "This embedded cluster does not replicate: its brokers answer at once, so acks=1 and acks=all "
-                    "take the same time here, and the followers above are drawn, not measured. "
-                    "On a real cluster (docker compose) acks=all waits for the copies."
+                    {t!(
+                        "This embedded cluster does not replicate: its brokers answer at once, so acks=1 and acks=all \
+                         take the same time here, and the followers above are drawn, not measured. \
+                         On a real cluster (docker compose) acks=all waits for the copies.",
+                        "Ce cluster embarqué ne réplique pas : ses brokers répondent aussitôt, donc acks=1 et acks=all \
+                         prennent le même temps ici, et les followers ci-dessus sont dessinés, pas mesurés. \
+                         Sur un vrai cluster (docker compose), acks=all attend les copies."
+                    )}
                 </p>
             })}
         </div>
@@ -124,8 +164,9 @@ mod tests {
 
     #[test]
     fn each_level_says_when_the_producer_hears_back() {
-        assert!(steps(Acks::Zero)[1].contains("no response"));
-        assert!(steps(Acks::One)[2].contains("lost"));
-        assert!(steps(Acks::All)[1].contains("in-sync replica"));
+        assert!(steps(Acks::Zero)[1].en.contains("no response"));
+        assert!(steps(Acks::Zero)[1].fr.contains("aucune réponse"));
+        assert!(steps(Acks::One)[2].en.contains("lost"));
+        assert!(steps(Acks::All)[1].en.contains("in-sync replica"));
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::app::Ctx;
 use crate::model::{LATENCY_BINS, Point, format_latency, latency_scale};
+use crate::t;
 
 const W: f64 = 600.0;
 const H: f64 = 140.0;
@@ -53,36 +54,36 @@ pub fn ChartsPanel() -> impl IntoView {
     };
     view! {
         <section class="panel" id="charts">
-            <h2>"Throughput and latency"</h2>
+            <h2>{t!("Throughput and latency", "Débit et latence")}</h2>
             <div class="charts">
                 <figure>
                     <figcaption>
-                        "Throughput, msgs/s (top: " <span id="chart-max-rate">{move || format!("{:.0}", throughput().1)}</span> ")"
+                        {t!("Throughput, msgs/s (top: ", "Débit, msgs/s (haut : ")} <span id="chart-max-rate">{move || format!("{:.0}", throughput().1)}</span> ")"
                     </figcaption>
-                    <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label="Throughput over time">
+                    <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=t!("Throughput over time", "Débit dans le temps")>
                         <polyline id="throughput-line" class="line rate" points=move || throughput().0 />
                     </svg>
                 </figure>
                 <figure>
                     <figcaption>
-                        "Latency over time: " <span class="p50">"p50"</span> " and " <span class="p99">"p99"</span>
-                        " (top: " {move || format_latency(latency().2)} ")"
+                        {t!("Latency over time: ", "Latence dans le temps : ")} <span class="p50">"p50"</span> {t!(" and ", " et ")}
+                        <span class="p99">"p99"</span> {t!(" (top: ", " (haut : ")} {move || format_latency(latency().2)} ")"
                     </figcaption>
-                    <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label="Latency over time">
+                    <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=t!("Latency over time", "Latence dans le temps")>
                         <polyline class="line p50" points=move || latency().0 />
                         <polyline class="line p99" points=move || latency().1 />
                     </svg>
                 </figure>
                 <figure>
                     <figcaption>
-                        "Latency histogram (log scale, 10 µs to 100 s) "
+                        {t!("Latency histogram (log scale, 10 µs to 100 s) ", "Histogramme des latences (échelle log, 10 µs à 100 s) ")}
                         <span id="percentiles">
                             {move || percentiles.get().map(|(p50, p95, p99)| {
                                 format!("p50 {} · p95 {} · p99 {}", format_latency(p50), format_latency(p95), format_latency(p99))
                             })}
                         </span>
                     </figcaption>
-                    <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label="Latency histogram">
+                    <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=t!("Latency histogram", "Histogramme des latences")>
                         {move || {
                             let bins = histogram.get();
                             let most = bins.iter().copied().max().unwrap_or(0).max(1);

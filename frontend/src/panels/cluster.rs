@@ -4,6 +4,8 @@ use leptos::prelude::*;
 use shared::protocol::{ClusterMode, Command, ProduceError};
 
 use crate::app::Ctx;
+use crate::i18n::pick;
+use crate::t;
 
 /// Mode, bootstrap address and a ready kcat command, under the page's title.
 #[component]
@@ -14,18 +16,19 @@ pub fn ClusterLine() -> impl IntoView {
     view! {
         <div id="cluster-line" class="cluster-line">
             {move || match hello.get() {
-                None => view! { <span>"Waiting for the server…"</span> }.into_any(),
+                None => view! { <span>{t!("Waiting for the server…", "En attente du serveur…")}</span> }.into_any(),
                 Some(h) => {
-                    let mode = match h.mode {
-                        ClusterMode::Embedded => "Embedded cluster (librdkafka mock)",
-                        ClusterMode::External => "Kafka cluster",
+                    let mode = move || match h.mode {
+                        ClusterMode::Embedded => pick("Embedded cluster (librdkafka mock)", "Cluster embarqué (mock librdkafka)"),
+                        ClusterMode::External => pick("Kafka cluster", "Cluster Kafka"),
                     };
+                    let brokers = h.brokers.len();
                     let kcat = format!("kcat -b {} -C -t orders.created -f '%p:%o %k %s\\n'", h.bootstrap_servers);
                     view! {
                         <span class="mode">{mode}</span>
-                        <span>{format!("{} brokers", h.brokers.len())}</span>
+                        <span>{format!("{brokers} brokers")}</span>
                         <span>"bootstrap " <code id="bootstrap">{h.bootstrap_servers.clone()}</code></span>
-                        <span class="tools">"Use your own tools: " <code id="kcat">{kcat}</code></span>
+                        <span class="tools">{t!("Use your own tools: ", "Vos propres outils : ")} <code id="kcat">{kcat}</code></span>
                     }
                     .into_any()
                 }
@@ -66,17 +69,17 @@ pub fn ClusterPanel() -> impl IntoView {
     let send = move |command: Command| ctx.send(command);
     view! {
         <section class="panel" id="cluster">
-            <h2>"Cluster"</h2>
+            <h2>{t!("Cluster", "Cluster")}</h2>
             <table class="brokers">
                 <thead>
                     <tr>
                         <th>"Broker"</th>
-                        <th>"State"</th>
-                        <th>"Added delay"</th>
-                        <th>"Producer sees"</th>
-                        <th>"Leads"</th>
+                        <th>{t!("State", "État")}</th>
+                        <th>{t!("Added delay", "Délai ajouté")}</th>
+                        <th>{t!("Producer sees", "Vu du producer")}</th>
+                        <th>{t!("Leads", "Leader de")}</th>
                         <Show when=move || faults.get()>
-                            <th>"Fault"</th>
+                            <th>{t!("Fault", "Panne")}</th>
                         </Show>
                     </tr>
                 </thead>
@@ -88,13 +91,16 @@ pub fn ClusterPanel() -> impl IntoView {
                             .map(|(broker, measured, leads)| {
                                 let id = broker.id;
                                 let up = broker.up;
-                                let seen = measured
-                                    .map(|(state, rtt)| format!("{state}, rtt {:.1} ms", rtt as f64 / 1000.0))
-                                    .unwrap_or_else(|| "no producer yet".into());
+                                let seen = move || {
+                                    measured.clone().map_or_else(
+                                        || pick("no producer yet", "pas encore de producer").to_owned(),
+                                        |(state, rtt)| format!("{state}, rtt {:.1} ms", rtt as f64 / 1000.0),
+                                    )
+                                };
                                 view! {
                                     <tr class="broker" data-broker=id.to_string() class:down=!up>
                                         <td>{id}</td>
-                                        <td class="state">{if up { "up" } else { "down" }}</td>
+                                        <td class="state">{move || if up { pick("up", "en marche") } else { pick("down", "arrêté") }}</td>
                                         <td>{format!("{} ms", broker.rtt_ms)}</td>
                                         <td class="seen">{seen}</td>
                                         <td class="leads">{leads}</td>
@@ -112,7 +118,7 @@ pub fn ClusterPanel() -> impl IntoView {
                                                         )
                                                     }
                                                 >
-                                                    {if up { "Take down" } else { "Bring up" }}
+                                                    {move || if up { pick("Take down", "Arrêter") } else { pick("Bring up", "Redémarrer") }}
                                                 </button>
                                             </td>
                                         </Show>
@@ -128,31 +134,38 @@ pub fn ClusterPanel() -> impl IntoView {
                 fallback=|| {
                     view! {
                         <p class="hint">
-                            "Faults are for the embedded cluster. On a real cluster, stop a broker yourself "
-                            "(for example " <code>"docker compose stop kafka-2"</code> ") and watch the producer here."
+                            {t!(
+                                "Faults are for the embedded cluster. On a real cluster, stop a broker yourself (for example ",
+                                "Les pannes sont pour le cluster embarqué. Sur un vrai cluster, arrêtez un broker vous-même (par exemple "
+                            )}
+                            <code>"docker compose stop kafka-2"</code>
+                            {t!(") and watch the producer here.", ") et observez le producer ici.")}
                         </p>
                     }
                 }
             >
-                <div class="faults" role="group" aria-label="Faults">
+                <div class="faults" role="group" aria-label=t!("Faults", "Pannes")>
                     <button id="all-brokers-down" on:click=move |_| send(Command::BrokerDown { broker: None })>
-                        "All brokers down"
+                        {t!("All brokers down", "Arrêter tous les brokers")}
                     </button>
                     <button id="all-brokers-up" on:click=move |_| send(Command::BrokerUp { broker: None })>
-                        "All brokers up"
+                        {t!("All brokers up", "Redémarrer tous les brokers")}
                     </button>
                     <button id="add-latency" on:click=move |_| send(Command::SetRoundTripTime { broker: None, ms: 200 })>
-                        "+200 ms latency"
+                        {t!("+200 ms latency", "+200 ms de latence")}
                     </button>
                     <button
                         id="inject-errors"
-                        title="The next 3 produce requests are refused with NOT_ENOUGH_REPLICAS: the producer retries them."
+                        title=t!(
+                            "The next 3 produce requests are refused with NOT_ENOUGH_REPLICAS: the producer retries them.",
+                            "Les 3 prochaines requêtes produce sont refusées avec NOT_ENOUGH_REPLICAS : le producer les réessaie."
+                        )
                         on:click=move |_| send(Command::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 })
                     >
-                        "Inject 3 NOT_ENOUGH_REPLICAS"
+                        {t!("Inject 3 NOT_ENOUGH_REPLICAS", "Injecter 3 NOT_ENOUGH_REPLICAS")}
                     </button>
                     <button id="reset-faults" on:click=move |_| send(Command::ResetFaults)>
-                        "Reset"
+                        {t!("Reset", "Réinitialiser")}
                     </button>
                 </div>
             </Show>

@@ -7,6 +7,8 @@ use shared::settings::{
 };
 
 use crate::app::Ctx;
+use crate::i18n::{lang, say};
+use crate::t;
 
 /// A numeric setting: label with its librdkafka and .NET names, input, explanation, error.
 #[component]
@@ -30,8 +32,8 @@ fn NumberField(bound: Bound) -> impl IntoView {
                     f.numbers.insert(bound.name, event_target_value(&ev));
                 })
             />
-            <p class="doc">{bound.doc}</p>
-            <p class="error">{error}</p>
+            <p class="doc">{move || bound.doc.get(lang())}</p>
+            <p class="error">{move || error().map(|p| say(&p))}</p>
         </div>
     }
 }
@@ -45,7 +47,7 @@ fn Choice<T: Copy + PartialEq + Send + Sync + 'static>(
     label: fn(T) -> &'static str,
     get: fn(&shared::settings::ProducerSettings) -> T,
     set: fn(&mut shared::settings::ProducerSettings, T),
-    doc: &'static str,
+    doc: shared::problem::Text,
 ) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let id = name.replace('.', "-");
@@ -74,7 +76,7 @@ fn Choice<T: Copy + PartialEq + Send + Sync + 'static>(
                     })
                     .collect_view()}
             </select>
-            <p class="doc">{doc}</p>
+            <p class="doc">{move || doc.get(lang())}</p>
         </div>
     }
 }
@@ -88,19 +90,23 @@ pub fn ConfigPanel() -> impl IntoView {
     let acks = move || ctx.form.with(|f| f.settings.acks);
     view! {
         <section class="panel" id="config">
-            <h2>"Producer config"</h2>
-            <div class="presets" role="group" aria-label="Presets">
+            <h2>{t!("Producer config", "Configuration du producer")}</h2>
+            <div class="presets" role="group" aria-label=t!("Presets", "Préréglages")>
                 {Preset::ALL
                     .into_iter()
                     .map(|preset| {
-                        let (id, name) = match preset {
-                            Preset::LabBasic => ("preset-lab-basic", "Lab basic"),
-                            Preset::Idempotent => ("preset-idempotent", "Idempotent (Ex. 4)"),
-                            Preset::Optimized => ("preset-optimized", "Optimized (Ex. 5)"),
+                        let (id, en, fr) = match preset {
+                            Preset::LabBasic => ("preset-lab-basic", "Lab basic", "Lab de base"),
+                            Preset::Idempotent => ("preset-idempotent", "Idempotent (Ex. 4)", "Idempotent (Ex. 4)"),
+                            Preset::Optimized => ("preset-optimized", "Optimized (Ex. 5)", "Optimisé (Ex. 5)"),
                         };
                         view! {
-                            <button id=id title=preset.doc() on:click=move |_| ctx.form.update(|f| f.apply_preset(preset))>
-                                {name}
+                            <button
+                                id=id
+                                title=move || preset.doc().get(lang())
+                                on:click=move |_| ctx.form.update(|f| f.apply_preset(preset))
+                            >
+                                {t!(en, fr)}
                             </button>
                         }
                     })
@@ -114,11 +120,16 @@ pub fn ConfigPanel() -> impl IntoView {
                     prop:value=move || ctx.form.with(|f| f.settings.client_id.clone())
                     on:input=move |ev| ctx.form.update(|f| f.settings.client_id = event_target_value(&ev))
                 />
-                <p class="doc">"The name brokers log and apply quotas under."</p>
-                <p class="error">{client_id_error}</p>
+                <p class="doc">
+                    {t!(
+                        "The name brokers log and apply quotas under.",
+                        "Le nom sous lequel les brokers journalisent et appliquent les quotas."
+                    )}
+                </p>
+                <p class="error">{move || client_id_error().map(|p| say(&p))}</p>
             </div>
 
-            <h3>"Delivery guarantees"</h3>
+            <h3>{t!("Delivery guarantees", "Garanties de livraison")}</h3>
             <fieldset class="field acks" class:invalid=move || acks_error().is_some()>
                 <legend><code>"acks"</code><span class="dotnet">".NET Acks"</span></legend>
                 {Acks::ALL
@@ -142,16 +153,29 @@ pub fn ConfigPanel() -> impl IntoView {
                     .collect_view()}
                 <p class="doc">
                     {move || match acks() {
-                        Acks::Zero => "0: fire and forget. The broker sends no answer, so there is no offset.",
-                        Acks::One => "1: delivered once the partition leader wrote it.",
-                        Acks::All => "all: delivered once every in-sync replica has it (the lab's choice).",
+                        Acks::Zero => crate::i18n::pick(
+                            "0: fire and forget. The broker sends no answer, so there is no offset.",
+                            "0 : envoyer et oublier. Le broker ne répond pas, donc il n'y a pas d'offset.",
+                        ),
+                        Acks::One => crate::i18n::pick(
+                            "1: delivered once the partition leader wrote it.",
+                            "1 : livré dès que le leader de la partition l'a écrit.",
+                        ),
+                        Acks::All => crate::i18n::pick(
+                            "all: delivered once every in-sync replica has it (the lab's choice).",
+                            "all : livré quand chaque réplique synchronisée (ISR) l'a (le choix du lab).",
+                        ),
                     }}
                 </p>
-                <p class="error">{acks_error}</p>
+                <p class="error">{move || acks_error().map(|p| say(&p))}</p>
                 <Show when=move || ctx.embedded()>
                     <p class="honest">
-                        "This embedded cluster is librdkafka's mock: it does not replicate and ignores acks, "
-                        "so acks=1 and acks=all behave alike here. Use a real cluster to see the difference."
+                        {t!(
+                            "This embedded cluster is librdkafka's mock: it does not replicate and ignores acks, \
+                             so acks=1 and acks=all behave alike here. Use a real cluster to see the difference.",
+                            "Ce cluster embarqué est le mock de librdkafka : il ne réplique pas et ignore acks, \
+                             donc acks=1 et acks=all se comportent pareil ici. Utilisez un vrai cluster pour voir la différence."
+                        )}
                     </p>
                 </Show>
             </fieldset>
@@ -166,18 +190,25 @@ pub fn ConfigPanel() -> impl IntoView {
                     <code>"enable.idempotence"</code>
                     <span class="dotnet">".NET EnableIdempotence"</span>
                 </label>
-                <p class="doc">"The broker drops duplicates of the producer's own retries and keeps their order. Needs acks=all and at most 5 requests in flight."</p>
+                <p class="doc">
+                    {t!(
+                        "The broker drops duplicates of the producer's own retries and keeps their order. \
+                         Needs acks=all and at most 5 requests in flight.",
+                        "Le broker écarte les doublons des propres tentatives du producer et garde leur ordre. \
+                         Exige acks=all et au plus 5 requêtes en vol."
+                    )}
+                </p>
             </div>
             <NumberField bound=MAX_IN_FLIGHT />
 
-            <h3>"Retries and timeouts"</h3>
+            <h3>{t!("Retries and timeouts", "Tentatives et délais")}</h3>
             <NumberField bound=RETRIES />
             <NumberField bound=RETRY_BACKOFF_MS />
             <NumberField bound=RETRY_BACKOFF_MAX_MS />
             <NumberField bound=REQUEST_TIMEOUT_MS />
             <NumberField bound=MESSAGE_TIMEOUT_MS />
 
-            <h3>"Batching"</h3>
+            <h3>{t!("Batching", "Batchs")}</h3>
             <NumberField bound=LINGER_MS />
             <NumberField bound=BATCH_SIZE />
             <NumberField bound=BATCH_NUM_MESSAGES />
@@ -188,10 +219,13 @@ pub fn ConfigPanel() -> impl IntoView {
                 label=Compression::as_str
                 get=|s| s.compression_type
                 set=|s, v| s.compression_type = v
-                doc="How batches are compressed on the wire and on disk."
+                doc=shared::problem::Text {
+                    en: "How batches are compressed on the wire and on disk.",
+                    fr: "Comment les batchs sont compressés sur le réseau et sur disque.",
+                }
             />
 
-            <h3>"Partitioning"</h3>
+            <h3>{t!("Partitioning", "Partitionnement")}</h3>
             <Choice
                 name="partitioner"
                 dotnet="Partitioner"
@@ -199,7 +233,12 @@ pub fn ConfigPanel() -> impl IntoView {
                 label=Partitioner::as_str
                 get=|s| s.partitioner
                 set=|s, v| s.partitioner = v
-                doc="consistent_random is librdkafka's and .NET's default (CRC32 of the key); murmur2_random puts keys where Java's producer does."
+                doc=shared::problem::Text {
+                    en: "consistent_random is librdkafka's and .NET's default (CRC32 of the key); \
+                         murmur2_random puts keys where Java's producer does.",
+                    fr: "consistent_random est le défaut de librdkafka et de .NET (CRC32 de la clé) ; \
+                         murmur2_random place les clés là où le producer Java les met.",
+                }
             />
             <NumberField bound=STICKY_LINGER_MS />
         </section>

@@ -3,13 +3,16 @@
 //! the cluster, with Resend and Edit as new.
 
 use leptos::prelude::*;
+use shared::problem::Problem;
 use shared::protocol::{Command, Persistence};
 use shared::template::iso8601;
 use wasm_bindgen::JsCast;
 
 use super::acks::AcksFlow;
 use crate::app::Ctx;
+use crate::i18n::pick;
 use crate::model::{Filter, Row, format_latency};
+use crate::t;
 
 /// Height of a row, in pixels (the CSS sets the same).
 const ROW_H: f64 = 28.0;
@@ -44,10 +47,10 @@ pub fn DeliveryTable() -> impl IntoView {
     let partitions = Memo::new(move |_| ctx.page.with(|p| p.partitions()));
     view! {
         <section class="panel" id="deliveries">
-            <h2>"Delivery reports"</h2>
+            <h2>{t!("Delivery reports", "Rapports de livraison")}</h2>
             <div class="filters">
                 <label>
-                    "Partition "
+                    {t!("Partition ", "Partition ")}
                     <select
                         id="filter-partition"
                         on:change=move |ev| {
@@ -55,7 +58,7 @@ pub fn DeliveryTable() -> impl IntoView {
                             filter.update(|f| f.partition = v.parse().ok());
                         }
                     >
-                        <option value="all">"all"</option>
+                        <option value="all">{t!("all", "toutes")}</option>
                         {move || {
                             (0..partitions.get())
                                 .map(|p| view! { <option value=p.to_string()>{p.to_string()}</option> })
@@ -64,7 +67,7 @@ pub fn DeliveryTable() -> impl IntoView {
                     </select>
                 </label>
                 <label>
-                    "Outcome "
+                    {t!("Outcome ", "Résultat ")}
                     <select
                         id="filter-outcome"
                         on:change=move |ev| {
@@ -78,12 +81,12 @@ pub fn DeliveryTable() -> impl IntoView {
                             });
                         }
                     >
-                        <option value="all">"all"</option>
-                        <option value="delivered">"delivered"</option>
-                        <option value="failed">"failed"</option>
+                        <option value="all">{t!("all", "tous")}</option>
+                        <option value="delivered">{t!("delivered", "livrés")}</option>
+                        <option value="failed">{t!("failed", "en échec")}</option>
                     </select>
                 </label>
-                <span id="rows-shown" class="hint">{move || format!("{} rows", window.get().1)}</span>
+                <span id="rows-shown" class="hint">{move || pick(format!("{} rows", window.get().1), format!("{} lignes", window.get().1))}</span>
             </div>
             <div
                 class="table-scroll"
@@ -98,12 +101,12 @@ pub fn DeliveryTable() -> impl IntoView {
                     <thead>
                         <tr>
                             <th>"#"</th>
-                            <th>"Key"</th>
+                            <th>{t!("Key", "Clé")}</th>
                             <th>"Partition"</th>
                             <th>"Offset"</th>
-                            <th>"Latency"</th>
-                            <th>"Preview"</th>
-                            <th>"Outcome"</th>
+                            <th>{t!("Latency", "Latence")}</th>
+                            <th>{t!("Preview", "Aperçu")}</th>
+                            <th>{t!("Outcome", "Résultat")}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -112,8 +115,10 @@ pub fn DeliveryTable() -> impl IntoView {
                             each=move || window.get().2
                             key=|(run, row, _): &(u64, Row, Option<bool>)| (*run, row.seq)
                             children=move |(_, row, predicted): (u64, Row, Option<bool>)| {
-                                let outcome = match &row.failure {
-                                    None => "delivered".to_owned(),
+                                let failure = row.failure.clone();
+                                // librdkafka's own words stay as they are: they are what a log shows.
+                                let outcome = move || match &failure {
+                                    None => pick("delivered", "livré").to_owned(),
                                     Some((name, message)) => format!("{name}: {message}"),
                                 };
                                 let chosen = row.clone();
@@ -135,12 +140,17 @@ pub fn DeliveryTable() -> impl IntoView {
                                         <td class="seq">{row.seq}</td>
                                         <td class="key">{row.key.clone().unwrap_or_default()}</td>
                                         <td class="partition">{row.partition.map(|p| p.to_string()).unwrap_or_else(|| "–".into())}</td>
-                                        <td class="offset">{row.offset.map(|o| o.to_string()).unwrap_or_else(|| "none".into())}</td>
+                                        <td class="offset">
+                                            {
+                                                let offset = row.offset;
+                                                move || offset.map(|o| o.to_string()).unwrap_or_else(|| pick("none", "aucun").into())
+                                            }
+                                        </td>
                                         <td class="latency">{format_latency(row.latency_us)}</td>
                                         <td class="prediction" class:refuted=predicted == Some(false)>
-                                            {match predicted {
-                                                Some(true) => "✓ as predicted",
-                                                Some(false) => "✗ elsewhere",
+                                            {move || match predicted {
+                                                Some(true) => pick("✓ as predicted", "✓ comme prévu"),
+                                                Some(false) => pick("✗ elsewhere", "✗ ailleurs"),
                                                 None => "–",
                                             }}
                                         </td>
@@ -184,39 +194,57 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
         })
     };
     let persistence = |p: Persistence| match p {
-        Persistence::NotPersisted => "not persisted: it never reached a broker, sending it again is safe",
-        Persistence::PossiblyPersisted => "possibly persisted: a resend may write it twice",
-        Persistence::Persisted => "persisted",
+        Persistence::NotPersisted => pick(
+            "not persisted: it never reached a broker, sending it again is safe",
+            "non persisté : il n'a jamais atteint un broker, le renvoyer est sans risque",
+        ),
+        Persistence::PossiblyPersisted => pick(
+            "possibly persisted: a resend may write it twice",
+            "peut-être persisté : un renvoi peut l'écrire deux fois",
+        ),
+        Persistence::Persisted => pick("persisted", "persisté"),
     };
     view! {
-        <div class="details" id="details" role="dialog" aria-label="Message details">
+        <div class="details" id="details" role="dialog" aria-label=t!("Message details", "Détails du message")>
             <h3>{format!("Message {}", row.seq)}</h3>
             <dl>
-                <dt>"Key"</dt>
-                <dd>{row.key.clone().unwrap_or_else(|| "(none)".into())}</dd>
+                <dt>{t!("Key", "Clé")}</dt>
+                <dd>{
+                    let key = row.key.clone();
+                    move || key.clone().unwrap_or_else(|| pick("(none)", "(aucune)").into())
+                }</dd>
                 <dt>"Partition, offset"</dt>
-                <dd>{format!(
+                <dd>{move || format!(
                     "{}, {}",
                     row.partition.map_or("–".into(), |p| p.to_string()),
-                    row.offset.map_or("none (acks=0 or failed)".into(), |o| o.to_string())
+                    row.offset.map_or(pick("none (acks=0 or failed)", "aucun (acks=0 ou échec)").into(), |o| o.to_string())
                 )}</dd>
                 <dt>"CreateTime"</dt>
                 <dd>{row.timestamp_ms.map(iso8601).unwrap_or_else(|| "–".into())}</dd>
                 {row.log_append_time_ms.map(|ms| view! {
                     <dt>"LogAppendTime"</dt>
-                    <dd>{format!("{ms} (synthetic: the embedded cluster answers 1234 for every message)")}</dd>
+                    <dd>{move || pick(
+                        format!("{ms} (synthetic: the embedded cluster answers 1234 for every message)"),
+                        format!("{ms} (factice : le cluster embarqué répond 1234 pour chaque message)"),
+                    )}</dd>
                 })}
-                <dt>"Latency"</dt>
+                <dt>{t!("Latency", "Latence")}</dt>
                 <dd>{format_latency(row.latency_us)}</dd>
                 {row.failure.clone().map(|(name, message)| view! {
-                    <dt>"Error"</dt>
+                    <dt>{t!("Error", "Erreur")}</dt>
                     <dd class="bad">{format!("{name}: {message}")}</dd>
                 })}
                 {row.failure_detail.map(|(retriable, p)| view! {
-                    <dt>"Retriable"</dt>
-                    <dd>{if retriable { "yes: the producer retried until message.timeout.ms" } else { "no" }}</dd>
-                    <dt>"Persistence"</dt>
-                    <dd id="persistence">{persistence(p)}</dd>
+                    <dt>{t!("Retriable", "Réessayable")}</dt>
+                    <dd>
+                        {move || if retriable {
+                            pick("yes: the producer retried until message.timeout.ms", "oui : le producer a réessayé jusqu'à message.timeout.ms")
+                        } else {
+                            pick("no", "non")
+                        }}
+                    </dd>
+                    <dt>{t!("Persistence", "Persistance")}</dt>
+                    <dd id="persistence">{move || persistence(p)}</dd>
                 })}
             </dl>
             {
@@ -238,7 +266,7 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                     let edit = record.clone();
                     let resend = record.clone();
                     view! {
-                        <h4>"Read back from the cluster"</h4>
+                        <h4>{t!("Read back from the cluster", "Relu depuis le cluster")}</h4>
                         <pre id="details-value">{record.value.clone().unwrap_or_default()}</pre>
                         <ul class="headers">
                             {record.headers.iter().map(|(n, v)| view! { <li><code>{format!("{n}: {v}")}</code></li> }).collect_view()}
@@ -252,11 +280,11 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                                             ctx.page.update(|p| p.sent = Some(request.clone()));
                                             ctx.send(Command::Produce(request));
                                         }
-                                        Err(_) => ctx.notice.set(Some("Fix the marked fields first.".into())),
+                                        Err(errors) => ctx.notice.set(Some(Problem::InvalidRequest { fields: errors.len() })),
                                     }
                                 }
                             >
-                                "Resend"
+                                {t!("Resend", "Renvoyer")}
                             </button>
                             <button
                                 id="edit-as-new"
@@ -264,16 +292,21 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                                     ctx.form.update(|f| *f = f.for_record(&edit));
                                 }
                             >
-                                "Edit as new"
+                                {t!("Edit as new", "Modifier comme nouveau")}
                             </button>
                         </div>
                     }
                     .into_any()
                 }
-                None if row.offset.is_some() => view! { <p class="hint">"Reading it back…"</p> }.into_any(),
-                None => view! { <p class="hint">"Not in the topic: nothing to read back."</p> }.into_any(),
+                None if row.offset.is_some() => view! { <p class="hint">{t!("Reading it back…", "Relecture…")}</p> }.into_any(),
+                None => view! {
+                    <p class="hint">{t!("Not in the topic: nothing to read back.", "Absent du topic : rien à relire.")}</p>
+                }
+                .into_any(),
             }}
-            <button class="close" aria-label="Close details" on:click=move |_| on_close()>"Close"</button>
+            <button class="close" aria-label=t!("Close details", "Fermer les détails") on:click=move |_| on_close()>
+                {t!("Close", "Fermer")}
+            </button>
         </div>
     }
 }

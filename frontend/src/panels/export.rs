@@ -1,10 +1,13 @@
 //! Export and share: the current scenario as code to take home, or as a link to hand out.
 
 use leptos::prelude::*;
+use shared::problem::Problem;
 
 use crate::app::Ctx;
 use crate::export::{Language, export};
+use crate::i18n::{pick, say};
 use crate::share;
+use crate::t;
 
 /// Copies `text` to the clipboard, where the browser allows it.
 fn copy(text: &str) {
@@ -24,11 +27,17 @@ pub fn ExportPanel() -> impl IntoView {
     });
     let code = move || match ctx.form.with(|f| f.request()) {
         Ok(request) => export(language.get(), &request, &bootstrap.get()),
-        Err(errors) => format!("// Fix the marked fields first: {}", errors[0].message),
+        Err(errors) => {
+            let first = say(&errors[0].problem);
+            pick(
+                format!("// Fix the marked fields first: {first}"),
+                format!("// Corrigez d'abord les champs marqués : {first}"),
+            )
+        }
     };
     view! {
         <section class="panel" id="export">
-            <h2>"Take it home"</h2>
+            <h2>{t!("Take it home", "À emporter")}</h2>
             <div class="tabs" role="tablist">
                 {Language::ALL
                     .into_iter()
@@ -49,7 +58,7 @@ pub fn ExportPanel() -> impl IntoView {
             </div>
             <pre id="export-code" tabindex="0">{code}</pre>
             <div class="actions">
-                <button id="copy-code" on:click=move |_| copy(&code())>"Copy code"</button>
+                <button id="copy-code" on:click=move |_| copy(&code())>{t!("Copy code", "Copier le code")}</button>
                 <button
                     id="share"
                     on:click=move |_| match ctx.form.with(|f| f.request()) {
@@ -58,15 +67,15 @@ pub fn ExportPanel() -> impl IntoView {
                             copy(&url);
                             link.set(url);
                         }
-                        Err(_) => ctx.notice.set(Some("Fix the marked fields before sharing.".into())),
+                        Err(errors) => ctx.notice.set(Some(Problem::InvalidRequest { fields: errors.len() })),
                     }
                 >
-                    "Share this scenario"
+                    {t!("Share this scenario", "Partager ce scénario")}
                 </button>
             </div>
             <Show when=move || !link.get().is_empty()>
                 <label class="share-link">
-                    "Link (copied): "
+                    {t!("Link (copied): ", "Lien (copié) : ")}
                     <input id="share-link" type="text" readonly prop:value=move || link.get() />
                 </label>
             </Show>

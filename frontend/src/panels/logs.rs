@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::Ctx;
+use crate::t;
 
 /// The last lines of librdkafka's log, newest last, with their levels.
 #[component]
@@ -12,10 +13,19 @@ pub fn LogsPanel() -> impl IntoView {
     let lines = Memo::new(move |_| ctx.page.with(|p| p.logs.clone()));
     view! {
         <section class="panel" id="logs">
-            <h2>"librdkafka log"</h2>
+            <h2>{t!("librdkafka log", "Journal de librdkafka")}</h2>
             <Show
                 when=move || !lines.get().is_empty()
-                fallback=|| view! { <p class="hint">"Quiet: librdkafka logs here when a broker goes away or an error comes back."</p> }
+                fallback=|| {
+                    view! {
+                        <p class="hint">
+                            {t!(
+                                "Quiet: librdkafka logs here when a broker goes away or an error comes back.",
+                                "Calme : librdkafka écrit ici quand un broker disparaît ou qu'une erreur revient."
+                            )}
+                        </p>
+                    }
+                }
             >
                 <ol class="log">
                     {move || {

@@ -4,6 +4,8 @@
 use leptos::prelude::*;
 
 use crate::app::Ctx;
+use crate::i18n::pick;
+use crate::t;
 
 /// One lane of the view.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +49,7 @@ pub fn PartitionStrip() -> impl IntoView {
     });
     view! {
         <section class="panel" id="partitions">
-            <h2>"Partitions of " <code>"orders.created"</code></h2>
+            <h2>{t!("Partitions of ", "Partitions de ")} <code>"orders.created"</code></h2>
             <ol class="lanes">
                 {move || {
                     lanes
@@ -72,7 +74,10 @@ pub fn PartitionStrip() -> impl IntoView {
                                                     Some(h) => format!("background: hsl({h} 70% 50%)"),
                                                     None => "background: #9ca3af".to_owned(),
                                                 };
-                                                let title = offset.map_or_else(|| "offset unknown (acks=0)".to_owned(), |o| format!("offset {o}"));
+                                                let title = offset.map_or_else(
+                                                    || pick("offset unknown (acks=0)", "offset inconnu (acks=0)").to_owned(),
+                                                    |o| format!("offset {o}"),
+                                                );
                                                 view! { <span class="cell" style=style title=title></span> }
                                             })
                                             .collect_view()}

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use shared::protocol::{Command, RunMode};
 
 use crate::app::Ctx;
+use crate::i18n::{pick, say};
 use crate::model::{Connection, format_latency};
+use crate::t;
 
 /// How many to send, the buttons, and how the run goes.
 #[component]
@@ -18,14 +20,23 @@ pub fn RunPanel() -> impl IntoView {
             let run = p.run.as_ref()?;
             let done = run.rows.len();
             let status = match &run.finished {
-                None => format!("Run {}: {done} / {} …", run.run, run.count),
-                Some(f) if f.stopped => format!("Run {} stopped: {} sent", run.run, f.sent),
-                Some(f) => format!("Run {} finished in {} ms, producer flushed", run.run, f.elapsed_ms),
+                None => pick(
+                    format!("Run {}: {done} / {} …", run.run, run.count),
+                    format!("Envoi {} : {done} / {} …", run.run, run.count),
+                ),
+                Some(f) if f.stopped => pick(
+                    format!("Run {} stopped: {} sent", run.run, f.sent),
+                    format!("Envoi {} arrêté : {} envoyés", run.run, f.sent),
+                ),
+                Some(f) => pick(
+                    format!("Run {} finished in {} ms, producer flushed", run.run, f.elapsed_ms),
+                    format!("Envoi {} terminé en {} ms, producer vidé (Flush)", run.run, f.elapsed_ms),
+                ),
             };
             let figures = run.stats.as_ref().map(|s| {
                 // Percentiles of nothing would read as 0 ms: say there is no latency yet.
                 let latency = if s.delivered == 0 {
-                    "no delivery yet".to_owned()
+                    pick("no delivery yet", "aucune livraison encore").to_owned()
                 } else {
                     format!(
                         "p50 {} · p95 {} · p99 {}",
@@ -36,11 +47,16 @@ pub fn RunPanel() -> impl IntoView {
                 };
                 let left = u64::from(run.count).saturating_sub(s.delivered + s.failed);
                 let eta = if run.finished.is_none() && left > 0 && s.msgs_per_sec > 0.0 {
-                    format!(" · about {:.0} s left", left as f64 / s.msgs_per_sec)
+                    let secs = left as f64 / s.msgs_per_sec;
+                    pick(format!(" · about {secs:.0} s left"), format!(" · environ {secs:.0} s restantes"))
                 } else {
                     String::new()
                 };
-                format!("{:.0} msgs/s · {latency} · {} in flight{eta}", s.msgs_per_sec, s.in_flight)
+                let rate = s.msgs_per_sec;
+                pick(
+                    format!("{rate:.0} msgs/s · {latency} · {} in flight{eta}", s.in_flight),
+                    format!("{rate:.0} msgs/s · {latency} · {} en vol{eta}", s.in_flight),
+                )
             });
             let (delivered, failed) = match &run.stats {
                 // The server's counts are exact even when it sends only a sample of rows.
@@ -55,7 +71,7 @@ pub fn RunPanel() -> impl IntoView {
         <section class="panel" id="run">
             <div class="run-controls">
                 <div class="field count" class:invalid=move || count_error().is_some()>
-                    <label for="count">"Messages"</label>
+                    <label for="count">{t!("Messages", "Messages")}</label>
                     <input
                         id="count"
                         type="text"
@@ -75,13 +91,13 @@ pub fn RunPanel() -> impl IntoView {
                     prop:disabled=move || running() || !connected()
                     on:click=move |_| ctx.send_run()
                 >
-                    "Send"
+                    {t!("Send", "Envoyer")}
                 </button>
                 <button id="stop" prop:disabled=move || !running() on:click=move |_| ctx.send(Command::Stop)>
-                    "Stop"
+                    {t!("Stop", "Arrêter")}
                 </button>
                 <fieldset class="mode">
-                    <legend class="sr-only">"Mode"</legend>
+                    <legend class="sr-only">{t!("Mode", "Mode")}</legend>
                     {[(RunMode::Sync, "sync"), (RunMode::Pipelined, "pipelined")]
                         .into_iter()
                         .map(|(mode, name)| {
@@ -104,25 +120,53 @@ pub fn RunPanel() -> impl IntoView {
                 </fieldset>
                 <p class="doc">
                     {move || match ctx.form.with(|f| f.mode) {
-                        RunMode::Sync => "One at a time, each awaiting its delivery report, as in the lab.",
-                        RunMode::Pipelined => "Many in flight; delivery reports come back as they arrive.",
+                        RunMode::Sync => pick(
+                            "One at a time, each awaiting its delivery report, as in the lab.",
+                            "Un à la fois, chacun attend son rapport de livraison, comme dans le lab.",
+                        ),
+                        RunMode::Pipelined => pick(
+                            "Many in flight; delivery reports come back as they arrive.",
+                            "Beaucoup en vol ; les rapports de livraison reviennent à mesure.",
+                        ),
                     }}
                 </p>
             </div>
-            <p class="error count-error">{count_error}</p>
-            <p id="notice" class="notice" role="alert">{move || ctx.notice.get()}</p>
+            <p class="error count-error">{move || count_error().map(|p| say(&p))}</p>
+            <p id="notice" class="notice" role="alert">
+                {move || {
+                    let notice = ctx.notice.get()?;
+                    // Fields to fix: list them, as they are now.
+                    let fields = ctx.form.with(|f| f.request().err()).unwrap_or_default();
+                    let details = fields.iter().map(|e| say(&e.problem)).collect::<Vec<_>>().join("; ");
+                    Some(if details.is_empty() { say(&notice) } else { format!("{}: {details}", say(&notice)) })
+                }}
+            </p>
             <p id="server-error" class="notice" role="alert">
-                {move || ctx.page.with(|p| p.error.as_ref().map(|e| format!("The server refused: {}", e.message)))}
+                {move || {
+                    ctx.page.with(|p| {
+                        p.error.as_ref().map(|e| {
+                            let mut text = say(&e.problem);
+                            for field in &e.fields {
+                                text.push_str("; ");
+                                text.push_str(&say(&field.problem));
+                            }
+                            pick(format!("The server refused: {text}"), format!("Le serveur a refusé : {text}"))
+                        })
+                    })
+                }}
             </p>
             {move || match summary() {
-                None => view! { <p class="hint">"Press Send to produce the lab's orders."</p> }.into_any(),
+                None => view! {
+                    <p class="hint">{t!("Press Send to produce the lab's orders.", "Appuyez sur Envoyer pour produire les commandes du lab.")}</p>
+                }
+                .into_any(),
                 Some((status, delivered, failed, progress, figures)) => view! {
                     <p id="run-status">{status}</p>
                     <p id="run-figures" class="figures">{figures}</p>
                     <progress max="1" value=progress.to_string()></progress>
                     <p class="totals">
-                        <span class="ok" id="delivered-total">{format!("{delivered} delivered")}</span>
-                        <span class="bad" id="failed-total">{format!("{failed} failed")}</span>
+                        <span class="ok" id="delivered-total">{pick(format!("{delivered} delivered"), format!("{delivered} livrés"))}</span>
+                        <span class="bad" id="failed-total">{pick(format!("{failed} failed"), format!("{failed} en échec"))}</span>
                     </p>
                 }
                 .into_any(),

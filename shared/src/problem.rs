@@ -1,0 +1,410 @@
+//! What can be wrong, as codes with parameters, and their words in English and French.
+//!
+//! The server never sends a sentence alone: each error carries a [`Problem`], so the page
+//! shows it in the trainee's language (the lab is in French), and the English text goes
+//! along for anyone reading the raw protocol. Both languages live side by side here, one
+//! `match` arm per problem, so a problem without its French cannot compile.
+
+use serde::{Deserialize, Serialize};
+
+/// A language of the page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// English.
+    #[default]
+    En,
+    /// French, the lab's language.
+    Fr,
+}
+
+impl Lang {
+    /// Every language, in the order the page lists them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Fr];
+
+    /// The BCP 47 code (`en`, `fr`), for `<html lang>` and storage.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+        }
+    }
+
+    /// The language with `code`, if the page has it.
+    pub fn from_code(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| code.eq_ignore_ascii_case(l.code()) || code.starts_with(l.code()))
+    }
+}
+
+/// A fixed text in both languages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Text {
+    /// English.
+    pub en: &'static str,
+    /// French.
+    pub fr: &'static str,
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn get(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Fr => self.fr,
+        }
+    }
+}
+
+/// Why a key, value or header template cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TemplateProblem {
+    /// A placeholder the templates do not have, such as `{id}`.
+    Unknown {
+        /// The placeholder as written, without braces.
+        placeholder: String,
+    },
+    /// `{i:4}`: the width must look like `04`.
+    Width {
+        /// The placeholder as written, without braces.
+        placeholder: String,
+    },
+    /// `{rand:x}`: not `{rand:MIN-MAX}`.
+    Rand {
+        /// The placeholder as written, without braces.
+        placeholder: String,
+    },
+    /// `{rand:9-1}`: MIN above MAX.
+    RandOrder {
+        /// The placeholder as written, without braces.
+        placeholder: String,
+    },
+    /// `{now` with no closing brace.
+    Unclosed {
+        /// The start of the placeholder.
+        start: String,
+    },
+}
+
+/// The placeholders a template may use, as the page lists them.
+pub const PLACEHOLDERS: &str = "{i}, {i:04}, {now}, {uuid}, {rand:MIN-MAX}";
+
+impl TemplateProblem {
+    /// The problem in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        use TemplateProblem::*;
+        match (self, lang) {
+            (Unknown { placeholder }, Lang::En) => {
+                format!("unknown placeholder {{{placeholder}}}; use {PLACEHOLDERS}, or {{{{ for a literal brace")
+            }
+            (Unknown { placeholder }, Lang::Fr) => format!(
+                "variable inconnue {{{placeholder}}} ; utilisez {PLACEHOLDERS}, ou {{{{ pour une accolade littérale"
+            ),
+            (Width { placeholder }, Lang::En) => {
+                format!("{{{placeholder}}}: the width must look like 04 (1 to 20 digits)")
+            }
+            (Width { placeholder }, Lang::Fr) => {
+                format!("{{{placeholder}}} : la largeur s'écrit comme 04 (1 à 20 chiffres)")
+            }
+            (Rand { placeholder }, Lang::En) => {
+                format!("{{{placeholder}}}: write {{rand:MIN-MAX}}, for example {{rand:1-100}}")
+            }
+            (Rand { placeholder }, Lang::Fr) => {
+                format!("{{{placeholder}}} : écrivez {{rand:MIN-MAX}}, par exemple {{rand:1-100}}")
+            }
+            (RandOrder { placeholder }, Lang::En) => format!("{{{placeholder}}}: MIN must not be greater than MAX"),
+            (RandOrder { placeholder }, Lang::Fr) => format!("{{{placeholder}}} : MIN ne doit pas dépasser MAX"),
+            (Unclosed { start }, Lang::En) => format!("placeholder {start} is not closed with }}"),
+            (Unclosed { start }, Lang::Fr) => format!("la variable {start} n'est pas fermée par }}"),
+        }
+    }
+}
+
+impl std::fmt::Display for TemplateProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for TemplateProblem {}
+
+/// Something the server or the page refuses, with what the trainee needs to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Problem {
+    /// A number outside its bounds.
+    OutOfRange {
+        /// The field's name (its librdkafka name for settings).
+        field: String,
+        /// Smallest accepted value.
+        min: i64,
+        /// Largest accepted value.
+        max: i64,
+        /// The value given.
+        got: i64,
+    },
+    /// Text where a whole number belongs.
+    NotANumber {
+        /// The field's name.
+        field: String,
+        /// What was typed.
+        got: String,
+    },
+    /// A `client.id` with other characters or too long.
+    ClientId {
+        /// The longest accepted.
+        max: usize,
+    },
+    /// `enable.idempotence` with acks other than all.
+    IdempotenceNeedsAcksAll,
+    /// `enable.idempotence` with more than 5 requests in flight.
+    IdempotenceMaxInFlight {
+        /// The largest accepted.
+        max: u32,
+        /// The value given.
+        got: u32,
+    },
+    /// `enable.idempotence` with no retries.
+    IdempotenceNeedsRetries,
+    /// `retry.backoff.max.ms` below `retry.backoff.ms`.
+    BackoffMaxBelowBackoff {
+        /// `retry.backoff.max.ms`.
+        max: u32,
+        /// `retry.backoff.ms`.
+        backoff: u32,
+    },
+    /// `message.timeout.ms` not above `linger.ms`.
+    TimeoutNotAboveLinger {
+        /// `message.timeout.ms`.
+        timeout: u32,
+        /// `linger.ms`.
+        linger: u32,
+    },
+    /// Not a Kafka topic name.
+    TopicName,
+    /// A partition or offset below 0.
+    Negative {
+        /// `partition` or `offset`.
+        field: String,
+        /// The value given.
+        got: i64,
+    },
+    /// A template longer than the server takes.
+    TooLong {
+        /// The template's field.
+        field: String,
+        /// The most bytes accepted.
+        max: usize,
+    },
+    /// More headers than the server takes.
+    TooManyHeaders {
+        /// The most accepted.
+        max: usize,
+        /// How many were given.
+        got: usize,
+    },
+    /// An empty or too long header name.
+    HeaderName,
+    /// A template that does not parse.
+    Template {
+        /// The template's field (`key_template`, `value_template` or the header's name).
+        field: String,
+        /// What is wrong with it.
+        problem: TemplateProblem,
+    },
+    /// A produce request with fields to fix; the fields come along.
+    InvalidRequest {
+        /// How many fields are at fault.
+        fields: usize,
+    },
+    /// A binary WebSocket frame.
+    BinaryFrame,
+    /// A frame that is not a command.
+    UnreadableCommand {
+        /// serde's reason, naming the position.
+        detail: String,
+    },
+    /// `produce` while a run goes on.
+    RunInProgress,
+    /// `stop` with no run.
+    NoRun,
+    /// librdkafka refused the producer's configuration.
+    ProducerNotCreated {
+        /// librdkafka's reason.
+        detail: String,
+    },
+    /// A topic the cluster does not have (producing never creates one).
+    UnknownTopic {
+        /// The topic asked for.
+        topic: String,
+        /// The topics the cluster has, comma-separated.
+        known: String,
+    },
+    /// A fault command on a real cluster.
+    FaultsNeedEmbedded,
+    /// A broker id the embedded cluster does not have.
+    NoSuchBroker {
+        /// The id asked for.
+        id: i32,
+        /// The highest id.
+        max: i32,
+    },
+    /// A partition the topic does not have.
+    NoSuchPartition {
+        /// The topic.
+        topic: String,
+        /// Its highest partition.
+        max: i32,
+        /// The partition asked for.
+        got: i32,
+    },
+    /// The cluster or librdkafka failed; its own words come along.
+    Kafka {
+        /// What failed, in English (librdkafka's words are English).
+        detail: String,
+    },
+    /// The page has no connection to the server.
+    NotConnected,
+}
+
+impl Problem {
+    /// The problem in `lang`.
+    pub fn text(&self, lang: Lang) -> String {
+        use Problem::*;
+        match (self, lang) {
+            (OutOfRange { field, min, max, got }, Lang::Fr) => {
+                format!("{field} doit être entre {min} et {max}, reçu {got}")
+            }
+            (OutOfRange { field, min, max, got }, Lang::En) => {
+                format!("{field} must be between {min} and {max}, got {got}")
+            }
+            (NotANumber { field, got }, Lang::Fr) => format!("{field} doit être un nombre entier, reçu « {got} »"),
+            (NotANumber { field, got }, Lang::En) => format!("{field} must be a whole number, got \"{got}\""),
+            (ClientId { max }, Lang::Fr) => {
+                format!("client.id compte 1 à {max} lettres, chiffres, '.', '_' ou '-'")
+            }
+            (ClientId { max }, Lang::En) => format!("client.id must be 1 to {max} letters, digits, '.', '_' or '-'"),
+            (IdempotenceNeedsAcksAll, Lang::Fr) => "enable.idempotence exige acks=all".to_owned(),
+            (IdempotenceNeedsAcksAll, Lang::En) => "enable.idempotence needs acks=all".to_owned(),
+            (IdempotenceMaxInFlight { max, got }, Lang::Fr) => {
+                format!("enable.idempotence exige max.in.flight.requests.per.connection d'au plus {max}, reçu {got}")
+            }
+            (IdempotenceMaxInFlight { max, got }, Lang::En) => {
+                format!("enable.idempotence needs max.in.flight.requests.per.connection of at most {max}, got {got}")
+            }
+            (IdempotenceNeedsRetries, Lang::Fr) => {
+                "enable.idempotence exige message.send.max.retries au-dessus de 0".into()
+            }
+            (IdempotenceNeedsRetries, Lang::En) => {
+                "enable.idempotence needs message.send.max.retries above 0".to_owned()
+            }
+            (BackoffMaxBelowBackoff { max, backoff }, Lang::Fr) => {
+                format!("retry.backoff.max.ms ({max}) ne doit pas être inférieur à retry.backoff.ms ({backoff})")
+            }
+            (BackoffMaxBelowBackoff { max, backoff }, Lang::En) => {
+                format!("retry.backoff.max.ms ({max}) must not be below retry.backoff.ms ({backoff})")
+            }
+            (TimeoutNotAboveLinger { timeout, linger }, Lang::Fr) => {
+                format!("message.timeout.ms ({timeout}) doit être supérieur à linger.ms ({linger})")
+            }
+            (TimeoutNotAboveLinger { timeout, linger }, Lang::En) => {
+                format!("message.timeout.ms ({timeout}) must be greater than linger.ms ({linger})")
+            }
+            (TopicName, Lang::Fr) => "un nom de topic compte 1 à 249 lettres, chiffres, '.', '_' ou '-'".to_owned(),
+            (TopicName, Lang::En) => "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned(),
+            (Negative { field, got }, Lang::Fr) => format!("{field} doit être 0 ou plus, reçu {got}"),
+            (Negative { field, got }, Lang::En) => format!("{field} must be 0 or more, got {got}"),
+            (TooLong { field, max }, Lang::Fr) => format!("{field} dépasse {max} octets"),
+            (TooLong { field, max }, Lang::En) => format!("{field} is longer than {max} bytes"),
+            (TooManyHeaders { max, got }, Lang::Fr) => format!("au plus {max} en-têtes, reçu {got}"),
+            (TooManyHeaders { max, got }, Lang::En) => format!("at most {max} headers, got {got}"),
+            (HeaderName, Lang::Fr) => "un nom d'en-tête compte 1 à 255 caractères".to_owned(),
+            (HeaderName, Lang::En) => "a header name is 1 to 255 characters".to_owned(),
+            (Template { field, problem }, _) => format!("{field}: {}", problem.text(lang)),
+            (InvalidRequest { fields }, Lang::Fr) => format!("{fields} champ(s) à corriger avant l'envoi"),
+            (InvalidRequest { fields }, Lang::En) => format!("{fields} field(s) to fix before sending"),
+            (BinaryFrame, Lang::Fr) => "les trames binaires ne sont pas comprises ; envoyez du texte JSON".to_owned(),
+            (BinaryFrame, Lang::En) => "binary frames are not understood; send JSON text".to_owned(),
+            (UnreadableCommand { detail }, Lang::Fr) => format!("commande illisible : {detail}"),
+            (UnreadableCommand { detail }, Lang::En) => format!("could not read the command: {detail}"),
+            (RunInProgress, Lang::Fr) => "un envoi est déjà en cours ; arrêtez-le ou attendez sa fin".to_owned(),
+            (RunInProgress, Lang::En) => "a run is already in progress; stop it or wait for it to finish".to_owned(),
+            (NoRun, Lang::Fr) => "aucun envoi en cours".to_owned(),
+            (NoRun, Lang::En) => "no run is in progress".to_owned(),
+            (ProducerNotCreated { detail }, Lang::Fr) => format!("impossible de créer le producer : {detail}"),
+            (ProducerNotCreated { detail }, Lang::En) => format!("could not create the producer: {detail}"),
+            (UnknownTopic { topic, known }, Lang::Fr) => {
+                format!("le topic {topic} n'existe pas sur ce cluster (il a : {known})")
+            }
+            (UnknownTopic { topic, known }, Lang::En) => {
+                format!("topic {topic} does not exist on this cluster (it has: {known})")
+            }
+            (FaultsNeedEmbedded, Lang::Fr) => "les pannes ne se déclenchent que sur le cluster embarqué ; sur un vrai \
+                 cluster, arrêtez un broker vous-même (par exemple `docker compose stop kafka-2`)"
+                .to_owned(),
+            (FaultsNeedEmbedded, Lang::En) => {
+                "faults are only available on the embedded cluster; on a real cluster, stop a \
+                 broker yourself (for example `docker compose stop kafka-2`)"
+                    .to_owned()
+            }
+            (NoSuchBroker { id, max }, Lang::Fr) => {
+                format!("il n'y a pas de broker {id} ; le cluster embarqué a les brokers 1 à {max}")
+            }
+            (NoSuchBroker { id, max }, Lang::En) => {
+                format!("there is no broker {id}; the embedded cluster has brokers 1 to {max}")
+            }
+            (NoSuchPartition { topic, max, got }, Lang::Fr) => {
+                format!("{topic} a les partitions 0 à {max}, pas {got}")
+            }
+            (NoSuchPartition { topic, max, got }, Lang::En) => format!("{topic} has partitions 0 to {max}, not {got}"),
+            (Kafka { detail }, Lang::Fr) => format!("Kafka : {detail}"),
+            (Kafka { detail }, Lang::En) => format!("Kafka: {detail}"),
+            (NotConnected, Lang::Fr) => "pas connecté au serveur ; nouvelle tentative…".to_owned(),
+            (NotConnected, Lang::En) => "not connected to the server; reconnecting…".to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl std::error::Error for Problem {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_travel_as_codes_with_parameters() {
+        let p = Problem::OutOfRange { field: "linger.ms".into(), min: 0, max: 900_000, got: 1_000_000 };
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["code"], "out_of_range");
+        assert_eq!(json["field"], "linger.ms");
+        assert_eq!(serde_json::from_value::<Problem>(json).unwrap(), p);
+    }
+
+    #[test]
+    fn each_language_has_its_own_words() {
+        let p = Problem::IdempotenceNeedsAcksAll;
+        assert_eq!(p.text(Lang::En), "enable.idempotence needs acks=all");
+        assert_eq!(p.text(Lang::Fr), "enable.idempotence exige acks=all");
+        let t = Problem::Template {
+            field: "key_template".into(),
+            problem: TemplateProblem::Unknown { placeholder: "id".into() },
+        };
+        assert!(t.text(Lang::Fr).contains("variable inconnue {id}"), "{}", t.text(Lang::Fr));
+        assert!(t.to_string().contains("unknown placeholder {id}"));
+    }
+
+    #[test]
+    fn language_codes_round_trip() {
+        for lang in Lang::ALL {
+            assert_eq!(Lang::from_code(lang.code()), Some(lang));
+        }
+        assert_eq!(Lang::from_code("fr-FR"), Some(Lang::Fr));
+        assert_eq!(Lang::from_code("de"), None);
+    }
+}
