@@ -1,7 +1,8 @@
 //! The project's chores, in Rust, with nothing to install first:
 //!
 //! - `cargo xtask run [-- PLAYGROUND ARGS]`: installs what is missing (the wasm target,
-//!   trunk, the wasm-bindgen-cli that matches Cargo.lock), builds the page, and starts
+//!   trunk, the wasm-bindgen-cli that matches Cargo.lock, binaryen's wasm-opt from npm),
+//!   builds the page, and starts
 //!   the playground on the embedded cluster.
 //! - `cargo xtask test`: every check CI runs: fmt, clippy, unit and integration tests,
 //!   the page's tests in headless Chromium and the end-to-end browser tests (installing
@@ -14,6 +15,13 @@ use std::time::Instant;
 
 /// trunk's version: 0.22 needs a newer rustc than this project's machines have.
 const TRUNK_VERSION: &str = "0.21.14";
+
+/// binaryen's version, from the npm registry: its `wasm-opt` shrinks the page by a
+/// quarter (Debian's binaryen 108 rejects what current rustc emits).
+const BINARYEN_VERSION: &str = "132";
+
+/// Where `npm` installs binaryen, inside `target/` so a clean clone starts without it.
+const BINARYEN_DIR: &str = "target/tools/binaryen";
 
 /// Chromium's flags for a root user on a machine with a closed network, one a line; the
 /// end-to-end tests read the same file.
@@ -104,12 +112,31 @@ fn ensure_page_tools() -> Result {
         // Not --locked: its own lockfile pins a crate version the registry may not serve.
         sh(&cargo(), &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
     }
+    let wasm_opt = binaryen_bin().join("wasm-opt");
+    let found = output_of(&wasm_opt.to_string_lossy(), &["--version"]).unwrap_or_default();
+    if !found.contains(&format!("(version_{BINARYEN_VERSION})")) {
+        println!("Installing binaryen {BINARYEN_VERSION} (wasm-opt) from npm into {BINARYEN_DIR} (seconds, once)...");
+        let package = format!("binaryen@{BINARYEN_VERSION}");
+        sh("npm", &["install", "--prefix", BINARYEN_DIR, "--no-audit", "--no-fund", "--no-save", &package])
+            .map_err(|e| format!("{e}; the page's wasm-opt comes from npm: is Node.js with npm installed?"))?;
+    }
     Ok(())
 }
 
-/// Builds the page into `dist/` with trunk, offline, in release.
+/// The folder holding npm's `wasm-opt`.
+fn binaryen_bin() -> PathBuf {
+    workspace_root().join(BINARYEN_DIR).join("node_modules/.bin")
+}
+
+/// `PATH` with npm's `wasm-opt` first, for trunk.
+fn path_with_wasm_opt() -> String {
+    let path = std::env::var("PATH").unwrap_or_default();
+    format!("{}:{path}", binaryen_bin().display())
+}
+
+/// Builds the page into `dist/` with trunk, offline, in release (wasm-opt -Oz included).
 fn build_page() -> Result {
-    sh("trunk", &["build", "--release"])
+    sh_env("trunk", &["build", "--release"], &[("PATH", &path_with_wasm_opt())])
 }
 
 /// Debian's chromium and chromium-driver, installed when missing; returns chromedriver.
