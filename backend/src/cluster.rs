@@ -24,7 +24,7 @@ use shared::lab;
 use shared::problem::Problem;
 use shared::protocol::{
     BrokerInfo, BrokerState, ClusterMode, ClusterState, Command, MAX_CONSUME, MAX_INJECTED, MAX_RTT_MS, ProduceError,
-    Record, Records, TopicInfo,
+    Record, Records, StartAt, TopicInfo,
 };
 use tokio::sync::{oneshot, watch};
 
@@ -362,13 +362,21 @@ impl Cluster {
     }
 
     /// Reads `topic` from the beginning, up to `max` records (the lab's verify step).
-    pub async fn consume(&self, topic: &str, max: u32) -> Result<Records, ClusterError> {
+    pub async fn consume(
+        &self,
+        topic: &str,
+        max: u32,
+        from: Vec<StartAt>,
+        tag: Option<String>,
+    ) -> Result<Records, ClusterError> {
         let bootstrap = self.bootstrap_servers.clone();
         let topic = topic.to_owned();
         let max = max.clamp(1, MAX_CONSUME) as usize;
-        tokio::task::spawn_blocking(move || read_back(&bootstrap, &topic, max))
-            .await
-            .map_err(|e| ClusterError::Consume { topic: String::new(), reason: e.to_string() })?
+        tokio::task::spawn_blocking(move || {
+            read_back(&bootstrap, &topic, max, &from).map(|records| Records { tag, ..records })
+        })
+        .await
+        .map_err(|e| ClusterError::Consume { topic: String::new(), reason: e.to_string() })?
     }
 }
 
@@ -439,7 +447,12 @@ fn read_one(bootstrap: &str, topic: &str, partition: i32, offset: i64) -> Result
         let Some(message) = consumer.poll(Duration::from_millis(100)) else { continue };
         let message = message.map_err(|e| fail(e.to_string()))?;
         if message.offset() == offset {
-            return Ok(Records { topic: topic.to_owned(), records: vec![record_of(&message)], truncated: false });
+            return Ok(Records {
+                tag: None,
+                topic: topic.to_owned(),
+                records: vec![record_of(&message)],
+                truncated: false,
+            });
         }
     }
     Err(fail(format!("no record at partition {partition}, offset {offset}")))
@@ -461,7 +474,7 @@ fn response_code(error: ProduceError) -> RDKafkaRespErr {
 }
 
 /// Reads every partition of `topic` from its beginning to its high watermark.
-fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, ClusterError> {
+fn read_back(bootstrap: &str, topic: &str, max: usize, from: &[StartAt]) -> Result<Records, ClusterError> {
     let fail = |reason: String| ClusterError::Consume { topic: topic.to_owned(), reason };
     let consumer = verify_consumer(bootstrap).map_err(|e| fail(e.to_string()))?;
     let timeout = Duration::from_secs(5);
@@ -480,10 +493,12 @@ fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, Cluste
     let mut ends = std::collections::HashMap::new();
     for &p in &partitions {
         let (low, high) = consumer.fetch_watermarks(topic, p, timeout).map_err(|e| fail(e.to_string()))?;
-        if high > low {
-            remaining += (high - low) as usize;
+        // From the asked offset, within what the partition holds.
+        let start = from.iter().find(|s| s.partition == p).map_or(low, |s| s.offset.clamp(low, high));
+        if high > start {
+            remaining += (high - start) as usize;
             ends.insert(p, high);
-            assignment.add_partition_offset(topic, p, Offset::Beginning).map_err(|e| fail(e.to_string()))?;
+            assignment.add_partition_offset(topic, p, Offset::Offset(start)).map_err(|e| fail(e.to_string()))?;
         }
     }
     let truncated = remaining > max;
@@ -503,7 +518,7 @@ fn read_back(bootstrap: &str, topic: &str, max: usize) -> Result<Records, Cluste
         }
     }
     records.sort_by_key(|r| (r.partition, r.offset));
-    Ok(Records { topic: topic.to_owned(), records, truncated })
+    Ok(Records { tag: None, topic: topic.to_owned(), records, truncated })
 }
 
 fn admin_client(bootstrap: &str) -> Result<Arc<AdminClient<DefaultClientContext>>, ClusterError> {

@@ -7,12 +7,14 @@
 //!   thread of its own (the default), or an external one; its metadata.
 //! - [`producer`]: builds an rdkafka producer from typed settings and runs the lab's send
 //!   loop, turning delivery reports into events.
+//! - [`breaker`]: the circuit breaker a run may put around the producer (Exercise 6).
 //! - [`session`]: one per WebSocket; the only place that turns commands into actions.
 //! - [`http`]: routes (`/`, `/api/health`, `/ws`, the built page) and the server's life.
 //!
 //! Only [`cluster`] and [`producer`] touch rdkafka.
 #![deny(missing_docs)]
 
+pub mod breaker;
 pub mod cluster;
 pub mod http;
 pub mod producer;

@@ -22,9 +22,11 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Message, OwnedHeaders, Timestamp};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use shared::problem::Problem;
+
+use crate::breaker::Breaker;
 use shared::protocol::{
-    BrokerStats, Delivered, Event, Failed, LogLine, Persistence, ProduceRequest, ProducerStats, RunFinished, RunMode,
-    RunStats,
+    BrokerStats, CIRCUIT_OPEN, CircuitChange, CircuitState, Delivered, Event, Failed, LogLine, Persistence,
+    ProduceRequest, ProducerStats, RunFinished, RunMode, RunStats,
 };
 use shared::settings::ProducerSettings;
 use shared::template::{Template, TemplateEnv};
@@ -282,6 +284,8 @@ pub struct Recorder {
     started: Instant,
     events: mpsc::Sender<Event>,
     tally: Mutex<Tally>,
+    /// The run's circuit breaker, when it has one (Exercise 6).
+    breaker: Option<Mutex<Breaker>>,
 }
 
 impl Recorder {
@@ -303,7 +307,49 @@ impl Recorder {
                 per_partition: vec![0; partitions],
                 details_skipped: 0,
             }),
+            breaker: request.circuit_breaker.map(|settings| Mutex::new(Breaker::new(settings))),
         }
+    }
+
+    fn breaker(&self) -> Option<std::sync::MutexGuard<'_, Breaker>> {
+        self.breaker.as_ref().map(|b| b.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Tells the page that the circuit changed; the next `stats` says it again, should
+    /// the queue be full now.
+    fn circuit_changed(&self, state: CircuitState, failures: u32) {
+        let at_ms = self.started.elapsed().as_millis() as u64;
+        info!("Circuit {state:?} after {failures} failures in a row");
+        let _ = self.events.try_send(Event::Circuit(CircuitChange { run: self.run, state, failures, at_ms }));
+    }
+
+    /// Whether the circuit breaker lets the next message go to Kafka; always, without one.
+    fn admit(&self) -> bool {
+        let Some(mut breaker) = self.breaker() else { return true };
+        let (admitted, change) = breaker.admit(Instant::now());
+        let failures = breaker.failures();
+        drop(breaker);
+        if let Some(state) = change {
+            self.circuit_changed(state, failures);
+        }
+        admitted
+    }
+
+    /// Fails a message that the open circuit kept from Kafka: it was never sent.
+    fn short_circuited(&self, seq: u64, key: Option<String>) {
+        let failures = self.breaker().map_or(0, |b| b.failures());
+        self.finish(seq, 0, None, || {
+            Event::Failed(Failed {
+                run: self.run,
+                seq,
+                key,
+                error: CIRCUIT_OPEN.to_owned(),
+                message: format!("the circuit breaker is open after {failures} failures in a row: not sent to Kafka"),
+                retriable: true,
+                persistence: Persistence::NotPersisted,
+                latency_us: 0,
+            })
+        });
     }
 
     fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
@@ -324,6 +370,14 @@ impl Recorder {
     fn record(&self, result: &DeliveryResult<'_>, message: InFlight) {
         let latency_us = message.sent_at.elapsed().as_micros() as u64;
         let InFlight { seq, key, timestamp_ms, done, .. } = message;
+        if let Some(mut breaker) = self.breaker() {
+            let change = breaker.outcome(result.is_ok(), Instant::now());
+            let failures = breaker.failures();
+            drop(breaker);
+            if let Some(state) = change {
+                self.circuit_changed(state, failures);
+            }
+        }
         match result {
             Ok(m) => self.finish(seq, latency_us, Some(m.partition()), || {
                 Event::Delivered(Delivered {
@@ -441,6 +495,7 @@ impl Recorder {
             per_partition: t.per_partition.clone(),
             elapsed_ms: elapsed.as_millis() as u64,
             details_skipped: t.details_skipped,
+            circuit: self.breaker().map(|b| b.state()),
         }
     }
 }
@@ -525,6 +580,11 @@ pub async fn run(
         for (name, template) in &templates.headers {
             let rendered = template.render(seq, &mut env);
             headers = headers.insert(Header { key: name, value: Some(rendered.as_str()) });
+        }
+        if !recorder.admit() {
+            recorder.count_sent();
+            recorder.short_circuited(seq, key);
+            continue;
         }
         if sync {
             info!("Sending message {seq}: {value}");

@@ -158,13 +158,16 @@ impl Session {
         match serde_json::from_str::<Command>(text) {
             Ok(Command::Produce(request)) => self.produce(request).await,
             Ok(Command::Stop) => self.stop().await,
-            Ok(Command::Consume { topic, max }) => match shared::protocol::topic_error(&topic) {
-                Some(problem) => self.error(ErrorEvent::new(problem)).await,
-                None => {
-                    let cluster = Arc::clone(&self.cluster);
-                    self.answer(async move { cluster.consume(&topic, max).await });
+            Ok(Command::Consume { topic, max, from, tag }) => {
+                let bad_start = from.iter().find_map(|s| shared::protocol::read_error(&topic, s.partition, s.offset));
+                match shared::protocol::topic_error(&topic).or(bad_start) {
+                    Some(problem) => self.error(ErrorEvent::new(problem)).await,
+                    None => {
+                        let cluster = Arc::clone(&self.cluster);
+                        self.answer(async move { cluster.consume(&topic, max, from, tag).await });
+                    }
                 }
-            },
+            }
             Ok(Command::Fetch { topic, partition, offset }) => {
                 match shared::protocol::read_error(&topic, partition, offset) {
                     Some(problem) => self.error(ErrorEvent::new(problem)).await,

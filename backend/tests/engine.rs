@@ -9,7 +9,10 @@ use std::time::Duration;
 use common::{Client, TestServer};
 use shared::lab;
 use shared::problem::{Lang, Problem};
-use shared::protocol::{Command, Event, Failed, ProduceError, ProduceRequest, Records, RunFinished, RunMode};
+use shared::protocol::{
+    CIRCUIT_OPEN, CircuitBreaker, CircuitState, Command, Event, Failed, ProduceError, ProduceRequest, Records,
+    RunFinished, RunMode,
+};
 use shared::settings::{Acks, Preset, ProducerSettings};
 
 /// Runs `request` and returns its events up to `run_finished`, batches unpacked.
@@ -28,7 +31,7 @@ async fn connected(server: &TestServer) -> Client {
 }
 
 async fn read_back(client: &mut Client, topic: &str) -> Records {
-    client.send(&Command::Consume { topic: topic.into(), max: 10_000 }).await;
+    client.send(&Command::Consume { topic: topic.into(), max: 10_000, from: Default::default(), tag: None }).await;
     loop {
         match client.next().await {
             Event::Records(records) => return records,
@@ -227,7 +230,9 @@ async fn unsafe_or_out_of_bounds_settings_are_refused_and_the_connection_stays_u
     assert!(matches!(&e.problem, Problem::UnknownTopic { topic, .. } if topic == "orders.typo"), "{:?}", e.problem);
     client.send(&Command::Fetch { topic: lab::TOPIC.into(), partition: -1, offset: 0 }).await;
     assert!(expect_error(client.next().await).message.contains("partition must be 0 or more"));
-    client.send(&Command::Consume { topic: "bad topic\u{0}".into(), max: 1 }).await;
+    client
+        .send(&Command::Consume { topic: "bad topic\u{0}".into(), max: 1, from: Default::default(), tag: None })
+        .await;
     assert!(expect_error(client.next().await).message.contains("a topic name is"));
 
     let (_, finished) = run(&mut client, ProduceRequest { count: 2, ..ProduceRequest::lab() }).await;
@@ -433,4 +438,123 @@ async fn the_session_keeps_its_producer_until_the_settings_change() {
     let (third, _) = run(&mut client, paced(ProducerSettings { linger_ms: 1, ..ProducerSettings::default() })).await;
     assert_ne!(producer_of(&second), producer_of(&third), "new settings, new producer");
     server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_verify_from_given_offsets_reads_only_what_came_after_and_names_its_question() {
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    let (first, _) =
+        run(&mut client, ProduceRequest { key_template: Some("same".into()), ..ProduceRequest::lab() }).await;
+    let partition = first
+        .iter()
+        .find_map(|e| match e {
+            Event::Delivered(d) => Some(d.partition),
+            _ => None,
+        })
+        .unwrap();
+    let (second, _) =
+        run(&mut client, ProduceRequest { count: 3, key_template: Some("same".into()), ..ProduceRequest::lab() }).await;
+    let start = second
+        .iter()
+        .find_map(|e| match e {
+            Event::Delivered(d) => d.offset,
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(start, 10, "the second run follows the first in the same partition");
+    let from = vec![shared::protocol::StartAt { partition, offset: start }];
+    client.send(&Command::Consume { topic: lab::TOPIC.into(), max: 100, from, tag: Some("exercise-2".into()) }).await;
+    let records = loop {
+        match client.next().await {
+            Event::Records(r) => break r,
+            Event::Error(e) => panic!("{}", e.message),
+            _ => {}
+        }
+    };
+    assert_eq!(records.tag.as_deref(), Some("exercise-2"));
+    let offsets: Vec<i64> = records.records.iter().map(|r| r.offset).collect();
+    assert_eq!(offsets, [10, 11, 12], "only the second run's messages");
+}
+
+/// Every event of a run, circuit changes and failures included.
+fn circuit_changes(events: &[Event]) -> Vec<CircuitState> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Circuit(c) => Some(c.state),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_circuit_opens_on_failures_in_a_row_fails_fast_then_closes_when_the_brokers_return() {
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    client.send(&Command::BrokerDown { broker: None }).await;
+    let breaker = CircuitBreaker { failure_threshold: 2, open_ms: 1000 };
+    let settings = ProducerSettings { message_timeout_ms: 1000, ..ProducerSettings::default() };
+    // 10 messages a second: two time out (1 s each), the circuit opens and the next ones
+    // fail at once; the brokers come back, librdkafka reconnects, a trial delivers (a
+    // failed trial opens it again for another second), the circuit closes; then Stop.
+    let request = ProduceRequest {
+        count: 150,
+        rate: Some(10),
+        settings,
+        circuit_breaker: Some(breaker),
+        ..ProduceRequest::lab()
+    };
+    client.send(&Command::Produce(request)).await;
+    let mut events = Vec::new();
+    let mut brought_up = false;
+    let finished = loop {
+        let event = client.next().await;
+        if let Event::Circuit(c) = &event
+            && c.state == CircuitState::HalfOpen
+            && !brought_up
+        {
+            // The first trial fails (brokers still down); bring them up for the next one.
+            client.send(&Command::BrokerUp { broker: None }).await;
+            brought_up = true;
+        }
+        if let Event::Circuit(c) = &event
+            && c.state == CircuitState::Closed
+        {
+            client.send(&Command::Stop).await;
+        }
+        match event {
+            Event::RunFinished(f) => break f,
+            Event::Batch { events: batch } => events.extend(batch),
+            other => events.push(other),
+        }
+    };
+    let finished = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::RunFinished(f) => Some(f.clone()),
+            _ => None,
+        })
+        .unwrap_or(finished);
+    let states = circuit_changes(&events);
+    assert_eq!(states.first(), Some(&CircuitState::Open), "{states:?}");
+    assert!(states.contains(&CircuitState::HalfOpen), "{states:?}");
+    assert_eq!(states.last(), Some(&CircuitState::Closed), "closed once a trial delivered: {states:?}");
+    let failed = failures(&events);
+    let fast: Vec<&Failed> = failed.iter().filter(|f| f.error == CIRCUIT_OPEN).collect();
+    assert!(!fast.is_empty(), "an open circuit fails messages without sending them");
+    assert!(
+        fast.iter().all(|f| f.latency_us == 0 && !matches!(f.persistence, shared::protocol::Persistence::Persisted))
+    );
+    let timed_out = failed.iter().filter(|f| f.error == "MessageTimedOut").count();
+    assert!(timed_out >= 2, "the threshold's failures are real timeouts: {timed_out}");
+    assert!(finished.delivered > 0, "after closing, messages are delivered again");
+    assert_eq!(finished.sent, finished.delivered + finished.failed, "one outcome per message");
+    assert!(finished.stopped && finished.sent < 150, "stopped once closed: {finished:?}");
+    let closed_at = events.iter().rev().find_map(|e| match e {
+        Event::Circuit(c) if c.state == CircuitState::Closed => Some(c.at_ms),
+        _ => None,
+    });
+    eprintln!("circuit: {states:?}, closed at {closed_at:?} ms, {} failed fast, {timed_out} timed out", fast.len());
 }

@@ -10,8 +10,8 @@ use crate::i18n::{Lang, lang, set_lang};
 
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
-    ChartsPanel, ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LogsPanel, MessagePanel,
-    PartitionStrip, RunPanel,
+    ChartsPanel, ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LabSidebar, LogsPanel,
+    MessagePanel, PartitionStrip, RunPanel,
 };
 use crate::{t, ws};
 
@@ -67,6 +67,7 @@ pub fn App() -> impl IntoView {
         on_connection: Rc::new(move |state| ctx.connection.set(state)),
     });
 
+    let show_lab = RwSignal::new(true);
     let connection_text = move || match ctx.connection.get() {
         Connection::Connecting => crate::i18n::pick("connecting…", "connexion…"),
         Connection::Open => crate::i18n::pick("connected", "connecté"),
@@ -82,6 +83,14 @@ pub fn App() -> impl IntoView {
             <h1>"Kafka Producer Playground"</h1>
             <span class="subtitle">{t!("LAB 1.2A · basic synchronous producer", "LAB 1.2A · producer synchrone de base")}</span>
             <span id="connection" class=connection_class role="status">{connection_text}</span>
+            <button
+                id="toggle-lab"
+                class="small"
+                aria-pressed=move || show_lab.get().to_string()
+                on:click=move |_| show_lab.update(|s| *s = !*s)
+            >
+                {t!("Lab", "Lab")}
+            </button>
             <label class="lang" for="lang">
                 <span class="sr-only">"Language / Langue"</span>
                 <select id="lang" on:change=move |ev| {
@@ -95,7 +104,10 @@ pub fn App() -> impl IntoView {
             </label>
         </header>
         <ClusterLine />
-        <main class="layout">
+        <main class="layout" class:with-lab=move || show_lab.get()>
+            <Show when=move || show_lab.get()>
+                <LabSidebar />
+            </Show>
             <section class="column left">
                 <ConfigPanel />
                 <MessagePanel />

@@ -4,6 +4,7 @@
 //! - [`ws`]: the WebSocket to the server, reconnecting by itself.
 //! - [`export`]: the settings and send loop as C#, Rust, Java properties and kcat.
 //! - [`i18n`]: English and French, every text written as a pair.
+//! - [`lab`]: LAB 1.2A's checklist and exercises, checked from the session's real events.
 //! - [`model`]: the page's state and form as plain Rust, tested natively.
 //! - [`share`]: a scenario in the URL, to hand out as a link.
 //! - [`panels`]: one module per panel (config, message, run, partitions, deliveries, cluster).
@@ -12,6 +13,7 @@
 pub mod app;
 pub mod export;
 pub mod i18n;
+pub mod lab;
 pub mod model;
 pub mod panels;
 pub mod share;

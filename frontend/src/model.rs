@@ -10,8 +10,8 @@ use shared::lab;
 use shared::partitioner::predict;
 use shared::problem::Problem;
 use shared::protocol::{
-    ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, Persistence, ProduceRequest, ProducerStats,
-    Record, Records, RunFinished, RunMode, RunStats, lab_headers,
+    CircuitBreaker, CircuitChange, ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, Persistence,
+    ProduceRequest, ProducerStats, Record, Records, RunFinished, RunMode, RunStats, lab_headers,
 };
 use shared::settings::{FieldError, Partitioner, Preset, ProducerSettings};
 use shared::template::{Template, TemplateEnv, literal};
@@ -35,6 +35,14 @@ pub struct Form {
     pub count: String,
     /// Sync or pipelined.
     pub mode: RunMode,
+    /// Messages per second, as typed; empty for as fast as the mode goes.
+    pub rate: String,
+    /// Whether the run has a circuit breaker (Exercise 6).
+    pub circuit: bool,
+    /// The circuit breaker's failures in a row, as typed.
+    pub circuit_threshold: String,
+    /// How long the circuit stays open, in ms, as typed.
+    pub circuit_open_ms: String,
 }
 
 impl Default for Form {
@@ -49,6 +57,10 @@ impl Default for Form {
             headers: lab_headers().into_iter().map(|h| (h.name, h.value)).collect(),
             count: lab::COUNT.to_string(),
             mode: RunMode::Sync,
+            rate: String::new(),
+            circuit: false,
+            circuit_threshold: CircuitBreaker::default().failure_threshold.to_string(),
+            circuit_open_ms: CircuitBreaker::default().open_ms.to_string(),
         };
         form.apply_preset(Preset::LabBasic);
         form
@@ -80,6 +92,10 @@ impl Form {
             headers: request.headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect(),
             count: request.count.to_string(),
             mode: request.mode,
+            rate: request.rate.map(|r| r.to_string()).unwrap_or_default(),
+            circuit: request.circuit_breaker.is_some(),
+            circuit_threshold: request.circuit_breaker.unwrap_or_default().failure_threshold.to_string(),
+            circuit_open_ms: request.circuit_breaker.unwrap_or_default().open_ms.to_string(),
         };
         form.fill_numbers();
         form
@@ -87,7 +103,12 @@ impl Form {
 
     /// Puts a preset's settings in the form; templates and count stay.
     pub fn apply_preset(&mut self, preset: Preset) {
-        self.settings = preset.settings();
+        self.set_settings(preset.settings());
+    }
+
+    /// Puts `settings` in the form, numbers as text included.
+    pub fn set_settings(&mut self, settings: ProducerSettings) {
+        self.settings = settings;
         self.fill_numbers();
     }
 
@@ -121,6 +142,11 @@ impl Form {
             settings.set_number(bound.name, value);
         }
         let count = whole_number("count", &self.count, &mut errors);
+        let rate = (!self.rate.trim().is_empty()).then(|| whole_number("rate", &self.rate, &mut errors));
+        let circuit_breaker = self.circuit.then(|| CircuitBreaker {
+            failure_threshold: whole_number("failure_threshold", &self.circuit_threshold, &mut errors),
+            open_ms: whole_number("open_ms", &self.circuit_open_ms, &mut errors),
+        });
         let request = ProduceRequest {
             topic: lab::TOPIC.to_owned(),
             count,
@@ -134,7 +160,8 @@ impl Form {
                 .collect(),
             partition: None,
             mode: self.mode,
-            rate: None,
+            rate,
+            circuit_breaker,
         };
         // A field that is not a number is reported once, not again as out of bounds.
         for e in request.validate() {
@@ -313,6 +340,10 @@ pub struct Run {
     pub delivered_rows: usize,
     /// The totals, once it is over.
     pub finished: Option<RunFinished>,
+    /// What this page asked for, when this page started it.
+    pub request: Option<ProduceRequest>,
+    /// Its circuit breaker's changes, in order.
+    pub circuit: Vec<CircuitChange>,
 }
 
 impl Default for Run {
@@ -328,6 +359,8 @@ impl Default for Run {
             lane_cells: Vec::new(),
             delivered_rows: 0,
             finished: None,
+            request: None,
+            circuit: Vec::new(),
         }
     }
 }
@@ -411,7 +444,17 @@ pub struct Page {
     pub records: Option<Records>,
     /// The last request this page sent, to check each delivery against its prediction.
     pub sent: Option<ProduceRequest>,
+    /// The last [`HISTORY_RUNS`] finished runs, newest last: what the lab's checks judge.
+    pub history: Vec<Run>,
+    /// Records read back for a question (a `consume` with a tag), by tag.
+    pub reads: BTreeMap<String, Records>,
 }
+
+/// Finished runs the page remembers.
+pub const HISTORY_RUNS: usize = 12;
+
+/// Rows a remembered run keeps; a longer run keeps its figures only.
+pub const HISTORY_ROWS: usize = 5_000;
 
 /// Log lines the page keeps.
 pub const LOG_LINES: usize = 200;
@@ -448,7 +491,13 @@ impl Page {
             Event::Hello(hello) => self.hello = Some(hello),
             Event::RunStarted { run, count, .. } => {
                 self.error = None;
-                self.run = Some(Run { run, count, per_partition: vec![0; self.partitions()], ..Run::default() });
+                self.run = Some(Run {
+                    run,
+                    count,
+                    per_partition: vec![0; self.partitions()],
+                    request: self.sent.clone(),
+                    ..Run::default()
+                });
             }
             Event::Delivered(d) => {
                 if let Some(run) = self.run.as_mut().filter(|r| r.run == d.run) {
@@ -500,6 +549,16 @@ impl Page {
             Event::RunFinished(totals) => {
                 if let Some(run) = self.run.as_mut().filter(|r| r.run == totals.run) {
                     run.finished = Some(totals);
+                    let mut kept = run.clone();
+                    if kept.rows.len() > HISTORY_ROWS {
+                        kept.rows = Vec::new();
+                    }
+                    kept.series = Vec::new();
+                    kept.lane_cells = Vec::new();
+                    if self.history.len() == HISTORY_RUNS {
+                        self.history.remove(0);
+                    }
+                    self.history.push(kept);
                 }
             }
             Event::Stats(stats) => {
@@ -516,7 +575,17 @@ impl Page {
             Event::Error(e) => self.error = Some(e),
             Event::Cluster(state) => self.cluster = Some(state),
             Event::ProducerStats(stats) => self.producer_stats = Some(stats),
-            Event::Records(records) => self.records = Some(records),
+            Event::Records(records) => match records.tag.clone() {
+                Some(tag) => {
+                    self.reads.insert(tag, records);
+                }
+                None => self.records = Some(records),
+            },
+            Event::Circuit(change) => {
+                if let Some(run) = self.run.as_mut().filter(|r| r.run == change.run) {
+                    run.circuit.push(change);
+                }
+            }
             Event::Batch { events } => {
                 for event in events {
                     self.apply(event);

@@ -26,12 +26,19 @@ pub enum Command {
     Produce(ProduceRequest),
     /// Stop the running run: nothing more is sent; messages in flight still get an outcome.
     Stop,
-    /// Read a topic back from the beginning (the lab's step 7, "verify").
+    /// Read a topic back (the lab's step 7, "verify"), from the beginning or from given
+    /// offsets.
     Consume {
         /// The topic to read.
         topic: String,
         /// The most records to return, 1 to [`MAX_CONSUME`].
         max: u32,
+        /// Where to start in each partition; a partition not named starts at its beginning.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        from: Vec<StartAt>,
+        /// Echoed in the `records` answer, so the page knows which question it answers.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tag: Option<String>,
     },
     /// Read one record back: the delivery table's details, Resend and Edit as new.
     Fetch {
@@ -163,7 +170,55 @@ pub struct ProduceRequest {
     /// A target rate in messages per second; `None` sends as fast as the mode allows.
     #[serde(default)]
     pub rate: Option<u32>,
+    /// A circuit breaker around the producer (the lab's Exercise 6); `None` sends every
+    /// message to Kafka.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit_breaker: Option<CircuitBreaker>,
 }
+
+/// Where a `consume` starts reading one partition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartAt {
+    /// The partition.
+    pub partition: i32,
+    /// The first offset to read.
+    pub offset: i64,
+}
+
+/// A circuit breaker's settings: after `failure_threshold` failures in a row it opens and
+/// fails messages at once, without sending them; after `open_ms` it lets one trial
+/// message through (half-open): delivered closes it, failed opens it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CircuitBreaker {
+    /// Failures in a row that open the circuit, 1 to 1000.
+    pub failure_threshold: u32,
+    /// How long the circuit stays open before a trial, in ms, 100 to 600000.
+    pub open_ms: u32,
+}
+
+impl Default for CircuitBreaker {
+    /// The lab's: 3 failures, 5 seconds open.
+    fn default() -> Self {
+        Self { failure_threshold: 3, open_ms: 5_000 }
+    }
+}
+
+/// A circuit breaker's state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CircuitState {
+    /// Messages go to Kafka; failures in a row are counted.
+    #[default]
+    Closed,
+    /// Messages fail at once with `CircuitOpen`, not sent.
+    Open,
+    /// One trial message is in flight; the others fail at once.
+    HalfOpen,
+}
+
+/// The error name of a message that an open circuit failed without sending it.
+pub const CIRCUIT_OPEN: &str = "CircuitOpen";
 
 /// The lab's headers: a fresh `correlation-id` per message and the `source`.
 pub fn lab_headers() -> Vec<HeaderTemplate> {
@@ -189,6 +244,7 @@ impl ProduceRequest {
             partition: None,
             mode: RunMode::Sync,
             rate: None,
+            circuit_breaker: None,
         }
     }
 
@@ -224,6 +280,19 @@ impl ProduceRequest {
             let Some(template) = template else { continue };
             if let Err(problem) = check_template(name, template) {
                 field(name, problem);
+            }
+        }
+        if let Some(breaker) = self.circuit_breaker {
+            if !(1..=1000).contains(&breaker.failure_threshold) {
+                let got = breaker.failure_threshold.into();
+                field(
+                    "failure_threshold",
+                    Problem::OutOfRange { field: "failure_threshold".into(), min: 1, max: 1000, got },
+                );
+            }
+            if !(100..=600_000).contains(&breaker.open_ms) {
+                let got = breaker.open_ms.into();
+                field("open_ms", Problem::OutOfRange { field: "open_ms".into(), min: 100, max: 600_000, got });
             }
         }
         if self.headers.len() > MAX_HEADERS {
@@ -302,6 +371,8 @@ pub enum Event {
     Cluster(ClusterState),
     /// Records read back by `consume`.
     Records(Records),
+    /// A run's circuit breaker changed state.
+    Circuit(CircuitChange),
     /// Several events in one frame, in order: how the server keeps up under load.
     Batch {
         /// The events.
@@ -339,6 +410,9 @@ pub struct RunStats {
     /// Per-message details not sent to the page: past the detail cap (then only a
     /// sample is sent) or because the page fell behind. The counts stay exact.
     pub details_skipped: u64,
+    /// The circuit breaker's state, when the run has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit: Option<CircuitState>,
 }
 
 /// One broker as the producer sees it, from librdkafka's statistics.
@@ -424,6 +498,9 @@ pub struct Record {
 /// What `consume` read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Records {
+    /// The `consume` command's tag, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
     /// The topic read.
     pub topic: String,
     /// The records, by partition then offset.
@@ -564,6 +641,19 @@ pub struct RunFinished {
     pub elapsed_ms: u64,
     /// True when a `stop` command ended the run early.
     pub stopped: bool,
+}
+
+/// A circuit breaker's change of state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircuitChange {
+    /// The run.
+    pub run: u64,
+    /// The new state.
+    pub state: CircuitState,
+    /// Failures in a row when it changed.
+    pub failures: u32,
+    /// Since the run started, in milliseconds.
+    pub at_ms: u64,
 }
 
 /// A refused command or a server-side problem.

@@ -62,6 +62,7 @@ fn every_message_type_has_an_example() {
         "producer_stats",
         "cluster",
         "records",
+        "circuit",
         "batch",
     ];
     for t in commands.iter().chain(&events) {

@@ -1,7 +1,7 @@
 //! The run panel: count, Send and Stop, progress and totals, always at hand.
 
 use leptos::prelude::*;
-use shared::protocol::{Command, RunMode};
+use shared::protocol::{CircuitState, Command, RunMode};
 
 use crate::app::Ctx;
 use crate::i18n::{pick, say};
@@ -131,7 +131,65 @@ pub fn RunPanel() -> impl IntoView {
                     }}
                 </p>
             </div>
-            <p class="error count-error">{move || count_error().map(|p| say(&p))}</p>
+            <div class="run-options">
+                <div class="field rate" class:invalid=move || ctx.form.with(|f| f.error_for("rate")).is_some()>
+                    <label for="rate">{t!("Rate (msgs/s)", "Débit (msgs/s)")}</label>
+                    <input
+                        id="rate"
+                        type="text"
+                        inputmode="numeric"
+                        placeholder=t!("as fast as it goes", "au plus vite")
+                        prop:value=move || ctx.form.with(|f| f.rate.clone())
+                        on:input=move |ev| ctx.form.update(|f| f.rate = event_target_value(&ev))
+                    />
+                </div>
+                <label class="radio" for="circuit">
+                    <input
+                        id="circuit"
+                        type="checkbox"
+                        prop:checked=move || ctx.form.with(|f| f.circuit)
+                        on:change=move |ev| ctx.form.update(|f| f.circuit = event_target_checked(&ev))
+                    />
+                    {t!("Circuit breaker (Ex. 6)", "Disjoncteur (Ex. 6)")}
+                </label>
+                <Show when=move || ctx.form.with(|f| f.circuit)>
+                    <label class="inline" for="circuit-threshold">{t!("opens after", "s'ouvre après")}</label>
+                    <input
+                        id="circuit-threshold"
+                        class="short"
+                        type="text"
+                        inputmode="numeric"
+                        prop:value=move || ctx.form.with(|f| f.circuit_threshold.clone())
+                        on:input=move |ev| ctx.form.update(|f| f.circuit_threshold = event_target_value(&ev))
+                    />
+                    <label class="inline" for="circuit-open-ms">{t!("failures, for (ms)", "échecs, pendant (ms)")}</label>
+                    <input
+                        id="circuit-open-ms"
+                        class="short"
+                        type="text"
+                        inputmode="numeric"
+                        prop:value=move || ctx.form.with(|f| f.circuit_open_ms.clone())
+                        on:input=move |ev| ctx.form.update(|f| f.circuit_open_ms = event_target_value(&ev))
+                    />
+                </Show>
+                {move || {
+                    let state = ctx.page.with(|p| p.run.as_ref().and_then(|r| r.stats.as_ref()?.circuit))?;
+                    let (class, en, fr) = match state {
+                        CircuitState::Closed => ("badge badge-ok", "circuit closed", "circuit fermé"),
+                        CircuitState::Open => ("badge badge-bad", "circuit open: failing fast", "circuit ouvert : échec immédiat"),
+                        CircuitState::HalfOpen => ("badge badge-wait", "circuit half-open: one trial", "circuit semi-ouvert : un essai"),
+                    };
+                    Some(view! { <span id="circuit-state" class=class>{pick(en, fr)}</span> })
+                }}
+            </div>
+            <p class="error count-error">
+                {move || {
+                    ["count", "rate", "failure_threshold", "open_ms"]
+                        .into_iter()
+                        .find_map(|field| ctx.form.with(|f| f.error_for(field)))
+                        .map(|p| say(&p))
+                }}
+            </p>
             <p id="notice" class="notice" role="alert">
                 {move || {
                     let notice = ctx.notice.get()?;

@@ -1,0 +1,221 @@
+//! The Lab sidebar: LAB 1.2A's validation checklist, its quiz and its six exercises, each
+//! ticked or checked from what really happened in this session; progress kept in the
+//! browser.
+
+use leptos::prelude::*;
+use shared::protocol::Command;
+
+use crate::app::Ctx;
+use crate::i18n::{lang, pick};
+use crate::lab::{Exercise, Progress, QUIZ, Tick, Verdict, check, verify};
+use crate::t;
+
+/// Where the progress is kept in the browser.
+const STORAGE_KEY: &str = "playground.lab";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn load() -> Progress {
+    storage()
+        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn save(progress: &Progress) {
+    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(progress)) {
+        let _ = storage.set_item(STORAGE_KEY, &json);
+    }
+}
+
+/// The sidebar.
+#[component]
+pub fn LabSidebar() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let progress = RwSignal::new(load());
+    // What the checks read changes when a run finishes or records come back, not with
+    // each delivery: a memo keeps the sidebar still during a long run.
+    let judged = Memo::new(move |_| ctx.page.with(|p| (p.history.len(), p.reads.len())));
+    Effect::new(move |_| {
+        // `get`, not `track`: a memo only tracked here is not re-run on a change.
+        let _ = judged.get();
+        let earned = ctx.page.with_untracked(|p| progress.try_update(|g| g.earn(p)).unwrap_or(false));
+        if earned {
+            progress.with_untracked(save);
+        }
+    });
+    let verify_click = move |_| {
+        if let Some(command) = ctx.page.with_untracked(verify) {
+            ctx.send(command);
+        }
+    };
+    let nothing_to_verify = Memo::new(move |_| ctx.page.with(|p| !p.history.iter().any(|r| r.delivered() > 0)));
+    view! {
+        <aside class="panel lab" id="lab" aria-label="LAB 1.2A">
+            <h2>{t!("LAB 1.2A, step by step", "LAB 1.2A, pas à pas")}</h2>
+            <section id="checklist">
+                <h3>{t!("Validation checklist", "Checklist de validation")}</h3>
+                <ul class="checklist">
+                    {Tick::ALL
+                        .into_iter()
+                        .map(|tick| {
+                            let done = move || progress.with(|p| p.ticks.contains(&tick));
+                            view! {
+                                <li class:done=done data-tick=format!("{tick:?}")>
+                                    <span class="mark" aria-hidden="true">{move || if done() { "✓" } else { "○" }}</span>
+                                    <span class="sr-only">{move || if done() { pick("done: ", "fait : ") } else { pick("to do: ", "à faire : ") }}</span>
+                                    {move || tick.text().get(lang())}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <button id="verify" prop:disabled=move || nothing_to_verify.get() on:click=verify_click>
+                    {t!("Verify: read the last run back", "Vérifier : relire le dernier envoi")}
+                </button>
+            </section>
+            <section id="quiz">
+                <h3>{t!("Quiz", "Quiz")}</h3>
+                {QUIZ
+                    .iter()
+                    .enumerate()
+                    .map(|(n, q)| {
+                        let answer = move || progress.with(|p| p.quiz.get(n).copied().flatten());
+                        view! {
+                            <fieldset class="question" id=format!("quiz-{n}")>
+                                <legend>{move || q.question.get(lang())}</legend>
+                                {q.answers
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(a, text)| {
+                                        let id = format!("quiz-{n}-{a}");
+                                        let label_for = id.clone();
+                                        view! {
+                                            <label class="radio" for=label_for>
+                                                <input
+                                                    type="radio"
+                                                    id=id
+                                                    name=format!("quiz-{n}")
+                                                    prop:checked=move || answer() == Some(a as u8)
+                                                    on:change=move |_| {
+                                                        progress.update(|p| {
+                                                            p.quiz.resize(QUIZ.len(), None);
+                                                            p.quiz[n] = Some(a as u8);
+                                                            p.earn(&Default::default());
+                                                        });
+                                                        progress.with_untracked(save);
+                                                    }
+                                                />
+                                                {move || text.get(lang())}
+                                            </label>
+                                        }
+                                    })
+                                    .collect_view()}
+                                {move || answer().map(|a| {
+                                    let right = a == q.right;
+                                    view! {
+                                        <p class="answer" class:ok=right class:bad=!right>
+                                            {if right { pick("Right. ", "Juste. ") } else { pick("Not quite. ", "Pas tout à fait. ") }}
+                                            {q.why.get(lang())}
+                                        </p>
+                                    }
+                                })}
+                            </fieldset>
+                        }
+                    })
+                    .collect_view()}
+            </section>
+            <section id="exercises">
+                <h3>{t!("Exercises", "Exercices")}</h3>
+                {Exercise::ALL.into_iter().map(|exercise| view! { <ExerciseCard exercise progress /> }).collect_view()}
+            </section>
+        </aside>
+    }
+}
+
+/// One exercise: instructions, set-ups, and a Check that judges the session's runs.
+#[component]
+fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let asked = RwSignal::new(false);
+    let judged = Memo::new(move |_| ctx.page.with(|p| (p.history.len(), p.reads.len())));
+    let verdict = Memo::new(move |_| {
+        let _ = judged.get();
+        asked.get().then(|| ctx.page.with_untracked(|p| check(exercise, p)))
+    });
+    // A check that needs records asks for them once; a pass is kept.
+    let last_read = StoredValue::new(None::<Command>);
+    Effect::new(move |_| match verdict.get() {
+        Some(Verdict::ReadBack(command)) if last_read.get_value().as_ref() != Some(&command) => {
+            last_read.set_value(Some(command.clone()));
+            ctx.send(command);
+        }
+        Some(Verdict::Judged { passed: true, .. }) if !progress.with_untracked(|p| p.passed.contains(&exercise)) => {
+            progress.update(|p| p.pass(exercise));
+            progress.with_untracked(save);
+        }
+        _ => {}
+    });
+    let n = exercise.number();
+    let passed = move || progress.with(|p| p.passed.contains(&exercise));
+    view! {
+        <article class="exercise" id=format!("exercise-{n}") class:passed=passed>
+            <h4>
+                {format!("{n}. ")}
+                {move || exercise.title().get(lang())}
+                <span class="badge-passed">{move || passed().then(|| pick(" ✓ passed", " ✓ réussi"))}</span>
+            </h4>
+            <p class="doc">{move || exercise.instructions().get(lang())}</p>
+            <div class="actions">
+                {exercise
+                    .setups()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, setup)| {
+                        let setup = *setup;
+                        view! {
+                            <button
+                                class="small setup"
+                                id=format!("setup-{n}-{i}")
+                                on:click=move |_| {
+                                    let (form, faults) = setup.apply();
+                                    ctx.form.set(form);
+                                    if ctx.embedded() {
+                                        for fault in faults {
+                                            ctx.send(fault);
+                                        }
+                                    }
+                                }
+                            >
+                                {move || setup.label().get(lang())}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                <button class="small check" id=format!("check-{n}") on:click=move |_| {
+                    last_read.set_value(None);
+                    asked.set(false);
+                    asked.set(true);
+                }>
+                    {t!("Check", "Vérifier")}
+                </button>
+            </div>
+            <div class="verdict" id=format!("verdict-{n}") role="status">
+                {move || match verdict.get() {
+                    None => None,
+                    Some(Verdict::ReadBack(_)) => Some(view! { <p class="hint">{pick("Reading the topic back…", "Relecture du topic…")}</p> }.into_any()),
+                    Some(Verdict::Judged { passed, findings }) => Some(view! {
+                        <p class="outcome" class:ok=passed class:bad=!passed>
+                            {if passed { pick("✓ Passed", "✓ Réussi") } else { pick("✗ Not yet", "✗ Pas encore") }}
+                        </p>
+                        <ul class="findings">
+                            {findings.into_iter().map(|f| view! { <li>{f.text(lang())}</li> }).collect_view()}
+                        </ul>
+                    }.into_any()),
+                }}
+            </div>
+        </article>
+    }
+}
