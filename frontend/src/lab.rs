@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 use shared::lab;
 use shared::partitioner::predict;
 use shared::problem::{Lang, Text};
-use shared::protocol::{
-    CIRCUIT_OPEN, CircuitBreaker, CircuitState, Command, ProduceError, ProduceRequest, Record, RunMode, StartAt,
-};
+use shared::protocol::{CIRCUIT_OPEN, CircuitState, Command, ProduceError, ProduceRequest, Record, RunMode, StartAt};
 use shared::settings::{Partitioner, Preset, ProducerSettings};
 
 use crate::model::{Form, Page, Run};
@@ -1034,10 +1032,11 @@ impl Progress {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
-    use shared::protocol::{CircuitChange, Delivered, Event, Failed, Persistence, Records, RunFinished, RunStats};
+    use shared::protocol::{
+        CircuitBreaker, CircuitChange, Delivered, Event, Failed, Persistence, Records, RunFinished, RunStats,
+    };
 
     use super::*;
 
