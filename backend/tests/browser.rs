@@ -655,6 +655,7 @@ async fn brokers_down_is_explained_from_the_failures_and_the_circuit_breaker_ope
         "{verdict}"
     );
     assert!(verdict.contains("Here, none"), "{verdict}");
+    eprintln!("exercise 3: {verdict}");
     click(&browser, "#all-brokers-up").await;
 
     // Exercise 6: the circuit opens with the brokers down and closes once they are back.
@@ -669,6 +670,7 @@ async fn brokers_down_is_explained_from_the_failures_and_the_circuit_breaker_ope
     wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 2 stopped"), "the run stops").await;
     let verdict = check_exercise(&browser, 6).await;
     assert!(verdict.contains("Passed") && verdict.contains("open") && verdict.contains("closed"), "{verdict}");
+    eprintln!("exercise 6: {verdict}");
     screenshot_of(&browser, "#exercise-6", "lab-exercise-6").await;
     browser.close().await.unwrap();
     server.stop().await;
