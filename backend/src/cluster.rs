@@ -12,7 +12,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use rdkafka::ClientConfig;
-use rdkafka::admin::AdminClient;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message, Timestamp};
@@ -96,14 +96,16 @@ struct EmbeddedCluster {
 impl EmbeddedCluster {
     /// Starts a mock cluster with the lab's brokers and topic; returns it with its
     /// bootstrap address.
-    fn start() -> Result<(Self, String), ClusterError> {
+    fn start(with_topic: bool) -> Result<(Self, String), ClusterError> {
         let (jobs_tx, jobs_rx) = mpsc::channel::<MockJob>();
         let (ready_tx, ready_rx) = mpsc::sync_channel(1);
         let thread = std::thread::Builder::new()
             .name("embedded-cluster".into())
             .spawn(move || {
                 let started = MockCluster::new(lab::BROKERS).and_then(|mock| {
-                    mock.create_topic(lab::TOPIC, lab::PARTITIONS, lab::REPLICATION_FACTOR)?;
+                    if with_topic {
+                        mock.create_topic(lab::TOPIC, lab::PARTITIONS, lab::REPLICATION_FACTOR)?;
+                    }
                     Ok(mock)
                 });
                 let mock = match started {
@@ -170,14 +172,22 @@ pub struct Cluster {
 impl Cluster {
     /// Starts the embedded cluster: 3 brokers, `orders.created` with 6 partitions.
     pub fn embedded() -> Result<Self, ClusterError> {
-        let (embedded, bootstrap) = EmbeddedCluster::start()?;
+        Self::embedded_with(true)
+    }
+
+    /// The embedded cluster, with or without the lab's topic (without: to try
+    /// `--create-topics` against it).
+    pub fn embedded_with(lab_topic: bool) -> Result<Self, ClusterError> {
+        let (embedded, bootstrap) = EmbeddedCluster::start(lab_topic)?;
         let admin = admin_client(&bootstrap)?;
+        // All topics, not the lab's by name: the mock creates a topic that a metadata
+        // request names.
         let metadata = admin
             .inner()
-            .fetch_metadata(Some(lab::TOPIC), Duration::from_secs(5))
+            .fetch_metadata(None, Duration::from_secs(5))
             .map_err(|e| ClusterError::Metadata { bootstrap: bootstrap.clone(), reason: e.to_string() })?;
         let mut initial_leaders = vec![-1; lab::PARTITIONS as usize];
-        for topic in metadata.topics() {
+        for topic in metadata.topics().iter().filter(|t| t.name() == lab::TOPIC) {
             for p in topic.partitions() {
                 if let Some(slot) = usize::try_from(p.id()).ok().and_then(|i| initial_leaders.get_mut(i)) {
                     *slot = p.leader();
@@ -250,7 +260,86 @@ impl Cluster {
     }
 }
 
+/// What [`Cluster::ensure_lab_topic`] found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabTopic {
+    /// The cluster has it.
+    Exists,
+    /// It was missing and is created now.
+    Created,
+    /// It is missing, and creating it was not allowed.
+    Missing,
+}
+
 impl Cluster {
+    /// Makes sure the lab's topic exists: creates it through the admin API when `create`
+    /// allows (6 partitions, replication factor 3 or the brokers there are,
+    /// min.insync.replicas 2 with 3 replicas), else says it is missing.
+    pub async fn ensure_lab_topic(&self, create: bool) -> Result<LabTopic, ClusterError> {
+        let (brokers, topics) = self.describe().await?;
+        if topics.iter().any(|t| t.name == lab::TOPIC) {
+            return Ok(LabTopic::Exists);
+        }
+        if !create {
+            return Ok(LabTopic::Missing);
+        }
+        let replication = (brokers.len() as i32).clamp(1, lab::REPLICATION_FACTOR);
+        let min_isr = if replication >= 3 { "2" } else { "1" };
+        let topic = NewTopic::new(lab::TOPIC, lab::PARTITIONS, TopicReplication::Fixed(replication))
+            .set("min.insync.replicas", min_isr);
+        let failed = |reason: String| ClusterError::Consume { topic: lab::TOPIC.to_owned(), reason };
+        let results = self
+            .admin
+            .create_topics([&topic], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))))
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        for result in results {
+            result.map_err(|(_, code)| failed(code.to_string()))?;
+        }
+        Ok(LabTopic::Created)
+    }
+
+    /// On an external cluster, reads its brokers and the lab topic's leaders from
+    /// metadata and publishes them to every page: a broker seen before and absent from
+    /// the metadata now is down (a stopped container, say).
+    pub async fn refresh_external(&self) {
+        if self.mode != ClusterMode::External {
+            return;
+        }
+        let admin = Arc::clone(&self.admin);
+        let metadata =
+            tokio::task::spawn_blocking(move || admin.inner().fetch_metadata(None, Duration::from_secs(5))).await;
+        let (live, leaders): (Vec<i32>, Vec<i32>) = match metadata {
+            Ok(Ok(m)) => {
+                let live = m.brokers().iter().map(|b| b.id()).collect();
+                let mut leaders: Vec<(i32, i32)> = m
+                    .topics()
+                    .iter()
+                    .filter(|t| t.name() == lab::TOPIC && t.error().is_none())
+                    .flat_map(|t| t.partitions().iter().map(|p| (p.id(), p.leader())))
+                    .collect();
+                leaders.sort_unstable();
+                (live, leaders.into_iter().map(|(_, l)| l).collect())
+            }
+            // No answer at all: every broker known is down; leaders as last seen.
+            _ => (Vec::new(), self.state.borrow().leaders.clone()),
+        };
+        self.state.send_if_modified(|state| {
+            let before = state.clone();
+            for id in &live {
+                if !state.brokers.iter().any(|b| b.id == *id) {
+                    state.brokers.push(BrokerState { id: *id, up: true, rtt_ms: 0 });
+                }
+            }
+            state.brokers.sort_by_key(|b| b.id);
+            for broker in &mut state.brokers {
+                broker.up = live.contains(&broker.id);
+            }
+            state.leaders = leaders;
+            *state != before
+        });
+    }
+
     /// The fault state now, and every change to it.
     pub fn subscribe(&self) -> watch::Receiver<ClusterState> {
         self.state.subscribe()

@@ -48,6 +48,9 @@ impl QueueProbe {
     }
 }
 
+/// How often an external cluster's metadata is read for the pages.
+const EXTERNAL_REFRESH: Duration = Duration::from_secs(2);
+
 /// The server: its state and how to stop it.
 pub struct Server {
     state: AppState,
@@ -99,12 +102,29 @@ impl Server {
     ) -> std::io::Result<()> {
         let router = self.router();
         let shutdown = self.shutdown.clone();
+        // An external cluster's brokers and leaders, as its metadata says, every 2 s: a
+        // stopped broker shows as down on every page.
+        let cluster = Arc::clone(&self.state.cluster);
+        let mut stopping = self.shutdown.subscribe();
+        let watcher = tokio::spawn(async move {
+            if cluster.mode() != shared::protocol::ClusterMode::External {
+                return;
+            }
+            loop {
+                cluster.refresh_external().await;
+                tokio::select! {
+                    () = tokio::time::sleep(EXTERNAL_REFRESH) => {}
+                    _ = stopping.changed() => return,
+                }
+            }
+        });
         let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 stop.await;
                 let _ = shutdown.send(true);
             })
             .await;
+        watcher.abort();
         // Upgraded WebSockets outlive the HTTP server: wait for their sessions to close.
         self.state.sessions.close();
         if tokio::time::timeout(grace, self.state.sessions.wait()).await.is_err() {

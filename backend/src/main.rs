@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use playground::cluster::Cluster;
+use playground::cluster::{Cluster, LabTopic};
 use playground::http::Server;
 use playground::producer::{self, Recorder};
 use shared::protocol::{ClusterMode, Command, ProduceRequest, RunMode};
@@ -37,6 +37,16 @@ enum Cmd {
     /// The lab's Program.cs, headless: send messages, print each delivery report, flush,
     /// and exit non-zero if any message failed.
     Produce(ProduceArgs),
+    /// Only the embedded cluster, in this process: prints its bootstrap address, so that
+    /// another playground (`--bootstrap-servers`) or kcat can use it as a real cluster.
+    Cluster(ClusterArgs),
+}
+
+#[derive(Debug, Args)]
+struct ClusterArgs {
+    /// Start without the lab's topic (to try `--create-topics` against it).
+    #[arg(long)]
+    without_topic: bool,
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +54,11 @@ struct ServeArgs {
     /// Address to listen on. Port 8080 is left to Kafka UI, as in the lab.
     #[arg(long, env = "PLAYGROUND_LISTEN", default_value = "127.0.0.1:3000")]
     listen: SocketAddr,
+
+    /// On an external cluster, create the lab's topic (orders.created, 6 partitions) when
+    /// it is missing, through the admin API.
+    #[arg(long, env = "PLAYGROUND_CREATE_TOPICS")]
+    create_topics: bool,
 
     /// Folder of the page built by trunk.
     #[arg(long, env = "PLAYGROUND_STATIC_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"))]
@@ -166,6 +181,15 @@ async fn main() -> anyhow::Result<ExitCode> {
                 .init();
             produce(args, cli.bootstrap_servers).await
         }
+        Some(Cmd::Cluster(args)) => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_default_env()
+                        .unwrap_or_else(|_| "info,librdkafka=warn".into()),
+                )
+                .init();
+            run_cluster(args).await.map(|()| ExitCode::SUCCESS)
+        }
         None => {
             tracing_subscriber::fmt()
                 .with_env_filter(
@@ -204,9 +228,41 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     }
     println!("  Press Ctrl-C to stop.");
     println!();
+    if !embedded {
+        match cluster.ensure_lab_topic(args.create_topics).await {
+            Ok(LabTopic::Exists) => {}
+            Ok(LabTopic::Created) => println!("  Created {} (6 partitions) on {bootstrap}.", shared::lab::TOPIC),
+            Ok(LabTopic::Missing) => eprintln!(
+                "  warning: the topic {} is missing on {bootstrap}: create it (kafka-topics.sh --create --topic {} --partitions 6 --replication-factor 3) or start the playground with --create-topics.",
+                shared::lab::TOPIC,
+                shared::lab::TOPIC
+            ),
+            Err(e) => eprintln!("  warning: {e}; the page will say what it can."),
+        }
+    }
 
     Server::new(cluster, args.static_dir).serve(listener, shutdown_signal(), Duration::from_secs(15)).await?;
     info!("Playground stopped.");
+    Ok(())
+}
+
+async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
+    let cluster = Cluster::embedded_with(!args.without_topic)?;
+    let bootstrap = cluster.bootstrap_servers().to_owned();
+    println!("bootstrap.servers={bootstrap}");
+    println!();
+    println!("  Embedded Kafka cluster (librdkafka mock, 3 brokers) in its own process.");
+    if args.without_topic {
+        println!("  No topic yet: `playground --bootstrap-servers {bootstrap} --create-topics` creates the lab's.");
+    } else {
+        println!("  Topic {} with 6 partitions.", shared::lab::TOPIC);
+    }
+    println!("  Use it: playground --bootstrap-servers {bootstrap}");
+    println!("          kcat -b {bootstrap} -L");
+    println!("  Press Ctrl-C to stop.");
+    shutdown_signal().await;
+    drop(cluster);
+    info!("Cluster stopped.");
     Ok(())
 }
 

@@ -87,6 +87,12 @@ impl TestServer {
     }
 }
 
+/// A page's WebSocket to a server at `addr` (another process, say).
+pub async fn connect_to(addr: SocketAddr) -> Client {
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.expect("websocket");
+    Client { ws, queued: Default::default(), frames: 0 }
+}
+
 /// A page's side of the WebSocket.
 pub struct Client {
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,

@@ -1,0 +1,160 @@
+//! External mode end to end, in separate processes as a user runs them: `playground
+//! cluster` in one, `playground --bootstrap-servers ...` in another, a WebSocket client
+//! as the page. The engine's main checks pass against it, and stopping the cluster
+//! process (every broker gone) fails each message once.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command as Process, Stdio};
+use std::time::Duration;
+
+use common::Client;
+use shared::lab;
+use shared::problem::Problem;
+use shared::protocol::{ClusterMode, ClusterState, Command, Event, ProduceRequest};
+use shared::settings::ProducerSettings;
+
+/// A child process that is killed when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `playground` with `args`; returns it and the first stdout line that starts with
+/// `prefix`, without the prefix.
+fn start(args: &[&str], prefix: &str) -> (Running, String) {
+    let mut child = Process::new(env!("CARGO_BIN_EXE_playground"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("playground starts");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "playground {args:?} ended before printing {prefix}");
+        if let Some(rest) = line.trim().strip_prefix(prefix) {
+            let found = rest.trim().to_owned();
+            // Keep reading what it prints, so that it never writes to a closed pipe.
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+            return (Running(child), found);
+        }
+    }
+}
+
+/// `playground cluster` in its own process: its bootstrap address.
+fn cluster(extra: &[&str]) -> (Running, String) {
+    let mut args = vec!["cluster"];
+    args.extend(extra);
+    let (child, bootstrap) = start(&args, "bootstrap.servers=");
+    (child, bootstrap)
+}
+
+/// `playground --bootstrap-servers` in its own process: its address.
+fn playground(bootstrap: &str, extra: &[&str]) -> (Running, SocketAddr) {
+    let mut args = vec!["--bootstrap-servers", bootstrap, "--listen", "127.0.0.1:0", "--static-dir", "/nonexistent"];
+    args.extend(extra);
+    let (child, url) = start(&args, "Kafka Producer Playground is ready: http://");
+    (child, url.trim_end_matches('/').parse().expect("an address"))
+}
+
+async fn hello(addr: SocketAddr) -> (Client, shared::protocol::Hello, ClusterState) {
+    let mut client = common::connect_to(addr).await;
+    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    let Event::Cluster(state) = client.next().await else { panic!("then the cluster") };
+    (client, hello, state)
+}
+
+async fn run(client: &mut Client, request: ProduceRequest) -> Vec<Event> {
+    client.send(&Command::Produce(request)).await;
+    client.until_finished(Duration::from_secs(60)).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_process_uses_playground_cluster_as_a_real_cluster() {
+    let (mut cluster_process, bootstrap) = cluster(&[]);
+    let (_server, addr) = playground(&bootstrap, &[]);
+    let (mut client, hello, mut state) = hello(addr).await;
+    assert_eq!(hello.mode, ClusterMode::External);
+    assert_eq!(hello.bootstrap_servers, bootstrap);
+    assert_eq!(hello.brokers.len(), 3, "brokers from metadata");
+    assert!(hello.topics.iter().any(|t| t.name == lab::TOPIC && t.partitions == 6));
+
+    // The page's cluster panel: brokers and leaders from metadata, refreshed by itself.
+    while state.brokers.is_empty() {
+        if let Event::Cluster(next) = client.next_within(Duration::from_secs(10)).await {
+            state = next;
+        }
+    }
+    assert!(!state.faults_available, "a real cluster takes no fault buttons");
+    assert_eq!(state.brokers.iter().filter(|b| b.up).count(), 3);
+    assert_eq!(state.leaders.len(), 6, "a leader for each partition of {}", lab::TOPIC);
+    // The lab's 10 sync messages, read back with their headers.
+    let events = run(&mut client, ProduceRequest::lab()).await;
+    let Some(Event::RunFinished(finished)) = events.last() else { unreachable!() };
+    assert_eq!((finished.sent, finished.delivered, finished.failed), (10, 10, 0));
+    let records = common::consume_all(&bootstrap, lab::TOPIC, 6, 10, Duration::from_secs(20));
+    assert_eq!(records.len(), 10);
+    for record in &records {
+        let names: Vec<&str> = record.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, [lab::HEADER_CORRELATION_ID, lab::HEADER_SOURCE]);
+    }
+    // Faults belong to the embedded cluster: here the page is told what to do instead.
+    client.send(&Command::BrokerDown { broker: None }).await;
+    let Event::Error(e) = client.next().await else { panic!("refused") };
+    assert_eq!(e.problem, Problem::FaultsNeedEmbedded);
+
+    // Every broker gone: the cluster process stops. One failure per message.
+    let _ = cluster_process.0.kill();
+    let _ = cluster_process.0.wait();
+    let settings = ProducerSettings { message_timeout_ms: 2_000, ..ProducerSettings::default() };
+    let events = run(&mut client, ProduceRequest { count: 3, settings, ..ProduceRequest::lab() }).await;
+    let failures: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Failed(f) => Some((f.seq, f.error.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failures, [(1, "MessageTimedOut".into()), (2, "MessageTimedOut".into()), (3, "MessageTimedOut".into())]);
+    // And the page saw the brokers go (metadata is read every 2 s, with a 5 s timeout),
+    // during that run or soon after.
+    let mut last = events.iter().rev().find_map(|e| match e {
+        Event::Cluster(state) => Some(state.clone()),
+        _ => None,
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !last.as_ref().is_some_and(|s| s.brokers.iter().all(|b| !b.up)) {
+        assert!(std::time::Instant::now() < deadline, "the page never saw the brokers go: {last:?}");
+        if let Event::Cluster(state) = client.next_within(Duration::from_secs(20)).await {
+            last = Some(state);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_lab_topic_is_named_not_created_behind_the_trainees_back() {
+    // librdkafka's mock has no CreateTopics, so `--create-topics` cannot be tried here:
+    // this checks the other side, that nothing creates the topic by accident (the mock
+    // creates any topic a metadata request names) and the page names what is missing.
+    let (_cluster, bootstrap) = cluster(&["--without-topic"]);
+    let (_server, addr) = playground(&bootstrap, &[]);
+    let (mut client, hello, _) = hello(addr).await;
+    assert!(!hello.topics.iter().any(|t| t.name == lab::TOPIC), "{:?}", hello.topics);
+    client.send(&Command::Produce(ProduceRequest::lab())).await;
+    let e = loop {
+        if let Event::Error(e) = client.next().await {
+            break e;
+        }
+    };
+    assert!(matches!(&e.problem, Problem::UnknownTopic { topic, .. } if topic == lab::TOPIC), "{e:?}");
+    assert_eq!(e.fields.first().map(|f| f.field.as_str()), Some("topic"), "the page marks the topic");
+}
