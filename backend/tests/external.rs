@@ -29,14 +29,16 @@ impl Drop for Running {
 /// Starts `playground` with `args`; returns it and the first stdout line that starts with
 /// `prefix`, without the prefix.
 fn start(args: &[&str], prefix: &str) -> (Running, String) {
-    let mut child = Process::new(env!("CARGO_BIN_EXE_playground"))
+    let child = Process::new(env!("CARGO_BIN_EXE_playground"))
         .args(args)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("playground starts");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
+    // Killed when dropped, also when the assertion below fails.
+    let mut running = Running(child);
+    let mut out = BufReader::new(running.0.stdout.take().unwrap());
     let mut line = String::new();
     loop {
         line.clear();
@@ -45,7 +47,7 @@ fn start(args: &[&str], prefix: &str) -> (Running, String) {
             let found = rest.trim().to_owned();
             // Keep reading what it prints, so that it never writes to a closed pipe.
             std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-            return (Running(child), found);
+            return (running, found);
         }
     }
 }
