@@ -61,6 +61,14 @@ pub enum ClusterError {
         /// Why.
         reason: String,
     },
+    /// Creating a topic failed (`--create-topics`).
+    #[error("could not create {topic}: {reason}")]
+    CreateTopic {
+        /// The topic.
+        topic: String,
+        /// Why.
+        reason: String,
+    },
     /// The cluster did not answer a metadata request in time.
     #[error("the cluster at {bootstrap} did not answer a metadata request: {reason}")]
     Metadata {
@@ -287,7 +295,7 @@ impl Cluster {
         let min_isr = if replication >= 3 { "2" } else { "1" };
         let topic = NewTopic::new(lab::TOPIC, lab::PARTITIONS, TopicReplication::Fixed(replication))
             .set("min.insync.replicas", min_isr);
-        let failed = |reason: String| ClusterError::Consume { topic: lab::TOPIC.to_owned(), reason };
+        let failed = |reason: String| ClusterError::CreateTopic { topic: lab::TOPIC.to_owned(), reason };
         let results = self
             .admin
             .create_topics([&topic], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))))
@@ -582,11 +590,18 @@ fn read_back(bootstrap: &str, topic: &str, max: usize, from: &[StartAt]) -> Resu
     let mut ends = std::collections::HashMap::new();
     for &p in &partitions {
         let (low, high) = consumer.fetch_watermarks(topic, p, timeout).map_err(|e| fail(e.to_string()))?;
-        // From the asked offset, within what the partition holds.
-        let start = from.iter().find(|s| s.partition == p).map_or(low, |s| s.offset.clamp(low, high));
-        if high > start {
-            remaining += (high - start) as usize;
-            ends.insert(p, high);
+        // Every partition from its beginning, or the asked ones from the asked offset to
+        // the asked end, within what each partition holds.
+        let (start, end) = if from.is_empty() {
+            (low, high)
+        } else {
+            let Some(asked) = from.iter().find(|s| s.partition == p) else { continue };
+            let start = asked.offset.clamp(low, high);
+            (start, asked.until.map_or(high, |until| until.clamp(start, high)))
+        };
+        if end > start {
+            remaining += (end - start) as usize;
+            ends.insert(p, end);
             assignment.add_partition_offset(topic, p, Offset::Offset(start)).map_err(|e| fail(e.to_string()))?;
         }
     }

@@ -253,7 +253,8 @@ async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
     println!();
     println!("  Embedded Kafka cluster (librdkafka mock, 3 brokers) in its own process.");
     if args.without_topic {
-        println!("  No topic yet: `playground --bootstrap-servers {bootstrap} --create-topics` creates the lab's.");
+        // librdkafka's mock has no CreateTopics: this shows how a missing topic is named.
+        println!("  No topic: a playground using it names the missing {} when you send.", shared::lab::TOPIC);
     } else {
         println!("  Topic {} with 6 partitions.", shared::lab::TOPIC);
     }

@@ -23,7 +23,7 @@ use rdkafka::message::{Header, Message, OwnedHeaders, Timestamp};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use shared::problem::Problem;
 
-use crate::breaker::Breaker;
+use crate::breaker::{Admit, Breaker};
 use shared::protocol::{
     BrokerStats, CIRCUIT_OPEN, CircuitChange, CircuitState, Delivered, Event, Failed, LogLine, Persistence,
     ProduceRequest, ProducerStats, RunFinished, RunMode, RunStats,
@@ -262,6 +262,8 @@ pub struct InFlight {
     recorder: Arc<Recorder>,
     /// Set in sync mode, where the loop awaits each delivery.
     done: Option<oneshot::Sender<()>>,
+    /// The circuit breaker's half-open trial: its outcome alone decides.
+    trial: bool,
 }
 
 /// A run's exact tally.
@@ -323,16 +325,27 @@ impl Recorder {
         let _ = self.events.try_send(Event::Circuit(CircuitChange { run: self.run, state, failures, at_ms }));
     }
 
-    /// Whether the circuit breaker lets the next message go to Kafka; always, without one.
-    fn admit(&self) -> bool {
-        let Some(mut breaker) = self.breaker() else { return true };
-        let (admitted, change) = breaker.admit(Instant::now());
+    /// What the circuit breaker says of the next message; send it, without one.
+    fn admit(&self) -> Admit {
+        let Some(mut breaker) = self.breaker() else { return Admit::Send };
+        let (admit, change) = breaker.admit(Instant::now());
         let failures = breaker.failures();
         drop(breaker);
         if let Some(state) = change {
             self.circuit_changed(state, failures);
         }
-        admitted
+        admit
+    }
+
+    /// Tells the circuit breaker, if any, how a message ended.
+    fn breaker_outcome(&self, delivered: bool, trial: bool) {
+        let Some(mut breaker) = self.breaker() else { return };
+        let change = breaker.outcome(delivered, trial, Instant::now());
+        let failures = breaker.failures();
+        drop(breaker);
+        if let Some(state) = change {
+            self.circuit_changed(state, failures);
+        }
     }
 
     /// Fails a message that the open circuit kept from Kafka: it was never sent.
@@ -345,7 +358,8 @@ impl Recorder {
                 key,
                 error: CIRCUIT_OPEN.to_owned(),
                 message: format!("the circuit breaker is open after {failures} failures in a row: not sent to Kafka"),
-                retriable: true,
+                // Never sent, so never retried: the run's next message may go through.
+                retriable: false,
                 persistence: Persistence::NotPersisted,
                 latency_us: 0,
             })
@@ -369,15 +383,8 @@ impl Recorder {
     /// Records a delivery report and offers its detail to the page.
     fn record(&self, result: &DeliveryResult<'_>, message: InFlight) {
         let latency_us = message.sent_at.elapsed().as_micros() as u64;
-        let InFlight { seq, key, timestamp_ms, done, .. } = message;
-        if let Some(mut breaker) = self.breaker() {
-            let change = breaker.outcome(result.is_ok(), Instant::now());
-            let failures = breaker.failures();
-            drop(breaker);
-            if let Some(state) = change {
-                self.circuit_changed(state, failures);
-            }
-        }
+        let InFlight { seq, key, timestamp_ms, done, trial, .. } = message;
+        self.breaker_outcome(result.is_ok(), trial);
         match result {
             Ok(m) => self.finish(seq, latency_us, Some(m.partition()), || {
                 Event::Delivered(Delivered {
@@ -414,8 +421,10 @@ impl Recorder {
         }
     }
 
-    /// Records a message that librdkafka refused before it was queued.
-    fn refused(&self, seq: u64, key: Option<String>, error: &KafkaError) {
+    /// Records a message that librdkafka refused before it was queued: a failure for the
+    /// circuit breaker too (a refused trial must not leave it half-open for good).
+    fn refused(&self, seq: u64, key: Option<String>, trial: bool, error: &KafkaError) {
+        self.breaker_outcome(false, trial);
         self.finish(seq, 0, None, || {
             Event::Failed(Failed {
                 run: self.run,
@@ -581,7 +590,8 @@ pub async fn run(
             let rendered = template.render(seq, &mut env);
             headers = headers.insert(Header { key: name, value: Some(rendered.as_str()) });
         }
-        if !recorder.admit() {
+        let admit = recorder.admit();
+        if admit == Admit::Refuse {
             recorder.count_sent();
             recorder.short_circuited(seq, key);
             continue;
@@ -603,6 +613,7 @@ pub async fn run(
             timestamp_ms,
             recorder: Arc::clone(recorder),
             done,
+            trial: admit == Admit::Trial,
         });
         let mut record = BaseRecord::with_opaque_to(&request.topic, in_flight)
             .payload(&value)
@@ -630,7 +641,7 @@ pub async fn run(
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
                 Err((e, back)) => {
-                    recorder.refused(seq, back.delivery_opaque.key.clone(), &e);
+                    recorder.refused(seq, back.delivery_opaque.key.clone(), back.delivery_opaque.trial, &e);
                     break;
                 }
             }
@@ -742,7 +753,7 @@ mod tests {
         let recorder = Recorder::new(1, &ProduceRequest::lab(), 6, events);
         for seq in 1..=40 {
             recorder.count_sent();
-            recorder.refused(seq, None, &KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge));
+            recorder.refused(seq, None, false, &KafkaError::MessageProduction(RDKafkaErrorCode::MessageSizeTooLarge));
         }
         let stats = recorder.stats();
         assert_eq!((stats.sent, stats.failed, stats.in_flight), (40, 40, 0));

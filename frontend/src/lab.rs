@@ -244,6 +244,9 @@ pub const IDEMPOTENCE_KEY: &str = "ORD-IDEMPOTENCE";
 pub const TWICE_KEY: &str = "ORD-TWICE";
 /// The header carrying each message's number, to read the order back.
 pub const SEQ_HEADER: &str = "seq";
+/// The header a set-up stamps on its messages, unique to the page and the moment, so that
+/// a read back on a shared topic keeps this trainee's records and no one else's.
+pub const RUN_HEADER: &str = "lab-run";
 
 /// A ready-made form for a step of an exercise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -285,8 +288,9 @@ impl Setup {
         }
     }
 
-    /// The form for this step, from the lab's, and the faults to switch on first.
-    pub fn apply(self) -> (Form, Vec<Command>) {
+    /// The form for this step, from the lab's, and the faults to switch on first; `stamp`
+    /// is unique to this page and moment (see [`RUN_HEADER`]).
+    pub fn apply(self, stamp: &str) -> (Form, Vec<Command>) {
         let mut form = Form::default();
         let mut faults = Vec::new();
         let mut settings = ProducerSettings::default();
@@ -339,6 +343,7 @@ impl Setup {
         };
         if matches!(self, Setup::IdempotenceOff | Setup::IdempotenceOn | Setup::SendTwice) {
             form.headers.push((SEQ_HEADER.to_owned(), "{i}".to_owned()));
+            form.headers.push((RUN_HEADER.to_owned(), shared::template::literal(stamp)));
         }
         form.set_settings(settings);
         form.count = count.to_string();
@@ -673,34 +678,63 @@ fn runs<'a>(page: &'a Page, keep: impl Fn(&Run, &ProduceRequest) -> bool + 'a) -
     page.history.iter().rev().filter(move |r| r.finished.is_some() && r.request.as_ref().is_some_and(|q| keep(r, q)))
 }
 
-/// The `consume` that reads back `runs`' delivered messages: from each partition's first
-/// offset among them, tagged so the answer comes back to this question.
-fn read_back_command(tag: &str, runs: &[&Run]) -> Option<Command> {
-    let mut from: BTreeMap<i32, i64> = BTreeMap::new();
-    for row in runs.iter().flat_map(|r| &r.rows) {
-        if let (Some(p), Some(o)) = (row.partition, row.offset) {
-            from.entry(p).and_modify(|first| *first = (*first).min(o)).or_insert(o);
-        }
-    }
-    (!from.is_empty()).then(|| Command::Consume {
-        topic: lab::TOPIC.to_owned(),
-        max: shared::protocol::MAX_CONSUME,
-        from: from.into_iter().map(|(partition, offset)| StartAt { partition, offset }).collect(),
-        tag: Some(tag.to_owned()),
-    })
-}
-
-/// The records of `run` among `records`: those at its delivered partitions and offsets,
-/// and any others in between (duplicates a retry wrote, which no report names).
-fn records_of<'a>(run: &Run, records: &'a [Record]) -> Vec<&'a Record> {
+/// Per partition, the first and last offset `runs` were delivered at.
+fn spans(runs: &[&Run]) -> BTreeMap<i32, (i64, i64)> {
     let mut span: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
-    for row in &run.rows {
+    for row in runs.iter().flat_map(|r| &r.rows) {
         if let (Some(p), Some(o)) = (row.partition, row.offset) {
             let e = span.entry(p).or_insert((o, o));
             *e = (e.0.min(o), e.1.max(o));
         }
     }
-    records.iter().filter(|r| span.get(&r.partition).is_some_and(|(lo, hi)| (*lo..=*hi).contains(&r.offset))).collect()
+    span
+}
+
+/// The `consume` that reads back `runs`' delivered messages: only their partitions, from
+/// the first to the last offset they were delivered at, tagged so the answer comes back
+/// to this question. A retry's duplicate lands before the last reported offset, so the
+/// span holds it too.
+fn read_back_command(tag: &str, runs: &[&Run]) -> Option<Command> {
+    let span = spans(runs);
+    (!span.is_empty()).then(|| Command::Consume {
+        topic: lab::TOPIC.to_owned(),
+        max: shared::protocol::MAX_CONSUME,
+        from: span
+            .into_iter()
+            .map(|(partition, (first, last))| StartAt { partition, offset: first, until: Some(last + 1) })
+            .collect(),
+        tag: Some(tag.to_owned()),
+    })
+}
+
+/// The records of `run` exactly: those at the partitions and offsets it was delivered at.
+fn records_at<'a>(run: &Run, records: &'a [Record]) -> Vec<&'a Record> {
+    let delivered: BTreeSet<(i32, i64)> = run.rows.iter().filter_map(|r| Some((r.partition?, r.offset?))).collect();
+    records.iter().filter(|r| delivered.contains(&(r.partition, r.offset))).collect()
+}
+
+/// The value of `name` among a request's headers.
+fn header_of<'a>(request: &'a ProduceRequest, name: &str) -> Option<&'a str> {
+    request.headers.iter().find(|h| h.name == name).map(|h| h.value.as_str())
+}
+
+/// The records of a set-up's `run` among `records`: within the span it was delivered in,
+/// with its [`RUN_HEADER`] stamp; duplicates a retry wrote, which no report names, too.
+fn records_of<'a>(run: &Run, records: &'a [Record]) -> Vec<&'a Record> {
+    let span = spans(&[run]);
+    // The stamp as sent: the template is a literal, its braces doubled.
+    let stamp =
+        run.request.as_ref().and_then(|q| header_of(q, RUN_HEADER)).map(|t| t.replace("{{", "{").replace("}}", "}"));
+    records
+        .iter()
+        .filter(|r| span.get(&r.partition).is_some_and(|(lo, hi)| (*lo..=*hi).contains(&r.offset)))
+        .filter(|r| stamp.as_ref().is_none_or(|s| r.headers.iter().any(|(n, v)| n == RUN_HEADER && v == s)))
+        .collect()
+}
+
+/// A finished run's delivered and failed totals (exact, whatever rows were kept).
+fn totals(run: &Run) -> (u64, u64) {
+    run.finished.as_ref().map_or((0, 0), |f| (f.delivered, f.failed))
 }
 
 /// Duplicates and out-of-order messages among records in offset order, by their `seq`.
@@ -735,9 +769,7 @@ pub fn check(exercise: Exercise, page: &Page) -> Verdict {
 }
 
 fn check_spread(page: &Page) -> Verdict {
-    let Some(run) =
-        runs(page, |r, _| r.delivered() >= 50 || r.stats.as_ref().is_some_and(|s| s.delivered >= 50)).next()
-    else {
+    let Some(run) = runs(page, |r, _| totals(r).0 >= 50).next() else {
         return need("Send at least 50 messages first (Set up).", "Envoyez d'abord au moins 50 messages (Préparer).");
     };
     let request = run.request.as_ref().expect("kept runs have their request");
@@ -746,7 +778,14 @@ fn check_spread(page: &Page) -> Verdict {
     if request.key_template.is_some() && request.partition.is_none() {
         let partitions = counts.len() as u32;
         let keyed: Vec<_> = run.rows.iter().filter(|r| r.key.is_some() && r.partition.is_some()).collect();
-        let as_predicted = keyed.iter().filter(|r| page.as_predicted(r) == Some(true)).count();
+        // Against this run's own partitioner, whatever the form says now.
+        let as_predicted = keyed
+            .iter()
+            .filter(|r| {
+                predict(request.settings.partitioner, r.key.as_deref().map(str::as_bytes), partitions)
+                    == r.partition.map(|p| p as u32)
+            })
+            .count();
         let java_elsewhere = keyed
             .iter()
             .filter(|r| {
@@ -770,7 +809,7 @@ fn check_spread(page: &Page) -> Verdict {
 }
 
 fn check_header(page: &Page) -> Verdict {
-    let Some(run) = runs(page, |r, _| r.delivered() > 0).next() else {
+    let Some(run) = runs(page, |r, _| totals(r).0 > 0 && !r.rows.is_empty()).next() else {
         return need("Send messages first.", "Envoyez d'abord des messages.");
     };
     let tag = format!("ex2:{}", run.run);
@@ -778,13 +817,13 @@ fn check_header(page: &Page) -> Verdict {
         return read_back_command(&tag, &[run])
             .map_or_else(|| need("Send messages first.", "Envoyez d'abord des messages."), Verdict::ReadBack);
     };
-    let records = records_of(run, &read.records);
+    let records = records_at(run, &read.records);
     let with = records.iter().filter(|r| r.headers.iter().any(|(n, v)| n == "environment" && v == "dev")).count();
     judged(with > 0 && with == records.len(), vec![Finding::HeaderRead { with, total: records.len() }])
 }
 
 fn check_broker_down(page: &Page) -> Verdict {
-    let Some(run) = runs(page, |r, _| r.failed() > 0).next() else {
+    let Some(run) = runs(page, |r, _| totals(r).1 > 0 && !r.rows.is_empty()).next() else {
         return need(
             "No message has failed yet: take all brokers down, then send.",
             "Aucun message n'a encore échoué : arrêtez tous les brokers, puis envoyez.",
@@ -798,26 +837,31 @@ fn check_broker_down(page: &Page) -> Verdict {
     }
     let min_ms = failures.iter().map(|f| f.1).min().unwrap_or(0) / 1000;
     let max_ms = failures.iter().map(|f| f.1).max().unwrap_or(0) / 1000;
-    let timed_out = errors.contains_key("MessageTimedOut");
+    // The "no retries" answer holds when every failure timed out waiting for a broker,
+    // with no circuit breaker and no injected error in between.
+    let all_timed_out = errors.len() == 1 && errors.contains_key("MessageTimedOut");
     let finished = run.finished.as_ref().expect("kept runs are finished");
-    judged(
-        timed_out,
-        vec![
-            Finding::Failures {
-                failed: finished.failed,
-                sent: finished.sent,
-                errors: errors.into_iter().collect(),
-                min_ms,
-                max_ms,
-            },
-            Finding::Bounded {
-                timeout_ms: request.settings.message_timeout_ms,
-                retries: request.settings.message_send_max_retries,
-                backoff_ms: request.settings.retry_backoff_ms,
-                max_ms,
-            },
-        ],
-    )
+    let mut findings = vec![Finding::Failures {
+        failed: finished.failed,
+        sent: finished.sent,
+        errors: errors.into_iter().collect(),
+        min_ms,
+        max_ms,
+    }];
+    if all_timed_out && request.circuit_breaker.is_none() {
+        findings.push(Finding::Bounded {
+            timeout_ms: request.settings.message_timeout_ms,
+            retries: request.settings.message_send_max_retries,
+            backoff_ms: request.settings.retry_backoff_ms,
+            max_ms,
+        });
+    } else {
+        findings.push(Finding::NeedRun(Text {
+            en: "For the lab's question, take every broker down and send without a circuit breaker: each message then fails by MessageTimedOut.",
+            fr: "Pour la question du lab, arrêtez tous les brokers et envoyez sans disjoncteur : chaque message échoue alors en MessageTimedOut.",
+        }));
+    }
+    judged(all_timed_out, findings)
 }
 
 fn check_idempotence(page: &Page) -> Verdict {
@@ -825,14 +869,14 @@ fn check_idempotence(page: &Page) -> Verdict {
         runs(page, move |r, q| {
             q.key_template.as_deref() == Some(IDEMPOTENCE_KEY)
                 && q.settings.enable_idempotence == on
-                && r.delivered() > 0
+                && totals(r).0 > 0
                 && q.headers.iter().any(|h| h.name == SEQ_HEADER)
         })
         .next()
     };
     let (off, on) = (step(false), step(true));
     let twice: Vec<&Run> = runs(page, |r, q| {
-        q.key_template.as_deref() == Some(TWICE_KEY) && q.settings.enable_idempotence && r.delivered() > 0
+        q.key_template.as_deref() == Some(TWICE_KEY) && q.settings.enable_idempotence && totals(r).0 > 0
     })
     .take(2)
     .collect();
@@ -886,7 +930,7 @@ fn check_performance(page: &Page) -> Verdict {
     let count = latest.count;
     let mut best: BTreeMap<(bool, u8), &Run> = BTreeMap::new();
     for run in runs(page, |r, q| {
-        r.count == count && r.failed() == 0 && (q.settings == optimized || q.settings == lab_settings)
+        r.count == count && totals(r).1 == 0 && (q.settings == optimized || q.settings == lab_settings)
     }) {
         let q = run.request.as_ref().expect("kept runs have their request");
         best.entry((q.settings == optimized, q.mode as u8)).or_insert(run);
@@ -989,7 +1033,7 @@ pub fn verify_tag(run: u64) -> String {
 
 /// The verify step: read back the last run's messages.
 pub fn verify(page: &Page) -> Option<Command> {
-    let run = page.history.iter().rev().find(|r| r.delivered() > 0)?;
+    let run = page.history.iter().rev().find(|r| !r.rows.is_empty() && totals(r).0 > 0)?;
     read_back_command(&verify_tag(run.run), &[run])
 }
 
@@ -1154,7 +1198,7 @@ mod tests {
         run(&mut page, lab_run(), &[Ok((2, 40)), Ok((2, 41))]);
         let Verdict::ReadBack(command) = check(Exercise::Header, &page) else { panic!("reads back first") };
         let Command::Consume { from, tag, .. } = &command else { panic!() };
-        assert_eq!(from, &[StartAt { partition: 2, offset: 40 }]);
+        assert_eq!(from, &[StartAt { partition: 2, offset: 40, until: Some(42) }], "only the run's own span");
         assert_eq!(tag.as_deref(), Some("ex2:1"));
         answer(&mut page, command, vec![record(2, 40, &[("source", "x")]), record(2, 41, &[])]);
         let Verdict::Judged { passed, findings } = check(Exercise::Header, &page) else { panic!() };
@@ -1172,13 +1216,28 @@ mod tests {
     fn brokers_down_is_answered_from_the_runs_own_failures() {
         let mut page = Page::default();
         assert!(matches!(check(Exercise::BrokerDown, &page), Verdict::Judged { passed: false, .. }));
-        let (form, _) = Setup::BrokerDown.apply();
+        let (form, _) = Setup::BrokerDown.apply("test-stamp");
         run(&mut page, form.request().unwrap(), &[Err(("MessageTimedOut", 5_012)); 3]);
         let Verdict::Judged { passed, findings } = check(Exercise::BrokerDown, &page) else { panic!() };
         assert!(passed);
         let text = findings[1].text(Lang::En);
         assert!(text.contains("message.timeout.ms (5000 ms; seen: 5012 ms"), "{text}");
         assert!(findings[1].text(Lang::Fr).contains("aucune"), "the French says none too");
+    }
+
+    #[test]
+    fn a_long_run_kept_without_its_rows_is_judged_by_its_totals() {
+        let mut page = Page::default();
+        let outcomes: Vec<_> = (0..crate::model::HISTORY_ROWS as i64 + 1).map(|o| Ok((0, o))).collect();
+        run(&mut page, lab_run(), &outcomes);
+        assert!(page.history[0].rows.is_empty(), "rows dropped past the cap");
+        assert!(
+            matches!(check(Exercise::BrokerDown, &page), Verdict::Judged { passed: false, .. }),
+            "not a failed run"
+        );
+        assert!(verify(&page).is_none(), "nothing to read back without rows");
+        let Verdict::Judged { passed, .. } = check(Exercise::Spread, &page) else { panic!() };
+        assert!(passed, "its totals say 5001 delivered");
     }
 
     #[test]
@@ -1192,28 +1251,30 @@ mod tests {
     #[test]
     fn idempotence_passes_on_a_clean_b_and_the_same_message_written_twice() {
         let mut page = Page::default();
-        let (a, _) = Setup::IdempotenceOff.apply();
-        let (b, _) = Setup::IdempotenceOn.apply();
-        let (c, _) = Setup::SendTwice.apply();
+        let (a, _) = Setup::IdempotenceOff.apply("a");
+        let (b, _) = Setup::IdempotenceOn.apply("b");
+        let (c, _) = Setup::SendTwice.apply("c");
         let a_run: Vec<_> = (0..3).map(|o| Ok((1, o))).collect();
-        let b_run: Vec<_> = (3..6).map(|o| Ok((1, o))).collect();
+        let b_run: Vec<_> = [3, 5, 6].into_iter().map(|o| Ok((1, o))).collect();
         run(&mut page, ProduceRequest { count: 3, ..a.request().unwrap() }, &a_run);
         run(&mut page, ProduceRequest { count: 3, ..b.request().unwrap() }, &b_run);
         assert!(matches!(check(Exercise::Idempotence, &page), Verdict::Judged { passed: false, .. }), "C is missing");
         run(&mut page, c.request().unwrap(), &[Ok((4, 7))]);
         run(&mut page, c.request().unwrap(), &[Ok((4, 8))]);
         let Verdict::ReadBack(command) = check(Exercise::Idempotence, &page) else { panic!() };
-        let seq = |o: i64, s: &str| record(1, o, &[(SEQ_HEADER, s)]);
-        // A reordered (3 before 2), B in order, C at two offsets.
+        let seq = |o: i64, s: &str, stamp: &str| record(1, o, &[(SEQ_HEADER, s), (RUN_HEADER, stamp)]);
+        // A reordered (3 before 2); B in order, with another trainee's record in between
+        // (not stamped by this page: left out); C at two offsets.
         let records = vec![
-            seq(0, "1"),
-            seq(1, "3"),
-            seq(2, "2"),
-            seq(3, "1"),
-            seq(4, "2"),
-            seq(5, "3"),
-            record(4, 7, &[]),
-            record(4, 8, &[]),
+            seq(0, "1", "a"),
+            seq(1, "3", "a"),
+            seq(2, "2", "a"),
+            seq(3, "1", "b"),
+            record(1, 4, &[(SEQ_HEADER, "1")]),
+            seq(5, "2", "b"),
+            seq(6, "3", "b"),
+            record(4, 7, &[(RUN_HEADER, "c")]),
+            record(4, 8, &[(RUN_HEADER, "c")]),
         ];
         answer(&mut page, command, records);
         let Verdict::Judged { passed, findings } = check(Exercise::Idempotence, &page) else { panic!() };
@@ -1227,8 +1288,8 @@ mod tests {
     #[test]
     fn performance_compares_the_same_count_in_the_same_mode() {
         let mut page = Page::default();
-        let (lab_sync, _) = Setup::LabSync.apply();
-        let (opt_sync, _) = Setup::OptimizedSync.apply();
+        let (lab_sync, _) = Setup::LabSync.apply("test-stamp");
+        let (opt_sync, _) = Setup::OptimizedSync.apply("test-stamp");
         let ok: Vec<_> = (0..4).map(|o| Ok((0, o))).collect();
         run(&mut page, ProduceRequest { count: 4, ..lab_sync.request().unwrap() }, &ok);
         assert!(matches!(check(Exercise::Performance, &page), Verdict::Judged { passed: false, .. }));
@@ -1241,7 +1302,7 @@ mod tests {
     #[test]
     fn the_circuit_passes_once_it_opened_and_closed_again() {
         let mut page = Page::default();
-        let (form, _) = Setup::Circuit.apply();
+        let (form, _) = Setup::Circuit.apply("test-stamp");
         let change = |state, at_ms| Event::Circuit(CircuitChange { run: 1, state, failures: 3, at_ms });
         page.sent = Some(form.request().unwrap());
         page.apply(Event::RunStarted { run: 1, topic: lab::TOPIC.into(), count: 2, mode: RunMode::Sync });
@@ -1280,11 +1341,11 @@ mod tests {
     fn every_setup_is_a_valid_request() {
         for exercise in Exercise::ALL {
             for setup in exercise.setups() {
-                let (form, _) = setup.apply();
+                let (form, _) = setup.apply("test-stamp");
                 assert!(form.request().is_ok(), "{setup:?}");
             }
         }
-        let (circuit, _) = Setup::Circuit.apply();
+        let (circuit, _) = Setup::Circuit.apply("test-stamp");
         assert_eq!(
             circuit.request().unwrap().circuit_breaker,
             Some(CircuitBreaker { failure_threshold: 3, open_ms: 3000 })

@@ -371,9 +371,9 @@ impl Run {
         self.delivered_rows
     }
 
-    /// Messages failed so far.
+    /// Messages failed so far, among the rows kept.
     pub fn failed(&self) -> usize {
-        self.rows.len() - self.delivered()
+        self.rows.len().saturating_sub(self.delivered())
     }
 
     /// Keeps the latest figures and adds a point to the series.
@@ -448,6 +448,8 @@ pub struct Page {
     pub history: Vec<Run>,
     /// Records read back for a question (a `consume` with a tag), by tag.
     pub reads: BTreeMap<String, Records>,
+    /// Counts finished runs and answered questions: what the lab's checks watch.
+    pub revision: u64,
 }
 
 /// Finished runs the page remembers.
@@ -488,7 +490,13 @@ impl Page {
     /// Folds one event from the server into the page.
     pub fn apply(&mut self, event: Event) {
         match event {
-            Event::Hello(hello) => self.hello = Some(hello),
+            Event::Hello(hello) => {
+                // A new connection is a new session: its runs count from 1 again.
+                self.history.clear();
+                self.reads.clear();
+                self.revision += 1;
+                self.hello = Some(hello);
+            }
             Event::RunStarted { run, count, .. } => {
                 self.error = None;
                 self.run = Some(Run {
@@ -552,6 +560,7 @@ impl Page {
                     let mut kept = run.clone();
                     if kept.rows.len() > HISTORY_ROWS {
                         kept.rows = Vec::new();
+                        kept.delivered_rows = 0;
                     }
                     kept.series = Vec::new();
                     kept.lane_cells = Vec::new();
@@ -559,6 +568,7 @@ impl Page {
                         self.history.remove(0);
                     }
                     self.history.push(kept);
+                    self.revision += 1;
                 }
             }
             Event::Stats(stats) => {
@@ -578,6 +588,7 @@ impl Page {
             Event::Records(records) => match records.tag.clone() {
                 Some(tag) => {
                     self.reads.insert(tag, records);
+                    self.revision += 1;
                 }
                 None => self.records = Some(records),
             },

@@ -10,7 +10,7 @@ use crate::problem::{Lang, Problem};
 use crate::settings::{FieldError, ProducerSettings};
 
 /// Bumped when a message changes shape, so a stale page can say it needs a reload.
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Largest count one run may ask for.
 pub const MAX_COUNT: u32 = 1_000_000;
@@ -33,7 +33,8 @@ pub enum Command {
         topic: String,
         /// The most records to return, 1 to [`MAX_CONSUME`].
         max: u32,
-        /// Where to start in each partition; a partition not named starts at its beginning.
+        /// The partitions to read and where to start (and stop) in each; empty reads every
+        /// partition from its beginning.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         from: Vec<StartAt>,
         /// Echoed in the `records` answer, so the page knows which question it answers.
@@ -183,6 +184,9 @@ pub struct StartAt {
     pub partition: i32,
     /// The first offset to read.
     pub offset: i64,
+    /// Where to stop, exclusive; `None` reads to the partition's end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<i64>,
 }
 
 /// A circuit breaker's settings: after `failure_threshold` failures in a row it opens and

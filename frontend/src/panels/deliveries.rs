@@ -119,7 +119,7 @@ pub fn DeliveryTable() -> impl IntoView {
                                 // librdkafka's own words stay as they are: they are what a log shows.
                                 let outcome = move || match &failure {
                                     None => pick("delivered", "livré").to_owned(),
-                                    Some((name, message)) => format!("{name}: {message}"),
+                                    Some((name, message)) => format!("{name}: {}", failure_words(name, message)),
                                 };
                                 let chosen = row.clone();
                                 view! {
@@ -171,6 +171,27 @@ pub fn DeliveryTable() -> impl IntoView {
             </div>
             {move || selected.get().map(|row| view! { <Details row=row on_close=move || selected.set(None) /> })}
         </section>
+    }
+}
+
+/// A failure in the page's language: the playground's own and the common librdkafka
+/// errors worded here; any other in librdkafka's words.
+fn failure_words(name: &str, message: &str) -> String {
+    match name {
+        shared::protocol::CIRCUIT_OPEN => {
+            pick("not sent: the circuit breaker was open", "non envoyé : le disjoncteur était ouvert").to_owned()
+        }
+        "MessageTimedOut" => pick(
+            "not delivered within message.timeout.ms (is a broker down?)",
+            "non livré dans le délai message.timeout.ms (un broker est-il arrêté ?)",
+        )
+        .to_owned(),
+        "QueueFull" => pick(
+            "the producer's local queue is full; wait for deliveries or slow down",
+            "la file locale du producer est pleine ; attendez les livraisons ou ralentissez",
+        )
+        .to_owned(),
+        _ => message.to_owned(),
     }
 }
 
@@ -232,7 +253,7 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                 <dd>{format_latency(row.latency_us)}</dd>
                 {row.failure.clone().map(|(name, message)| view! {
                     <dt>{t!("Error", "Erreur")}</dt>
-                    <dd class="bad">{format!("{name}: {message}")}</dd>
+                    <dd class="bad">{move || format!("{name}: {}", failure_words(&name, &message))}</dd>
                 })}
                 {row.failure_detail.map(|(retriable, p)| view! {
                     <dt>{t!("Retriable", "Réessayable")}</dt>

@@ -37,7 +37,7 @@ pub fn LabSidebar() -> impl IntoView {
     let progress = RwSignal::new(load());
     // What the checks read changes when a run finishes or records come back, not with
     // each delivery: a memo keeps the sidebar still during a long run.
-    let judged = Memo::new(move |_| ctx.page.with(|p| (p.history.len(), p.reads.len())));
+    let judged = Memo::new(move |_| ctx.page.with(|p| p.revision));
     Effect::new(move |_| {
         // `get`, not `track`: a memo only tracked here is not re-run on a change.
         let _ = judged.get();
@@ -51,7 +51,7 @@ pub fn LabSidebar() -> impl IntoView {
             ctx.send(command);
         }
     };
-    let nothing_to_verify = Memo::new(move |_| ctx.page.with(|p| !p.history.iter().any(|r| r.delivered() > 0)));
+    let nothing_to_verify = Memo::new(move |_| ctx.page.with(verify).is_none());
     view! {
         <aside class="panel lab" id="lab" aria-label="LAB 1.2A">
             <h2>{t!("LAB 1.2A, step by step", "LAB 1.2A, pas à pas")}</h2>
@@ -140,7 +140,7 @@ pub fn LabSidebar() -> impl IntoView {
 fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let asked = RwSignal::new(false);
-    let judged = Memo::new(move |_| ctx.page.with(|p| (p.history.len(), p.reads.len())));
+    let judged = Memo::new(move |_| ctx.page.with(|p| p.revision));
     let verdict = Memo::new(move |_| {
         let _ = judged.get();
         asked.get().then(|| ctx.page.with_untracked(|p| check(exercise, p)))
@@ -180,7 +180,13 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
                                 class="small setup"
                                 id=format!("setup-{n}-{i}")
                                 on:click=move |_| {
-                                    let (form, faults) = setup.apply();
+                                    // Unique to this page and moment: the checks keep these records only.
+                                    let stamp = format!(
+                                        "{:x}-{:x}",
+                                        js_sys::Date::now() as u64,
+                                        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+                                    );
+                                    let (form, faults) = setup.apply(&stamp);
                                     ctx.form.set(form);
                                     if ctx.embedded() {
                                         for fault in faults {
