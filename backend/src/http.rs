@@ -11,7 +11,8 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use shared::protocol::Health;
+use shared::problem::Problem;
+use shared::protocol::{Health, Limits};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
@@ -24,6 +25,7 @@ use crate::cluster::Cluster;
 #[derive(Clone)]
 pub struct AppState {
     cluster: Arc<Cluster>,
+    limits: Limits,
     shutdown: watch::Receiver<bool>,
     sessions: TaskTracker,
     queues: QueueProbe,
@@ -64,11 +66,18 @@ impl Server {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let state = AppState {
             cluster: Arc::new(cluster),
+            limits: Limits::default(),
             shutdown: shutdown_rx,
             sessions: TaskTracker::new(),
             queues: QueueProbe::default(),
         };
         Self { state, shutdown, static_dir }
+    }
+
+    /// This server with `limits` for every session (a workshop's).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.state.limits = limits;
+        self
     }
 
     /// The sessions' event queues.
@@ -154,9 +163,19 @@ async fn websocket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> 
     if *state.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "the playground is shutting down").into_response();
     }
-    let AppState { cluster, shutdown, sessions, queues } = state;
+    let AppState { cluster, limits, shutdown, sessions, queues } = state;
+    // A frame a little over the limit gets an error event and the page goes on; one far
+    // over it (16 times) ends the connection in tungstenite, before it is read whole.
+    let upgrade = upgrade.max_message_size(limits.frame_bytes as usize * 16);
+    let open = sessions.len();
     upgrade.on_upgrade(move |socket| async move {
-        sessions.track_future(crate::session::serve(socket, cluster, shutdown, queues)).await;
+        if open >= limits.sessions as usize {
+            let problem =
+                Problem::Limit { limit: "sessions".into(), max: limits.sessions.into(), got: open as u64 + 1 };
+            crate::session::refuse(socket, problem).await;
+            return;
+        }
+        sessions.track_future(crate::session::serve(socket, cluster, shutdown, queues, limits)).await;
     })
 }
 

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand};
 use playground::cluster::{Cluster, LabTopic};
 use playground::http::Server;
 use playground::producer::{self, Recorder};
-use shared::protocol::{ClusterMode, Command, ProduceRequest, RunMode};
+use shared::protocol::{ClusterMode, Command, Limits, ProduceRequest, RunMode};
 use shared::settings::{Acks, Compression, Partitioner, ProducerSettings};
 use tracing::info;
 
@@ -59,6 +59,26 @@ struct ServeArgs {
     /// it is missing, through the admin API.
     #[arg(long, env = "PLAYGROUND_CREATE_TOPICS")]
     create_topics: bool,
+
+    /// Workshop limits: sessions (browser tabs) at once.
+    #[arg(long, env = "PLAYGROUND_MAX_SESSIONS", default_value_t = Limits::default().sessions)]
+    max_sessions: u32,
+
+    /// Workshop limits: messages in one run.
+    #[arg(long, env = "PLAYGROUND_MAX_MESSAGES_PER_RUN", default_value_t = Limits::default().messages_per_run)]
+    max_messages_per_run: u32,
+
+    /// Workshop limits: bytes of one message (key, value and headers).
+    #[arg(long, env = "PLAYGROUND_MAX_MESSAGE_BYTES", default_value_t = Limits::default().message_bytes)]
+    max_message_bytes: u32,
+
+    /// Workshop limits: messages per second of one session (default: no limit).
+    #[arg(long, env = "PLAYGROUND_MAX_RATE")]
+    max_rate: Option<u32>,
+
+    /// Workshop limits: bytes of one WebSocket frame from a page.
+    #[arg(long, env = "PLAYGROUND_MAX_FRAME_BYTES", default_value_t = Limits::default().frame_bytes)]
+    max_frame_bytes: u32,
 
     /// Folder of the page built by trunk.
     #[arg(long, env = "PLAYGROUND_STATIC_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"))]
@@ -241,7 +261,17 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
         }
     }
 
-    Server::new(cluster, args.static_dir).serve(listener, shutdown_signal(), Duration::from_secs(15)).await?;
+    let limits = Limits {
+        sessions: args.max_sessions,
+        messages_per_run: args.max_messages_per_run,
+        message_bytes: args.max_message_bytes,
+        rate: args.max_rate,
+        frame_bytes: args.max_frame_bytes,
+    };
+    Server::new(cluster, args.static_dir)
+        .with_limits(limits)
+        .serve(listener, shutdown_signal(), Duration::from_secs(15))
+        .await?;
     info!("Playground stopped.");
     Ok(())
 }

@@ -530,6 +530,16 @@ struct Templates {
     headers: Vec<(String, Template)>,
 }
 
+/// The bytes of `request`'s first message as rendered: key, value, header names and
+/// values; `None` when a template does not parse (validation says why).
+pub fn first_message_bytes(request: &ProduceRequest) -> Option<usize> {
+    let templates = Templates::parse(request).ok()?;
+    let mut env = ServerEnv(rand::rngs::StdRng::from_os_rng());
+    let key = templates.key.as_ref().map_or(0, |t| t.render(1, &mut env).len());
+    let headers: usize = templates.headers.iter().map(|(name, t)| name.len() + t.render(1, &mut env).len()).sum();
+    Some(key + templates.value.render(1, &mut env).len() + headers)
+}
+
 impl Templates {
     fn parse(request: &ProduceRequest) -> Result<Self, Problem> {
         let parse = |name: &str, t: &str| {

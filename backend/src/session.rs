@@ -6,12 +6,12 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use futures_util::{SinkExt, StreamExt};
 use shared::problem::Problem;
-use shared::protocol::{Command, ErrorEvent, Event, Hello, PROTOCOL_VERSION, ProduceRequest};
+use shared::protocol::{Command, ErrorEvent, Event, Hello, Limits, PROTOCOL_VERSION, ProduceRequest};
 use shared::settings::ProducerSettings;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -45,10 +45,34 @@ struct ActiveRun {
 /// A session's state: its producer (rebuilt only when the settings change) and its run.
 struct Session {
     cluster: Arc<Cluster>,
+    limits: Limits,
     events: mpsc::Sender<Event>,
     producer: Option<(ProducerSettings, Arc<LabProducer>)>,
     run: Option<ActiveRun>,
     runs: u64,
+}
+
+/// Frames a page may send in one second; past this it is flooding and is cut off. A
+/// person clicks a few times a second; a script gone wrong sends thousands.
+pub const FRAMES_PER_SECOND: u32 = 200;
+
+/// Counts a frame in the current one-second window; true past [`FRAMES_PER_SECOND`].
+fn flooding(window: &mut (Instant, u32)) -> bool {
+    if window.0.elapsed() >= Duration::from_secs(1) {
+        *window = (Instant::now(), 0);
+    }
+    window.1 += 1;
+    window.1 > FRAMES_PER_SECOND
+}
+
+/// Tells a page it cannot have a session here, and why, then closes its socket.
+pub async fn refuse(mut socket: WebSocket, problem: Problem) {
+    if let Ok(json) = serde_json::to_string(&Event::Error(ErrorEvent::new(problem.clone()))) {
+        let _ = socket.send(Message::Text(json.into())).await;
+    }
+    let reason = problem.to_string().chars().take(120).collect::<String>();
+    let close = CloseFrame { code: axum::extract::ws::close_code::AGAIN, reason: reason.into() };
+    let _ = socket.send(Message::Close(Some(close))).await;
 }
 
 /// Serves one WebSocket until the page leaves or the server shuts down.
@@ -57,10 +81,14 @@ pub async fn serve(
     cluster: Arc<Cluster>,
     mut shutdown: watch::Receiver<bool>,
     probe: crate::http::QueueProbe,
+    limits: Limits,
 ) {
     let (mut sink, mut stream) = socket.split();
     let (events, mut queue) = mpsc::channel::<Event>(EVENT_QUEUE);
     probe.register(&events);
+    // Why the session ends, for the close frame: a flood says so.
+    let close_reason = Arc::new(std::sync::Mutex::new(String::from("session closed")));
+    let reason = Arc::clone(&close_reason);
     let mut writer = tokio::spawn(async move {
         let mut pending = Vec::with_capacity(BATCH_MAX);
         while queue.recv_many(&mut pending, BATCH_MAX).await > 0 {
@@ -89,18 +117,38 @@ pub async fn serve(
             }
         }
         // Every sender is gone: the session is over and every outcome was sent.
-        let close = CloseFrame { code: axum::extract::ws::close_code::NORMAL, reason: "session closed".into() };
+        let reason = reason.lock().map(|r| r.clone()).unwrap_or_default();
+        let code = if reason == "session closed" {
+            axum::extract::ws::close_code::NORMAL
+        } else {
+            axum::extract::ws::close_code::POLICY
+        };
+        let close = CloseFrame { code, reason: reason.into() };
         let _ = sink.send(Message::Close(Some(close))).await;
     });
 
     let mut cluster_state = cluster.subscribe();
-    let mut session = Session { cluster, events, producer: None, run: None, runs: 0 };
+    let mut session = Session { cluster, limits, events, producer: None, run: None, runs: 0 };
     session.hello().await;
     let state = cluster_state.borrow_and_update().clone();
     session.send(Event::Cluster(state)).await;
+    let mut flood = (Instant::now(), 0_u32);
     loop {
         tokio::select! {
             frame = stream.next() => match frame {
+                Some(Ok(Message::Text(_) | Message::Binary(_))) if flooding(&mut flood) => {
+                    let problem = Problem::Limit {
+                        limit: "frames_per_second".into(),
+                        max: FRAMES_PER_SECOND.into(),
+                        got: u64::from(FRAMES_PER_SECOND) + 1,
+                    };
+                    warn!("a page sent over {FRAMES_PER_SECOND} frames in a second; closing its session");
+                    if let Ok(mut reason) = close_reason.lock() {
+                        *reason = problem.to_string();
+                    }
+                    session.error(ErrorEvent::new(problem)).await;
+                    break;
+                }
                 Some(Ok(Message::Text(text))) => session.handle_text(&text).await,
                 Some(Ok(Message::Binary(_))) => {
                     session.error(ErrorEvent::new(Problem::BinaryFrame)).await;
@@ -150,11 +198,17 @@ impl Session {
             bootstrap_servers: self.cluster.bootstrap_servers().to_owned(),
             brokers,
             topics,
+            limits: self.limits,
         }))
         .await;
     }
 
     async fn handle_text(&mut self, text: &str) {
+        if text.len() > self.limits.frame_bytes as usize {
+            let (max, got) = (self.limits.frame_bytes.into(), text.len() as u64);
+            self.error(ErrorEvent::new(Problem::Limit { limit: "frame_bytes".into(), max, got })).await;
+            return;
+        }
         match serde_json::from_str::<Command>(text) {
             Ok(Command::Produce(request)) => self.produce(request).await,
             Ok(Command::Stop) => self.stop().await,
@@ -218,6 +272,16 @@ impl Session {
             self.error(ErrorEvent::fields(fields)).await;
             return;
         }
+        if let Some((field, problem)) = self.beyond_limits(&request) {
+            let field_error = shared::settings::FieldError::new(field, problem.clone());
+            self.error(ErrorEvent { message: problem.to_string(), problem, fields: vec![field_error] }).await;
+            return;
+        }
+        // A session with a rate limit runs at most at that rate.
+        let request = match self.limits.rate {
+            Some(max) if request.rate.is_none() => ProduceRequest { rate: Some(max), ..request },
+            _ => request,
+        };
         let partitions = match self.cluster.partitions_of(&request.topic).await {
             Ok(partitions) => partitions.unwrap_or(0),
             Err(e) => {
@@ -268,6 +332,23 @@ impl Session {
     }
 
     /// The session's producer for `settings`, rebuilt only when they changed.
+    /// The first of the server's limits `request` goes beyond, with the field at fault.
+    fn beyond_limits(&self, request: &ProduceRequest) -> Option<(&'static str, Problem)> {
+        let limits = self.limits;
+        let limit = |name: &str, max: u32, got: u64| Problem::Limit { limit: name.into(), max: max.into(), got };
+        if request.count > limits.messages_per_run {
+            return Some(("count", limit("messages_per_run", limits.messages_per_run, request.count.into())));
+        }
+        if let (Some(max), Some(rate)) = (limits.rate, request.rate)
+            && rate > max
+        {
+            return Some(("rate", limit("rate", max, rate.into())));
+        }
+        let bytes = crate::producer::first_message_bytes(request).unwrap_or(0) as u64;
+        (bytes > u64::from(limits.message_bytes))
+            .then(|| ("value_template", limit("message_bytes", limits.message_bytes, bytes)))
+    }
+
     async fn producer_for(&mut self, settings: &ProducerSettings) -> Result<Arc<LabProducer>, String> {
         if let Some((current, producer)) = &self.producer
             && current == settings

@@ -265,6 +265,34 @@ pub enum Problem {
     },
     /// The page has no connection to the server.
     NotConnected,
+    /// Beyond one of the server's limits (see `hello`).
+    Limit {
+        /// `sessions`, `messages_per_run`, `message_bytes`, `rate` or `frame_bytes`.
+        limit: String,
+        /// The most allowed.
+        max: u64,
+        /// What was asked.
+        got: u64,
+    },
+}
+
+/// A limit's name in words.
+fn limit_words(limit: &str, lang: Lang) -> &str {
+    match (limit, lang) {
+        ("sessions", Lang::En) => "sessions at once",
+        ("sessions", Lang::Fr) => "sessions simultanées",
+        ("messages_per_run", Lang::En) => "messages per run",
+        ("messages_per_run", Lang::Fr) => "messages par envoi",
+        ("message_bytes", Lang::En) => "bytes per message",
+        ("message_bytes", Lang::Fr) => "octets par message",
+        ("rate", Lang::En) => "messages per second",
+        ("rate", Lang::Fr) => "messages par seconde",
+        ("frame_bytes", Lang::En) => "bytes per WebSocket frame",
+        ("frame_bytes", Lang::Fr) => "octets par trame WebSocket",
+        ("frames_per_second", Lang::En) => "WebSocket frames per second",
+        ("frames_per_second", Lang::Fr) => "trames WebSocket par seconde",
+        (other, _) => other,
+    }
 }
 
 impl Problem {
@@ -361,6 +389,12 @@ impl Problem {
             (Kafka { detail }, Lang::En) => format!("Kafka: {detail}"),
             (NotConnected, Lang::Fr) => "pas connecté au serveur ; nouvelle tentative…".to_owned(),
             (NotConnected, Lang::En) => "not connected to the server; reconnecting…".to_owned(),
+            (Limit { limit, max, got }, Lang::En) => {
+                format!("this server allows at most {max} {} (limit {limit}), got {got}", limit_words(limit, Lang::En))
+            }
+            (Limit { limit, max, got }, Lang::Fr) => {
+                format!("ce serveur permet au plus {max} {} (limite {limit}), reçu {got}", limit_words(limit, Lang::Fr))
+            }
         }
     }
 }

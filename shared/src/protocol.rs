@@ -568,6 +568,38 @@ pub struct Hello {
     pub brokers: Vec<BrokerInfo>,
     /// The cluster's topics.
     pub topics: Vec<TopicInfo>,
+    /// What a session may do on this server.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// What a session may do on this server, set by its flags for a workshop: sent in `hello`,
+/// and a command beyond one is refused with a `limit` problem naming it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Sessions (browser tabs) at once.
+    pub sessions: u32,
+    /// Messages in one run.
+    pub messages_per_run: u32,
+    /// Bytes of one message: key, value and headers as rendered.
+    pub message_bytes: u32,
+    /// Messages per second of one session; `None`: as fast as the producer goes.
+    pub rate: Option<u32>,
+    /// Bytes of one WebSocket frame from the page.
+    pub frame_bytes: u32,
+}
+
+impl Default for Limits {
+    /// One trainee on their own machine: what the protocol allows.
+    fn default() -> Self {
+        Self {
+            sessions: 250,
+            messages_per_run: MAX_COUNT,
+            message_bytes: 1_000_000,
+            rate: None,
+            frame_bytes: 256 * 1024,
+        }
+    }
 }
 
 /// A delivered message, as its delivery report told.

@@ -34,11 +34,22 @@ impl TestServer {
 
     /// A server for `cluster`, on 127.0.0.1:0.
     pub async fn serve(cluster: Cluster, static_dir: PathBuf) -> Self {
+        Self::serve_limited(cluster, static_dir, shared::protocol::Limits::default()).await
+    }
+
+    /// The embedded cluster and a server with a workshop's `limits`.
+    pub async fn start_limited(limits: shared::protocol::Limits) -> Self {
+        let cluster = Cluster::embedded().expect("embedded cluster");
+        Self::serve_limited(cluster, PathBuf::from("/nonexistent"), limits).await
+    }
+
+    /// A server for `cluster` with `limits`, on 127.0.0.1:0.
+    pub async fn serve_limited(cluster: Cluster, static_dir: PathBuf, limits: shared::protocol::Limits) -> Self {
         let bootstrap = cluster.bootstrap_servers().to_owned();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = Server::new(cluster, static_dir);
+        let server = Server::new(cluster, static_dir).with_limits(limits);
         let queues = server.queues();
         let task = tokio::spawn(server.serve(
             listener,
@@ -132,6 +143,17 @@ impl Client {
                 }
                 tungstenite::Message::Ping(_) | tungstenite::Message::Pong(_) => continue,
                 other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    /// Reads until the server closes the socket; its close reason, if it gave one.
+    pub async fn close_reason(&mut self, wait: Duration) -> Option<String> {
+        loop {
+            match tokio::time::timeout(wait, self.ws.next()).await.expect("no close in time")? {
+                Ok(tungstenite::Message::Close(frame)) => return frame.map(|f| f.reason.to_string()),
+                Ok(_) => continue,
+                Err(_) => return None,
             }
         }
     }

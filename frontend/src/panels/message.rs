@@ -21,7 +21,10 @@ impl TemplateEnv for BrowserEnv {
         std::array::from_fn(|_| (js_sys::Math::random() * 256.0) as u8)
     }
     fn random_in(&mut self, min: i64, max: i64) -> i64 {
-        min + (js_sys::Math::random() * ((max - min) as f64 + 1.0)) as i64
+        // In i128: `{rand:MIN-MAX}` may span all of i64, whose width overflows i64.
+        let span = (i128::from(max) - i128::from(min) + 1) as f64;
+        let pick = i128::from(min) + (js_sys::Math::random() * span) as i128;
+        pick.clamp(min.into(), max.into()) as i64
     }
 }
 

@@ -182,6 +182,22 @@ pub fn RunPanel() -> impl IntoView {
                     Some(view! { <span id="circuit-state" class=class>{pick(en, fr)}</span> })
                 }}
             </div>
+            {move || {
+                // A workshop server's limits, where they bite: beside the count and rate.
+                let limits = ctx.page.with(|p| p.hello.as_ref().map(|h| h.limits))?;
+                (limits != shared::protocol::Limits::default()).then(|| {
+                    let rate = limits.rate.map(|r| r.to_string()).unwrap_or_else(|| "∞".into());
+                    let (m, b) = (limits.messages_per_run, limits.message_bytes);
+                    view! {
+                        <p class="hint" id="limits">
+                            {pick(
+                                format!("This server allows up to {m} messages per run, {b} bytes a message, {rate} msgs/s."),
+                                format!("Ce serveur permet jusqu'à {m} messages par envoi, {b} octets par message, {rate} msgs/s."),
+                            )}
+                        </p>
+                    }
+                })
+            }}
             <p class="error count-error">
                 {move || {
                     ["count", "rate", "failure_threshold", "open_ms"]
