@@ -1,7 +1,7 @@
-//! External mode end to end, in separate processes as a user runs them: `playground
+//! The playground in separate processes, as a user runs it. External mode: `playground
 //! cluster` in one, `playground --bootstrap-servers ...` in another, a WebSocket client
-//! as the page. The engine's main checks pass against it, and stopping the cluster
-//! process (every broker gone) fails each message once.
+//! as the page; the engine's main checks pass against it, and stopping the cluster
+//! process (every broker gone) fails each message once. And SIGTERM during a run.
 
 mod common;
 
@@ -159,4 +159,37 @@ async fn a_missing_lab_topic_is_named_not_created_behind_the_trainees_back() {
     };
     assert!(matches!(&e.problem, Problem::UnknownTopic { topic, .. } if topic == lab::TOPIC), "{e:?}");
     assert_eq!(e.fields.first().map(|f| f.field.as_str()), Some("topic"), "the page marks the topic");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_during_a_run_loses_no_outcome_tells_the_page_and_exits_0() {
+    let (mut server, url) = start(
+        &["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent"],
+        "Kafka Producer Playground is ready: http://",
+    );
+    let addr: SocketAddr = url.trim_end_matches('/').parse().unwrap();
+    let (mut client, _, _) = hello(addr).await;
+    // 200 messages at 40 a second: 5 s, stopped by SIGTERM after about 1 s.
+    client.send(&Command::Produce(ProduceRequest { count: 200, rate: Some(40), ..ProduceRequest::lab() })).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let pid = server.0.id().to_string();
+    assert!(Process::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let events = client.until_finished(Duration::from_secs(30)).await;
+    let Some(Event::RunFinished(finished)) = events.last() else { unreachable!() };
+    assert!(finished.stopped, "the run was stopped for the shutdown");
+    assert!(finished.sent > 0 && finished.sent < 200, "{finished:?}");
+    let outcomes: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Delivered(d) => Some(d.seq),
+            Event::Failed(f) => Some(f.seq),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(outcomes, (1..=finished.sent).collect::<Vec<_>>(), "exactly one outcome per message sent");
+    assert_eq!(finished.sent, finished.delivered + finished.failed);
+    let reason = client.close_reason(Duration::from_secs(20)).await;
+    assert!(reason.is_some(), "the page is told the session is over");
+    let status = server.0.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
 }
