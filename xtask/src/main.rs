@@ -8,6 +8,8 @@
 //!   the page's tests in headless Chromium and the end-to-end browser tests (installing
 //!   Debian's chromium and chromium-driver when missing).
 //! - `cargo xtask build`: installs what is missing and builds the page only.
+//! - `cargo xtask load`: simulated trainees over real WebSockets against a playground in
+//!   its own process (default 200 trainees, 20 msgs/s each, 60 s).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -38,8 +40,12 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("test") => test(),
         Some("build") => ensure_page_tools().and_then(|()| build_page()),
+        Some("load") => load(&args[1..], true),
         _ => {
-            eprintln!("usage: cargo xtask run [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build");
+            eprintln!(
+                "usage: cargo xtask run [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build | \
+                 cargo xtask load [--trainees N] [--rate N] [--seconds N]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -177,6 +183,52 @@ fn run(extra: &[String]) -> Result {
     }
 }
 
+/// A class of simulated trainees against a playground in its own process (see
+/// backend/examples/load.rs); `release` as for a workshop, debug for CI's short run.
+fn load(extra: &[String], release: bool) -> Result {
+    let profile = if release { vec!["--release"] } else { vec![] };
+    let mut build = vec!["build", "--package", "playground", "--bin", "playground", "--example", "load"];
+    build.extend(&profile);
+    sh(&cargo(), &build)?;
+    let dir = if release { "target/release" } else { "target/debug" };
+    let mut server = Command::new(format!("{dir}/playground"))
+        .args(["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent", "--max-sessions", "1000"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start the playground: {e}"))?;
+    let addr = server_address(&mut server);
+    let result = match addr {
+        Some(addr) => {
+            let pid = server.id().to_string();
+            let mut args = vec!["--addr", addr.as_str(), "--pid", pid.as_str()];
+            args.extend(extra.iter().map(String::as_str).filter(|a| *a != "--"));
+            sh(&format!("{dir}/examples/load"), &args)
+        }
+        None => Err("the playground did not say where it listens".to_owned()),
+    };
+    let _ = Command::new("kill").args(["-TERM", &server.id().to_string()]).status();
+    let _ = server.wait();
+    result
+}
+
+/// Reads the playground's stdout up to its "ready: http://ADDR/" line; then keeps
+/// draining it, so the server never writes to a closed pipe.
+fn server_address(server: &mut std::process::Child) -> Option<String> {
+    use std::io::BufRead;
+    let mut out = std::io::BufReader::new(server.stdout.take()?);
+    let mut line = String::new();
+    while out.read_line(&mut line).ok()? > 0 {
+        if let Some((_, rest)) = line.split_once("ready: http://") {
+            let addr = rest.trim().trim_end_matches('/').to_owned();
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+            return Some(addr);
+        }
+        line.clear();
+    }
+    None
+}
+
 /// One check of `cargo xtask test` and how it went.
 struct Check {
     name: &'static str,
@@ -202,6 +254,10 @@ fn test() -> Result {
     check("fmt", &mut || sh(&cargo, &["fmt", "--all", "--check"]));
     check("clippy", &mut || sh(&cargo, &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]));
     check("unit and integration tests", &mut || sh(&cargo, &["test", "--workspace"]));
+    // The load test's harness, short, so that it keeps working: 50 trainees for 10 s.
+    check("load test (50 trainees, 10 s)", &mut || {
+        load(&["--trainees".into(), "50".into(), "--seconds".into(), "10".into()], false)
+    });
     let tools = check("install page tools", &mut ensure_page_tools);
     let mut driver = String::new();
     let browser = check("install chromium", &mut || ensure_chromium().map(|d| driver = d));

@@ -1,0 +1,203 @@
+//! A class of simulated trainees over real WebSockets against a running playground:
+//! `cargo xtask load` starts the server in its own process and runs this against it.
+//!
+//! `load --addr 127.0.0.1:3000 --pid 1234 [--trainees 200] [--rate 20] [--seconds 60]`
+//!
+//! Each trainee opens a session and sends one sync run of `rate × seconds` messages at
+//! `rate` a second, the lab's loop. Reported: outcomes (sent = delivered + failed, checked
+//! per trainee), the latency the server adds (an event's arrival at the trainee minus the
+//! message's CreateTime minus its delivery latency: the server's queueing, batching and
+//! WebSocket), the server's peak resident memory and threads. Exits 1 if any outcome is
+//! missing.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use shared::protocol::{Command, Event, ProduceRequest};
+use tokio_tungstenite::tungstenite::Message;
+
+/// The command line.
+struct Args {
+    addr: SocketAddr,
+    pid: u32,
+    trainees: u32,
+    rate: u32,
+    seconds: u32,
+}
+
+fn args() -> Args {
+    let mut args = Args { addr: "127.0.0.1:3000".parse().unwrap(), pid: 0, trainees: 200, rate: 20, seconds: 60 };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--addr" => args.addr = value.parse().expect("--addr host:port"),
+            "--pid" => args.pid = value.parse().expect("--pid N"),
+            "--trainees" => args.trainees = value.parse().expect("--trainees N"),
+            "--rate" => args.rate = value.parse().expect("--rate N"),
+            "--seconds" => args.seconds = value.parse().expect("--seconds N"),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    args
+}
+
+/// What one trainee saw.
+#[derive(Default)]
+struct Seen {
+    sent: u64,
+    delivered: u64,
+    failed: u64,
+    outcomes: u64,
+    added_us: Vec<u64>,
+    error: Option<String>,
+}
+
+fn now_us() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+}
+
+async fn trainee(addr: SocketAddr, count: u32, rate: u32) -> Seen {
+    let mut seen = Seen::default();
+    let (mut ws, _) = match tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await {
+        Ok(ws) => ws,
+        Err(e) => {
+            seen.error = Some(format!("connect: {e}"));
+            return seen;
+        }
+    };
+    let request = ProduceRequest { count, rate: Some(rate), ..ProduceRequest::lab() };
+    let command = serde_json::to_string(&Command::Produce(request)).unwrap();
+    if let Err(e) = ws.send(Message::text(command)).await {
+        seen.error = Some(format!("send: {e}"));
+        return seen;
+    }
+    let deadline = Instant::now() + Duration::from_secs(u64::from(count / rate.max(1)) + 120);
+    while Instant::now() < deadline {
+        let Ok(Some(Ok(frame))) = tokio::time::timeout(Duration::from_secs(60), ws.next()).await else {
+            seen.error = Some("the server stopped answering".into());
+            return seen;
+        };
+        let Message::Text(text) = frame else { continue };
+        let arrived = now_us();
+        let events = match serde_json::from_str::<Event>(&text) {
+            Ok(Event::Batch { events }) => events,
+            Ok(event) => vec![event],
+            Err(e) => {
+                seen.error = Some(format!("bad event: {e}"));
+                return seen;
+            }
+        };
+        for event in events {
+            match event {
+                Event::Delivered(d) => {
+                    seen.outcomes += 1;
+                    let created_us = (d.timestamp_ms.max(0) as u64) * 1000;
+                    // CreateTime has millisecond precision: up to 1 ms of this is rounding.
+                    seen.added_us.push(arrived.saturating_sub(created_us).saturating_sub(d.latency_us));
+                }
+                Event::Failed(_) => seen.outcomes += 1,
+                Event::Error(e) => seen.error = Some(e.message),
+                Event::RunFinished(f) => {
+                    (seen.sent, seen.delivered, seen.failed) = (f.sent, f.delivered, f.failed);
+                    return seen;
+                }
+                _ => {}
+            }
+        }
+    }
+    seen.error = Some("the run did not finish in time".into());
+    seen
+}
+
+/// The server's resident memory in kB and its threads, from /proc.
+fn server_usage(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("Threads:"))
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = args();
+    let count = args.rate * args.seconds;
+    println!(
+        "{} trainees, each a sync run of {count} messages at {} msgs/s ({} s), against {}",
+        args.trainees, args.rate, args.seconds, args.addr
+    );
+    let (rss_before, threads_before) = server_usage(args.pid);
+    let peak = std::sync::Arc::new(std::sync::Mutex::new((rss_before, threads_before)));
+    let sampler = {
+        let (peak, pid) = (std::sync::Arc::clone(&peak), args.pid);
+        tokio::spawn(async move {
+            loop {
+                let (rss, threads) = server_usage(pid);
+                if let Ok(mut p) = peak.lock() {
+                    *p = (p.0.max(rss), p.1.max(threads));
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..args.trainees).map(|_| tokio::spawn(trainee(args.addr, count, args.rate))).collect();
+    let mut seen = Vec::new();
+    for task in tasks {
+        seen.push(task.await.unwrap_or_else(|e| Seen { error: Some(e.to_string()), ..Seen::default() }));
+    }
+    sampler.abort();
+    let elapsed = started.elapsed();
+    let (peak_rss, peak_threads) = *peak.lock().unwrap();
+
+    let mut added = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).unwrap();
+    let mut missing = 0;
+    let (mut sent, mut delivered, mut failed) = (0, 0, 0);
+    for (n, s) in seen.iter().enumerate() {
+        for us in &s.added_us {
+            added.saturating_record((*us).max(1));
+        }
+        (sent, delivered, failed) = (sent + s.sent, delivered + s.delivered, failed + s.failed);
+        let whole = s.error.is_none() && s.sent == u64::from(count) && s.sent == s.delivered + s.failed;
+        let counted = s.outcomes == s.sent;
+        if !whole || !counted {
+            missing += 1;
+            eprintln!(
+                "trainee {n}: sent {} delivered {} failed {} outcomes seen {} {}",
+                s.sent,
+                s.delivered,
+                s.failed,
+                s.outcomes,
+                s.error.as_deref().unwrap_or("")
+            );
+        }
+    }
+    let trainees = u64::from(args.trainees.max(1));
+    println!("elapsed {:.1} s", elapsed.as_secs_f64());
+    println!(
+        "outcomes: {sent} sent = {delivered} delivered + {failed} failed; {missing} trainee(s) with a missing outcome"
+    );
+    println!(
+        "server-added latency: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} deliveries)",
+        added.value_at_quantile(0.50) as f64 / 1000.0,
+        added.value_at_quantile(0.99) as f64 / 1000.0,
+        added.max() as f64 / 1000.0,
+        added.len()
+    );
+    println!(
+        "server: peak RSS {peak_rss} kB ({} kB per trainee over {rss_before} kB at rest), peak threads {peak_threads} ({threads_before} at rest)",
+        peak_rss.saturating_sub(rss_before) / trainees
+    );
+    if missing == 0 && sent == trainees * u64::from(count) {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
