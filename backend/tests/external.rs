@@ -111,7 +111,13 @@ async fn a_second_process_uses_playground_cluster_as_a_real_cluster() {
     }
     // Faults belong to the embedded cluster: here the page is told what to do instead.
     client.send(&Command::BrokerDown { broker: None }).await;
-    let Event::Error(e) = client.next().await else { panic!("refused") };
+    let e = loop {
+        match client.next().await {
+            Event::Error(e) => break e,
+            Event::Cluster(_) => continue,
+            other => panic!("refused, got {other:?}"),
+        }
+    };
     assert_eq!(e.problem, Problem::FaultsNeedEmbedded);
 
     // Every broker gone: the cluster process stops. One failure per message.
