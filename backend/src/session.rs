@@ -52,6 +52,29 @@ struct Session {
     runs: u64,
 }
 
+/// What queued up, as frames: one event as it is; small events together in one `batch`
+/// (how the server keeps up under load); records read back, up to megabytes each, in a
+/// frame of their own, so that several answers never make one huge frame.
+fn frames(events: Vec<Event>) -> Vec<Event> {
+    let mut frames = Vec::new();
+    let mut batch = Vec::new();
+    let flush = |batch: &mut Vec<Event>, frames: &mut Vec<Event>| match batch.len() {
+        0 => {}
+        1 => frames.push(batch.pop().expect("one event")),
+        _ => frames.push(Event::Batch { events: std::mem::take(batch) }),
+    };
+    for event in events {
+        if matches!(event, Event::Records(_)) {
+            flush(&mut batch, &mut frames);
+            frames.push(event);
+        } else {
+            batch.push(event);
+        }
+    }
+    flush(&mut batch, &mut frames);
+    frames
+}
+
 /// Frames a page may send in one second; past this it is flooding and is cut off. A
 /// person clicks a few times a second; a script gone wrong sends thousands.
 pub const FRAMES_PER_SECOND: u32 = 200;
@@ -92,27 +115,23 @@ pub async fn serve(
     let mut writer = tokio::spawn(async move {
         let mut pending = Vec::with_capacity(BATCH_MAX);
         while queue.recv_many(&mut pending, BATCH_MAX).await > 0 {
-            // One event goes out as it is; under load, what queued up goes in one frame.
-            let frame = if pending.len() == 1 {
-                pending.pop().expect("one event")
-            } else {
-                Event::Batch { events: std::mem::take(&mut pending) }
-            };
-            let json = match serde_json::to_string(&frame) {
-                Ok(json) => json,
-                Err(e) => {
-                    warn!("could not encode an event: {e}");
-                    continue;
-                }
-            };
-            // A page that stops reading for this long is gone: drop it rather than let
-            // the session wait on it forever.
-            match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(json.into()))).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) => return,
-                Err(_) => {
-                    warn!("a page did not read for {SEND_TIMEOUT:?}; closing its session");
-                    return;
+            for frame in frames(std::mem::take(&mut pending)) {
+                let json = match serde_json::to_string(&frame) {
+                    Ok(json) => json,
+                    Err(e) => {
+                        warn!("could not encode an event: {e}");
+                        continue;
+                    }
+                };
+                // A page that stops reading for this long is gone: drop it rather than
+                // let the session wait on it forever.
+                match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Text(json.into()))).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(_)) => return,
+                    Err(_) => {
+                        warn!("a page did not read for {SEND_TIMEOUT:?}; closing its session");
+                        return;
+                    }
                 }
             }
         }

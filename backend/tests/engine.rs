@@ -565,3 +565,38 @@ async fn the_circuit_opens_on_failures_in_a_row_fails_fast_then_closes_when_the_
     });
     eprintln!("circuit: {states:?}, closed at {closed_at:?} ms, {} failed fast, {timed_out} timed out", fast.len());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn read_backs_at_once_all_answer_and_each_stops_at_its_byte_cap() {
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    // 80 messages of 60 KB: 4.8 MB, more than one answer carries.
+    let request = ProduceRequest {
+        count: 80,
+        value_template: "x".repeat(60_000),
+        mode: RunMode::Pipelined,
+        ..ProduceRequest::lab()
+    };
+    let (_, finished) = run(&mut client, request).await;
+    assert_eq!(finished.delivered, 80);
+    // A class pressing Verify together: every read-back is answered, in its turn.
+    for n in 0..8 {
+        let tag = Some(format!("verify-{n}"));
+        client.send(&Command::Consume { topic: lab::TOPIC.into(), max: 10_000, from: Vec::new(), tag }).await;
+    }
+    let mut answered = HashSet::new();
+    while answered.len() < 8 {
+        match client.next_within(Duration::from_secs(60)).await {
+            Event::Records(records) => {
+                let bytes: usize = records.records.iter().map(|r| r.value.as_ref().map_or(0, String::len)).sum();
+                assert!(records.truncated, "4.8 MB of records is over one answer's cap");
+                assert!(bytes <= playground::cluster::RECORDS_BYTES + 200_000, "{bytes} bytes in one answer");
+                assert!(records.records.len() < 80);
+                answered.insert(records.tag.unwrap());
+            }
+            Event::Error(e) => panic!("{}", e.message),
+            _ => continue,
+        }
+    }
+    server.stop().await;
+}
