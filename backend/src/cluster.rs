@@ -95,6 +95,9 @@ impl ClusterError {
 /// Read-backs (`consume`, `fetch`) running at once, server-wide.
 const READS_AT_ONCE: usize = 4;
 
+/// Metadata requests running at once, server-wide.
+const METADATA_AT_ONCE: usize = 8;
+
 /// Bytes of keys, values and headers one `records` answer carries at most (about).
 pub const RECORDS_BYTES: usize = 4 * 1024 * 1024;
 
@@ -182,6 +185,8 @@ pub struct Cluster {
     /// Read-backs at once: each makes a librdkafka consumer (threads, sockets) on the
     /// blocking pool, so a class pressing Verify together waits its turn instead.
     reads: tokio::sync::Semaphore,
+    /// Metadata requests at once (hello, health, each run's topic check).
+    metadata: tokio::sync::Semaphore,
     // Declared last so that the admin client disconnects before the brokers go away.
     _embedded: Option<EmbeddedCluster>,
 }
@@ -225,6 +230,7 @@ impl Cluster {
             initial_leaders,
             faults: tokio::sync::Mutex::new(()),
             reads: tokio::sync::Semaphore::new(READS_AT_ONCE),
+            metadata: tokio::sync::Semaphore::new(METADATA_AT_ONCE),
             _embedded: Some(embedded),
         })
     }
@@ -240,6 +246,7 @@ impl Cluster {
             initial_leaders: Vec::new(),
             faults: tokio::sync::Mutex::new(()),
             reads: tokio::sync::Semaphore::new(READS_AT_ONCE),
+            metadata: tokio::sync::Semaphore::new(METADATA_AT_ONCE),
             _embedded: None,
         })
     }
@@ -258,6 +265,13 @@ impl Cluster {
     pub async fn describe(&self) -> Result<(Vec<BrokerInfo>, Vec<TopicInfo>), ClusterError> {
         let admin = Arc::clone(&self.admin);
         let bootstrap = self.bootstrap_servers.clone();
+        // Each waits up to 5 s on the blocking pool when brokers are down: a class
+        // connecting at once, or /api/health called in a loop, waits its turn.
+        let _turn = self
+            .metadata
+            .acquire()
+            .await
+            .map_err(|e| ClusterError::Metadata { bootstrap: bootstrap.clone(), reason: e.to_string() })?;
         let metadata = tokio::task::spawn_blocking(move || admin.inner().fetch_metadata(None, Duration::from_secs(5)))
             .await
             .map_err(|e| ClusterError::Metadata { bootstrap: bootstrap.clone(), reason: e.to_string() })?

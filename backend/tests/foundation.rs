@@ -161,3 +161,22 @@ async fn http_get_json<T: serde::de::DeserializeOwned>(url: &str) -> T {
     let body = http_get(url).await;
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{body}: {e}"))
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_class_asking_for_health_at_once_is_answered_in_turns() {
+    let server = TestServer::start().await;
+    let url = server.url("/api/health");
+    // More than the 8 metadata requests the server runs at once: the rest wait, none fail.
+    let asks: Vec<_> = (0..30)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { http_get_json::<Health>(&url).await })
+        })
+        .collect();
+    for ask in asks {
+        let health = ask.await.unwrap();
+        assert_eq!(health.status, "ok");
+        assert_eq!(health.brokers.len(), 3);
+    }
+    server.stop().await;
+}
