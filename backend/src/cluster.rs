@@ -261,21 +261,23 @@ impl Cluster {
         &self.bootstrap_servers
     }
 
+    /// The cluster's metadata, every topic (never one by name: the mock creates a topic a
+    /// metadata request names). Each request waits up to 5 s on the blocking pool when
+    /// brokers are down, so a class connecting at once, or /api/health called in a loop,
+    /// waits its turn behind [`METADATA_AT_ONCE`] of them.
+    async fn metadata(&self) -> Result<rdkafka::metadata::Metadata, ClusterError> {
+        let failed = |reason: String| ClusterError::Metadata { bootstrap: self.bootstrap_servers.clone(), reason };
+        let _turn = self.metadata.acquire().await.map_err(|e| failed(e.to_string()))?;
+        let admin = Arc::clone(&self.admin);
+        tokio::task::spawn_blocking(move || admin.inner().fetch_metadata(None, Duration::from_secs(5)))
+            .await
+            .map_err(|e| failed(e.to_string()))?
+            .map_err(|e| failed(e.to_string()))
+    }
+
     /// Asks the cluster for its brokers and topics (internal `__` topics left out).
     pub async fn describe(&self) -> Result<(Vec<BrokerInfo>, Vec<TopicInfo>), ClusterError> {
-        let admin = Arc::clone(&self.admin);
-        let bootstrap = self.bootstrap_servers.clone();
-        // Each waits up to 5 s on the blocking pool when brokers are down: a class
-        // connecting at once, or /api/health called in a loop, waits its turn.
-        let _turn = self
-            .metadata
-            .acquire()
-            .await
-            .map_err(|e| ClusterError::Metadata { bootstrap: bootstrap.clone(), reason: e.to_string() })?;
-        let metadata = tokio::task::spawn_blocking(move || admin.inner().fetch_metadata(None, Duration::from_secs(5)))
-            .await
-            .map_err(|e| ClusterError::Metadata { bootstrap: bootstrap.clone(), reason: e.to_string() })?
-            .map_err(|e| ClusterError::Metadata { bootstrap, reason: e.to_string() })?;
+        let metadata = self.metadata().await?;
         let mut brokers: Vec<BrokerInfo> = metadata
             .brokers()
             .iter()
@@ -339,11 +341,8 @@ impl Cluster {
         if self.mode != ClusterMode::External {
             return;
         }
-        let admin = Arc::clone(&self.admin);
-        let metadata =
-            tokio::task::spawn_blocking(move || admin.inner().fetch_metadata(None, Duration::from_secs(5))).await;
-        let (live, leaders): (Vec<i32>, Vec<i32>) = match metadata {
-            Ok(Ok(m)) => {
+        let (live, leaders): (Vec<i32>, Vec<i32>) = match self.metadata().await {
+            Ok(m) => {
                 let live = m.brokers().iter().map(|b| b.id()).collect();
                 let mut leaders: Vec<(i32, i32)> = m
                     .topics()

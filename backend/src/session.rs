@@ -292,8 +292,7 @@ impl Session {
             return;
         }
         if let Some((field, problem)) = self.beyond_limits(&request) {
-            let field_error = shared::settings::FieldError::new(field, problem.clone());
-            self.error(ErrorEvent { message: problem.to_string(), problem, fields: vec![field_error] }).await;
+            self.error(ErrorEvent::at_field(field, problem)).await;
             return;
         }
         // A session with a rate limit runs at most at that rate.
@@ -304,8 +303,7 @@ impl Session {
         let partitions = match self.cluster.partitions_of(&request.topic).await {
             Ok(partitions) => partitions.unwrap_or(0),
             Err(e) => {
-                let fields = vec![shared::settings::FieldError::new("topic", e.problem())];
-                self.error(ErrorEvent { message: e.to_string(), problem: e.problem(), fields }).await;
+                self.error(ErrorEvent::at_field("topic", e.problem())).await;
                 return;
             }
         };

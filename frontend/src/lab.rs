@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use shared::lab;
-use shared::partitioner::predict;
 use shared::problem::{Lang, Text};
 use shared::protocol::{CIRCUIT_OPEN, CircuitState, Command, ProduceError, ProduceRequest, Record, RunMode, StartAt};
 use shared::settings::{Partitioner, Preset, ProducerSettings};
@@ -779,20 +778,10 @@ fn check_spread(page: &Page) -> Verdict {
         let partitions = counts.len() as u32;
         let keyed: Vec<_> = run.rows.iter().filter(|r| r.key.is_some() && r.partition.is_some()).collect();
         // Against this run's own partitioner, whatever the form says now.
-        let as_predicted = keyed
-            .iter()
-            .filter(|r| {
-                predict(request.settings.partitioner, r.key.as_deref().map(str::as_bytes), partitions)
-                    == r.partition.map(|p| p as u32)
-            })
-            .count();
-        let java_elsewhere = keyed
-            .iter()
-            .filter(|r| {
-                predict(Partitioner::Murmur2Random, r.key.as_deref().map(str::as_bytes), partitions)
-                    != r.partition.map(|p| p as u32)
-            })
-            .count();
+        let as_predicted =
+            keyed.iter().filter(|r| r.as_predicted(request.settings.partitioner, partitions) == Some(true)).count();
+        let java_elsewhere =
+            keyed.iter().filter(|r| r.as_predicted(Partitioner::Murmur2Random, partitions) != Some(true)).count();
         findings.push(Finding::Keyed {
             partitioner: request.settings.partitioner,
             as_predicted,

@@ -297,6 +297,15 @@ impl Filter {
     }
 }
 
+impl Row {
+    /// Whether this delivered row is where `partitioner` puts its key among `partitions`:
+    /// `None` when the key does not decide (no key, a random partitioner, not delivered).
+    pub fn as_predicted(&self, partitioner: Partitioner, partitions: u32) -> Option<bool> {
+        let predicted = predict(partitioner, self.key.as_deref().map(str::as_bytes), partitions)?;
+        Some(self.partition? as u32 == predicted)
+    }
+}
+
 impl Run {
     /// The rows passing `filter`, `start` to `start + len`, and how many pass in all:
     /// what a virtualized table draws.
@@ -474,12 +483,7 @@ impl Page {
     /// not decide the partition.
     pub fn as_predicted(&self, row: &Row) -> Option<bool> {
         let sent = self.sent.as_ref()?;
-        let predicted = predict(
-            sent.settings.partitioner,
-            row.key.as_deref().map(str::as_bytes),
-            u32::try_from(self.partitions()).ok()?,
-        )?;
-        Some(row.partition? as u32 == predicted)
+        row.as_predicted(sent.settings.partitioner, u32::try_from(self.partitions()).ok()?)
     }
 
     /// True while a run is on and not finished.

@@ -710,6 +710,12 @@ impl ErrorEvent {
         Self { message: problem.text(Lang::En), problem, fields: Vec::new() }
     }
 
+    /// A command refused for one field, which the page marks.
+    pub fn at_field(field: &str, problem: Problem) -> Self {
+        let fields = vec![FieldError::new(field, problem.clone())];
+        Self { message: problem.text(Lang::En), problem, fields }
+    }
+
     /// A produce request refused for its fields.
     pub fn fields(fields: Vec<FieldError>) -> Self {
         let message = fields.iter().map(|f| f.message.as_str()).collect::<Vec<_>>().join("; ");
