@@ -18,7 +18,7 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::{Headers, Message, Timestamp};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
-use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+use rdkafka::types::{RDKafkaApiKey, RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
 use shared::lab;
 use shared::problem::Problem;
@@ -332,6 +332,39 @@ impl Cluster {
             result.map_err(|(_, code)| failed(code.to_string()))?;
         }
         Ok(LabTopic::Created)
+    }
+
+    /// Makes sure `topic` exists, with the lab topic's 6 partitions: a trainee's own
+    /// topic, created on first use. The embedded cluster creates it directly (its mock
+    /// has no CreateTopics); an external one through the admin API.
+    pub async fn ensure_topic(&self, topic: &str) -> Result<(), ClusterError> {
+        let (brokers, topics) = self.describe().await?;
+        if topics.iter().any(|t| t.name == topic) {
+            return Ok(());
+        }
+        let failed = |reason: String| ClusterError::CreateTopic { topic: topic.to_owned(), reason };
+        if let Some(embedded) = &self._embedded {
+            let name = topic.to_owned();
+            return embedded
+                .run(move |mock| mock.create_topic(&name, lab::PARTITIONS, lab::REPLICATION_FACTOR))
+                .await?
+                .map_err(|e| failed(e.to_string()));
+        }
+        let replication = (brokers.len() as i32).clamp(1, lab::REPLICATION_FACTOR);
+        let new = NewTopic::new(topic, lab::PARTITIONS, TopicReplication::Fixed(replication));
+        let results = self
+            .admin
+            .create_topics([&new], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))))
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        for result in results {
+            match result {
+                // Two pages of one trainee may race to create it.
+                Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+                Err((_, code)) => return Err(failed(code.to_string())),
+            }
+        }
+        Ok(())
     }
 
     /// On an external cluster, reads its brokers and the lab topic's leaders from

@@ -1,4 +1,5 @@
-//! Routes and the server's life: `/api/health`, `/ws`, and the built page.
+//! Routes and the server's life: `/api/health`, `/ws`, the instructor's `/api/instructor`,
+//! and the built page (which shows the instructor's view at `/instructor`).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -7,28 +8,29 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{State, WebSocketUpgrade};
-use axum::http::StatusCode;
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use shared::problem::Problem;
-use shared::protocol::{Health, Limits};
+use shared::protocol::{BroadcastRequest, Command, ErrorEvent, Health, Limits};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 use tower_http::services::{ServeDir, ServeFile};
 use tracing::warn;
 
+use crate::class::Class;
 use crate::cluster::Cluster;
+use crate::session::{Context, RESUME_WINDOW};
 
-/// What every handler shares: the cluster, the shutdown signal, the open sessions.
+/// What every handler shares: what sessions share, the open sessions, the instructor's
+/// token.
 #[derive(Clone)]
 pub struct AppState {
-    cluster: Arc<Cluster>,
-    limits: Limits,
-    shutdown: watch::Receiver<bool>,
+    ctx: Context,
     sessions: TaskTracker,
-    queues: QueueProbe,
+    instructor_token: Arc<str>,
 }
 
 /// The sessions' event queues, to see how full they are (tests and diagnostics).
@@ -64,25 +66,59 @@ impl Server {
     /// A server for `cluster` that serves the page built into `static_dir`.
     pub fn new(cluster: Cluster, static_dir: PathBuf) -> Self {
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let state = AppState {
+        let limits = Limits::default();
+        let ctx = Context {
             cluster: Arc::new(cluster),
-            limits: Limits::default(),
+            class: Arc::new(Class::new(limits.in_flight, false)),
+            limits,
             shutdown: shutdown_rx,
-            sessions: TaskTracker::new(),
-            queues: QueueProbe::default(),
+            probe: QueueProbe::default(),
+            resume_window: RESUME_WINDOW,
         };
+        let token = uuid::Uuid::new_v4().simple().to_string();
+        let state = AppState { ctx, sessions: TaskTracker::new(), instructor_token: token.into() };
         Self { state, shutdown, static_dir }
     }
 
     /// This server with `limits` for every session (a workshop's).
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.state.limits = limits;
+        let per_trainee = self.state.ctx.class.topic_per_trainee;
+        self.state.ctx.class = Arc::new(Class::new(limits.in_flight, per_trainee));
+        self.state.ctx.limits = limits;
         self
+    }
+
+    /// This server with a topic per trainee, `orders.created.<name>`.
+    pub fn with_topic_per_trainee(mut self, on: bool) -> Self {
+        self.state.ctx.class = Arc::new(Class::new(self.state.ctx.limits.in_flight, on));
+        self
+    }
+
+    /// This server with the instructor's `token` instead of a random one.
+    pub fn with_instructor_token(mut self, token: String) -> Self {
+        self.state.instructor_token = token.into();
+        self
+    }
+
+    /// This server's sessions wait `window` for a page that dropped its connection.
+    pub fn with_resume_window(mut self, window: Duration) -> Self {
+        self.state.ctx.resume_window = window;
+        self
+    }
+
+    /// The cluster's bootstrap servers.
+    pub fn bootstrap_servers(&self) -> &str {
+        self.state.ctx.cluster.bootstrap_servers()
+    }
+
+    /// The token the instructor's view needs.
+    pub fn instructor_token(&self) -> &str {
+        &self.state.instructor_token
     }
 
     /// The sessions' event queues.
     pub fn queues(&self) -> QueueProbe {
-        self.state.queues.clone()
+        self.state.ctx.probe.clone()
     }
 
     /// The routes, for tests that serve them themselves.
@@ -97,6 +133,9 @@ impl Server {
         Router::new()
             .route("/api/health", get(health))
             .route("/ws", get(websocket))
+            .route("/api/instructor", get(instructor_view))
+            .route("/api/instructor/broadcast", post(instructor_broadcast))
+            .route("/api/instructor/fault", post(instructor_fault))
             .with_state(self.state.clone())
             .merge(page)
     }
@@ -113,7 +152,7 @@ impl Server {
         let shutdown = self.shutdown.clone();
         // An external cluster's brokers and leaders, as its metadata says, every 2 s: a
         // stopped broker shows as down on every page.
-        let cluster = Arc::clone(&self.state.cluster);
+        let cluster = Arc::clone(&self.state.ctx.cluster);
         let mut stopping = self.shutdown.subscribe();
         let watcher = tokio::spawn(async move {
             if cluster.mode() != shared::protocol::ClusterMode::External {
@@ -144,7 +183,7 @@ impl Server {
 }
 
 async fn health(State(state): State<AppState>) -> Response {
-    let cluster = &state.cluster;
+    let cluster = &state.ctx.cluster;
     let (status, code, brokers, topics) = match cluster.describe().await {
         Ok((brokers, topics)) => ("ok".to_owned(), StatusCode::OK, brokers, topics),
         Err(e) => (format!("unavailable: {e}"), StatusCode::SERVICE_UNAVAILABLE, Vec::new(), Vec::new()),
@@ -159,24 +198,93 @@ async fn health(State(state): State<AppState>) -> Response {
     (code, Json(body)).into_response()
 }
 
-async fn websocket(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
-    if *state.shutdown.borrow() {
+/// `/ws`, or `/ws?resume=<key>` for a page that lost its connection.
+#[derive(serde::Deserialize)]
+struct WsQuery {
+    resume: Option<String>,
+}
+
+async fn websocket(State(state): State<AppState>, Query(query): Query<WsQuery>, upgrade: WebSocketUpgrade) -> Response {
+    let AppState { ctx, sessions, .. } = state;
+    if *ctx.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "the playground is shutting down").into_response();
     }
-    let AppState { cluster, limits, shutdown, sessions, queues } = state;
+    let limits = ctx.limits;
     // A frame a little over the limit gets an error event and the page goes on; one far
     // over it (16 times) ends the connection in tungstenite, before it is read whole.
     let upgrade = upgrade.max_message_size(limits.frame_bytes as usize * 16);
     let open = sessions.len();
     upgrade.on_upgrade(move |socket| async move {
-        if open >= limits.sessions as usize {
+        // A page coming back to its session does not count as one more.
+        let returning = query.resume.is_some();
+        if open >= limits.sessions as usize && !returning {
             let problem =
                 Problem::Limit { limit: "sessions".into(), max: limits.sessions.into(), got: open as u64 + 1 };
             crate::session::refuse(socket, problem).await;
             return;
         }
-        sessions.track_future(crate::session::serve(socket, cluster, shutdown, queues, limits)).await;
+        sessions.track_future(crate::session::serve(socket, ctx, query.resume)).await;
     })
+}
+
+/// Whether the request carries the instructor's token (`Authorization: Bearer <token>`),
+/// compared in constant time.
+fn is_instructor(state: &AppState, headers: &HeaderMap) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    let expected = state.instructor_token.as_bytes();
+    let same =
+        given.len() == expected.len() && given.bytes().zip(expected).fold(0_u8, |diff, (a, b)| diff | (a ^ b)) == 0;
+    if !same {
+        warn!("an instructor request with a wrong or missing token was refused");
+    }
+    same
+}
+
+/// The answer to a request without the instructor's token.
+fn not_instructor() -> Response {
+    (StatusCode::UNAUTHORIZED, Json(ErrorEvent::new(Problem::InstructorToken))).into_response()
+}
+
+/// `GET /api/instructor`: the class.
+async fn instructor_view(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if !is_instructor(&state, &headers) {
+        return not_instructor();
+    }
+    let cluster = state.ctx.cluster.subscribe().borrow().clone();
+    Json(state.ctx.class.view(state.ctx.limits, cluster)).into_response()
+}
+
+/// `POST /api/instructor/broadcast`: a message to every page.
+async fn instructor_broadcast(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(request): Json<BroadcastRequest>,
+) -> Response {
+    if !is_instructor(&state, &headers) {
+        return not_instructor();
+    }
+    match state.ctx.class.broadcast(&request.text) {
+        Ok(pages) => Json(serde_json::json!({ "pages": pages })).into_response(),
+        Err(problem) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::at_field("text", problem))).into_response(),
+    }
+}
+
+/// `POST /api/instructor/fault`: a fault command for the whole class (embedded cluster).
+async fn instructor_fault(State(state): State<AppState>, headers: HeaderMap, Json(command): Json<Command>) -> Response {
+    if !is_instructor(&state, &headers) {
+        return not_instructor();
+    }
+    match state.ctx.cluster.fault(&command).await {
+        Ok(()) => {
+            tracing::info!("the instructor switched a fault for the class: {command:?}");
+            Json(state.ctx.cluster.subscribe().borrow().clone()).into_response()
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::new(e.problem()))).into_response(),
+    }
 }
 
 async fn not_built() -> (StatusCode, Html<&'static str>) {

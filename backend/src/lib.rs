@@ -8,13 +8,18 @@
 //! - [`producer`]: builds an rdkafka producer from typed settings and runs the lab's send
 //!   loop, turning delivery reports into events.
 //! - [`breaker`]: the circuit breaker a run may put around the producer (Exercise 6).
-//! - [`session`]: one per WebSocket; the only place that turns commands into actions.
-//! - [`http`]: routes (`/`, `/api/health`, `/ws`, the built page) and the server's life.
+//! - [`session`]: one per browser tab; the only place that turns commands into actions.
+//!   It outlives a dropped connection for a while, so a page comes back to its run.
+//! - [`class`]: every session as the instructor sees it, trainee names, broadcasts, and
+//!   the limit of messages in flight across sessions.
+//! - [`http`]: routes (`/`, `/api/health`, `/ws`, `/api/instructor`, the built page) and
+//!   the server's life.
 //!
 //! Only [`cluster`] and [`producer`] touch rdkafka.
 #![deny(missing_docs)]
 
 pub mod breaker;
+pub mod class;
 pub mod cluster;
 pub mod http;
 pub mod producer;

@@ -80,6 +80,26 @@ struct ServeArgs {
     #[arg(long, env = "PLAYGROUND_MAX_FRAME_BYTES", default_value_t = Limits::default().frame_bytes)]
     max_frame_bytes: u32,
 
+    /// Workshop limits: messages in flight (sent, no outcome yet) across every session;
+    /// past it, sends wait for deliveries.
+    #[arg(long, env = "PLAYGROUND_MAX_IN_FLIGHT", default_value_t = Limits::default().in_flight)]
+    max_in_flight: u32,
+
+    /// Workshop: only the instructor switches faults on the embedded cluster, for the
+    /// whole class (trainees' fault buttons are off).
+    #[arg(long, env = "PLAYGROUND_INSTRUCTOR_FAULTS_ONLY")]
+    instructor_faults_only: bool,
+
+    /// Workshop: each trainee produces to their own topic, orders.created.<name>,
+    /// created on first use, so their offsets and partitions are their own.
+    #[arg(long, env = "PLAYGROUND_TOPIC_PER_TRAINEE")]
+    topic_per_trainee: bool,
+
+    /// The token of the instructor's view (/instructor); a random one is printed at
+    /// start without it.
+    #[arg(long, env = "PLAYGROUND_INSTRUCTOR_TOKEN")]
+    instructor_token: Option<String>,
+
     /// Folder of the page built by trunk.
     #[arg(long, env = "PLAYGROUND_STATIC_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"))]
     static_dir: PathBuf,
@@ -237,17 +257,6 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
     let url = format!("http://{}/", listener.local_addr()?);
-
-    println!();
-    println!("  Kafka Producer Playground is ready: {url}");
-    if embedded {
-        println!("  Embedded Kafka cluster (librdkafka mock, 3 brokers): {bootstrap}");
-        println!("  Look at it with your own tools: kcat -b {bootstrap} -L");
-    } else {
-        println!("  Kafka cluster: {bootstrap}");
-    }
-    println!("  Press Ctrl-C to stop.");
-    println!();
     if !embedded {
         match cluster.ensure_lab_topic(args.create_topics).await {
             Ok(LabTopic::Exists) => {}
@@ -267,11 +276,30 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
         message_bytes: args.max_message_bytes,
         rate: args.max_rate,
         frame_bytes: args.max_frame_bytes,
+        in_flight: args.max_in_flight.max(1),
+        trainee_faults: !args.instructor_faults_only,
     };
-    Server::new(cluster, args.static_dir)
-        .with_limits(limits)
-        .serve(listener, shutdown_signal(), Duration::from_secs(15))
-        .await?;
+    let mut server =
+        Server::new(cluster, args.static_dir).with_limits(limits).with_topic_per_trainee(args.topic_per_trainee);
+    if let Some(token) = args.instructor_token.filter(|t| !t.is_empty()) {
+        server = server.with_instructor_token(token);
+    }
+
+    println!();
+    println!("  Kafka Producer Playground is ready: {url}");
+    if embedded {
+        println!("  Embedded Kafka cluster (librdkafka mock, 3 brokers): {bootstrap}");
+        println!("  Look at it with your own tools: kcat -b {bootstrap} -L");
+    } else {
+        println!("  Kafka cluster: {bootstrap}");
+    }
+    println!("  Instructor's view: {url}instructor?token={}", server.instructor_token());
+    if args.topic_per_trainee {
+        println!("  Each trainee produces to {}.<name>, created on first use.", shared::lab::TOPIC);
+    }
+    println!("  Press Ctrl-C to stop.");
+    println!();
+    server.serve(listener, shutdown_signal(), Duration::from_secs(15)).await?;
     info!("Playground stopped.");
     Ok(())
 }

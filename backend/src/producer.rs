@@ -30,7 +30,7 @@ use shared::protocol::{
 };
 use shared::settings::ProducerSettings;
 use shared::template::{Template, TemplateEnv};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tracing::{debug, error, info, warn};
 
 /// Per-message details sent in full before the run switches to a sample.
@@ -253,6 +253,67 @@ fn describe(error: &KafkaError) -> String {
     }
 }
 
+/// Messages in flight across every session (`--max-in-flight`): each message holds a
+/// permit from its send to its delivery report, so a class of pipelined runs cannot
+/// queue more than this in the server's memory; past it, sends wait.
+pub struct InFlightLimit {
+    permits: Arc<Semaphore>,
+    max: u32,
+    now: std::sync::atomic::AtomicU64,
+    peak: std::sync::atomic::AtomicU64,
+}
+
+/// One message's place under the [`InFlightLimit`], given back when it is dropped.
+pub struct InFlightTicket {
+    _permit: OwnedSemaphorePermit,
+    limit: Arc<InFlightLimit>,
+}
+
+impl InFlightLimit {
+    /// A limit of `max` messages in flight.
+    pub fn new(max: u32) -> Arc<Self> {
+        Arc::new(Self { permits: Arc::new(Semaphore::new(max as usize)), max, now: 0.into(), peak: 0.into() })
+    }
+
+    /// The most messages in flight.
+    pub fn max(&self) -> u32 {
+        self.max
+    }
+
+    /// Messages in flight now.
+    pub fn now(&self) -> u64 {
+        self.now.load(Ordering::Relaxed)
+    }
+
+    /// The most messages that were in flight at once.
+    pub fn peak(&self) -> u64 {
+        self.peak.load(Ordering::Relaxed)
+    }
+
+    fn ticket(self: &Arc<Self>, permit: OwnedSemaphorePermit) -> InFlightTicket {
+        let now = self.now.fetch_add(1, Ordering::Relaxed) + 1;
+        self.peak.fetch_max(now, Ordering::Relaxed);
+        InFlightTicket { _permit: permit, limit: Arc::clone(self) }
+    }
+
+    /// A place now, if there is one.
+    pub fn try_take(self: &Arc<Self>) -> Option<InFlightTicket> {
+        Arc::clone(&self.permits).try_acquire_owned().ok().map(|p| self.ticket(p))
+    }
+
+    /// A place, once a delivery report frees one.
+    pub async fn take(self: &Arc<Self>) -> InFlightTicket {
+        let permit = Arc::clone(&self.permits).acquire_owned().await.expect("the semaphore is never closed");
+        self.ticket(permit)
+    }
+}
+
+impl Drop for InFlightTicket {
+    fn drop(&mut self) {
+        self.limit.now.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// What travels with a message through librdkafka and comes back in its delivery report.
 pub struct InFlight {
     seq: u64,
@@ -264,6 +325,8 @@ pub struct InFlight {
     done: Option<oneshot::Sender<()>>,
     /// The circuit breaker's half-open trial: its outcome alone decides.
     trial: bool,
+    /// Its place under the server's in-flight limit, freed with its delivery report.
+    _ticket: Option<InFlightTicket>,
 }
 
 /// A run's exact tally.
@@ -288,6 +351,8 @@ pub struct Recorder {
     tally: Mutex<Tally>,
     /// The run's circuit breaker, when it has one (Exercise 6).
     breaker: Option<Mutex<Breaker>>,
+    /// The server's limit of messages in flight across sessions, when it has one.
+    in_flight: Option<Arc<InFlightLimit>>,
 }
 
 impl Recorder {
@@ -310,6 +375,40 @@ impl Recorder {
                 details_skipped: 0,
             }),
             breaker: request.circuit_breaker.map(|settings| Mutex::new(Breaker::new(settings))),
+            in_flight: None,
+        }
+    }
+
+    /// This recorder's run under the server's in-flight `limit`.
+    pub fn with_in_flight_limit(mut self, limit: Arc<InFlightLimit>) -> Self {
+        self.in_flight = Some(limit);
+        self
+    }
+
+    /// A place under the server's in-flight limit for the next message: at once when
+    /// there is one; else the page is told once per run, and the run waits for
+    /// deliveries. `None` when there is no limit, or the run was stopped while waiting.
+    async fn in_flight_ticket(&self, told: &mut bool, stop: &AtomicBool) -> Result<Option<InFlightTicket>, ()> {
+        let Some(limit) = &self.in_flight else { return Ok(None) };
+        if let Some(ticket) = limit.try_take() {
+            return Ok(Some(ticket));
+        }
+        if !*told {
+            *told = true;
+            let message = format!(
+                "The server's limit of {} messages in flight across every trainee is reached: sends wait for delivery reports.",
+                limit.max()
+            );
+            info!("run {}: {message}", self.run);
+            let line = LogLine { level: "warning".into(), facility: "LIMIT".into(), message };
+            let _ = self.events.try_send(Event::Log(line));
+        }
+        loop {
+            match tokio::time::timeout(Duration::from_millis(100), limit.take()).await {
+                Ok(ticket) => return Ok(Some(ticket)),
+                Err(_) if stop.load(Ordering::Relaxed) => return Err(()),
+                Err(_) => {}
+            }
         }
     }
 
@@ -581,6 +680,7 @@ pub async fn run(
     let mut env = ServerEnv(rand::rngs::StdRng::from_os_rng());
     let sync = request.mode == RunMode::Sync;
     let mut stopped = false;
+    let mut told_limit = false;
     for seq in 1..=u64::from(request.count) {
         if stop.load(Ordering::Relaxed) {
             stopped = true;
@@ -606,6 +706,10 @@ pub async fn run(
             recorder.short_circuited(seq, key);
             continue;
         }
+        let Ok(ticket) = recorder.in_flight_ticket(&mut told_limit, stop).await else {
+            stopped = true;
+            break;
+        };
         if sync {
             info!("Sending message {seq}: {value}");
         }
@@ -624,6 +728,7 @@ pub async fn run(
             recorder: Arc::clone(recorder),
             done,
             trial: admit == Admit::Trial,
+            _ticket: ticket,
         });
         let mut record = BaseRecord::with_opaque_to(&request.topic, in_flight)
             .payload(&value)

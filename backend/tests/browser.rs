@@ -723,3 +723,70 @@ async fn performance_compares_the_labs_settings_with_the_optimized_ones_and_tick
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instructor() {
+    let limits = shared::protocol::Limits { trainee_faults: false, ..Default::default() };
+    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
+    let server = TestServer::serve_server(
+        playground::http::Server::new(cluster, dist())
+            .with_limits(limits)
+            .with_topic_per_trainee(true)
+            .with_instructor_token("class-token".into()),
+    )
+    .await;
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+    browser.goto(&server.url("/")).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+
+    // Each trainee has their own topic here: the page asks for a name first.
+    wait_for_text(&browser, "#name-needed", |t| t.contains("enter your name"), "the page asks for a name").await;
+    assert!(text(&browser, "#faults-by-instructor").await.contains("instructor switches faults"));
+    type_into(&browser, "#trainee-name", "alice smith").await;
+    click(&browser, "#join").await;
+    wait_for_text(&browser, "#name-error", |t| t.contains("cannot be a name"), "a bad name is refused").await;
+    type_into(&browser, "#trainee-name", "alice").await;
+    click(&browser, "#join").await;
+    wait_for_text(&browser, "#joined", |t| t.contains("orders.created.alice"), "the page shows her topic").await;
+
+    // A paced run of 40 at 10 msgs/s, and the page reloaded in the middle of it.
+    type_into(&browser, "#count", "40").await;
+    type_into(&browser, "#rate", "10").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 1"), "the run starts").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    browser.refresh().await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the reloaded page connects").await;
+    wait_for_text(&browser, "#joined", |t| t.contains("orders.created.alice"), "still Alice").await;
+    wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 1"), "the reloaded page shows the run").await;
+    wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "and its end").await;
+    screenshot(&browser, "workshop-trainee-after-reload").await;
+    let read = consume_all(&server.bootstrap, "orders.created.alice", 6, 40, Duration::from_secs(10));
+    assert_eq!(read.len(), 40, "all 40 in her own topic");
+
+    // The instructor, in another tab: the link's token leaves the address bar.
+    let trainee = browser.window().await.unwrap();
+    let tab = browser.new_window(true).await.unwrap();
+    browser.switch_to_window(tab.handle).await.unwrap();
+    browser.goto(&server.url("/instructor?token=wrong")).await.unwrap();
+    wait_for_text(&browser, "#refused", |t| t.contains("wrong instructor token"), "a wrong token is refused").await;
+    browser.goto(&server.url("/instructor?token=class-token")).await.unwrap();
+    wait_for_text(&browser, "#trainees", |t| t.contains("alice"), "the class shows Alice").await;
+    assert!(!browser.current_url().await.unwrap().as_str().contains("class-token"), "the token left the address bar");
+    wait_for_text(&browser, "#trainees tbody tr", |t| t.contains("40 sent · 40 ✓ · 0 ✗"), "her run as it ended").await;
+    type_into(&browser, "#broadcast-text", "Break until 10:30").await;
+    click(&browser, "#broadcast-send").await;
+    wait_for_text(&browser, "#instructor-said", |t| t.contains("Sent to every page"), "the message went").await;
+    click(&browser, "button[data-broker='2']").await;
+    wait_for_text(&browser, "button[data-broker='2']", |t| t.contains('↑'), "broker 2 is down for the class").await;
+    screenshot(&browser, "workshop-instructor").await;
+
+    browser.switch_to_window(trainee).await.unwrap();
+    wait_for_text(&browser, "#broadcast", |t| t.contains("Break until 10:30"), "Alice reads the message").await;
+    wait_for_text(&browser, "#cluster", |t| t.contains("down"), "and sees broker 2 down").await;
+    screenshot(&browser, "workshop-broadcast").await;
+    browser.close().await.unwrap();
+    server.stop().await;
+}

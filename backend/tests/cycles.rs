@@ -1,4 +1,5 @@
-//! Sessions that come and go leave nothing behind: counted in this process's threads and
+//! Sessions that come and go (saying goodbye, or dropping and never coming back) leave
+//! nothing behind: counted in this process's threads and
 //! memory, alone in its own test binary so that no other test's threads blur the count.
 
 mod common;
@@ -22,7 +23,8 @@ fn threads_and_rss_kb() -> (usize, u64) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_hundred_sessions_that_come_and_go_leave_no_producer_thread_or_memory_behind() {
-    let server = TestServer::start().await;
+    // A session whose page drops without a goodbye waits this long for it to come back.
+    let server = TestServer::start_configured(|s| s.with_resume_window(Duration::from_secs(1))).await;
     let cycle = |n: u32| {
         let server = &server;
         async move {
@@ -31,22 +33,29 @@ async fn a_hundred_sessions_that_come_and_go_leave_no_producer_thread_or_memory_
             client.send(&Command::Produce(request)).await;
             let events = client.until_finished(Duration::from_secs(30)).await;
             assert!(matches!(events.last(), Some(Event::RunFinished(f)) if f.delivered == 1), "cycle {n}");
-            drop(client);
+            // Half say goodbye (a page closed by the trainee); half drop the connection
+            // (a page that may come back), whose sessions end when the wait is over.
+            if n.is_multiple_of(2) {
+                client.close().await;
+            } else {
+                drop(client);
+            }
         }
     };
     // Warm up: the runtime's and librdkafka's one-time threads and buffers.
     for n in 0..10 {
         cycle(n).await;
     }
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let (threads_before, rss_before) = threads_and_rss_kb();
     let started = std::time::Instant::now();
     for n in 0..100 {
         cycle(n).await;
     }
-    // Each session's producer is closed on the blocking pool after its page leaves.
+    // Each session's producer is closed on the blocking pool after its page leaves, or
+    // after the resume window for a page that dropped.
     let mut after = threads_and_rss_kb();
-    for _ in 0..50 {
+    for _ in 0..80 {
         if after.0 <= threads_before {
             break;
         }

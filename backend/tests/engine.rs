@@ -411,7 +411,8 @@ async fn a_page_that_leaves_mid_run_releases_its_producer_without_waiting_for_th
     let request = ProduceRequest { count: 5, settings, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
     client.send(&Command::Produce(request)).await;
     assert!(matches!(client.next().await, Event::RunStarted { .. }));
-    drop(client);
+    // A page closed for good says goodbye (a dropped one is waited for: see class.rs).
+    client.close().await;
     // The messages would wait 120 s for the brokers; the closing session waits 10 s,
     // then purges them, and its run, producer and queue are gone.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);

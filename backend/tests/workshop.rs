@@ -26,8 +26,14 @@ async fn refused(client: &mut common::Client) -> shared::protocol::ErrorEvent {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_limit_is_announced_and_refuses_with_its_name() {
-    let limits =
-        Limits { sessions: 2, messages_per_run: 100, message_bytes: 2_000, rate: Some(50), frame_bytes: 10_000 };
+    let limits = Limits {
+        sessions: 2,
+        messages_per_run: 100,
+        message_bytes: 2_000,
+        rate: Some(50),
+        frame_bytes: 10_000,
+        ..Limits::default()
+    };
     let server = TestServer::start_limited(limits).await;
     let mut client = server.connect().await;
     let Event::Hello(hello) = client.next().await else { panic!("hello") };

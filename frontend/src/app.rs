@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use shared::problem::Problem;
-use shared::protocol::{ClusterMode, Command};
+use shared::protocol::{ClusterMode, Command, Event};
 
 use crate::i18n::{Lang, lang, set_lang};
 
@@ -51,9 +51,108 @@ impl Ctx {
     }
 }
 
-/// The playground page.
+/// Where the trainee's name is kept in the browser.
+const NAME_KEY: &str = "playground.name";
+
+fn stored_name() -> Option<String> {
+    let storage = web_sys::window()?.local_storage().ok().flatten()?;
+    storage.get_item(NAME_KEY).ok().flatten().filter(|n| !n.is_empty())
+}
+
+fn store_name(name: &str) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
+        let _ = storage.set_item(NAME_KEY, name);
+    }
+}
+
+/// The `hello` in `event`, alone or first in a batch.
+fn hello_in(event: &Event) -> Option<&shared::protocol::Hello> {
+    match event {
+        Event::Hello(hello) => Some(hello),
+        Event::Batch { events } => events.iter().find_map(hello_in),
+        _ => None,
+    }
+}
+
+/// The page at `/instructor` is the instructor's view; every other is the playground.
 #[component]
 pub fn App() -> impl IntoView {
+    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
+    if path.trim_end_matches('/') == "/instructor" {
+        crate::instructor::InstructorPage().into_any()
+    } else {
+        Playground().into_any()
+    }
+}
+
+/// The trainee's name: kept in the browser, told to the server on every connection.
+#[component]
+fn TraineeName() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let draft = RwSignal::new(stored_name().unwrap_or_default());
+    let join = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = draft.get_untracked().trim().to_owned();
+        store_name(&name);
+        ctx.send(Command::Join { name });
+    };
+    let error = move || {
+        ctx.page.with(|p| {
+            let e = p.error.as_ref()?;
+            e.fields.iter().any(|f| f.field == "name").then(|| crate::i18n::say(&e.problem))
+        })
+    };
+    let joined = move || {
+        ctx.page.with(|p| match &p.joined {
+            Some((name, Some(topic))) => Some(format!("{} {name} → {topic}", crate::i18n::pick("as", "en tant que"))),
+            Some((name, None)) => Some(format!("{} {name}", crate::i18n::pick("as", "en tant que"))),
+            None => None,
+        })
+    };
+    let needed = move || ctx.page.with(|p| p.joined.is_none() && p.hello.as_ref().is_some_and(|h| h.topic_per_trainee));
+    view! {
+        <form class="trainee" on:submit=join>
+            <label for="trainee-name">{t!("Your name", "Votre nom")}</label>
+            <input
+                id="trainee-name"
+                maxlength="32"
+                autocomplete="nickname"
+                class:needed=needed
+                prop:value=move || draft.get()
+                on:input=move |ev| draft.set(event_target_value(&ev))
+            />
+            <button id="join" type="submit" class="small">{t!("Join", "Rejoindre")}</button>
+            <span id="joined" class="hint">{joined}</span>
+            <span id="name-error" class="field-error" role="alert">{error}</span>
+            <Show when=needed>
+                <span class="hint" id="name-needed">
+                    {t!("Each trainee has their own topic here: enter your name first.", "Chaque stagiaire a son propre topic ici : entrez d'abord votre nom.")}
+                </span>
+            </Show>
+        </form>
+    }
+}
+
+/// The instructor's last message to the class, until dismissed.
+#[component]
+fn BroadcastBanner() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        {move || ctx.page.with(|p| p.broadcast.clone()).map(|text| view! {
+            <div id="broadcast" class="broadcast" role="alert">
+                <strong>{t!("Instructor: ", "Formateur : ")}</strong>
+                <span class="text">{text}</span>
+                <button class="small" on:click=move |_| ctx.page.update(|p| p.broadcast = None)>
+                    {t!("Dismiss", "Fermer")}
+                </button>
+            </div>
+        })}
+    }
+}
+
+/// The playground page.
+#[component]
+fn Playground() -> impl IntoView {
     let ctx = Ctx {
         page: RwSignal::new(Page::default()),
         // A shared link's scenario, or the lab's.
@@ -63,7 +162,18 @@ pub fn App() -> impl IntoView {
     };
     provide_context(ctx);
     ws::connect(ws::Handlers {
-        on_event: Rc::new(move |event| ctx.page.update(|p| p.apply(event))),
+        on_event: Rc::new(move |event| {
+            // A new connection: keep its session's key for the next one, and tell the
+            // server who this is again.
+            let hello = hello_in(&event).map(|h| h.session.clone());
+            ctx.page.update(|p| p.apply(event));
+            if let Some(key) = hello {
+                ws::keep_session(&key);
+                if let Some(name) = stored_name() {
+                    ctx.send(Command::Join { name });
+                }
+            }
+        }),
         on_connection: Rc::new(move |state| ctx.connection.set(state)),
     });
 
@@ -103,6 +213,8 @@ pub fn App() -> impl IntoView {
                 </select>
             </label>
         </header>
+        <BroadcastBanner />
+        <TraineeName />
         <ClusterLine />
         <main class="layout" class:with-lab=move || show_lab.get()>
             <Show when=move || show_lab.get()>

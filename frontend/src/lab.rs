@@ -1038,6 +1038,18 @@ pub struct Progress {
 }
 
 impl Progress {
+    /// What is done, as ids for the instructor's view: the ticks (`ten_sent`) and the
+    /// exercises passed (`exercise:spread`).
+    pub fn done_ids(&self) -> Vec<String> {
+        let id = |v: serde_json::Value| v.as_str().map(str::to_owned);
+        let ticks = self.ticks.iter().filter_map(|t| serde_json::to_value(t).ok().and_then(id));
+        let passed = self
+            .passed
+            .iter()
+            .filter_map(|e| serde_json::to_value(e).ok().and_then(id).map(|e| format!("exercise:{e}")));
+        ticks.chain(passed).collect()
+    }
+
     /// Adds what the page shows now; true when something new was earned.
     pub fn earn(&mut self, page: &Page) -> bool {
         let before = (self.ticks.len(), self.passed.len());

@@ -4,6 +4,7 @@
 //! - [`ws`]: the WebSocket to the server, reconnecting by itself.
 //! - [`export`]: the settings and send loop as C#, Rust, Java properties and kcat.
 //! - [`i18n`]: English and French, every text written as a pair.
+//! - [`instructor`]: the instructor's view of the class, at `/instructor`.
 //! - [`lab`]: LAB 1.2A's checklist and exercises, checked from the session's real events.
 //! - [`model`]: the page's state and form as plain Rust, tested natively.
 //! - [`share`]: a scenario in the URL, to hand out as a link.
@@ -13,6 +14,7 @@
 pub mod app;
 pub mod export;
 pub mod i18n;
+pub mod instructor;
 pub mod lab;
 pub mod model;
 pub mod panels;

@@ -459,6 +459,10 @@ pub struct Page {
     pub reads: BTreeMap<String, Records>,
     /// Counts finished runs and answered questions: what the lab's checks watch.
     pub revision: u64,
+    /// The name the server knows the trainee by, and their own topic if they have one.
+    pub joined: Option<(String, Option<String>)>,
+    /// The instructor's last message to the class, until dismissed.
+    pub broadcast: Option<String>,
 }
 
 /// Finished runs the page remembers.
@@ -495,11 +499,19 @@ impl Page {
     pub fn apply(&mut self, event: Event) {
         match event {
             Event::Hello(hello) => {
-                // A new connection is a new session: its runs count from 1 again.
-                self.history.clear();
-                self.reads.clear();
+                // A new session counts its runs from 1 again; a session found again after
+                // a dropped connection keeps what this page knows of it.
+                if !hello.resumed {
+                    self.history.clear();
+                    self.reads.clear();
+                    self.joined = None;
+                    self.run = None;
+                }
                 self.revision += 1;
                 self.hello = Some(hello);
+            }
+            Event::RunStarted { run, .. } if self.run.as_ref().is_some_and(|r| r.run == run) => {
+                // The server telling a page that came back about the run it shows already.
             }
             Event::RunStarted { run, count, .. } => {
                 self.error = None;
@@ -559,7 +571,8 @@ impl Page {
                 }
             }
             Event::RunFinished(totals) => {
-                if let Some(run) = self.run.as_mut().filter(|r| r.run == totals.run) {
+                // Once per run, even when a page that came back is told again.
+                if let Some(run) = self.run.as_mut().filter(|r| r.run == totals.run && r.finished.is_none()) {
                     run.finished = Some(totals);
                     let mut kept = run.clone();
                     if kept.rows.len() > HISTORY_ROWS {
@@ -601,6 +614,8 @@ impl Page {
                     run.circuit.push(change);
                 }
             }
+            Event::Joined { name, topic } => self.joined = Some((name, topic)),
+            Event::Broadcast { text } => self.broadcast = Some(text),
             Event::Batch { events } => {
                 for event in events {
                     self.apply(event);
@@ -817,6 +832,49 @@ mod tests {
             ],
         });
         assert_eq!(page.run.unwrap().per_partition, [1, 0, 0, 0, 0, 1]);
+    }
+
+    #[test]
+    fn a_page_that_comes_back_keeps_its_run_and_a_new_session_starts_afresh() {
+        let hello = |resumed: bool| {
+            Event::Hello(shared::protocol::Hello {
+                protocol: shared::protocol::PROTOCOL_VERSION,
+                mode: shared::protocol::ClusterMode::Embedded,
+                bootstrap_servers: "127.0.0.1:9092".into(),
+                brokers: Vec::new(),
+                topics: Vec::new(),
+                limits: shared::protocol::Limits::default(),
+                session: "0123456789abcdef0123456789abcdef".into(),
+                resumed,
+                topic_per_trainee: false,
+            })
+        };
+        let finished = Event::RunFinished(RunFinished {
+            run: 1,
+            sent: 2,
+            delivered: 2,
+            failed: 0,
+            elapsed_ms: 10,
+            stopped: false,
+        });
+        let started = || Event::RunStarted { run: 1, topic: lab::TOPIC.into(), count: 2, mode: RunMode::Sync };
+        let mut page = Page::default();
+        page.apply(hello(false));
+        page.apply(started());
+        page.apply(delivered(1, 1, 0));
+        // The connection drops and comes back: the server tells the run again.
+        page.apply(hello(true));
+        page.apply(started());
+        page.apply(delivered(1, 2, 1));
+        page.apply(finished.clone());
+        page.apply(finished.clone());
+        assert_eq!(page.run.as_ref().unwrap().rows.len(), 2, "the rows seen before the drop are kept");
+        assert_eq!(page.history.len(), 1, "a run told to have ended twice ends once");
+        // A new session (the server restarted): its run 1 is another run.
+        page.apply(hello(false));
+        assert!(page.run.is_none() && page.history.is_empty());
+        page.apply(started());
+        assert!(page.running(), "the new session's run 1 is shown");
     }
 
     #[test]

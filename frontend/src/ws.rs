@@ -29,11 +29,33 @@ pub struct Handlers {
     pub on_connection: Rc<dyn Fn(Connection)>,
 }
 
-/// `ws://host/ws` (or `wss://`) for the page's own origin.
+/// Where this tab keeps its session's key: per tab, and kept across a reload, as a
+/// session is.
+const SESSION_KEY: &str = "playground.session";
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Remembers this tab's session key (from `hello`), so that a dropped connection or a
+/// reload comes back to the same session and its run.
+pub fn keep_session(key: &str) {
+    if let Some(storage) = tab_storage() {
+        let _ = storage.set_item(SESSION_KEY, key);
+    }
+}
+
+/// `ws://host/ws` (or `wss://`) for the page's own origin, with the tab's session key.
 fn url() -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
-    Some(format!("{scheme}://{}/ws", location.host().ok()?))
+    let key = tab_storage().and_then(|s| s.get_item(SESSION_KEY).ok().flatten());
+    // The key is 32 hex digits from the server; anything else is not sent.
+    let resume = key
+        .filter(|k| k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|k| format!("?resume={k}"))
+        .unwrap_or_default();
+    Some(format!("{scheme}://{}/ws{resume}", location.host().ok()?))
 }
 
 /// Opens the socket and keeps it open.

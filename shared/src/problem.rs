@@ -265,6 +265,36 @@ pub enum Problem {
     },
     /// The page has no connection to the server.
     NotConnected,
+    /// A trainee name that cannot be one.
+    NameInvalid {
+        /// The name given (cut short).
+        name: String,
+        /// The longest name.
+        max: usize,
+    },
+    /// A name another connected trainee has.
+    NameTaken {
+        /// The name.
+        name: String,
+    },
+    /// A command that needs the trainee's name first (topic per trainee).
+    NameNeeded,
+    /// Another trainee's topic, on a server with a topic per trainee.
+    NotYourTopic {
+        /// The topic asked for.
+        topic: String,
+        /// The trainee's own topic.
+        own: String,
+    },
+    /// A fault command from a trainee where only the instructor switches faults.
+    FaultsByInstructor,
+    /// The instructor's token is missing or wrong.
+    InstructorToken,
+    /// A broadcast that is empty or too long.
+    BroadcastText {
+        /// The longest broadcast.
+        max: usize,
+    },
     /// Beyond one of the server's limits (see `hello`).
     Limit {
         /// `sessions`, `messages_per_run`, `message_bytes`, `rate` or `frame_bytes`.
@@ -291,6 +321,8 @@ fn limit_words(limit: &str, lang: Lang) -> &str {
         ("frame_bytes", Lang::Fr) => "octets par trame WebSocket",
         ("frames_per_second", Lang::En) => "WebSocket frames per second",
         ("frames_per_second", Lang::Fr) => "trames WebSocket par seconde",
+        ("in_flight", Lang::En) => "messages in flight across the server",
+        ("in_flight", Lang::Fr) => "messages en vol sur tout le serveur",
         (other, _) => other,
     }
 }
@@ -389,6 +421,36 @@ impl Problem {
             (Kafka { detail }, Lang::En) => format!("Kafka: {detail}"),
             (NotConnected, Lang::Fr) => "pas connecté au serveur ; nouvelle tentative…".to_owned(),
             (NotConnected, Lang::En) => "not connected to the server; reconnecting…".to_owned(),
+            (NameInvalid { name, max }, Lang::Fr) => {
+                format!("« {name} » ne peut pas être un nom : 1 à {max} lettres, chiffres, - ou _")
+            }
+            (NameInvalid { name, max }, Lang::En) => {
+                format!("\"{name}\" cannot be a name: 1 to {max} letters, digits, - or _")
+            }
+            (NameTaken { name }, Lang::Fr) => format!("un autre stagiaire connecté s'appelle déjà {name}"),
+            (NameTaken { name }, Lang::En) => format!("another connected trainee is already called {name}"),
+            (NameNeeded, Lang::Fr) => {
+                "entrez d'abord votre nom : sur ce serveur chaque stagiaire a son propre topic".to_owned()
+            }
+            (NameNeeded, Lang::En) => {
+                "enter your name first: on this server each trainee has their own topic".to_owned()
+            }
+            (NotYourTopic { topic, own }, Lang::Fr) => {
+                format!("sur ce serveur vous écrivez dans votre topic {own}, pas dans {topic}")
+            }
+            (NotYourTopic { topic, own }, Lang::En) => {
+                format!("on this server you produce to your own topic {own}, not to {topic}")
+            }
+            (FaultsByInstructor, Lang::Fr) => {
+                "sur ce serveur, c'est le formateur qui déclenche les pannes, pour toute la classe".to_owned()
+            }
+            (FaultsByInstructor, Lang::En) => {
+                "on this server the instructor switches faults on, for the whole class".to_owned()
+            }
+            (InstructorToken, Lang::Fr) => "jeton formateur absent ou faux".to_owned(),
+            (InstructorToken, Lang::En) => "missing or wrong instructor token".to_owned(),
+            (BroadcastText { max }, Lang::Fr) => format!("un message à la classe fait 1 à {max} caractères"),
+            (BroadcastText { max }, Lang::En) => format!("a message to the class is 1 to {max} characters"),
             (Limit { limit, max, got }, Lang::En) => {
                 format!("this server allows at most {max} {} (limit {limit}), got {got}", limit_words(limit, Lang::En))
             }

@@ -10,7 +10,7 @@ use crate::problem::{Lang, Problem};
 use crate::settings::{FieldError, ProducerSettings};
 
 /// Bumped when a message changes shape, so a stale page can say it needs a reload.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// Largest count one run may ask for.
 pub const MAX_COUNT: u32 = 1_000_000;
@@ -86,6 +86,18 @@ pub enum Command {
     },
     /// Embedded cluster: every broker up, no delay, no injected errors.
     ResetFaults,
+    /// The trainee's name (kept in the browser): the instructor sees it, and on a server
+    /// with a topic per trainee it picks their topic, `orders.created.<name>`.
+    Join {
+        /// 1 to [`MAX_NAME_LEN`] letters, digits, `-` or `_`.
+        name: String,
+    },
+    /// The lab's progress on this page, for the instructor's view: the checklist's ticks
+    /// and the exercises passed, by their ids.
+    Progress {
+        /// Ids of what is done, such as `connected` or `exercise-3`.
+        done: Vec<String>,
+    },
 }
 
 /// Most records one `consume` returns.
@@ -322,6 +334,21 @@ pub fn topic_error(topic: &str) -> Option<Problem> {
     (!ok).then_some(Problem::TopicName)
 }
 
+/// Longest trainee name.
+pub const MAX_NAME_LEN: usize = 32;
+
+/// Why `name` cannot be a trainee's name, if it cannot: it becomes part of a topic name.
+pub fn name_error(name: &str) -> Option<Problem> {
+    let ok = (1..=MAX_NAME_LEN).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    (!ok).then(|| Problem::NameInvalid { name: name.chars().take(MAX_NAME_LEN + 8).collect(), max: MAX_NAME_LEN })
+}
+
+/// A trainee's own topic on a server with a topic per trainee.
+pub fn trainee_topic(name: &str) -> String {
+    format!("{}.{name}", crate::lab::TOPIC)
+}
+
 /// Why a `consume` or `fetch` cannot be carried out, if it cannot.
 pub fn read_error(topic: &str, partition: i32, offset: i64) -> Option<Problem> {
     topic_error(topic)
@@ -377,6 +404,19 @@ pub enum Event {
     Records(Records),
     /// A run's circuit breaker changed state.
     Circuit(CircuitChange),
+    /// The server knows the trainee by this name now.
+    Joined {
+        /// The name.
+        name: String,
+        /// Their own topic, on a server with a topic per trainee: `orders.created` in a
+        /// command stands for it.
+        topic: Option<String>,
+    },
+    /// A message from the instructor to the whole class.
+    Broadcast {
+        /// What the instructor wrote.
+        text: String,
+    },
     /// Several events in one frame, in order: how the server keeps up under load.
     Batch {
         /// The events.
@@ -571,11 +611,22 @@ pub struct Hello {
     /// What a session may do on this server.
     #[serde(default)]
     pub limits: Limits,
+    /// This session's key: a page that lost its connection opens `/ws?resume=<key>` to
+    /// find its session (its producer and its run) again.
+    #[serde(default)]
+    pub session: String,
+    /// True when this connection found an existing session again.
+    #[serde(default)]
+    pub resumed: bool,
+    /// True when each trainee produces to their own topic (`--topic-per-trainee`).
+    #[serde(default)]
+    pub topic_per_trainee: bool,
 }
 
 /// What a session may do on this server, set by its flags for a workshop: sent in `hello`,
 /// and a command beyond one is refused with a `limit` problem naming it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Limits {
     /// Sessions (browser tabs) at once.
     pub sessions: u32,
@@ -587,6 +638,12 @@ pub struct Limits {
     pub rate: Option<u32>,
     /// Bytes of one WebSocket frame from the page.
     pub frame_bytes: u32,
+    /// Messages in flight (sent, no outcome yet) across every session: past it, sends
+    /// wait for deliveries.
+    pub in_flight: u32,
+    /// Whether trainees may switch faults on; if not, only the instructor does, for the
+    /// whole class.
+    pub trainee_faults: bool,
 }
 
 impl Default for Limits {
@@ -598,6 +655,8 @@ impl Default for Limits {
             message_bytes: 1_000_000,
             rate: None,
             frame_bytes: 256 * 1024,
+            in_flight: 200_000,
+            trainee_faults: true,
         }
     }
 }
@@ -825,3 +884,51 @@ mod tests {
         assert_eq!(serde_json::from_value::<Event>(json).unwrap(), e);
     }
 }
+
+/// The instructor's view of the class (`GET /api/instructor`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClassView {
+    /// Every session, connected or waiting for its page to come back.
+    pub trainees: Vec<TraineeView>,
+    /// Messages in flight across the server now.
+    pub in_flight: u64,
+    /// The highest in flight since the server started.
+    pub in_flight_peak: u64,
+    /// The server's limits.
+    pub limits: Limits,
+    /// True with `--topic-per-trainee`.
+    pub topic_per_trainee: bool,
+    /// The cluster's brokers and faults.
+    pub cluster: ClusterState,
+}
+
+/// One session as the instructor sees it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TraineeView {
+    /// The session's number on this server, from 1.
+    pub id: u64,
+    /// The trainee's name, once they gave it.
+    pub name: Option<String>,
+    /// False while the page is away (a dropped connection it may resume).
+    pub connected: bool,
+    /// Their own topic, with a topic per trainee.
+    pub topic: Option<String>,
+    /// Runs started in this session.
+    pub runs: u64,
+    /// Their current or last run's figures.
+    pub run: Option<RunStats>,
+    /// The current or last run's end, once it ended.
+    pub finished: Option<RunFinished>,
+    /// Their lab progress, as the page reported it.
+    pub done: Vec<String>,
+}
+
+/// A message for the whole class (`POST /api/instructor/broadcast`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BroadcastRequest {
+    /// 1 to [`MAX_BROADCAST_LEN`] characters.
+    pub text: String,
+}
+
+/// Longest broadcast.
+pub const MAX_BROADCAST_LEN: usize = 500;

@@ -49,6 +49,8 @@ fn every_message_type_has_an_example() {
         "inject_errors",
         "move_partition_leader",
         "reset_faults",
+        "join",
+        "progress",
     ];
     let events = [
         "hello",
@@ -64,6 +66,8 @@ fn every_message_type_has_an_example() {
         "records",
         "circuit",
         "batch",
+        "joined",
+        "broadcast",
     ];
     for t in commands.iter().chain(&events) {
         assert!(documented.contains(*t), "docs/protocol.md has no example of {t}");

@@ -41,10 +41,11 @@ fn main() -> ExitCode {
         Some("test") => test(),
         Some("build") => ensure_page_tools().and_then(|()| build_page()),
         Some("load") => load(&args[1..], true),
+        Some("bench") => bench(args[1..].iter().any(|a| a == "--quick")),
         _ => {
             eprintln!(
                 "usage: cargo xtask run [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build | \
-                 cargo xtask load [--trainees N] [--rate N] [--seconds N]"
+                 cargo xtask load [--trainees N] [--rate N] [--seconds N] | cargo xtask bench [--quick]"
             );
             return ExitCode::from(2);
         }
@@ -158,6 +159,39 @@ fn ensure_chromium() -> Result<String> {
         )?;
     }
     Ok(driver)
+}
+
+/// Debian's kcat (the outside peer of the throughput benchmark), installed when missing.
+fn ensure_kcat() -> Result {
+    if output_of("kcat", &["-V"]).is_some() {
+        return Ok(());
+    }
+    println!("Installing Debian's kcat for the benchmarks...");
+    sh("apt-get", &["update"])?;
+    sh_env("apt-get", &["install", "-y", "--no-install-recommends", "kcat"], &[("DEBIAN_FRONTEND", "noninteractive")])
+}
+
+/// The benchmarks (backend/examples/bench.rs): release, into docs/BENCHMARKS.md; `quick`:
+/// debug, small, into target/bench/, to keep the harness working.
+fn bench(quick: bool) -> Result {
+    ensure_page_tools()?;
+    build_page()?;
+    let driver = ensure_chromium()?;
+    ensure_kcat()?;
+    let mut build =
+        vec!["build", "--package", "playground", "--bin", "playground", "--example", "bench", "--example", "load"];
+    if !quick {
+        build.push("--release");
+    }
+    sh(&cargo(), &build)?;
+    let dir = if quick { "target/debug" } else { "target/release" };
+    let (playground, load) = (format!("{dir}/playground"), format!("{dir}/examples/load"));
+    let out = if quick { "target/bench/BENCHMARKS.md" } else { "docs/BENCHMARKS.md" };
+    let mut args = vec!["--out", out, "--playground", &playground, "--load", &load, "--dist", "dist"];
+    if quick {
+        args.push("--quick");
+    }
+    sh_env(&format!("{dir}/examples/bench"), &args, &[("CHROMEDRIVER", &driver)])
 }
 
 fn run(extra: &[String]) -> Result {
@@ -278,6 +312,9 @@ fn test() -> Result {
                     &[("CHROMEDRIVER", &driver)],
                 )
             });
+            // The benchmarks' harness, small and in debug, so that it keeps working; its
+            // times are not judged here (`cargo xtask bench` does, in release).
+            check("benchmark harness (bench --quick)", &mut || bench(true));
         }
     }
 
@@ -287,7 +324,7 @@ fn test() -> Result {
         println!("{mark} {:<45} {:>6.0} s", c.name, c.seconds);
     }
     let failed = checks.iter().filter(|c| c.outcome.is_err()).count();
-    let skipped = usize::from(!(tools && browser)) * 3;
+    let skipped = usize::from(!(tools && browser)) * 4;
     if skipped > 0 {
         println!("(the browser checks were skipped: their tools could not be installed)");
     }

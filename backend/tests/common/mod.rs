@@ -45,11 +45,21 @@ impl TestServer {
 
     /// A server for `cluster` with `limits`, on 127.0.0.1:0.
     pub async fn serve_limited(cluster: Cluster, static_dir: PathBuf, limits: shared::protocol::Limits) -> Self {
-        let bootstrap = cluster.bootstrap_servers().to_owned();
+        Self::serve_server(Server::new(cluster, static_dir).with_limits(limits)).await
+    }
+
+    /// The embedded cluster and a server as `configure` makes it (a workshop's options).
+    pub async fn start_configured(configure: impl FnOnce(Server) -> Server) -> Self {
+        let cluster = Cluster::embedded().expect("embedded cluster");
+        Self::serve_server(configure(Server::new(cluster, PathBuf::from("/nonexistent")))).await
+    }
+
+    /// Serves `server` on 127.0.0.1:0.
+    pub async fn serve_server(server: Server) -> Self {
+        let bootstrap = server.bootstrap_servers().to_owned();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let server = Server::new(cluster, static_dir).with_limits(limits);
         let queues = server.queues();
         let task = tokio::spawn(server.serve(
             listener,
@@ -93,7 +103,16 @@ impl TestServer {
     }
 
     pub async fn connect(&self) -> Client {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", self.addr)).await.expect("websocket");
+        self.connect_path("/ws").await
+    }
+
+    /// A page coming back to its session with its `key` (from `hello`).
+    pub async fn resume(&self, key: &str) -> Client {
+        self.connect_path(&format!("/ws?resume={key}")).await
+    }
+
+    async fn connect_path(&self, path: &str) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}{path}", self.addr)).await.expect("websocket");
         Client { ws, queued: Default::default(), frames: 0 }
     }
 }
@@ -114,6 +133,15 @@ pub struct Client {
 }
 
 impl Client {
+    /// Says goodbye as a page that is done (close code 1000): the session ends at once.
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+        // Reads until the server's close frame, so the session has seen the goodbye.
+        let _ =
+            tokio::time::timeout(Duration::from_secs(15), async { while let Some(Ok(_)) = self.ws.next().await {} })
+                .await;
+    }
+
     pub async fn send(&mut self, command: &Command) {
         self.send_text(&serde_json::to_string(command).unwrap()).await;
     }
@@ -234,4 +262,29 @@ pub fn consume_all(bootstrap: &str, topic: &str, partitions: i32, expected: usiz
         });
     }
     records
+}
+
+/// One HTTP/1.1 request to `url` (`http://host/path`), with the instructor's `token` as
+/// a bearer token and a JSON `body`, if given: the status and the body.
+pub async fn http(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let url = url.strip_prefix("http://").unwrap();
+    let (host, path) = url.split_at(url.find('/').unwrap());
+    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    if let Some(token) = token {
+        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    }
+    let body = body.unwrap_or("");
+    if !body.is_empty() {
+        request.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len()));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, body.to_owned())
 }

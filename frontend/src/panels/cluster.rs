@@ -13,6 +13,7 @@ pub fn ClusterLine() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     // Memos: deliveries streaming into the page must not redraw what did not change.
     let hello = Memo::new(move |_| ctx.page.with(|p| p.hello.clone()));
+    let own_topic = Memo::new(move |_| ctx.page.with(|p| p.joined.as_ref().and_then(|j| j.1.clone())));
     view! {
         <div id="cluster-line" class="cluster-line">
             {move || match hello.get() {
@@ -23,7 +24,12 @@ pub fn ClusterLine() -> impl IntoView {
                         ClusterMode::External => pick("Kafka cluster", "Cluster Kafka"),
                     };
                     let brokers = h.brokers.len();
-                    let kcat = format!("kcat -b {} -C -t orders.created -f '%p:%o %k %s\\n'", h.bootstrap_servers);
+                    let bootstrap = h.bootstrap_servers.clone();
+                    let kcat = move || {
+                        // The trainee's own topic when they have one.
+                        let topic = own_topic.get().unwrap_or_else(|| shared::lab::TOPIC.to_owned());
+                        format!("kcat -b {bootstrap} -C -t {topic} -f '%p:%o %k %s\\n'")
+                    };
                     view! {
                         <span class="mode">{mode}</span>
                         <span>{format!("{brokers} brokers")}</span>
@@ -42,6 +48,9 @@ pub fn ClusterLine() -> impl IntoView {
 pub fn ClusterPanel() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let faults = Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults_available)));
+    // A workshop server where the instructor switches faults for the whole class.
+    let instructor_only =
+        Memo::new(move |_| ctx.page.with(|p| p.hello.as_ref().is_some_and(|h| !h.limits.trainee_faults)));
     let brokers = Memo::new(move |_| {
         ctx.page.with(|p| {
             let Some(cluster) = &p.cluster else { return Vec::new() };
@@ -129,9 +138,20 @@ pub fn ClusterPanel() -> impl IntoView {
                     }}
                 </tbody>
             </table>
+            <Show when=move || faults.get() && instructor_only.get()>
+                <p class="hint" id="faults-by-instructor">
+                    {t!(
+                        "On this server the instructor switches faults on, for the whole class: watch what they do to your producer.",
+                        "Sur ce serveur, c'est le formateur qui déclenche les pannes, pour toute la classe : observez leur effet sur votre producer."
+                    )}
+                </p>
+            </Show>
             <Show
-                when=move || faults.get()
-                fallback=|| {
+                when=move || faults.get() && !instructor_only.get()
+                fallback=move || {
+                    if faults.get() {
+                        return ().into_any();
+                    }
                     view! {
                         <p class="hint">
                             {t!(
@@ -142,6 +162,7 @@ pub fn ClusterPanel() -> impl IntoView {
                             {t!(") and watch the producer here.", ") et observez le producer ici.")}
                         </p>
                     }
+                    .into_any()
                 }
             >
                 <div class="faults" role="group" aria-label=t!("Faults", "Pannes")>

@@ -46,6 +46,16 @@ pub fn LabSidebar() -> impl IntoView {
             progress.with_untracked(save);
         }
     });
+    // The instructor's view shows each trainee's progress: told on every change and on
+    // every new connection.
+    let session = Memo::new(move |_| ctx.page.with(|p| p.hello.as_ref().map(|h| h.session.clone())));
+    Effect::new(move |_| {
+        if session.get().is_some() {
+            let done = progress.with(Progress::done_ids);
+            // Not the trainee's action: a closed socket is not theirs to be told about.
+            let _ = crate::ws::send(&Command::Progress { done });
+        }
+    });
     let verify_click = move |_| {
         if let Some(command) = ctx.page.with_untracked(verify) {
             ctx.send(command);

@@ -187,12 +187,12 @@ pub fn RunPanel() -> impl IntoView {
                 let limits = ctx.page.with(|p| p.hello.as_ref().map(|h| h.limits))?;
                 (limits != shared::protocol::Limits::default()).then(|| {
                     let rate = limits.rate.map(|r| r.to_string()).unwrap_or_else(|| "∞".into());
-                    let (m, b) = (limits.messages_per_run, limits.message_bytes);
+                    let (m, b, f) = (limits.messages_per_run, limits.message_bytes, limits.in_flight);
                     view! {
                         <p class="hint" id="limits">
                             {pick(
-                                format!("This server allows up to {m} messages per run, {b} bytes a message, {rate} msgs/s."),
-                                format!("Ce serveur permet jusqu'à {m} messages par envoi, {b} octets par message, {rate} msgs/s."),
+                                format!("This server allows up to {m} messages per run, {b} bytes a message, {rate} msgs/s, one run at a time, and {f} messages in flight across the class (past it, sends wait)."),
+                                format!("Ce serveur permet jusqu'à {m} messages par envoi, {b} octets par message, {rate} msgs/s, un envoi à la fois, et {f} messages en vol pour toute la classe (au-delà, les envois attendent)."),
                             )}
                         </p>
                     }

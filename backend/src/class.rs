@@ -1,0 +1,253 @@
+//! The class: every session on this server as the instructor sees it, the names trainees
+//! go by, the instructor's broadcasts, and the sessions waiting for their page to come
+//! back after a dropped connection.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use axum::extract::ws::WebSocket;
+use shared::problem::Problem;
+use shared::protocol::{
+    ClassView, ClusterState, Limits, MAX_BROADCAST_LEN, RunFinished, RunMode, TraineeView, name_error, trainee_topic,
+};
+use tokio::sync::{broadcast, mpsc};
+
+use crate::producer::{InFlightLimit, Recorder};
+
+/// Ids of lab progress a page may report, and how long each may be: enough for the
+/// checklist and the exercises, bounded so a page cannot grow the server.
+const MAX_DONE: usize = 64;
+const MAX_DONE_LEN: usize = 40;
+
+/// A run as the class remembers it: enough to show it again to a page that comes back,
+/// and to the instructor.
+#[derive(Clone)]
+pub struct RunHandle {
+    /// The run's number in its session.
+    pub run: u64,
+    /// Its topic.
+    pub topic: String,
+    /// Messages it sends.
+    pub count: u32,
+    /// Sync or pipelined.
+    pub mode: RunMode,
+    /// Its live figures.
+    pub recorder: Arc<Recorder>,
+    /// Its totals, once it ended.
+    pub finished: Arc<Mutex<Option<RunFinished>>>,
+}
+
+impl RunHandle {
+    /// The totals, once the run ended.
+    pub fn finished(&self) -> Option<RunFinished> {
+        self.finished.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// One session's entry.
+struct Entry {
+    key: String,
+    name: Option<String>,
+    connected: bool,
+    topic: Option<String>,
+    runs: u64,
+    run: Option<RunHandle>,
+    done: Vec<String>,
+    /// Set while the page is away: a new socket for this session goes here.
+    door: Option<mpsc::Sender<WebSocket>>,
+}
+
+/// Every session of this server, and what the instructor sends them.
+pub struct Class {
+    next: AtomicU64,
+    entries: Mutex<BTreeMap<u64, Entry>>,
+    broadcasts: broadcast::Sender<String>,
+    /// Messages in flight across every session.
+    pub in_flight: Arc<InFlightLimit>,
+    /// Each trainee produces to `orders.created.<name>`.
+    pub topic_per_trainee: bool,
+}
+
+impl Class {
+    /// An empty class, with `in_flight` messages in flight at most.
+    pub fn new(in_flight: u32, topic_per_trainee: bool) -> Self {
+        Self {
+            next: AtomicU64::new(1),
+            entries: Mutex::new(BTreeMap::new()),
+            broadcasts: broadcast::channel(16).0,
+            in_flight: InFlightLimit::new(in_flight),
+            topic_per_trainee,
+        }
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Entry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A new session: its id and the key its page resumes it with (random, so that no
+    /// one else can take it over).
+    pub fn enter(&self) -> (u64, String) {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let key = uuid::Uuid::new_v4().simple().to_string();
+        let entry = Entry {
+            key: key.clone(),
+            name: None,
+            connected: true,
+            topic: None,
+            runs: 0,
+            run: None,
+            done: Vec::new(),
+            door: None,
+        };
+        self.entries().insert(id, entry);
+        (id, key)
+    }
+
+    /// The session is over.
+    pub fn leave(&self, id: u64) {
+        self.entries().remove(&id);
+    }
+
+    /// Gives session `id` the trainee's `name`: refused when it cannot be a name or
+    /// another session has it. Returns the trainee's own topic with a topic per trainee.
+    pub fn name(&self, id: u64, name: &str) -> Result<Option<String>, Problem> {
+        if let Some(problem) = name_error(name) {
+            return Err(problem);
+        }
+        let mut entries = self.entries();
+        let taken = entries
+            .iter()
+            .any(|(other, e)| *other != id && e.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)));
+        if taken {
+            return Err(Problem::NameTaken { name: name.to_owned() });
+        }
+        let topic = self.topic_per_trainee.then(|| trainee_topic(name));
+        if let Some(entry) = entries.get_mut(&id) {
+            entry.name = Some(name.to_owned());
+            entry.topic = topic.clone();
+        }
+        Ok(topic)
+    }
+
+    /// Session `id` started `run`.
+    pub fn run_started(&self, id: u64, run: RunHandle) {
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.runs += 1;
+            entry.run = Some(run);
+        }
+    }
+
+    /// The lab progress session `id`'s page reported (bounded).
+    pub fn progress(&self, id: u64, done: Vec<String>) {
+        let done = done.into_iter().filter(|d| d.len() <= MAX_DONE_LEN).take(MAX_DONE).collect();
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.done = done;
+        }
+    }
+
+    /// Session `id`'s page is away: the returned receiver gets the socket of its page
+    /// when it comes back with its key.
+    pub fn away(&self, id: u64) -> mpsc::Receiver<WebSocket> {
+        let (door, knock) = mpsc::channel(1);
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.connected = false;
+            entry.door = Some(door);
+        }
+        knock
+    }
+
+    /// Session `id`'s page is back.
+    pub fn back(&self, id: u64) {
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.connected = true;
+            entry.door = None;
+        }
+    }
+
+    /// The way back into the session that `key` names, if it is waiting for its page.
+    pub fn door(&self, key: &str) -> Option<mpsc::Sender<WebSocket>> {
+        self.entries().values_mut().find(|e| e.key == key).and_then(|e| e.door.take())
+    }
+
+    /// Sends `text` to every session; refused when empty or too long.
+    pub fn broadcast(&self, text: &str) -> Result<usize, Problem> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > MAX_BROADCAST_LEN {
+            return Err(Problem::BroadcastText { max: MAX_BROADCAST_LEN });
+        }
+        Ok(self.broadcasts.send(text.to_owned()).unwrap_or(0))
+    }
+
+    /// The instructor's broadcasts, for one session.
+    pub fn broadcasts(&self) -> broadcast::Receiver<String> {
+        self.broadcasts.subscribe()
+    }
+
+    /// The class as the instructor sees it.
+    pub fn view(&self, limits: Limits, cluster: ClusterState) -> ClassView {
+        let trainees = self
+            .entries()
+            .iter()
+            .map(|(id, e)| TraineeView {
+                id: *id,
+                name: e.name.clone(),
+                connected: e.connected,
+                topic: e.topic.clone(),
+                runs: e.runs,
+                run: e.run.as_ref().map(|r| r.recorder.stats()),
+                finished: e.run.as_ref().and_then(RunHandle::finished),
+                done: e.done.clone(),
+            })
+            .collect();
+        ClassView {
+            trainees,
+            in_flight: self.in_flight.now(),
+            in_flight_peak: self.in_flight.peak(),
+            limits,
+            topic_per_trainee: self.topic_per_trainee,
+            cluster,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_and_not_shared() {
+        let class = Class::new(10, true);
+        let (alice, _) = class.enter();
+        let (bob, _) = class.enter();
+        assert_eq!(class.name(alice, "alice"), Ok(Some("orders.created.alice".into())));
+        assert_eq!(class.name(bob, "Alice"), Err(Problem::NameTaken { name: "Alice".into() }));
+        assert!(matches!(class.name(bob, "bob smith"), Err(Problem::NameInvalid { .. })));
+        assert!(matches!(class.name(bob, ""), Err(Problem::NameInvalid { .. })));
+        // A session may say its own name again (a page that came back).
+        assert!(class.name(alice, "alice").is_ok());
+        class.leave(alice);
+        assert!(class.name(bob, "alice").is_ok(), "a name is free once its session ended");
+    }
+
+    #[test]
+    fn a_key_opens_its_own_session_once_and_only_while_away() {
+        let class = Class::new(10, false);
+        let (id, key) = class.enter();
+        assert!(class.door(&key).is_none(), "a connected session has no door");
+        let _knock = class.away(id);
+        assert!(class.door("not-a-key").is_none());
+        assert!(class.door(&key).is_some());
+        assert!(class.door(&key).is_none(), "a door opens once");
+    }
+
+    #[test]
+    fn broadcasts_are_bounded() {
+        let class = Class::new(10, false);
+        let mut rx = class.broadcasts();
+        assert!(class.broadcast("   ").is_err());
+        assert!(class.broadcast(&"x".repeat(MAX_BROADCAST_LEN + 1)).is_err());
+        assert_eq!(class.broadcast(" Break until 10:30 "), Ok(1));
+        assert_eq!(rx.try_recv().unwrap(), "Break until 10:30");
+    }
+}

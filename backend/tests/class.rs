@@ -1,0 +1,269 @@
+//! A class on one server, as its trainees and its instructor live it, over real
+//! WebSockets and HTTP: a topic per trainee, the instructor's view behind its token,
+//! broadcasts and class-wide faults, a dropped page finding its run again, and the
+//! limit of messages in flight across the class.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use common::{Client, TestServer, http};
+use shared::problem::Problem;
+use shared::protocol::{ClassView, Command, ErrorEvent, Event, Hello, Limits, ProduceRequest, RunMode};
+
+async fn hello(client: &mut Client) -> Hello {
+    loop {
+        if let Event::Hello(hello) = client.next().await {
+            return hello;
+        }
+    }
+}
+
+/// The next error, skipping what else comes; fails if a run starts instead.
+async fn refused(client: &mut Client) -> ErrorEvent {
+    loop {
+        match client.next().await {
+            Event::Error(e) => return e,
+            Event::RunStarted { .. } => panic!("a run started where it should have been refused"),
+            _ => continue,
+        }
+    }
+}
+
+async fn joined(client: &mut Client, name: &str) -> Option<String> {
+    client.send(&Command::Join { name: name.into() }).await;
+    loop {
+        match client.next().await {
+            Event::Joined { name: got, topic } => {
+                assert_eq!(got, name);
+                return topic;
+            }
+            Event::Error(e) => panic!("{name} could not join: {}", e.message),
+            _ => continue,
+        }
+    }
+}
+
+/// Each delivered message of one run: seq -> (topic, partition, offset).
+async fn deliveries(client: &mut Client) -> BTreeMap<u64, (String, i32, i64)> {
+    let mut seen = BTreeMap::new();
+    for event in client.until_finished(Duration::from_secs(30)).await {
+        if let Event::Delivered(d) = event {
+            seen.insert(d.seq, (d.topic, d.partition, d.offset.expect("acks=all has offsets")));
+        }
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_a_topic_per_trainee_each_has_their_own_offsets() {
+    let server = TestServer::start_configured(|s| s.with_topic_per_trainee(true)).await;
+    let mut alice = server.connect().await;
+    let mut bob = server.connect().await;
+    assert!(hello(&mut alice).await.topic_per_trainee, "the page knows there is a topic per trainee");
+    hello(&mut bob).await;
+
+    // No name, no topic.
+    alice.send(&Command::Produce(ProduceRequest::lab())).await;
+    let e = refused(&mut alice).await;
+    assert_eq!(e.problem, Problem::NameNeeded);
+
+    assert_eq!(joined(&mut alice, "alice").await.as_deref(), Some("orders.created.alice"));
+    bob.send(&Command::Join { name: "Alice".into() }).await;
+    let e = refused(&mut bob).await;
+    assert_eq!(e.problem, Problem::NameTaken { name: "Alice".into() });
+    assert_eq!(e.fields[0].field, "name", "the page marks the name");
+    bob.send(&Command::Join { name: "bob smith".into() }).await;
+    assert!(matches!(refused(&mut bob).await.problem, Problem::NameInvalid { .. }));
+    assert_eq!(joined(&mut bob, "bob").await.as_deref(), Some("orders.created.bob"));
+
+    // The lab's 10 messages, the lab's way, to the lab's topic name: each trainee's go
+    // to their own topic, and both start at offset 0 there.
+    alice.send(&Command::Produce(ProduceRequest::lab())).await;
+    bob.send(&Command::Produce(ProduceRequest::lab())).await;
+    let (of_alice, of_bob) = (deliveries(&mut alice).await, deliveries(&mut bob).await);
+    assert_eq!(of_alice.len(), 10);
+    assert!(of_alice.values().all(|(topic, ..)| topic == "orders.created.alice"), "{of_alice:?}");
+    assert!(of_bob.values().all(|(topic, ..)| topic == "orders.created.bob"), "{of_bob:?}");
+    let places =
+        |d: &BTreeMap<u64, (String, i32, i64)>| d.iter().map(|(s, (_, p, o))| (*s, *p, *o)).collect::<Vec<_>>();
+    assert_eq!(places(&of_alice), places(&of_bob), "same keys, same partitions, and offsets of their own");
+    let mut per_partition = BTreeMap::<i32, Vec<i64>>::new();
+    for (_, p, o) in places(&of_alice) {
+        per_partition.entry(p).or_default().push(o);
+    }
+    for offsets in per_partition.values() {
+        assert_eq!(*offsets, (0..offsets.len() as i64).collect::<Vec<_>>(), "offsets from 0: {per_partition:?}");
+    }
+    // What Kafka holds: Alice's topic has her 10, the shared lab topic none of them.
+    let read = common::consume_all(&server.bootstrap, "orders.created.alice", 6, 10, Duration::from_secs(10));
+    assert_eq!(read.len(), 10);
+    let shared_topic = common::consume_all(&server.bootstrap, "orders.created", 6, 1, Duration::from_secs(3));
+    assert!(shared_topic.is_empty(), "nothing went to the shared topic");
+
+    // Bob can neither write to nor read Alice's topic.
+    let to_alice = ProduceRequest { topic: "orders.created.alice".into(), ..ProduceRequest::lab() };
+    bob.send(&Command::Produce(to_alice)).await;
+    let e = refused(&mut bob).await;
+    let not_his = Problem::NotYourTopic { topic: "orders.created.alice".into(), own: "orders.created.bob".into() };
+    assert_eq!(e.problem, not_his);
+    bob.send(&Command::Consume { topic: "orders.created.alice".into(), max: 10, from: Vec::new(), tag: None }).await;
+    assert_eq!(refused(&mut bob).await.problem, not_his);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wrong_token_gets_nothing() {
+    let limits = Limits { trainee_faults: false, ..Limits::default() };
+    let server = TestServer::start_configured(|s| s.with_limits(limits).with_instructor_token("s3cret".into())).await;
+    let view = server.url("/api/instructor");
+    let broadcast = server.url("/api/instructor/broadcast");
+    let fault = server.url("/api/instructor/fault");
+    let down = serde_json::to_string(&Command::BrokerDown { broker: Some(2) }).unwrap();
+
+    // Without the token, or with a wrong one: nothing is shown, sent or switched.
+    for token in [None, Some("wrong"), Some("s3cre"), Some("s3cret2")] {
+        let (status, body) = http("GET", &view, token, None).await;
+        assert_eq!(status, 401, "{token:?}: {body}");
+        let e: ErrorEvent = serde_json::from_str(&body).unwrap();
+        assert_eq!(e.problem, Problem::InstructorToken);
+        assert!(!body.contains("trainees"));
+        assert_eq!(http("POST", &broadcast, token, Some(r#"{"text":"hi"}"#)).await.0, 401);
+        assert_eq!(http("POST", &fault, token, Some(&down)).await.0, 401);
+    }
+
+    let mut alice = server.connect().await;
+    assert!(!hello(&mut alice).await.limits.trainee_faults, "the page knows faults are the instructor's");
+    joined(&mut alice, "alice").await;
+    alice.send(&Command::Produce(ProduceRequest { count: 5, ..ProduceRequest::lab() })).await;
+    alice.until_finished(Duration::from_secs(30)).await;
+    alice.send(&Command::Progress { done: vec!["connected".into(), "sent-10".into()] }).await;
+    let mut bob = server.connect().await;
+    hello(&mut bob).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (status, body) = http("GET", &view, Some("s3cret"), None).await;
+    assert_eq!(status, 200, "{body}");
+    let class: ClassView = serde_json::from_str(&body).unwrap();
+    assert_eq!(class.trainees.len(), 2);
+    let a = class.trainees.iter().find(|t| t.name.as_deref() == Some("alice")).expect("alice in the class");
+    assert!(a.connected);
+    assert_eq!(a.runs, 1);
+    assert_eq!(a.run.as_ref().map(|r| (r.sent, r.delivered, r.failed)), Some((5, 5, 0)));
+    assert!(a.finished.as_ref().is_some_and(|f| f.delivered == 5 && !f.stopped));
+    assert_eq!(a.done, ["connected", "sent-10"]);
+    let b = class.trainees.iter().find(|t| t.name.is_none()).expect("bob, no name yet");
+    assert_eq!((b.runs, b.run.is_none()), (0, true));
+
+    // A trainee cannot switch a fault on this server; the instructor can, for everyone.
+    alice.send(&Command::BrokerDown { broker: None }).await;
+    assert_eq!(refused(&mut alice).await.problem, Problem::FaultsByInstructor);
+    let (status, body) = http("POST", &fault, Some("s3cret"), Some(&down)).await;
+    assert_eq!(status, 200, "{body}");
+    for page in [&mut alice, &mut bob] {
+        loop {
+            if let Event::Cluster(state) = page.next().await
+                && state.brokers.iter().any(|b| b.id == 2 && !b.up)
+            {
+                break;
+            }
+        }
+    }
+    let (status, _) = http("POST", &fault, Some("s3cret"), Some(r#"{"type":"broker_down","broker":9}"#)).await;
+    assert_eq!(status, 400, "no broker 9");
+
+    // A broadcast reaches every page; an empty one is refused.
+    let (status, body) = http("POST", &broadcast, Some("s3cret"), Some(r#"{"text":"Break until 10:30"}"#)).await;
+    assert_eq!(status, 200, "{body}");
+    for page in [&mut alice, &mut bob] {
+        loop {
+            if let Event::Broadcast { text } = page.next().await {
+                assert_eq!(text, "Break until 10:30");
+                break;
+            }
+        }
+    }
+    assert_eq!(http("POST", &broadcast, Some("s3cret"), Some(r#"{"text":"  "}"#)).await.0, 400);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_page_comes_back_to_its_run() {
+    let server = TestServer::start().await;
+    let mut page = server.connect().await;
+    let first = hello(&mut page).await;
+    assert!(!first.resumed && first.session.len() >= 32, "a new session with a key: {first:?}");
+    // 40 messages at 20/s: two seconds, and the connection drops in the middle.
+    page.send(&Command::Produce(ProduceRequest { count: 40, rate: Some(20), ..ProduceRequest::lab() })).await;
+    loop {
+        if let Event::Delivered(d) = page.next().await
+            && d.seq >= 5
+        {
+            break;
+        }
+    }
+    drop(page);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let mut page = server.resume(&first.session).await;
+    let again = hello(&mut page).await;
+    assert!(again.resumed, "the same session");
+    assert_eq!(again.session, first.session);
+    let events = page.until_finished(Duration::from_secs(30)).await;
+    assert!(
+        events.iter().any(|e| matches!(e, Event::RunStarted { run: 1, count: 40, .. })),
+        "the page is told its run again"
+    );
+    let stats = events.iter().find_map(|e| if let Event::Stats(s) = e { Some(s.clone()) } else { None });
+    assert!(stats.is_some_and(|s| s.run == 1 && s.sent >= 5), "the run's figures as they stand");
+    let Some(Event::RunFinished(end)) = events.last() else { unreachable!() };
+    assert_eq!((end.run, end.sent, end.delivered, end.failed, end.stopped), (1, 40, 40, 0, false), "{end:?}");
+
+    // A reload after the end shows the finished run at once.
+    drop(page);
+    let mut page = server.resume(&first.session).await;
+    assert!(hello(&mut page).await.resumed);
+    let events = page.until_finished(Duration::from_secs(5)).await;
+    assert!(events.iter().any(|e| matches!(e, Event::RunStarted { run: 1, count: 40, mode: RunMode::Sync, .. })));
+    let Some(Event::RunFinished(end)) = events.last() else { unreachable!() };
+    assert_eq!(end.delivered, 40);
+
+    // A key that is not a waiting session's gets a new session.
+    let mut stranger = server.resume("0123456789abcdef0123456789abcdef").await;
+    let h = hello(&mut stranger).await;
+    assert!(!h.resumed && h.session != first.session);
+    // A page that is still connected cannot be taken over with its key.
+    let mut thief = server.resume(&first.session).await;
+    let h = hello(&mut thief).await;
+    assert!(!h.resumed && h.session != first.session, "a connected session is not handed out");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_class_never_has_more_in_flight_than_its_limit_and_nothing_is_lost() {
+    let limits = Limits { in_flight: 50, ..Limits::default() };
+    let server = TestServer::start_configured(|s| s.with_limits(limits).with_instructor_token("t".into())).await;
+    let mut pages = Vec::new();
+    for _ in 0..2 {
+        let mut page = server.connect().await;
+        hello(&mut page).await;
+        let request = ProduceRequest { count: 3_000, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
+        page.send(&Command::Produce(request)).await;
+        pages.push(page);
+    }
+    for page in &mut pages {
+        let events = page.until_finished(Duration::from_secs(60)).await;
+        let told = events.iter().any(
+            |e| matches!(e, Event::Log(l) if l.facility == "LIMIT" && l.message.contains("50 messages in flight")),
+        );
+        assert!(told, "the page is told why its sends wait");
+        let Some(Event::RunFinished(end)) = events.last() else { unreachable!() };
+        assert_eq!((end.sent, end.delivered, end.failed), (3_000, 3_000, 0), "{end:?}");
+    }
+    let (_, body) = http("GET", &server.url("/api/instructor"), Some("t"), None).await;
+    let class: ClassView = serde_json::from_str(&body).unwrap();
+    assert_eq!(class.in_flight, 0, "every place was given back");
+    assert_eq!(class.in_flight_peak, 50, "the limit was reached and never passed");
+    server.stop().await;
+}
