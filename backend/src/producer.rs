@@ -500,6 +500,7 @@ impl Recorder {
                         _ => None,
                     },
                     latency_us,
+                    reported_us: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64),
                 })
             }),
             Err((e, m)) => self.finish(seq, latency_us, None, || {

@@ -1113,6 +1113,7 @@ mod tests {
                         timestamp_ms: 0,
                         log_append_time_ms: None,
                         latency_us: 5_000,
+                        reported_us: 0,
                     })
                 }
                 Err((error, latency_ms)) => {

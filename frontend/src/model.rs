@@ -783,6 +783,7 @@ mod tests {
             timestamp_ms: 0,
             log_append_time_ms: None,
             latency_us: 1500,
+            reported_us: 0,
         })
     }
 

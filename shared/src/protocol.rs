@@ -685,6 +685,11 @@ pub struct Delivered {
     /// From handing the message to the producer to its delivery report, by the server's
     /// clock, in microseconds.
     pub latency_us: u64,
+    /// When the delivery report reached the server, in Unix microseconds: on one machine,
+    /// a client's clock minus this is how long the report took to reach it (the
+    /// benchmarks measure the playground's own latency so).
+    #[serde(default)]
+    pub reported_us: u64,
 }
 
 /// Whether a failed message may still have been written (librdkafka's message status).
@@ -877,6 +882,7 @@ mod tests {
             timestamp_ms: 1,
             log_append_time_ms: None,
             latency_us: 900,
+            reported_us: 0,
         });
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["type"], "delivered");

@@ -1,0 +1,756 @@
+//! `cargo xtask bench`: the playground next to raw rdkafka and kcat, on one embedded
+//! cluster, in one run; writes `docs/BENCHMARKS.md` (`--quick`: a small run for CI that
+//! keeps the harness working, written to `target/bench/`, with no verdict on times).
+//!
+//! Every figure is the median of its repetitions (3, or 1 in quick mode) with min and max,
+//! and is set beside a baseline measured in the same run: shared machines make absolute
+//! times noise, ratios less so.
+//!
+//! 1. Throughput: pipelined 100-byte messages. Raw rdkafka (a `ThreadedProducer` with a
+//!    delivery callback that only counts, built from the same librdkafka properties as the
+//!    playground's producer), kcat (an outside peer), and the playground end to end: a
+//!    WebSocket client's `produce` to the `run_finished` it receives.
+//! 2. Latency: sync, one message in flight, linger.ms 0. Raw rdkafka: send to delivery
+//!    report. Playground: send to the `delivered` event's arrival at the WebSocket client:
+//!    the server's send-to-report (`latency_us`) plus report-to-client (the client's clock
+//!    minus `reported_us`: one machine, one clock).
+//! 3. Page: headless Chromium on the real page during a pipelined run: animation frames per
+//!    second against the idle page's, and the JS heap before and after.
+//! 4. Size: the release page's files, gzipped, against the 350 KB budget.
+//! 5. Start: `playground` from exec to `/api/health` answering, against `playground
+//!    cluster` (the embedded cluster alone) from exec to its address.
+//! 6. Many trainees: `load` against a `playground` process: server-added latency and peak
+//!    memory per trainee.
+
+#[path = "../tests/common/chrome.rs"]
+mod chrome;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use futures_util::{SinkExt, StreamExt};
+use hdrhistogram::Histogram;
+use playground::cluster::Cluster;
+use playground::http::Server;
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use shared::protocol::{Command as Cmd, Event, ProduceRequest, RunMode};
+use shared::settings::ProducerSettings;
+use tokio_tungstenite::tungstenite::Message;
+
+/// The command line, as `cargo xtask bench` gives it.
+struct Args {
+    quick: bool,
+    /// Sections to run (1 to 6), all by default: `--only 2` while working on latency.
+    only: Vec<u8>,
+    out: PathBuf,
+    dist: PathBuf,
+    playground: PathBuf,
+    load: PathBuf,
+}
+
+impl Args {
+    fn runs(&self, section: u8) -> bool {
+        self.only.is_empty() || self.only.contains(&section)
+    }
+}
+
+fn args() -> Args {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut args = Args {
+        quick: false,
+        only: Vec::new(),
+        out: root.join("docs/BENCHMARKS.md"),
+        dist: root.join("dist"),
+        playground: root.join("target/release/playground"),
+        load: root.join("target/release/examples/load"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || PathBuf::from(it.next().unwrap_or_else(|| panic!("{flag} needs a value")));
+        match flag.as_str() {
+            "--quick" => args.quick = true,
+            "--only" => {
+                let list = value();
+                args.only = list.to_string_lossy().split(',').filter_map(|n| n.trim().parse().ok()).collect();
+            }
+            "--out" => args.out = value(),
+            "--dist" => args.dist = value(),
+            "--playground" => args.playground = value(),
+            "--load" => args.load = value(),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    args
+}
+
+/// A figure's repetitions.
+#[derive(Clone, Default)]
+struct Reps(Vec<f64>);
+
+impl Reps {
+    fn push(&mut self, v: f64) {
+        self.0.push(v);
+    }
+
+    fn median(&self) -> f64 {
+        let mut v = self.0.clone();
+        v.sort_by(f64::total_cmp);
+        match v.len() {
+            0 => f64::NAN,
+            n if n % 2 == 1 => v[n / 2],
+            n => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+        }
+    }
+
+    fn min(&self) -> f64 {
+        self.0.iter().copied().fold(f64::INFINITY, f64::min)
+    }
+
+    fn max(&self) -> f64 {
+        self.0.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    }
+
+    /// `median (min to max)` with `digits` decimals.
+    fn show(&self, digits: usize) -> String {
+        format!("{:.digits$} ({:.digits$} to {:.digits$})", self.median(), self.min(), self.max())
+    }
+}
+
+/// The report, as Markdown lines.
+#[derive(Default)]
+struct Report {
+    lines: Vec<String>,
+    /// (target, met) for the summary.
+    verdicts: Vec<(String, bool)>,
+}
+
+impl Report {
+    fn line(&mut self, line: impl Into<String>) {
+        let line = line.into();
+        println!("{line}");
+        self.lines.push(line);
+    }
+
+    fn verdict(&mut self, target: impl Into<String>, met: bool) {
+        self.verdicts.push((target.into(), met));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Throughput
+
+struct Counter(Arc<AtomicU64>);
+impl rdkafka::ClientContext for Counter {}
+impl ProducerContext for Counter {
+    type DeliveryOpaque = ();
+    fn delivery(&self, _: &DeliveryResult<'_>, _: ()) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The lab's settings, as the playground's producer gets them.
+fn settings() -> ProducerSettings {
+    ProducerSettings::default()
+}
+
+/// A 100-byte value: the playground renders `{i:08}` and 92 x's to the same length.
+const PAYLOAD: [u8; 100] = [b'x'; 100];
+
+fn raw_throughput(bootstrap: &str, count: u64) -> f64 {
+    let done = Arc::new(AtomicU64::new(0));
+    let producer: ThreadedProducer<Counter> = playground::producer::client_config(&settings(), bootstrap)
+        .create_with_context(Counter(Arc::clone(&done)))
+        .expect("a raw producer");
+    let started = Instant::now();
+    for _ in 0..count {
+        let mut record = BaseRecord::<(), [u8]>::to(shared::lab::TOPIC).payload(&PAYLOAD[..]);
+        loop {
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((_, back)) => {
+                    // The local queue is full: wait for reports, as the playground does.
+                    record = back;
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        }
+    }
+    producer.flush(Duration::from_secs(120)).expect("flushed");
+    while done.load(Ordering::Relaxed) < count {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+/// kcat producing `count` lines of 100 bytes (99 and a newline it strips: 99 bytes).
+fn kcat_throughput(bootstrap: &str, count: u64, dir: &Path) -> Option<f64> {
+    let file = dir.join(format!("kcat-{count}.txt"));
+    if !file.exists() {
+        let line = format!("{}\n", "x".repeat(99));
+        std::fs::write(&file, line.repeat(count as usize)).ok()?;
+    }
+    let input = std::fs::File::open(&file).ok()?;
+    let started = Instant::now();
+    let status = Command::new("kcat")
+        .args(["-P", "-b", bootstrap, "-t", shared::lab::TOPIC, "-X", "acks=all", "-q"])
+        .stdin(input)
+        .stdout(Stdio::null())
+        .status()
+        .ok()?;
+    status.success().then(|| count as f64 / started.elapsed().as_secs_f64())
+}
+
+async fn connect(
+    addr: SocketAddr,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.expect("a WebSocket").0
+}
+
+/// Events of one frame, batches unpacked.
+fn events_of(text: &str) -> Vec<Event> {
+    match serde_json::from_str::<Event>(text) {
+        Ok(Event::Batch { events }) => events,
+        Ok(event) => vec![event],
+        Err(e) => panic!("unreadable event {text}: {e}"),
+    }
+}
+
+fn bench_request(count: u32, mode: RunMode, settings: ProducerSettings) -> ProduceRequest {
+    ProduceRequest {
+        count,
+        settings,
+        key_template: None,
+        value_template: format!("{{i:08}}{}", "x".repeat(92)),
+        headers: Vec::new(),
+        mode,
+        ..ProduceRequest::lab()
+    }
+}
+
+async fn playground_throughput(addr: SocketAddr, count: u32) -> f64 {
+    let mut ws = connect(addr).await;
+    let request = bench_request(count, RunMode::Pipelined, settings());
+    let started = Instant::now();
+    ws.send(Message::text(serde_json::to_string(&Cmd::Produce(request)).unwrap())).await.unwrap();
+    while let Some(Ok(frame)) = ws.next().await {
+        if let Message::Text(text) = frame {
+            for event in events_of(&text) {
+                if let Event::RunFinished(f) = event {
+                    assert_eq!(f.delivered, u64::from(count), "every message delivered");
+                    let rate = f64::from(count) / started.elapsed().as_secs_f64();
+                    let _ = ws.close(None).await;
+                    return rate;
+                }
+            }
+        }
+    }
+    panic!("the run did not finish");
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Latency
+
+struct Reporter;
+impl rdkafka::ClientContext for Reporter {}
+impl ProducerContext for Reporter {
+    type DeliveryOpaque = Box<std::sync::mpsc::SyncSender<bool>>;
+    fn delivery(&self, result: &DeliveryResult<'_>, done: Self::DeliveryOpaque) {
+        let _ = done.send(result.is_ok());
+    }
+}
+
+fn sync_settings() -> ProducerSettings {
+    ProducerSettings { linger_ms: 0, ..settings() }
+}
+
+/// Raw rdkafka, one message at a time: send to delivery report, in microseconds.
+fn raw_latency(bootstrap: &str, count: u32) -> Histogram<u64> {
+    let producer: ThreadedProducer<Reporter> =
+        playground::producer::client_config(&sync_settings(), bootstrap).create_with_context(Reporter).unwrap();
+    let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    for i in 0..count {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let value = format!("{i:08}{}", "x".repeat(92));
+        let started = Instant::now();
+        let record = BaseRecord::<(), str, _>::with_opaque_to(shared::lab::TOPIC, Box::new(tx)).payload(value.as_str());
+        producer.send(record).map_err(|(e, _)| e).expect("sent");
+        assert!(rx.recv().expect("a report"), "delivered");
+        histogram.saturating_record(started.elapsed().as_micros() as u64);
+    }
+    histogram
+}
+
+fn now_us() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
+}
+
+/// The playground's sync run, in microseconds: send to the event's arrival at the client,
+/// send to report as the server measured it (what the page shows), and report to client.
+async fn playground_latency(addr: SocketAddr, count: u32) -> [Histogram<u64>; 3] {
+    let mut ws = connect(addr).await;
+    let request = bench_request(count, RunMode::Sync, sync_settings());
+    let new = || Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    let (mut client, mut server, mut hop) = (new(), new(), new());
+    ws.send(Message::text(serde_json::to_string(&Cmd::Produce(request)).unwrap())).await.unwrap();
+    while let Some(Ok(frame)) = ws.next().await {
+        let Message::Text(text) = frame else { continue };
+        let arrived = now_us();
+        for event in events_of(&text) {
+            match event {
+                Event::Delivered(d) => {
+                    let to_client = arrived.saturating_sub(d.reported_us);
+                    client.saturating_record(d.latency_us + to_client);
+                    server.saturating_record(d.latency_us);
+                    hop.saturating_record(to_client.max(1));
+                }
+                Event::RunFinished(f) => {
+                    assert_eq!(f.delivered, u64::from(count));
+                    let _ = ws.close(None).await;
+                    return [client, server, hop];
+                }
+                _ => {}
+            }
+        }
+    }
+    panic!("the run did not finish");
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Page
+
+/// The page during a pipelined run of `count`: (idle fps, streaming fps, heap MB before,
+/// heap MB after, seconds).
+async fn page_run(addr: SocketAddr, count: u32) -> (f64, f64, f64, f64, f64) {
+    let driver = chrome::ChromeDriver::start();
+    // --expose-gc: the heap is read after a collection, so it shows what is kept.
+    let browser = driver.browser_with(&["--js-flags=--expose-gc", "--enable-precise-memory-info"]).await;
+    browser.goto(&format!("http://{addr}/")).await.unwrap();
+    let text = |css: &'static str| {
+        let browser = browser.clone();
+        async move {
+            match browser.find(Locator::Css(css)).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            }
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while text("#connection").await != "connected" {
+        assert!(Instant::now() < deadline, "the page connects");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    browser.find(Locator::Css("#mode-pipelined")).await.unwrap().click().await.unwrap();
+    let field = browser.find(Locator::Css("#count")).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(&count.to_string()).await.unwrap();
+    let heap = "if (window.gc) { gc(); } return performance.memory ? performance.memory.usedJSHeapSize : 0;";
+    browser
+        .execute(
+            "window.__frames = 0; const tick = () => { window.__frames++; requestAnimationFrame(tick); }; requestAnimationFrame(tick);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let frames = || {
+        let browser = browser.clone();
+        async move { browser.execute("return window.__frames;", vec![]).await.unwrap().as_f64().unwrap_or(0.0) }
+    };
+    // The idle page: the baseline.
+    let (f0, t0) = (frames().await, Instant::now());
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle = (frames().await - f0) / t0.elapsed().as_secs_f64();
+    let heap_before = browser.execute(heap, vec![]).await.unwrap().as_f64().unwrap_or(0.0);
+    let (f1, t1) = (frames().await, Instant::now());
+    browser.find(Locator::Css("#send")).await.unwrap().click().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !text("#run-status").await.contains("finished") {
+        assert!(Instant::now() < deadline, "the run finishes");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let seconds = t1.elapsed().as_secs_f64();
+    let streaming = (frames().await - f1) / seconds;
+    let heap_after = browser.execute(heap, vec![]).await.unwrap().as_f64().unwrap_or(0.0);
+    let delivered = text("#delivered-total").await;
+    assert_eq!(delivered, format!("{count} delivered"), "the page counted every message");
+    let _ = browser.close().await;
+    (idle, streaming, heap_before / 1e6, heap_after / 1e6, seconds)
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Size
+
+/// (file, bytes, gzipped bytes) of the page's wasm, JS, CSS and HTML.
+fn page_files(dist: &Path) -> Vec<(String, u64, u64)> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dist).expect("dist/ (the page built by cargo xtask build)").flatten() {
+        let path = entry.path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if !["wasm", "js", "css", "html"].iter().any(|ext| name.ends_with(&format!(".{ext}"))) {
+            continue;
+        }
+        let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let gzipped =
+            Command::new("gzip").args(["-9", "-c"]).arg(&path).output().map(|o| o.stdout.len() as u64).unwrap_or(0);
+        files.push((name, bytes, gzipped));
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(f.2));
+    files
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Start, 6. Many trainees: the playground in its own process
+
+/// Starts `program` with `args` and waits for a stdout line containing `marker`: the
+/// child, the line, and the time it took.
+fn start_until(program: &Path, args: &[&str], marker: &str) -> (Child, String, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while out.read_line(&mut line).unwrap_or(0) > 0 {
+        if line.contains(marker) {
+            let found = line.clone();
+            // Keep draining, so the child never writes to a closed pipe.
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+            return (child, found, started.elapsed());
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("{} never printed {marker:?}", program.display());
+}
+
+fn stop(mut child: Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+}
+
+fn health_answers(addr: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else { return false };
+    let request = format!("GET /api/health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200")
+}
+
+/// `playground` from exec to `/api/health` answering 200, in ms.
+fn start_time(program: &Path) -> f64 {
+    let started = Instant::now();
+    let (child, line, _) =
+        start_until(program, &["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent"], "ready: http://");
+    let addr = line.split("ready: http://").nth(1).unwrap().trim().trim_end_matches('/').to_owned();
+    while !health_answers(&addr) {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    stop(child);
+    ms
+}
+
+/// `playground cluster` from exec to printing its address, in ms.
+fn cluster_start_time(program: &Path) -> f64 {
+    let (child, _, took) = start_until(program, &["cluster"], "bootstrap.servers=");
+    stop(child);
+    took.as_secs_f64() * 1000.0
+}
+
+/// One load run: (server-added p50 ms, p99 ms, kB per trainee, delivered).
+fn load_run(args: &Args, trainees: u32, seconds: u32) -> (f64, f64, f64, u64) {
+    let (server, line, _) = start_until(
+        &args.playground,
+        &["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent", "--max-sessions", "1000"],
+        "ready: http://",
+    );
+    let addr = line.split("ready: http://").nth(1).unwrap().trim().trim_end_matches('/').to_owned();
+    let output = Command::new(&args.load)
+        .args(["--addr", &addr, "--pid", &server.id().to_string()])
+        .args(["--trainees", &trainees.to_string(), "--rate", "20", "--seconds", &seconds.to_string()])
+        .output()
+        .expect("the load test runs");
+    stop(server);
+    let out = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "the load test lost an outcome:\n{out}");
+    let number_after = |text: &str, label: &str| -> f64 {
+        let rest = text.split(label).nth(1).unwrap_or_else(|| panic!("no {label:?} in:\n{out}"));
+        rest.trim_start().split(|c: char| !(c.is_ascii_digit() || c == '.')).next().unwrap().parse().unwrap()
+    };
+    let latency = out.lines().find(|l| l.starts_with("server-added latency")).unwrap_or_default();
+    let memory = out.lines().find(|l| l.starts_with("server: peak RSS")).unwrap_or_default();
+    let outcomes = out.lines().find(|l| l.starts_with("outcomes:")).unwrap_or_default();
+    (
+        number_after(latency, "p50"),
+        number_after(latency, "p99"),
+        number_after(memory, "kB ("),
+        number_after(outcomes, "sent =") as u64,
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .unwrap_or(0);
+    format!("{cpu}, {cores} cores, {:.1} GB of memory", memory as f64 / 1e6)
+}
+
+fn date() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default()
+}
+
+#[tokio::main]
+async fn main() {
+    let args = args();
+    let started = Instant::now();
+    let reps = if args.quick { 1 } else { 3 };
+    let throughput_count: u32 = if args.quick { 20_000 } else { 1_000_000 };
+    let latency_count: u32 = if args.quick { 500 } else { 10_000 };
+    let page_count: u32 = if args.quick { 20_000 } else { 1_000_000 };
+    let (trainees, load_seconds) = if args.quick { (20, 5) } else { (200, 20) };
+    let scratch = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&scratch).unwrap();
+
+    let cluster = Cluster::embedded().expect("the embedded cluster");
+    let bootstrap = cluster.bootstrap_servers().to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(Server::new(cluster, args.dist.clone()).serve(
+        listener,
+        std::future::pending(),
+        Duration::from_secs(1),
+    ));
+
+    let mut report = Report::default();
+    report.line("# Benchmarks");
+    report.line("");
+    report.line(format!(
+        "`cargo xtask bench{}` on {}, {}. Every figure is the median of {reps} repetition(s), with min to max in brackets, beside a baseline measured in the same run.",
+        if args.quick { " --quick" } else { "" },
+        date(),
+        machine()
+    ));
+    if args.quick {
+        report.line("");
+        report.line("Quick mode: small counts, one repetition, no verdict on the targets.");
+    }
+
+    // 1. Throughput
+    if args.runs(1) {
+        let (mut raw, mut kcat, mut ours) = (Reps::default(), Reps::default(), Reps::default());
+        for _ in 0..reps {
+            let b = bootstrap.clone();
+            let n = u64::from(throughput_count);
+            raw.push(tokio::task::spawn_blocking(move || raw_throughput(&b, n)).await.unwrap());
+            let (b, dir) = (bootstrap.clone(), scratch.clone());
+            if let Some(rate) = tokio::task::spawn_blocking(move || kcat_throughput(&b, n, &dir)).await.unwrap() {
+                kcat.push(rate);
+            }
+            ours.push(playground_throughput(addr, throughput_count).await);
+        }
+        let ratio = ours.median() / raw.median();
+        report.line("");
+        report.line(format!("## 1. Throughput: {throughput_count} messages of 100 bytes, pipelined, lab settings"));
+        report.line("");
+        report.line("| producer | msgs/s | against raw rdkafka |");
+        report.line("| --- | --- | --- |");
+        report.line(format!("| raw rdkafka (`ThreadedProducer`, same properties) | {} | 1.00 |", raw.show(0)));
+        if kcat.0.is_empty() {
+            report.line("| kcat | not installed | |");
+        } else {
+            report.line(format!(
+                "| kcat 1.7 (`-P -X acks=all`, 99-byte lines) | {} | {:.2} |",
+                kcat.show(0),
+                kcat.median() / raw.median()
+            ));
+        }
+        report.line(format!("| playground, WebSocket command to `run_finished` | {} | **{ratio:.2}** |", ours.show(0)));
+        report.verdict(format!("throughput playground / raw >= 0.8: {ratio:.2}"), ratio >= 0.8);
+    }
+    // 2. Latency
+    if args.runs(2) {
+        let (mut raw_p50, mut raw_p99) = (Reps::default(), Reps::default());
+        let (mut srv_p50, mut srv_p99, mut hop_p50, mut hop_p99) =
+            (Reps::default(), Reps::default(), Reps::default(), Reps::default());
+        let (mut our_p50, mut our_p99) = (Reps::default(), Reps::default());
+        let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+        for _ in 0..reps {
+            let b = bootstrap.clone();
+            let raw = tokio::task::spawn_blocking(move || raw_latency(&b, latency_count)).await.unwrap();
+            raw_p50.push(ms(&raw, 0.5));
+            raw_p99.push(ms(&raw, 0.99));
+            let [client, server, hop] = playground_latency(addr, latency_count).await;
+            our_p50.push(ms(&client, 0.5));
+            our_p99.push(ms(&client, 0.99));
+            srv_p50.push(ms(&server, 0.5));
+            srv_p99.push(ms(&server, 0.99));
+            hop_p50.push(ms(&hop, 0.5));
+            hop_p99.push(ms(&hop, 0.99));
+        }
+        let added50 = our_p50.median() - raw_p50.median();
+        let added99 = our_p99.median() - raw_p99.median();
+        report.line("");
+        report.line(format!("## 2. Latency: {latency_count} messages, sync (one in flight), linger.ms 0"));
+        report.line("");
+        report.line("| | p50 ms | p99 ms |");
+        report.line("| --- | --- | --- |");
+        let row = |what: &str, p50: &Reps, p99: &Reps| format!("| {what} | {} | {} |", p50.show(3), p99.show(3));
+        report.line(row("raw rdkafka, send to delivery report", &raw_p50, &raw_p99));
+        report.line(row(
+            "playground, send to report, as the server measured it (what the page shows)",
+            &srv_p50,
+            &srv_p99,
+        ));
+        report.line(row("playground, report to the WebSocket client", &hop_p50, &hop_p99));
+        report.line(row("playground, send to the `delivered` event at the WebSocket client", &our_p50, &our_p99));
+        report.line(format!(
+            "| **added by the playground** (client figure minus raw, medians) | **{added50:+.3}** | **{added99:+.3}** |"
+        ));
+        report.verdict(format!("latency added at p50 <= 0.2 ms: {added50:+.3} ms"), added50 <= 0.2);
+        report.verdict(format!("latency added at p99 <= 1 ms: {added99:+.3} ms"), added99 <= 1.0);
+    }
+    // 3. Page
+    if args.runs(3) {
+        report.line("");
+        report.line(format!("## 3. Page: headless Chromium, a {page_count}-message pipelined run"));
+        report.line("");
+        if args.dist.join("index.html").is_file() {
+            let (mut idle, mut streaming, mut before, mut after, mut seconds) =
+                (Reps::default(), Reps::default(), Reps::default(), Reps::default(), Reps::default());
+            for _ in 0..reps {
+                let (i, s, b, a, t) = page_run(addr, page_count).await;
+                idle.push(i);
+                streaming.push(s);
+                before.push(b);
+                after.push(a);
+                seconds.push(t);
+            }
+            report.line("| | figure |");
+            report.line("| --- | --- |");
+            report.line(format!("| frames per second, idle page (baseline) | {} |", idle.show(1)));
+            report.line(format!("| frames per second while the run streams in | **{}** |", streaming.show(1)));
+            report.line(format!("| run length, s | {} |", seconds.show(1)));
+            report.line(format!("| JS heap before the run, MB (after a GC) | {} |", before.show(1)));
+            report.line(format!("| JS heap after the run, MB (after a GC) | {} |", after.show(1)));
+            let fps = streaming.median();
+            report
+                .verdict(format!("page >= 50 fps while streaming: {fps:.1} (idle {:.1})", idle.median()), fps >= 50.0);
+        } else {
+            report.line("The page is not built (dist/): skipped.");
+        }
+    }
+    // 4. Size
+    if args.runs(4) {
+        let files = page_files(&args.dist);
+        let total: u64 = files.iter().map(|f| f.2).sum();
+        report.line("");
+        report.line("## 4. Size: the release page");
+        report.line("");
+        report.line("| file | bytes | gzip -9 |");
+        report.line("| --- | --- | --- |");
+        for (name, bytes, gz) in &files {
+            // Hashed names change each build: the kind is what matters.
+            let kind = name.rsplit('.').next().unwrap_or("");
+            report.line(format!(
+                "| {} | {bytes} | {gz} |",
+                if kind == "html" { name.clone() } else { format!("*.{kind}") }
+            ));
+        }
+        report.line(format!(
+            "| **total** | | **{total}** ({:.1} KB, budget 350 KB: {:.2} of it) |",
+            total as f64 / 1024.0,
+            total as f64 / (350.0 * 1024.0)
+        ));
+        report.verdict(format!("page <= 350 KB gzipped: {:.1} KB", total as f64 / 1024.0), total <= 350 * 1024);
+    }
+    // 5. Start
+    if args.runs(5) {
+        let (mut start, mut cluster_start) = (Reps::default(), Reps::default());
+        for _ in 0..reps {
+            start.push(start_time(&args.playground));
+            cluster_start.push(cluster_start_time(&args.playground));
+        }
+        report.line("");
+        report.line("## 5. Start, with the embedded cluster");
+        report.line("");
+        report.line("| | ms |");
+        report.line("| --- | --- |");
+        report.line(format!(
+            "| `playground cluster`, exec to its address (the mock cluster alone: baseline) | {} |",
+            cluster_start.show(0)
+        ));
+        report.line(format!("| `playground`, exec to `/api/health` answering 200 | **{}** |", start.show(0)));
+        report.verdict(format!("start <= 1 s: {:.0} ms", start.median()), start.median() <= 1000.0);
+    }
+    // 6. Many trainees
+    if args.runs(6) {
+        let (mut p50, mut p99, mut per_trainee, mut delivered) = (Reps::default(), Reps::default(), Reps::default(), 0);
+        for _ in 0..reps {
+            let (a, b, c, d) = load_run(&args, trainees, load_seconds);
+            p50.push(a);
+            p99.push(b);
+            per_trainee.push(c);
+            delivered += d;
+        }
+        report.line("");
+        report.line(format!(
+            "## 6. Many trainees: {trainees} at 20 msgs/s sync for {load_seconds} s (`cargo xtask load`)"
+        ));
+        report.line("");
+        report.line("| | figure |");
+        report.line("| --- | --- |");
+        report.line(format!("| server-added latency p50, ms | {} |", p50.show(2)));
+        report.line(format!("| server-added latency p99, ms | **{}** |", p99.show(2)));
+        report.line(format!("| peak resident memory per trainee, kB | **{}** |", per_trainee.show(0)));
+        report.line(format!("| messages sent in all, each with one outcome | {delivered} |"));
+    }
+    report.line("");
+    report.line("## Targets");
+    report.line("");
+    let verdicts = std::mem::take(&mut report.verdicts);
+    for (target, met) in &verdicts {
+        let mark = if args.quick {
+            "(quick: not judged)"
+        } else if *met {
+            "met"
+        } else {
+            "**missed**"
+        };
+        report.line(format!("- {target}: {mark}"));
+    }
+    report.line("");
+    report.line(format!("The whole run took {:.0} s.", started.elapsed().as_secs_f64()));
+    if let Some(dir) = args.out.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&args.out, report.lines.join("\n") + "\n").expect("the report is written");
+    println!("Wrote {}", args.out.display());
+}
