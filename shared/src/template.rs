@@ -120,6 +120,14 @@ impl Template {
     /// Renders message number `i` (from 1).
     pub fn render(&self, i: u64, env: &mut impl TemplateEnv) -> String {
         let mut out = String::new();
+        self.render_into(i, env, &mut out);
+        out
+    }
+
+    /// Renders message `i` into `out`, cleared first: a run reuses one buffer for all its
+    /// messages (librdkafka copies what it is given).
+    pub fn render_into(&self, i: u64, env: &mut impl TemplateEnv, out: &mut String) {
+        out.clear();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
@@ -133,7 +141,6 @@ impl Template {
                 }
             }
         }
-        out
     }
 
     /// The template's pieces, for turning it into code in another language.
