@@ -336,9 +336,19 @@ async fn playground_latency(addr: SocketAddr, count: u32) -> [Histogram<u64>; 3]
 // ---------------------------------------------------------------------------------------
 // 3. Page
 
-/// The page during a pipelined run of `count`: (idle fps, streaming fps, heap MB before,
-/// heap MB after, seconds).
-async fn page_run(addr: SocketAddr, count: u32) -> (f64, f64, f64, f64, f64) {
+/// The page during a pipelined run: what was measured.
+struct PageRun {
+    idle_fps: f64,
+    streaming_fps: f64,
+    heap_before_mb: f64,
+    heap_after_mb: f64,
+    wasm_before_mb: f64,
+    wasm_after_mb: f64,
+    seconds: f64,
+}
+
+/// The page during a pipelined run of `count`.
+async fn page_run(addr: SocketAddr, count: u32) -> PageRun {
     let driver = chrome::ChromeDriver::start();
     // --expose-gc: the heap is read after a collection, so it shows what is kept.
     let browser = driver.browser_with(&["--js-flags=--expose-gc", "--enable-precise-memory-info"]).await;
@@ -362,6 +372,12 @@ async fn page_run(addr: SocketAddr, count: u32) -> (f64, f64, f64, f64, f64) {
     field.clear().await.unwrap();
     field.send_keys(&count.to_string()).await.unwrap();
     let heap = "if (window.gc) { gc(); } return performance.memory ? performance.memory.usedJSHeapSize : 0;";
+    // Where the page's Rust state (rows, history) lives: not in the JS heap.
+    let wasm = "return window.wasmMemory ? window.wasmMemory.buffer.byteLength : 0;";
+    let read = |script: &'static str| {
+        let browser = browser.clone();
+        async move { browser.execute(script, vec![]).await.unwrap().as_f64().unwrap_or(0.0) / 1e6 }
+    };
     browser
         .execute(
             "window.__frames = 0; const tick = () => { window.__frames++; requestAnimationFrame(tick); }; requestAnimationFrame(tick);",
@@ -377,7 +393,7 @@ async fn page_run(addr: SocketAddr, count: u32) -> (f64, f64, f64, f64, f64) {
     let (f0, t0) = (frames().await, Instant::now());
     tokio::time::sleep(Duration::from_secs(3)).await;
     let idle = (frames().await - f0) / t0.elapsed().as_secs_f64();
-    let heap_before = browser.execute(heap, vec![]).await.unwrap().as_f64().unwrap_or(0.0);
+    let (heap_before_mb, wasm_before_mb) = (read(heap).await, read(wasm).await);
     let (f1, t1) = (frames().await, Instant::now());
     browser.find(Locator::Css("#send")).await.unwrap().click().await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -387,11 +403,19 @@ async fn page_run(addr: SocketAddr, count: u32) -> (f64, f64, f64, f64, f64) {
     }
     let seconds = t1.elapsed().as_secs_f64();
     let streaming = (frames().await - f1) / seconds;
-    let heap_after = browser.execute(heap, vec![]).await.unwrap().as_f64().unwrap_or(0.0);
+    let (heap_after_mb, wasm_after_mb) = (read(heap).await, read(wasm).await);
     let delivered = text("#delivered-total").await;
     assert_eq!(delivered, format!("{count} delivered"), "the page counted every message");
     let _ = browser.close().await;
-    (idle, streaming, heap_before / 1e6, heap_after / 1e6, seconds)
+    PageRun {
+        idle_fps: idle,
+        streaming_fps: streaming,
+        heap_before_mb,
+        heap_after_mb,
+        wasm_before_mb,
+        wasm_after_mb,
+        seconds,
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -670,23 +694,28 @@ async fn main() {
         report.line(format!("## 3. Page: headless Chromium, a {page_count}-message pipelined run"));
         report.line("");
         if args.dist.join("index.html").is_file() {
-            let (mut idle, mut streaming, mut before, mut after, mut seconds) =
-                (Reps::default(), Reps::default(), Reps::default(), Reps::default(), Reps::default());
+            let mut runs = Vec::new();
             for _ in 0..reps {
-                let (i, s, b, a, t) = page_run(addr, page_count).await;
-                idle.push(i);
-                streaming.push(s);
-                before.push(b);
-                after.push(a);
-                seconds.push(t);
+                runs.push(page_run(addr, page_count).await);
             }
+            let reps_of = |f: fn(&PageRun) -> f64| Reps(runs.iter().map(f).collect());
+            let (idle, streaming) = (reps_of(|r| r.idle_fps), reps_of(|r| r.streaming_fps));
             report.line("| | figure |");
             report.line("| --- | --- |");
             report.line(format!("| frames per second, idle page (baseline) | {} |", idle.show(1)));
             report.line(format!("| frames per second while the run streams in | **{}** |", streaming.show(1)));
-            report.line(format!("| run length, s | {} |", seconds.show(1)));
-            report.line(format!("| JS heap before the run, MB (after a GC) | {} |", before.show(1)));
-            report.line(format!("| JS heap after the run, MB (after a GC) | {} |", after.show(1)));
+            report.line(format!("| run length, s | {} |", reps_of(|r| r.seconds).show(1)));
+            report.line(format!(
+                "| JS heap before the run, MB (after a GC) | {} |",
+                reps_of(|r| r.heap_before_mb).show(1)
+            ));
+            report
+                .line(format!("| JS heap after the run, MB (after a GC) | {} |", reps_of(|r| r.heap_after_mb).show(1)));
+            report.line(format!("| wasm memory before the run, MB | {} |", reps_of(|r| r.wasm_before_mb).show(1)));
+            report.line(format!(
+                "| wasm memory after the run, MB (it only grows: the peak) | {} |",
+                reps_of(|r| r.wasm_after_mb).show(1)
+            ));
             let fps = streaming.median();
             report
                 .verdict(format!("page >= 50 fps while streaming: {fps:.1} (idle {:.1})", idle.median()), fps >= 50.0);

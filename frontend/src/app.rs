@@ -74,6 +74,37 @@ fn hello_in(event: &Event) -> Option<&shared::protocol::Hello> {
     }
 }
 
+thread_local! {
+    /// Events received and not yet applied to the page.
+    static PENDING: std::cell::RefCell<Vec<Event>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// How long events wait to be applied together: about a frame.
+const APPLY_EVERY: std::time::Duration = std::time::Duration::from_millis(16);
+
+/// Applies `event` to the page with the others of the same frame: one update of the
+/// page (and of everything drawn from it) per frame, however many frames the server
+/// sends. A page that applied each of a fast run's hundreds of frames a second redrew
+/// that often and fell to 36 fps (`cargo xtask bench`). A timer, not
+/// requestAnimationFrame: a tab in the background still applies (once a second), so
+/// its events do not pile up.
+fn apply_soon(page: RwSignal<Page>, event: Event) {
+    let first = PENDING.with(|p| {
+        let mut pending = p.borrow_mut();
+        pending.push(event);
+        pending.len() == 1
+    });
+    if first {
+        set_timeout(
+            move || {
+                let events = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+                page.update(|p| events.into_iter().for_each(|e| p.apply(e)));
+            },
+            APPLY_EVERY,
+        );
+    }
+}
+
 /// The page at `/instructor` is the instructor's view; every other is the playground.
 #[component]
 pub fn App() -> impl IntoView {
@@ -166,7 +197,7 @@ fn Playground() -> impl IntoView {
             // A new connection: keep its session's key for the next one, and tell the
             // server who this is again.
             let hello = hello_in(&event).map(|h| h.session.clone());
-            ctx.page.update(|p| p.apply(event));
+            apply_soon(ctx.page, event);
             if let Some(key) = hello {
                 ws::keep_session(&key);
                 if let Some(name) = stored_name() {
