@@ -16,9 +16,6 @@ use shared::protocol::{ClusterMode, Command, Limits, ProduceRequest, RunMode};
 use shared::settings::{Acks, Compression, Partitioner, ProducerSettings};
 use tracing::info;
 
-/// mimalloc: messages are allocated on one thread and freed on another (see Cargo.toml).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The Kafka Producer Playground: a real Kafka producer in the browser.
 #[derive(Debug, Parser)]
