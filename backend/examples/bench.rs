@@ -43,7 +43,6 @@ use shared::protocol::{Command as Cmd, Event, ProduceRequest, RunMode};
 use shared::settings::ProducerSettings;
 use tokio_tungstenite::tungstenite::Message;
 
-
 /// The command line, as `cargo xtask bench` gives it.
 struct Args {
     quick: bool,

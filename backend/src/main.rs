@@ -16,7 +16,6 @@ use shared::protocol::{ClusterMode, Command, Limits, ProduceRequest, RunMode};
 use shared::settings::{Acks, Compression, Partitioner, ProducerSettings};
 use tracing::info;
 
-
 /// The Kafka Producer Playground: a real Kafka producer in the browser.
 #[derive(Debug, Parser)]
 #[command(version, about)]
