@@ -558,27 +558,36 @@ fn load_run(args: &Args, trainees: u32, seconds: u32) -> (f64, f64, f64, u64) {
 /// machine (two cores): the same for every run, so written once here.
 const NOTES: &str = "\
 - **One machine, two cores, everything on them.** The producer, librdkafka's threads, the
-  mock cluster's brokers, the server and the WebSocket client all share two cores, so
-  throughput is a matter of CPU per message. raw rdkafka is not the mock's limit: kcat,
-  with less work per message than either, produces a third faster against the same mock.
-- **Throughput, where the playground's time goes** (perf, release, 1,000,000 messages):
-  librdkafka's `producev` is about two thirds of the sending task, as in raw rdkafka; the
-  rest is what a trainee sees and raw rdkafka does not do: each message's template
-  rendered, its latency read and kept in a histogram, its partition counted, its details
-  (the first 10,000, then 1 in 100) sent to the page. Removed on the way to this figure:
-  a lock and a semaphore taken on both sides of every message (the sending task and the
-  delivery thread waited on each other), an empty header list allocated per message, a
-  wall-clock read per message, and the client decoding every frame.
+  mock cluster's brokers, the server and the WebSocket client all share two cores, so the
+  rate is a matter of CPU per message, and the table above gives that too. raw rdkafka
+  is not the mock's limit: kcat, doing less per message, produces faster to the same mock.
+- **Throughput, what bounds it.** The playground spends about half as much CPU again per
+  message as raw rdkafka (whole process, mock included). librdkafka's own work is the
+  same in both; the rest is what a trainee sees and raw rdkafka does not do: each message
+  rendered from its templates, its latency and partition recorded (a histogram under a
+  lock on librdkafka's delivery thread), its details offered to the page (the first
+  10,000, then 1 in 100), a place under the class's in-flight limit, a circuit breaker
+  check, a boxed record of what to report, allocated on one thread and freed on another.
+  Turning the details off entirely did not change the ratio (0.74), nor did mimalloc
+  (and it cost 0.9 MB more per trainee at 200 trainees), nor taking the run's recorder
+  out of each message. Removed on the way, measured: a lock and a semaphore taken on both
+  threads for every message, an empty header list allocated per message, two clock reads
+  per message, and the benchmark's client decoding every frame (0.55 to about 0.77).
+  Repetitions alternate who goes first, since the mock keeps every message in memory.
 - **Latency is measured with one clock**: the server stamps each delivery report
   (`reported_us`) and the client, on the same machine, subtracts it from its own clock.
   Before TCP_NODELAY, Nagle's algorithm held small frames back: 35 ms added at p99.
-- **The page** applies events once a frame (16 ms), whatever the server's rate; the JS
-  heap is read after a forced GC (`--js-flags=--expose-gc`); the page's rows live in
-  wasm memory, which only grows, so its size after the run is its peak.
+- **The page** applies events once a frame (16 ms), whatever the server's rate (before:
+  36 fps). The idle page keeps 60 fps on the busy machine, so what is lost while
+  streaming is the page's own work. The page is built with Leptos's `erase_components`,
+  which cut 40 KB gzipped and costs some frames: without it, 57.7 fps but 375 KB of wasm
+  gzipped. The JS heap is read after a forced GC; the page's rows live in wasm memory,
+  which only grows, so its size after the run is its peak.
 - **Size** is what a browser downloads: the hashed wasm, JS and CSS files and
-  index.html, each gzip -9.
-- **Start** is dominated by the process's own start and the embedded cluster (its
-  address comes within milliseconds).
+  index.html, each gzip -9. Events are decoded by their type first, without serde's
+  generic buffering of internally tagged enums (20 KB gzipped).
+- **Start** is the process's own start with the embedded cluster (whose address comes
+  within milliseconds of exec).
 - **Many trainees**: server-added latency is an event's arrival at the simulated trainee
   minus the message's CreateTime (milliseconds) minus its delivery latency, so its
   resolution is a millisecond.";
