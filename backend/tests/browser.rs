@@ -717,6 +717,8 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
     wait_for_text(&browser, "#joined", |t| t.contains("orders.created.alice"), "still Alice").await;
     wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 1"), "the reloaded page shows the run").await;
     wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "and its end").await;
+    // The tab remembers what it asked for, so the lab judges the run it came back to.
+    wait_for_text(&browser, "li.done[data-tick='TenSent']", |t| t.contains("10 messages"), "the checklist ticks").await;
     screenshot(&browser, "workshop-trainee-after-reload").await;
     let read = consume_all(&server.bootstrap, "orders.created.alice", 6, 40, Duration::from_secs(10));
     assert_eq!(read.len(), 40, "all 40 in her own topic");

@@ -33,6 +33,7 @@ impl Ctx {
     pub fn send_run(self) {
         match self.form.with(Form::request) {
             Ok(request) => {
+                keep_sent(&request);
                 self.page.update(|p| p.sent = Some(request.clone()));
                 self.send(Command::Produce(request));
             }
@@ -49,6 +50,24 @@ impl Ctx {
     pub fn embedded(self) -> bool {
         self.page.with(|p| p.hello.as_ref().is_some_and(|h| h.mode == ClusterMode::Embedded))
     }
+}
+
+/// Where this tab keeps the last request it sent: a reloaded page that comes back to its
+/// run knows what that run was asked to do, so the lab can judge it.
+const SENT_KEY: &str = "playground.sent";
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+fn keep_sent(request: &shared::protocol::ProduceRequest) {
+    if let (Some(storage), Ok(json)) = (tab_storage(), serde_json::to_string(request)) {
+        let _ = storage.set_item(SENT_KEY, &json);
+    }
+}
+
+fn kept_sent() -> Option<shared::protocol::ProduceRequest> {
+    serde_json::from_str(&tab_storage()?.get_item(SENT_KEY).ok().flatten()?).ok()
 }
 
 /// Where the trainee's name is kept in the browser.
@@ -185,7 +204,7 @@ fn BroadcastBanner() -> impl IntoView {
 #[component]
 fn Playground() -> impl IntoView {
     let ctx = Ctx {
-        page: RwSignal::new(Page::default()),
+        page: RwSignal::new(Page { sent: kept_sent(), ..Page::default() }),
         // A shared link's scenario, or the lab's.
         form: RwSignal::new(crate::share::from_location().map_or_else(Form::default, |r| Form::from_request(&r))),
         connection: RwSignal::new(Connection::Connecting),
