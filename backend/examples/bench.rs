@@ -561,8 +561,8 @@ const NOTES: &str = "\
   mock cluster's brokers, the server and the WebSocket client all share two cores, so the
   rate is a matter of CPU per message, and the table above gives that too. raw rdkafka
   is not the mock's limit: kcat, doing less per message, produces faster to the same mock.
-- **Throughput, what bounds it.** The playground spends about half as much CPU again per
-  message as raw rdkafka (whole process, mock included). librdkafka's own work is the
+- **Throughput, what bounds it.** The playground spends about a third more CPU per message
+  than raw rdkafka (whole process, mock included; 1.3 to 1.5 times over several runs). librdkafka's own work is the
   same in both; the rest is what a trainee sees and raw rdkafka does not do: each message
   rendered from its templates, its latency and partition recorded (a histogram under a
   lock on librdkafka's delivery thread), its details offered to the page (the first
