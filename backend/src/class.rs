@@ -51,7 +51,7 @@ struct Entry {
     name: Option<String>,
     connected: bool,
     topic: Option<String>,
-    runs: u64,
+    /// The current or last run; its number is the count of the session's runs.
     run: Option<RunHandle>,
     done: Vec<String>,
     /// Set while the page is away: a new socket for this session goes here.
@@ -95,7 +95,6 @@ impl Class {
             name: None,
             connected: true,
             topic: None,
-            runs: 0,
             run: None,
             done: Vec::new(),
             door: None,
@@ -133,7 +132,6 @@ impl Class {
     /// Session `id` started `run`.
     pub fn run_started(&self, id: u64, run: RunHandle) {
         if let Some(entry) = self.entries().get_mut(&id) {
-            entry.runs += 1;
             entry.run = Some(run);
         }
     }
@@ -194,7 +192,7 @@ impl Class {
                 name: e.name.clone(),
                 connected: e.connected,
                 topic: e.topic.clone(),
-                runs: e.runs,
+                runs: e.run.as_ref().map_or(0, |r| r.run),
                 run: e.run.as_ref().map(|r| r.recorder.stats()),
                 finished: e.run.as_ref().and_then(RunHandle::finished),
                 done: e.done.clone(),

@@ -318,40 +318,19 @@ impl Cluster {
         if !create {
             return Ok(LabTopic::Missing);
         }
-        let replication = (brokers.len() as i32).clamp(1, lab::REPLICATION_FACTOR);
-        let min_isr = if replication >= 3 { "2" } else { "1" };
-        let topic = NewTopic::new(lab::TOPIC, lab::PARTITIONS, TopicReplication::Fixed(replication))
-            .set("min.insync.replicas", min_isr);
-        let failed = |reason: String| ClusterError::CreateTopic { topic: lab::TOPIC.to_owned(), reason };
-        let results = self
-            .admin
-            .create_topics([&topic], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))))
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        for result in results {
-            result.map_err(|(_, code)| failed(code.to_string()))?;
-        }
+        self.create_like_lab(lab::TOPIC, brokers.len()).await?;
         Ok(LabTopic::Created)
     }
 
-    /// Makes sure `topic` exists, with the lab topic's 6 partitions: a trainee's own
-    /// topic, created on first use. The embedded cluster creates it directly (its mock
-    /// has no CreateTopics); an external one through the admin API.
-    pub async fn ensure_topic(&self, topic: &str) -> Result<(), ClusterError> {
-        let (brokers, topics) = self.describe().await?;
-        if topics.iter().any(|t| t.name == topic) {
-            return Ok(());
-        }
+    /// Creates `topic` as the lab's through the admin API: 6 partitions, replication
+    /// factor 3 or the `brokers` there are, min.insync.replicas 2 with 3 replicas. One
+    /// that exists already (another page raced to create it) is fine.
+    async fn create_like_lab(&self, topic: &str, brokers: usize) -> Result<(), ClusterError> {
+        let replication = (brokers as i32).clamp(1, lab::REPLICATION_FACTOR);
+        let min_isr = if replication >= 3 { "2" } else { "1" };
+        let new = NewTopic::new(topic, lab::PARTITIONS, TopicReplication::Fixed(replication))
+            .set("min.insync.replicas", min_isr);
         let failed = |reason: String| ClusterError::CreateTopic { topic: topic.to_owned(), reason };
-        if let Some(embedded) = &self._embedded {
-            let name = topic.to_owned();
-            return embedded
-                .run(move |mock| mock.create_topic(&name, lab::PARTITIONS, lab::REPLICATION_FACTOR))
-                .await?
-                .map_err(|e| failed(e.to_string()));
-        }
-        let replication = (brokers.len() as i32).clamp(1, lab::REPLICATION_FACTOR);
-        let new = NewTopic::new(topic, lab::PARTITIONS, TopicReplication::Fixed(replication));
         let results = self
             .admin
             .create_topics([&new], &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))))
@@ -359,12 +338,29 @@ impl Cluster {
             .map_err(|e| failed(e.to_string()))?;
         for result in results {
             match result {
-                // Two pages of one trainee may race to create it.
                 Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
                 Err((_, code)) => return Err(failed(code.to_string())),
             }
         }
         Ok(())
+    }
+
+    /// Makes sure `topic` exists, made as the lab's: a trainee's own topic, created on
+    /// first use. The embedded cluster creates it directly (its mock has no
+    /// CreateTopics); an external one through the admin API.
+    pub async fn ensure_topic(&self, topic: &str) -> Result<(), ClusterError> {
+        let (brokers, topics) = self.describe().await?;
+        if topics.iter().any(|t| t.name == topic) {
+            return Ok(());
+        }
+        if let Some(embedded) = &self._embedded {
+            let name = topic.to_owned();
+            return embedded
+                .run(move |mock| mock.create_topic(&name, lab::PARTITIONS, lab::REPLICATION_FACTOR))
+                .await?
+                .map_err(|e| ClusterError::CreateTopic { topic: topic.to_owned(), reason: e.to_string() });
+        }
+        self.create_like_lab(topic, brokers.len()).await
     }
 
     /// On an external cluster, reads its brokers and the lab topic's leaders from

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::Router;
+use axum::extract::Request;
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
@@ -131,12 +133,16 @@ impl Server {
             warn!("no built page in {}; / explains how to build it", self.static_dir.display());
             Router::new().fallback(not_built)
         };
-        Router::new()
-            .route("/api/health", get(health))
-            .route("/ws", get(websocket))
+        // Every instructor route behind the token, checked before the body is read.
+        let instructor = Router::new()
             .route("/api/instructor", get(instructor_view))
             .route("/api/instructor/broadcast", post(instructor_broadcast))
             .route("/api/instructor/fault", post(instructor_fault))
+            .route_layer(middleware::from_fn_with_state(self.state.clone(), require_instructor));
+        Router::new()
+            .route("/api/health", get(health))
+            .route("/ws", get(websocket))
+            .merge(instructor)
             .with_state(self.state.clone())
             .merge(page)
     }
@@ -236,10 +242,11 @@ async fn websocket(State(state): State<AppState>, Query(query): Query<WsQuery>, 
     })
 }
 
-/// Whether the request carries the instructor's token (`Authorization: Bearer <token>`),
-/// compared in constant time.
-fn is_instructor(state: &AppState, headers: &HeaderMap) -> bool {
-    let given = headers
+/// Lets a request through only with the instructor's token (`Authorization: Bearer
+/// <token>`, compared in constant time); else 401 and the problem, nothing else.
+async fn require_instructor(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
@@ -247,35 +254,22 @@ fn is_instructor(state: &AppState, headers: &HeaderMap) -> bool {
     let expected = state.instructor_token.as_bytes();
     let same =
         given.len() == expected.len() && given.bytes().zip(expected).fold(0_u8, |diff, (a, b)| diff | (a ^ b)) == 0;
-    if !same {
+    if same {
+        next.run(request).await
+    } else {
         warn!("an instructor request with a wrong or missing token was refused");
+        (StatusCode::UNAUTHORIZED, Json(ErrorEvent::new(Problem::InstructorToken))).into_response()
     }
-    same
-}
-
-/// The answer to a request without the instructor's token.
-fn not_instructor() -> Response {
-    (StatusCode::UNAUTHORIZED, Json(ErrorEvent::new(Problem::InstructorToken))).into_response()
 }
 
 /// `GET /api/instructor`: the class.
-async fn instructor_view(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    if !is_instructor(&state, &headers) {
-        return not_instructor();
-    }
+async fn instructor_view(State(state): State<AppState>) -> Response {
     let cluster = state.ctx.cluster.subscribe().borrow().clone();
     Json(state.ctx.class.view(state.ctx.limits, cluster)).into_response()
 }
 
 /// `POST /api/instructor/broadcast`: a message to every page.
-async fn instructor_broadcast(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Json(request): Json<BroadcastRequest>,
-) -> Response {
-    if !is_instructor(&state, &headers) {
-        return not_instructor();
-    }
+async fn instructor_broadcast(State(state): State<AppState>, Json(request): Json<BroadcastRequest>) -> Response {
     match state.ctx.class.broadcast(&request.text) {
         Ok(pages) => Json(serde_json::json!({ "pages": pages })).into_response(),
         Err(problem) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::at_field("text", problem))).into_response(),
@@ -283,10 +277,7 @@ async fn instructor_broadcast(
 }
 
 /// `POST /api/instructor/fault`: a fault command for the whole class (embedded cluster).
-async fn instructor_fault(State(state): State<AppState>, headers: HeaderMap, Json(command): Json<Command>) -> Response {
-    if !is_instructor(&state, &headers) {
-        return not_instructor();
-    }
+async fn instructor_fault(State(state): State<AppState>, Json(command): Json<Command>) -> Response {
     match state.ctx.cluster.fault(&command).await {
         Ok(()) => {
             tracing::info!("the instructor switched a fault for the class: {command:?}");

@@ -168,10 +168,11 @@ pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>) {
     };
     let mut shutdown = ctx.shutdown.clone();
     let mut resumed = false;
+    // The last connection's writer, or none when the page never came back.
     let writer = loop {
         let (end, writer) = session.connection(socket, queue, resumed).await;
         if end != End::Away {
-            break writer;
+            break Some(writer);
         }
         queue = writer.detach().await;
         // Wait for the page, throwing away what the run says meanwhile (the page gets
@@ -196,9 +197,7 @@ pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>) {
             }
             None => {
                 info!("session {id}: its page did not come back");
-                session.close().await;
-                ctx.class.leave(id);
-                return;
+                break None;
             }
         }
     };
@@ -207,7 +206,9 @@ pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>) {
     // Every sender is gone with the session and its producer: the writer drains what is
     // left, sends Close and ends.
     drop(session);
-    writer.finish().await;
+    if let Some(writer) = writer {
+        writer.finish().await;
+    }
 }
 
 /// The task that writes a connection's events to its socket.

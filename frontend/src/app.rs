@@ -13,6 +13,7 @@ use crate::panels::{
     ChartsPanel, ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LabSidebar, LogsPanel,
     MessagePanel, PartitionStrip, RunPanel,
 };
+use crate::storage::{self, Place};
 use crate::{t, ws};
 
 /// What every panel reads and writes, provided as context.
@@ -56,32 +57,21 @@ impl Ctx {
 /// run knows what that run was asked to do, so the lab can judge it.
 const SENT_KEY: &str = "playground.sent";
 
-fn tab_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
 fn keep_sent(request: &shared::protocol::ProduceRequest) {
-    if let (Some(storage), Ok(json)) = (tab_storage(), serde_json::to_string(request)) {
-        let _ = storage.set_item(SENT_KEY, &json);
+    if let Ok(json) = serde_json::to_string(request) {
+        storage::write(Place::Tab, SENT_KEY, &json);
     }
 }
 
 fn kept_sent() -> Option<shared::protocol::ProduceRequest> {
-    serde_json::from_str(&tab_storage()?.get_item(SENT_KEY).ok().flatten()?).ok()
+    serde_json::from_str(&storage::read(Place::Tab, SENT_KEY)?).ok()
 }
 
 /// Where the trainee's name is kept in the browser.
 const NAME_KEY: &str = "playground.name";
 
 fn stored_name() -> Option<String> {
-    let storage = web_sys::window()?.local_storage().ok().flatten()?;
-    storage.get_item(NAME_KEY).ok().flatten().filter(|n| !n.is_empty())
-}
-
-fn store_name(name: &str) {
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(NAME_KEY, name);
-    }
+    storage::read(Place::Browser, NAME_KEY).filter(|n| !n.is_empty())
 }
 
 /// The `hello` in `event`, alone or first in a batch.
@@ -143,7 +133,7 @@ fn TraineeName() -> impl IntoView {
     let join = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = draft.get_untracked().trim().to_owned();
-        store_name(&name);
+        storage::write(Place::Browser, NAME_KEY, &name);
         ctx.send(Command::Join { name });
     };
     let error = move || {

@@ -5,6 +5,7 @@
 //! server's errors come as [`shared::problem::Problem`] codes and are worded here, in the
 //! chosen language, by `shared`.
 
+use crate::storage::{Place, read, write};
 use leptos::prelude::*;
 pub use shared::problem::Lang;
 
@@ -20,11 +21,7 @@ thread_local! {
 /// The stored choice, else the browser's language, else English.
 fn initial() -> Lang {
     let window = web_sys::window();
-    let stored = window
-        .as_ref()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|code| Lang::from_code(&code));
+    let stored = read(Place::Browser, STORAGE_KEY).and_then(|code| Lang::from_code(&code));
     let lang = stored
         .or_else(|| window.as_ref().and_then(|w| w.navigator().language()).and_then(|code| Lang::from_code(&code)))
         .unwrap_or_default();
@@ -48,9 +45,7 @@ pub fn lang() -> Lang {
 pub fn set_lang(lang: Lang) {
     LANG.with(|l| l.set(lang));
     mark_document(lang);
-    if let Some(storage) = web_sys::window().and_then(|w| w.local_storage().ok().flatten()) {
-        let _ = storage.set_item(STORAGE_KEY, lang.code());
-    }
+    write(Place::Browser, STORAGE_KEY, lang.code());
 }
 
 /// The English or the French, in the page's language.

@@ -12,6 +12,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::i18n::{pick, say};
+use crate::storage::{self, Place};
 use crate::t;
 
 /// Where this tab keeps the token.
@@ -20,10 +21,6 @@ const TOKEN_KEY: &str = "playground.instructor";
 /// Checklist items and exercises of the lab, as the page reports them.
 const LAB_ITEMS: usize = crate::lab::Tick::ALL.len() + crate::lab::Exercise::ALL.len();
 
-fn tab_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
 /// The token from the link (then out of the address bar) or from this tab.
 fn initial_token() -> String {
     let from_link = web_sys::window()
@@ -31,15 +28,13 @@ fn initial_token() -> String {
         .and_then(|q| q.strip_prefix("?token=").map(|t| t.split('&').next().unwrap_or("").to_owned()))
         .filter(|t| !t.is_empty());
     if let Some(token) = from_link {
-        if let Some(storage) = tab_storage() {
-            let _ = storage.set_item(TOKEN_KEY, &token);
-        }
+        storage::write(Place::Tab, TOKEN_KEY, &token);
         if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some("/instructor"));
         }
         return token;
     }
-    tab_storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()).unwrap_or_default()
+    storage::read(Place::Tab, TOKEN_KEY).unwrap_or_default()
 }
 
 /// What an instructor request came back with.
@@ -116,9 +111,7 @@ pub fn InstructorPage() -> impl IntoView {
     let open = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = draft.get_untracked().trim().to_owned();
-        if let Some(storage) = tab_storage() {
-            let _ = storage.set_item(TOKEN_KEY, &t);
-        }
+        storage::write(Place::Tab, TOKEN_KEY, &t);
         token.set(t);
         refresh();
     };

@@ -8,6 +8,7 @@
 //! - [`lab`]: LAB 1.2A's checklist and exercises, checked from the session's real events.
 //! - [`model`]: the page's state and form as plain Rust, tested natively.
 //! - [`share`]: a scenario in the URL, to hand out as a link.
+//! - [`storage`]: what the page keeps in the browser or in the tab.
 //! - [`panels`]: one module per panel (config, message, run, partitions, deliveries, cluster).
 #![deny(missing_docs)]
 
@@ -19,4 +20,5 @@ pub mod lab;
 pub mod model;
 pub mod panels;
 pub mod share;
+pub mod storage;
 pub mod ws;

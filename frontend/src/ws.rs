@@ -12,6 +12,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{CloseEvent, MessageEvent, WebSocket};
 
 use crate::model::Connection;
+use crate::storage::{self, Place};
 
 /// How long to wait before opening a dropped socket again.
 const RECONNECT_MS: i32 = 1000;
@@ -33,23 +34,17 @@ pub struct Handlers {
 /// session is.
 const SESSION_KEY: &str = "playground.session";
 
-fn tab_storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok().flatten()
-}
-
 /// Remembers this tab's session key (from `hello`), so that a dropped connection or a
 /// reload comes back to the same session and its run.
 pub fn keep_session(key: &str) {
-    if let Some(storage) = tab_storage() {
-        let _ = storage.set_item(SESSION_KEY, key);
-    }
+    storage::write(Place::Tab, SESSION_KEY, key);
 }
 
 /// `ws://host/ws` (or `wss://`) for the page's own origin, with the tab's session key.
 fn url() -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
-    let key = tab_storage().and_then(|s| s.get_item(SESSION_KEY).ok().flatten());
+    let key = storage::read(Place::Tab, SESSION_KEY);
     // The key is 32 hex digits from the server; anything else is not sent.
     let resume = key
         .filter(|k| k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit()))

@@ -8,25 +8,19 @@ use shared::protocol::Command;
 use crate::app::Ctx;
 use crate::i18n::{lang, pick};
 use crate::lab::{Exercise, Progress, QUIZ, Tick, Verdict, check, verify};
+use crate::storage::{Place, read, write};
 use crate::t;
 
 /// Where the progress is kept in the browser.
 const STORAGE_KEY: &str = "playground.lab";
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
-}
-
 fn load() -> Progress {
-    storage()
-        .and_then(|s| s.get_item(STORAGE_KEY).ok().flatten())
-        .and_then(|json| serde_json::from_str(&json).ok())
-        .unwrap_or_default()
+    read(Place::Browser, STORAGE_KEY).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
 }
 
 fn save(progress: &Progress) {
-    if let (Some(storage), Ok(json)) = (storage(), serde_json::to_string(progress)) {
-        let _ = storage.set_item(STORAGE_KEY, &json);
+    if let Ok(json) = serde_json::to_string(progress) {
+        write(Place::Browser, STORAGE_KEY, &json);
     }
 }
 
