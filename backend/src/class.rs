@@ -8,42 +8,15 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::WebSocket;
 use shared::problem::Problem;
-use shared::protocol::{
-    ClassView, ClusterState, Limits, MAX_BROADCAST_LEN, RunFinished, RunMode, TraineeView, name_error, trainee_topic,
-};
+use shared::protocol::{ClassView, ClusterState, Limits, MAX_BROADCAST_LEN, TraineeView, name_error, trainee_topic};
 use tokio::sync::{broadcast, mpsc};
 
-use crate::producer::{InFlightLimit, Recorder};
+use crate::run::{InFlightLimit, Run};
 
 /// Ids of lab progress a page may report, and how long each may be: enough for the
 /// checklist and the exercises, bounded so a page cannot grow the server.
 const MAX_DONE: usize = 64;
 const MAX_DONE_LEN: usize = 40;
-
-/// A run as the class remembers it: enough to show it again to a page that comes back,
-/// and to the instructor.
-#[derive(Clone)]
-pub struct RunHandle {
-    /// The run's number in its session.
-    pub run: u64,
-    /// Its topic.
-    pub topic: String,
-    /// Messages it sends.
-    pub count: u32,
-    /// Sync or pipelined.
-    pub mode: RunMode,
-    /// Its live figures.
-    pub recorder: Arc<Recorder>,
-    /// Its totals, once it ended.
-    pub finished: Arc<Mutex<Option<RunFinished>>>,
-}
-
-impl RunHandle {
-    /// The totals, once the run ended.
-    pub fn finished(&self) -> Option<RunFinished> {
-        self.finished.lock().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-}
 
 /// One session's entry.
 struct Entry {
@@ -52,10 +25,10 @@ struct Entry {
     connected: bool,
     topic: Option<String>,
     /// The current or last run; its number is the count of the session's runs.
-    run: Option<RunHandle>,
+    run: Option<Arc<Run>>,
     done: Vec<String>,
-    /// Set while the page is away: a new socket for this session goes here.
-    door: Option<mpsc::Sender<WebSocket>>,
+    /// Set while the session waits for its page: the page's new socket goes here.
+    reconnect: Option<mpsc::Sender<WebSocket>>,
 }
 
 /// Every session of this server, and what the instructor sends them.
@@ -97,7 +70,7 @@ impl Class {
             topic: None,
             run: None,
             done: Vec::new(),
-            door: None,
+            reconnect: None,
         };
         self.entries().insert(id, entry);
         (id, key)
@@ -130,7 +103,7 @@ impl Class {
     }
 
     /// Session `id` started `run`.
-    pub fn run_started(&self, id: u64, run: RunHandle) {
+    pub fn run_started(&self, id: u64, run: Arc<Run>) {
         if let Some(entry) = self.entries().get_mut(&id) {
             entry.run = Some(run);
         }
@@ -144,28 +117,29 @@ impl Class {
         }
     }
 
-    /// Session `id`'s page is away: the returned receiver gets the socket of its page
-    /// when it comes back with its key.
-    pub fn away(&self, id: u64) -> mpsc::Receiver<WebSocket> {
-        let (door, knock) = mpsc::channel(1);
+    /// Session `id`'s connection dropped: the returned receiver gets the socket of its
+    /// page when the page comes back with its key.
+    pub fn disconnected(&self, id: u64) -> mpsc::Receiver<WebSocket> {
+        let (reconnect, returning) = mpsc::channel(1);
         if let Some(entry) = self.entries().get_mut(&id) {
             entry.connected = false;
-            entry.door = Some(door);
+            entry.reconnect = Some(reconnect);
         }
-        knock
+        returning
     }
 
-    /// Session `id`'s page is back.
-    pub fn back(&self, id: u64) {
+    /// Session `id`'s page is connected again.
+    pub fn reconnected(&self, id: u64) {
         if let Some(entry) = self.entries().get_mut(&id) {
             entry.connected = true;
-            entry.door = None;
+            entry.reconnect = None;
         }
     }
 
-    /// The way back into the session that `key` names, if it is waiting for its page.
-    pub fn door(&self, key: &str) -> Option<mpsc::Sender<WebSocket>> {
-        self.entries().values_mut().find(|e| e.key == key).and_then(|e| e.door.take())
+    /// Where to hand the socket of a page coming back to the session that `key` names,
+    /// if that session is waiting for its page; once.
+    pub fn reconnect(&self, key: &str) -> Option<mpsc::Sender<WebSocket>> {
+        self.entries().values_mut().find(|e| e.key == key).and_then(|e| e.reconnect.take())
     }
 
     /// Sends `text` to every session; refused when empty or too long.
@@ -192,9 +166,9 @@ impl Class {
                 name: e.name.clone(),
                 connected: e.connected,
                 topic: e.topic.clone(),
-                runs: e.run.as_ref().map_or(0, |r| r.run),
-                run: e.run.as_ref().map(|r| r.recorder.stats()),
-                finished: e.run.as_ref().and_then(RunHandle::finished),
+                runs: e.run.as_ref().map_or(0, |r| r.number()),
+                run: e.run.as_ref().map(|r| r.stats()),
+                finished: e.run.as_ref().and_then(|r| r.finished()),
                 done: e.done.clone(),
             })
             .collect();
@@ -232,11 +206,11 @@ mod tests {
     fn a_key_opens_its_own_session_once_and_only_while_away() {
         let class = Class::new(10, false);
         let (id, key) = class.enter();
-        assert!(class.door(&key).is_none(), "a connected session has no door");
-        let _knock = class.away(id);
-        assert!(class.door("not-a-key").is_none());
-        assert!(class.door(&key).is_some());
-        assert!(class.door(&key).is_none(), "a door opens once");
+        assert!(class.reconnect(&key).is_none(), "a connected session is not waiting");
+        let _returning = class.disconnected(id);
+        assert!(class.reconnect("not-a-key").is_none());
+        assert!(class.reconnect(&key).is_some());
+        assert!(class.reconnect(&key).is_none(), "a key reconnects once");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::serve::ListenerExt;
 use shared::problem::Problem;
-use shared::protocol::{BroadcastRequest, Command, ErrorEvent, Health, Limits};
+use shared::protocol::{BroadcastRequest, ErrorEvent, Fault, Health, Limits};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
@@ -34,25 +34,6 @@ pub struct AppState {
     ctx: Context,
     sessions: TaskTracker,
     instructor_token: Arc<str>,
-}
-
-/// The sessions' event queues, to see how full they are (tests and diagnostics).
-#[derive(Clone, Default)]
-pub struct QueueProbe(Arc<std::sync::Mutex<Vec<tokio::sync::mpsc::WeakSender<shared::protocol::Event>>>>);
-
-impl QueueProbe {
-    /// Remembers a session's queue.
-    pub fn register(&self, queue: &tokio::sync::mpsc::Sender<shared::protocol::Event>) {
-        let mut queues = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        queues.retain(|q| q.strong_count() > 0);
-        queues.push(queue.downgrade());
-    }
-
-    /// Events waiting in each open session's queue.
-    pub fn lengths(&self) -> Vec<usize> {
-        let queues = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        queues.iter().filter_map(|q| q.upgrade()).map(|q| q.max_capacity() - q.capacity()).collect()
-    }
 }
 
 /// How often an external cluster's metadata is read for the pages.
@@ -75,7 +56,6 @@ impl Server {
             class: Arc::new(Class::new(limits.in_flight, false)),
             limits,
             shutdown: shutdown_rx,
-            probe: QueueProbe::default(),
             resume_window: RESUME_WINDOW,
         };
         let token = uuid::Uuid::new_v4().simple().to_string();
@@ -117,11 +97,6 @@ impl Server {
     /// The token the instructor's view needs.
     pub fn instructor_token(&self) -> &str {
         &self.state.instructor_token
-    }
-
-    /// The sessions' event queues.
-    pub fn queues(&self) -> QueueProbe {
-        self.state.ctx.probe.clone()
     }
 
     /// The routes, for tests that serve them themselves.
@@ -277,10 +252,10 @@ async fn instructor_broadcast(State(state): State<AppState>, Json(request): Json
 }
 
 /// `POST /api/instructor/fault`: a fault command for the whole class (embedded cluster).
-async fn instructor_fault(State(state): State<AppState>, Json(command): Json<Command>) -> Response {
-    match state.ctx.cluster.fault(&command).await {
+async fn instructor_fault(State(state): State<AppState>, Json(fault): Json<Fault>) -> Response {
+    match state.ctx.cluster.fault(&fault).await {
         Ok(()) => {
-            tracing::info!("the instructor switched a fault for the class: {command:?}");
+            tracing::info!("the instructor switched a fault for the class: {fault:?}");
             Json(state.ctx.cluster.subscribe().borrow().clone()).into_response()
         }
         Err(e) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::new(e.problem()))).into_response(),

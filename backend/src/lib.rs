@@ -2,25 +2,30 @@
 //!
 //! A browser opens a WebSocket; the server gives it a session that owns a real rdkafka
 //! producer, runs what the page asks, and streams every message's delivery report back.
+//! Its modules, in the order data flows (page command, session, run, producer, delivery
+//! report, page):
 //!
-//! - [`cluster`]: the Kafka cluster the playground talks to: librdkafka's mock cluster on a
-//!   thread of its own (the default), or an external one; its metadata.
-//! - [`producer`]: builds an rdkafka producer from typed settings and runs the lab's send
-//!   loop, turning delivery reports into events.
-//! - [`breaker`]: the circuit breaker a run may put around the producer (Exercise 6).
-//! - [`session`]: one per browser tab; the only place that turns commands into actions.
-//!   It outlives a dropped connection for a while, so a page comes back to its run.
+//! - [`http`]: routes (`/`, `/api/health`, `/ws`, `/api/instructor`, the built page) and
+//!   the server's life; hands each WebSocket to a session.
+//! - [`session`]: one per browser tab, a state machine (connected, waiting for its page,
+//!   ended); the only place that turns commands into actions. It owns the tab's producer
+//!   and its current run.
+//! - [`run`]: one run as an owned object: its messages, the gate they pass (circuit
+//!   breaker, in-flight limit), the send loop, and the tally of delivery reports. The
+//!   console's `playground produce` runs the same object.
+//! - [`producer`]: settings to librdkafka properties (the only place), the producer, and
+//!   its delivery reports in plain words.
+//! - [`cluster`]: the Kafka cluster, embedded (librdkafka's mock, with faults) or
+//!   external, behind one interface: metadata, topics, read-backs.
 //! - [`class`]: every session as the instructor sees it, trainee names, broadcasts, and
 //!   the limit of messages in flight across sessions.
-//! - [`http`]: routes (`/`, `/api/health`, `/ws`, `/api/instructor`, the built page) and
-//!   the server's life.
 //!
 //! Only [`cluster`] and [`producer`] touch rdkafka.
 #![deny(missing_docs)]
 
-pub mod breaker;
 pub mod class;
 pub mod cluster;
 pub mod http;
 pub mod producer;
+pub mod run;
 pub mod session;

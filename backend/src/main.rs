@@ -4,15 +4,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use playground::cluster::{Cluster, LabTopic};
 use playground::http::Server;
-use playground::producer::{self, Recorder};
-use shared::protocol::{ClusterMode, Command, Limits, ProduceRequest, RunMode};
+use playground::producer;
+use playground::run::{Plan, Run};
+use shared::protocol::{ClusterMode, Fault, Limits, ProduceRequest, RunMode};
 use shared::settings::{Acks, Compression, Partitioner, ProducerSettings};
 use tracing::info;
 
@@ -336,7 +336,7 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
     }
     let cluster = cluster(bootstrap)?;
     if args.brokers_down {
-        cluster.fault(&Command::BrokerDown { broker: None }).await?;
+        cluster.fault(&Fault::BrokerDown { broker: None }).await?;
         info!("All brokers of the embedded cluster are down.");
     }
     let partitions = match cluster.partitions_of(&request.topic).await {
@@ -346,13 +346,15 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
             return Ok(ExitCode::from(2));
         }
     };
-    // The lab's lines come from the engine's log; the events are not needed here.
+    // The same run as a page's: the lab's lines come from its log; the events are not
+    // needed here.
     let (events, mut drain) = tokio::sync::mpsc::channel(1024);
     let drained = tokio::spawn(async move { while drain.recv().await.is_some() {} });
     let producer = Arc::new(producer::build(&request.settings, cluster.bootstrap_servers(), events.clone())?);
-    let recorder = Arc::new(Recorder::new(1, &request, partitions, events));
-    let totals = producer::run(&producer, &recorder, &request, &AtomicBool::new(false)).await;
-    drop((producer, recorder));
+    let count = request.count;
+    let run = Run::start(Arc::clone(&producer), request, Plan { number: 1, partitions, in_flight: None }, events);
+    let totals = run.finish().await.context("the run ended without its totals")?;
+    drop(producer);
     info!("Producer closed gracefully.");
     let _ = drained.await;
     let stats_line = format!(
@@ -360,11 +362,7 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
         totals.sent, totals.delivered, totals.failed, totals.elapsed_ms
     );
     info!("{stats_line}");
-    Ok(if totals.failed == 0 && totals.sent == u64::from(request.count) {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(if totals.failed == 0 && totals.sent == u64::from(count) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// Ctrl-C or SIGTERM.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::{Client, TestServer, http};
 use shared::problem::Problem;
-use shared::protocol::{ClassView, Command, ErrorEvent, Event, Hello, Limits, ProduceRequest, RunMode};
+use shared::protocol::{ClassView, Command, ErrorEvent, Event, Fault, Hello, Limits, ProduceRequest, RunMode};
 
 async fn hello(client: &mut Client) -> Hello {
     loop {
@@ -120,7 +120,7 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
     let view = server.url("/api/instructor");
     let broadcast = server.url("/api/instructor/broadcast");
     let fault = server.url("/api/instructor/fault");
-    let down = serde_json::to_string(&Command::BrokerDown { broker: Some(2) }).unwrap();
+    let down = serde_json::to_string(&Fault::BrokerDown { broker: Some(2) }).unwrap();
 
     // Without the token, or with a wrong one: nothing is shown, sent or switched.
     for token in [None, Some("wrong"), Some("s3cre"), Some("s3cret2")] {
@@ -157,7 +157,7 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
     assert_eq!((b.runs, b.run.is_none()), (0, true));
 
     // A trainee cannot switch a fault on this server; the instructor can, for everyone.
-    alice.send(&Command::BrokerDown { broker: None }).await;
+    alice.send(&Command::from(Fault::BrokerDown { broker: None })).await;
     assert_eq!(refused(&mut alice).await.problem, Problem::FaultsByInstructor);
     let (status, body) = http("POST", &fault, Some("s3cret"), Some(&down)).await;
     assert_eq!(status, 200, "{body}");

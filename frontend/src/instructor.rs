@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 use shared::problem::Problem;
-use shared::protocol::{BroadcastRequest, ClassView, Command, ErrorEvent, TraineeView};
+use shared::protocol::{BroadcastRequest, ClassView, ErrorEvent, Fault, TraineeView};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -132,8 +132,8 @@ pub fn InstructorPage() -> impl IntoView {
         post("/api/instructor/broadcast", body, pick("Sent to every page.", "Envoyé à toutes les pages.").to_owned());
         message.set(String::new());
     };
-    let fault = move |command: Command| {
-        let body = serde_json::to_string(&command).unwrap_or_default();
+    let fault = move |fault: Fault| {
+        let body = serde_json::to_string(&fault).unwrap_or_default();
         post(
             "/api/instructor/fault",
             body,
@@ -204,19 +204,19 @@ pub fn InstructorPage() -> impl IntoView {
                                 <div class="brokers">
                                     {brokers.into_iter().map(|b| {
                                         let id = b.id;
-                                        let (label, command) = if b.up {
-                                            (format!("{} {id} ↓", pick("Broker", "Broker")), Command::BrokerDown { broker: Some(id) })
+                                        let (label, class_fault) = if b.up {
+                                            (format!("{} {id} ↓", pick("Broker", "Broker")), Fault::BrokerDown { broker: Some(id) })
                                         } else {
-                                            (format!("{} {id} ↑", pick("Broker", "Broker")), Command::BrokerUp { broker: Some(id) })
+                                            (format!("{} {id} ↑", pick("Broker", "Broker")), Fault::BrokerUp { broker: Some(id) })
                                         };
                                         view! {
-                                            <button class="small" data-broker=id class:down=!b.up on:click=move |_| fault(command.clone())>{label}</button>
+                                            <button class="small" data-broker=id class:down=!b.up on:click=move |_| fault(class_fault.clone())>{label}</button>
                                         }
                                     }).collect_view()}
-                                    <button class="small" id="class-all-down" on:click=move |_| fault(Command::BrokerDown { broker: None })>
+                                    <button class="small" id="class-all-down" on:click=move |_| fault(Fault::BrokerDown { broker: None })>
                                         {t!("Every broker down", "Tous les brokers arrêtés")}
                                     </button>
-                                    <button class="small" id="class-reset" on:click=move |_| fault(Command::ResetFaults)>
+                                    <button class="small" id="class-reset" on:click=move |_| fault(Fault::ResetFaults)>
                                         {t!("Reset faults", "Réinitialiser les pannes")}
                                     </button>
                                 </div>

@@ -10,7 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use shared::lab;
 use shared::problem::{Lang, Text};
-use shared::protocol::{CIRCUIT_OPEN, CircuitState, Command, ProduceError, ProduceRequest, Record, RunMode, StartAt};
+use shared::protocol::{
+    CircuitState, Command, ErrorName, Fault, ProduceError, ProduceRequest, Record, RunMode, StartAt,
+};
 use shared::settings::{Partitioner, Preset, ProducerSettings};
 
 use crate::model::{Form, Page, Run};
@@ -289,7 +291,7 @@ impl Setup {
 
     /// The form for this step, from the lab's, and the faults to switch on first; `stamp`
     /// is unique to this page and moment (see [`RUN_HEADER`]).
-    pub fn apply(self, stamp: &str) -> (Form, Vec<Command>) {
+    pub fn apply(self, stamp: &str) -> (Form, Vec<Fault>) {
         let mut form = Form::default();
         let mut faults = Vec::new();
         let mut settings = ProducerSettings::default();
@@ -309,16 +311,16 @@ impl Setup {
                 form.key_template = IDEMPOTENCE_KEY.to_owned();
                 form.mode = RunMode::Pipelined;
                 // Retried batches overtake later ones only when requests wait on the wire.
-                faults.push(Command::ResetFaults);
-                faults.push(Command::SetRoundTripTime { broker: None, ms: 50 });
-                faults.push(Command::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 });
+                faults.push(Fault::ResetFaults);
+                faults.push(Fault::SetRoundTripTime { broker: None, ms: 50 });
+                faults.push(Fault::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 });
                 300
             }
             Setup::SendTwice => {
                 settings = Preset::Idempotent.settings();
                 form.key_template = TWICE_KEY.to_owned();
                 form.value_template = r#"{{"orderId":"ORD-TWICE","amount":10.00}}"#.to_owned();
-                faults.push(Command::ResetFaults);
+                faults.push(Fault::ResetFaults);
                 1
             }
             Setup::LabSync | Setup::OptimizedSync | Setup::LabPipelined | Setup::OptimizedPipelined => {
@@ -328,7 +330,7 @@ impl Setup {
                 if matches!(self, Setup::LabPipelined | Setup::OptimizedPipelined) {
                     form.mode = RunMode::Pipelined;
                 }
-                faults.push(Command::ResetFaults);
+                faults.push(Fault::ResetFaults);
                 500
             }
             Setup::Circuit => {
@@ -393,7 +395,7 @@ pub enum Finding {
         /// Sent.
         sent: u64,
         /// Error names and how many of each.
-        errors: Vec<(String, usize)>,
+        errors: Vec<(ErrorName, usize)>,
         /// Fastest failure, ms.
         min_ms: u64,
         /// Slowest, ms.
@@ -820,7 +822,7 @@ fn check_broker_down(page: &Page) -> Verdict {
     };
     let request = run.request.as_ref().expect("kept runs have their request");
     let failures: Vec<_> = run.rows.iter().filter_map(|r| r.failure.as_ref().map(|(e, _)| (e, r.latency_us))).collect();
-    let mut errors: BTreeMap<String, usize> = BTreeMap::new();
+    let mut errors: BTreeMap<ErrorName, usize> = BTreeMap::new();
     for (e, _) in &failures {
         *errors.entry((*e).clone()).or_default() += 1;
     }
@@ -828,7 +830,7 @@ fn check_broker_down(page: &Page) -> Verdict {
     let max_ms = failures.iter().map(|f| f.1).max().unwrap_or(0) / 1000;
     // The "no retries" answer holds when every failure timed out waiting for a broker,
     // with no circuit breaker and no injected error in between.
-    let all_timed_out = errors.len() == 1 && errors.contains_key("MessageTimedOut");
+    let all_timed_out = errors.len() == 1 && errors.contains_key(&ErrorName::MessageTimedOut);
     let finished = run.finished.as_ref().expect("kept runs are finished");
     let mut findings = vec![Finding::Failures {
         failed: finished.failed,
@@ -964,8 +966,10 @@ fn check_circuit(page: &Page) -> Verdict {
         );
     };
     let changes: Vec<(CircuitState, u64)> = run.circuit.iter().map(|c| (c.state, c.at_ms)).collect();
-    let fast = run.rows.iter().filter(|r| r.failure.as_ref().is_some_and(|(e, _)| e == CIRCUIT_OPEN)).count();
-    let timed_out = run.rows.iter().filter(|r| r.failure.as_ref().is_some_and(|(e, _)| e == "MessageTimedOut")).count();
+    let fast =
+        run.rows.iter().filter(|r| r.failure.as_ref().is_some_and(|(e, _)| *e == ErrorName::CircuitOpen)).count();
+    let timed_out =
+        run.rows.iter().filter(|r| r.failure.as_ref().is_some_and(|(e, _)| *e == ErrorName::MessageTimedOut)).count();
     let opened = changes.iter().position(|(s, _)| *s == CircuitState::Open);
     let closed_after = opened.is_some_and(|at| changes[at..].iter().any(|(s, _)| *s == CircuitState::Closed));
     let mut findings = vec![Finding::Circuit { changes, fast, timed_out }];

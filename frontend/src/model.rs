@@ -10,8 +10,8 @@ use shared::lab;
 use shared::partitioner::predict;
 use shared::problem::Problem;
 use shared::protocol::{
-    CircuitBreaker, CircuitChange, ClusterState, ErrorEvent, Event, HeaderTemplate, Hello, LogLine, Persistence,
-    ProduceRequest, ProducerStats, Record, Records, RunFinished, RunMode, RunStats, lab_headers,
+    CircuitBreaker, CircuitChange, ClusterState, ErrorEvent, ErrorName, Event, HeaderTemplate, Hello, LogLine,
+    Persistence, ProduceRequest, ProducerStats, Record, Records, RunFinished, RunMode, RunStats, lab_headers,
 };
 use shared::settings::{FieldError, Partitioner, Preset, ProducerSettings};
 use shared::template::{Template, TemplateEnv, literal};
@@ -271,7 +271,7 @@ pub struct Row {
     /// Delivery latency in microseconds.
     pub latency_us: u64,
     /// `None` when delivered; the error name and its words when failed.
-    pub failure: Option<(String, String)>,
+    pub failure: Option<(ErrorName, String)>,
     /// The producer's CreateTime, when delivered.
     pub timestamp_ms: Option<i64>,
     /// The broker's LogAppendTime, when it reported one (synthetic on the mock).

@@ -331,6 +331,48 @@ impl Problem {
     /// The problem in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         use Problem::*;
+        // Four groups, each a match of its own that words both languages side by side.
+        match self {
+            OutOfRange { .. }
+            | NotANumber { .. }
+            | ClientId { .. }
+            | IdempotenceNeedsAcksAll
+            | IdempotenceMaxInFlight { .. }
+            | IdempotenceNeedsRetries
+            | BackoffMaxBelowBackoff { .. }
+            | TimeoutNotAboveLinger { .. } => self.setting_text(lang),
+            TopicName
+            | Negative { .. }
+            | TooLong { .. }
+            | TooManyHeaders { .. }
+            | HeaderName
+            | Template { .. }
+            | InvalidRequest { .. }
+            | BinaryFrame
+            | UnreadableCommand { .. }
+            | RunInProgress
+            | NoRun
+            | ProducerNotCreated { .. } => self.request_text(lang),
+            UnknownTopic { .. }
+            | FaultsNeedEmbedded
+            | NoSuchBroker { .. }
+            | NoSuchPartition { .. }
+            | Kafka { .. }
+            | NotConnected => self.cluster_text(lang),
+            NameInvalid { .. }
+            | NameTaken { .. }
+            | NameNeeded
+            | NotYourTopic { .. }
+            | FaultsByInstructor
+            | InstructorToken
+            | BroadcastText { .. }
+            | Limit { .. } => self.class_text(lang),
+        }
+    }
+
+    /// A producer setting that is refused.
+    fn setting_text(&self, lang: Lang) -> String {
+        use Problem::*;
         match (self, lang) {
             (OutOfRange { field, min, max, got }, Lang::Fr) => {
                 format!("{field} doit être entre {min} et {max}, reçu {got}")
@@ -370,6 +412,14 @@ impl Problem {
             (TimeoutNotAboveLinger { timeout, linger }, Lang::En) => {
                 format!("message.timeout.ms ({timeout}) must be greater than linger.ms ({linger})")
             }
+            _ => unreachable!("Problem::text routes only these problems here"),
+        }
+    }
+
+    /// A command or run that is refused.
+    fn request_text(&self, lang: Lang) -> String {
+        use Problem::*;
+        match (self, lang) {
             (TopicName, Lang::Fr) => "un nom de topic compte 1 à 249 lettres, chiffres, '.', '_' ou '-'".to_owned(),
             (TopicName, Lang::En) => "a topic name is 1 to 249 letters, digits, '.', '_' or '-'".to_owned(),
             (Negative { field, got }, Lang::Fr) => format!("{field} doit être 0 ou plus, reçu {got}"),
@@ -393,6 +443,14 @@ impl Problem {
             (NoRun, Lang::En) => "no run is in progress".to_owned(),
             (ProducerNotCreated { detail }, Lang::Fr) => format!("impossible de créer le producer : {detail}"),
             (ProducerNotCreated { detail }, Lang::En) => format!("could not create the producer: {detail}"),
+            _ => unreachable!("Problem::text routes only these problems here"),
+        }
+    }
+
+    /// What the cluster cannot do or answer.
+    fn cluster_text(&self, lang: Lang) -> String {
+        use Problem::*;
+        match (self, lang) {
             (UnknownTopic { topic, known }, Lang::Fr) => {
                 format!("le topic {topic} n'existe pas sur ce cluster (il a : {known})")
             }
@@ -421,6 +479,14 @@ impl Problem {
             (Kafka { detail }, Lang::En) => format!("Kafka: {detail}"),
             (NotConnected, Lang::Fr) => "pas connecté au serveur ; nouvelle tentative…".to_owned(),
             (NotConnected, Lang::En) => "not connected to the server; reconnecting…".to_owned(),
+            _ => unreachable!("Problem::text routes only these problems here"),
+        }
+    }
+
+    /// What the class's server refuses: names, topics, the instructor, limits.
+    fn class_text(&self, lang: Lang) -> String {
+        use Problem::*;
+        match (self, lang) {
             (NameInvalid { name, max }, Lang::Fr) => {
                 format!("« {name} » ne peut pas être un nom : 1 à {max} lettres, chiffres, - ou _")
             }
@@ -457,6 +523,8 @@ impl Problem {
             (Limit { limit, max, got }, Lang::Fr) => {
                 format!("ce serveur permet au plus {max} {} (limite {limit}), reçu {got}", limit_words(limit, Lang::Fr))
             }
+
+            _ => unreachable!("Problem::text routes only these problems here"),
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::problem::{Lang, Problem};
 use crate::settings::{FieldError, ProducerSettings};
 
 /// Bumped when a message changes shape, so a stale page can say it needs a reload.
-pub const PROTOCOL_VERSION: u32 = 3;
+pub const PROTOCOL_VERSION: u32 = 4;
 
 /// Largest count one run may ask for.
 pub const MAX_COUNT: u32 = 1_000_000;
@@ -50,42 +50,6 @@ pub enum Command {
         /// The offset.
         offset: i64,
     },
-    /// Embedded cluster: take a broker down, or every broker when `broker` is `None`.
-    BrokerDown {
-        /// The broker's id, or `None` for all.
-        #[serde(default)]
-        broker: Option<i32>,
-    },
-    /// Embedded cluster: bring a broker back, or every broker when `broker` is `None`.
-    BrokerUp {
-        /// The broker's id, or `None` for all.
-        #[serde(default)]
-        broker: Option<i32>,
-    },
-    /// Embedded cluster: delay every answer of a broker (or all) by `ms` milliseconds.
-    SetRoundTripTime {
-        /// The broker's id, or `None` for all.
-        #[serde(default)]
-        broker: Option<i32>,
-        /// The delay, 0 to [`MAX_RTT_MS`].
-        ms: u32,
-    },
-    /// Embedded cluster: answer the next `count` produce requests with `error`.
-    InjectErrors {
-        /// The error the brokers answer.
-        error: ProduceError,
-        /// How many produce requests fail, 1 to [`MAX_INJECTED`].
-        count: u32,
-    },
-    /// Embedded cluster: move a partition of the lab's topic to another leader.
-    MovePartitionLeader {
-        /// The partition.
-        partition: i32,
-        /// Its new leader.
-        broker: i32,
-    },
-    /// Embedded cluster: every broker up, no delay, no injected errors.
-    ResetFaults,
     /// The trainee's name (kept in the browser): the instructor sees it, and on a server
     /// with a topic per trainee it picks their topic, `orders.created.<name>`.
     Join {
@@ -98,6 +62,62 @@ pub enum Command {
         /// Ids of what is done, such as `connected` or `exercise-3`.
         done: Vec<String>,
     },
+    /// A fault on the embedded cluster: `{"type":"fault","fault":{"type":"broker_down"}}`.
+    /// Faults are an enum of their own, so that where only a fault is meant (the
+    /// cluster's `fault`, the instructor's API) nothing else can be passed.
+    Fault {
+        /// The fault.
+        fault: Fault,
+    },
+}
+
+/// A fault the embedded cluster can be made to show, by a trainee's page or by the
+/// instructor for the whole class (`POST /api/instructor/fault`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Fault {
+    /// Take a broker down, or every broker when `broker` is `None`.
+    BrokerDown {
+        /// The broker's id, or `None` for all.
+        #[serde(default)]
+        broker: Option<i32>,
+    },
+    /// Bring a broker back, or every broker when `broker` is `None`.
+    BrokerUp {
+        /// The broker's id, or `None` for all.
+        #[serde(default)]
+        broker: Option<i32>,
+    },
+    /// Delay every answer of a broker (or all) by `ms` milliseconds.
+    SetRoundTripTime {
+        /// The broker's id, or `None` for all.
+        #[serde(default)]
+        broker: Option<i32>,
+        /// The delay, 0 to [`MAX_RTT_MS`].
+        ms: u32,
+    },
+    /// Answer the next `count` produce requests with `error`.
+    InjectErrors {
+        /// The error the brokers answer.
+        error: ProduceError,
+        /// How many produce requests fail, 1 to [`MAX_INJECTED`].
+        count: u32,
+    },
+    /// Move a partition of the lab's topic to another leader.
+    MovePartitionLeader {
+        /// The partition.
+        partition: i32,
+        /// Its new leader.
+        broker: i32,
+    },
+    /// Every broker up, no delay, no injected errors.
+    ResetFaults,
+}
+
+impl From<Fault> for Command {
+    fn from(fault: Fault) -> Self {
+        Command::Fault { fault }
+    }
 }
 
 /// Most records one `consume` returns.
@@ -234,7 +254,136 @@ pub enum CircuitState {
 }
 
 /// The error name of a message that an open circuit failed without sending it.
-pub const CIRCUIT_OPEN: &str = "CircuitOpen";
+pub const CIRCUIT_OPEN: &str = ErrorName::CircuitOpen.as_str();
+
+/// Why a message failed: librdkafka's error name (`MessageTimedOut`), or the
+/// playground's own `CircuitOpen`. On the wire it is the name as a string. The names the
+/// page and the lab's checks reason about are variants; any other stays as librdkafka
+/// names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum ErrorName {
+    /// Not delivered within message.timeout.ms: a broker is down, or too slow.
+    MessageTimedOut,
+    /// The producer's local queue (queue.buffering.max.*) was full.
+    QueueFull,
+    /// Not sent: the run's circuit breaker was open (Exercise 6).
+    CircuitOpen,
+    /// Failed by a purge of the producer's queue (a session closing).
+    PurgeQueue,
+    /// Failed by a purge of the messages in flight (a session closing).
+    PurgeInflight,
+    /// Larger than the broker or message.max.bytes accept.
+    MessageSizeTooLarge,
+    /// The topic or partition does not exist.
+    UnknownTopicOrPartition,
+    /// Too few in-sync replicas for acks=all.
+    NotEnoughReplicas,
+    /// Any other librdkafka error, by its name.
+    Other(String),
+}
+
+impl ErrorName {
+    /// Every name that is a variant of its own, for the tests of their wording.
+    pub const NAMED: [ErrorName; 8] = [
+        ErrorName::MessageTimedOut,
+        ErrorName::QueueFull,
+        ErrorName::CircuitOpen,
+        ErrorName::PurgeQueue,
+        ErrorName::PurgeInflight,
+        ErrorName::MessageSizeTooLarge,
+        ErrorName::UnknownTopicOrPartition,
+        ErrorName::NotEnoughReplicas,
+    ];
+
+    /// The name as librdkafka (or the playground) writes it.
+    pub const fn as_str(&self) -> &str {
+        match self {
+            ErrorName::MessageTimedOut => "MessageTimedOut",
+            ErrorName::QueueFull => "QueueFull",
+            ErrorName::CircuitOpen => "CircuitOpen",
+            ErrorName::PurgeQueue => "PurgeQueue",
+            ErrorName::PurgeInflight => "PurgeInflight",
+            ErrorName::MessageSizeTooLarge => "MessageSizeTooLarge",
+            ErrorName::UnknownTopicOrPartition => "UnknownTopicOrPartition",
+            ErrorName::NotEnoughReplicas => "NotEnoughReplicas",
+            ErrorName::Other(name) => name.as_str(),
+        }
+    }
+
+    /// What the failure means, in `lang`; `None` for a name the playground does not word
+    /// (librdkafka's own message says it then).
+    pub fn words(&self, lang: Lang) -> Option<&'static str> {
+        let (en, fr) = match self {
+            ErrorName::MessageTimedOut => (
+                "not delivered within message.timeout.ms (is a broker down?)",
+                "non livré dans le délai message.timeout.ms (un broker est-il arrêté ?)",
+            ),
+            ErrorName::QueueFull => (
+                "the producer's local queue is full; wait for deliveries or slow down",
+                "la file locale du producer est pleine ; attendez les livraisons ou ralentissez",
+            ),
+            ErrorName::CircuitOpen => {
+                ("not sent: the circuit breaker was open", "non envoyé : le disjoncteur était ouvert")
+            }
+            ErrorName::PurgeQueue | ErrorName::PurgeInflight => (
+                "failed at once: its session closed before it was delivered",
+                "échoué aussitôt : sa session s'est fermée avant la livraison",
+            ),
+            ErrorName::MessageSizeTooLarge => {
+                ("too large for the broker (message.max.bytes)", "trop gros pour le broker (message.max.bytes)")
+            }
+            ErrorName::UnknownTopicOrPartition => {
+                ("the topic or partition does not exist", "le topic ou la partition n'existe pas")
+            }
+            ErrorName::NotEnoughReplicas => (
+                "too few in-sync replicas for acks=all (min.insync.replicas)",
+                "trop peu de réplicas synchronisés pour acks=all (min.insync.replicas)",
+            ),
+            ErrorName::Other(_) => return None,
+        };
+        Some(match lang {
+            Lang::En => en,
+            Lang::Fr => fr,
+        })
+    }
+}
+
+impl From<String> for ErrorName {
+    fn from(name: String) -> Self {
+        ErrorName::NAMED.into_iter().find(|named| named.as_str() == name).unwrap_or(ErrorName::Other(name))
+    }
+}
+
+impl From<&str> for ErrorName {
+    fn from(name: &str) -> Self {
+        ErrorName::from(name.to_owned())
+    }
+}
+
+impl From<ErrorName> for String {
+    fn from(name: ErrorName) -> Self {
+        name.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for ErrorName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<str> for ErrorName {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for ErrorName {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
 
 /// The lab's headers: a fresh `correlation-id` per message and the `source`.
 pub fn lab_headers() -> Vec<HeaderTemplate> {
@@ -714,7 +863,7 @@ pub struct Failed {
     /// Its key, if it had one.
     pub key: Option<String>,
     /// librdkafka's error name, such as `MessageTimedOut`.
-    pub error: String,
+    pub error: ErrorName,
     /// The error in words.
     pub message: String,
     /// Whether the error is of a kind that retrying can cure (the producer retried
@@ -855,6 +1004,46 @@ mod tests {
         let json = r#"{"type":"produce","topic":"t","count":1,"value_template":"x"}"#;
         let Command::Produce(r) = serde_json::from_str(json).unwrap() else { unreachable!() };
         assert_eq!((r.headers, r.mode, r.rate), (lab_headers(), RunMode::Sync, None));
+    }
+
+    #[test]
+    fn error_names_travel_as_librdkafkas_strings_and_are_worded_in_both_languages() {
+        // Every variant but Other is in NAMED: the match is exhaustive, and each index is
+        // where the variant stands in NAMED.
+        let index = |name: &ErrorName| match name {
+            ErrorName::MessageTimedOut => Some(0),
+            ErrorName::QueueFull => Some(1),
+            ErrorName::CircuitOpen => Some(2),
+            ErrorName::PurgeQueue => Some(3),
+            ErrorName::PurgeInflight => Some(4),
+            ErrorName::MessageSizeTooLarge => Some(5),
+            ErrorName::UnknownTopicOrPartition => Some(6),
+            ErrorName::NotEnoughReplicas => Some(7),
+            ErrorName::Other(_) => None,
+        };
+        for (n, name) in ErrorName::NAMED.iter().enumerate() {
+            assert_eq!(index(name), Some(n));
+            let json = serde_json::to_string(name).unwrap();
+            assert_eq!(json, format!("\"{}\"", name.as_str()));
+            assert_eq!(&serde_json::from_str::<ErrorName>(&json).unwrap(), name);
+            let (en, fr) = (name.words(Lang::En).unwrap(), name.words(Lang::Fr).unwrap());
+            assert!(!en.is_empty() && !fr.is_empty() && en != fr, "{name}");
+        }
+        let other: ErrorName = serde_json::from_str("\"BrokerTransportFailure\"").unwrap();
+        assert_eq!(other, ErrorName::Other("BrokerTransportFailure".into()));
+        assert_eq!(other, "BrokerTransportFailure");
+        assert_eq!(other.words(Lang::Fr), None);
+        assert_eq!(ErrorName::CircuitOpen, CIRCUIT_OPEN);
+    }
+
+    #[test]
+    fn faults_are_commands_of_their_own() {
+        let fault = Command::Fault { fault: Fault::BrokerDown { broker: Some(2) } };
+        let json = serde_json::to_string(&fault).unwrap();
+        assert_eq!(json, r#"{"type":"fault","fault":{"type":"broker_down","broker":2}}"#);
+        assert_eq!(serde_json::from_str::<Command>(&json).unwrap(), fault);
+        let not_a_fault = r#"{"type":"fault","fault":{"type":"stop"}}"#;
+        assert!(serde_json::from_str::<Command>(not_a_fault).unwrap_err().to_string().contains("stop"));
     }
 
     #[test]

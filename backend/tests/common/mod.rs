@@ -21,7 +21,8 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, tungstenite};
 pub struct TestServer {
     pub addr: SocketAddr,
     pub bootstrap: String,
-    pub queues: playground::http::QueueProbe,
+    /// The instructor's token, to read the class as the instructor sees it.
+    pub instructor_token: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
@@ -60,7 +61,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let queues = server.queues();
+        let instructor_token = server.instructor_token().to_owned();
         let task = tokio::spawn(server.serve(
             listener,
             async move {
@@ -68,7 +69,15 @@ impl TestServer {
             },
             Duration::from_secs(10),
         ));
-        Self { addr, bootstrap, queues, stop: Some(stop), task: Some(task) }
+        Self { addr, bootstrap, instructor_token, stop: Some(stop), task: Some(task) }
+    }
+
+    /// The sessions open now, as the instructor's view lists them.
+    pub async fn sessions(&self) -> usize {
+        let url = format!("http://{}/api/instructor", self.addr);
+        let (status, body) = http("GET", &url, Some(&self.instructor_token), None).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<shared::protocol::ClassView>(&body).unwrap().trainees.len()
     }
 
     /// A server with no built page.

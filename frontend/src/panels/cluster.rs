@@ -1,7 +1,7 @@
 //! The cluster: which cluster this is, its brokers, and (embedded) the fault buttons.
 
 use leptos::prelude::*;
-use shared::protocol::{ClusterMode, Command, ProduceError};
+use shared::protocol::{ClusterMode, Fault, ProduceError};
 
 use crate::app::Ctx;
 use crate::i18n::pick;
@@ -75,7 +75,7 @@ pub fn ClusterPanel() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let send = move |command: Command| ctx.send(command);
+    let send = move |fault: Fault| ctx.send(fault.into());
     view! {
         <section class="panel" id="cluster">
             <h2>{t!("Cluster", "Cluster")}</h2>
@@ -120,9 +120,9 @@ pub fn ClusterPanel() -> impl IntoView {
                                                     on:click=move |_| {
                                                         send(
                                                             if up {
-                                                                Command::BrokerDown { broker: Some(id) }
+                                                                Fault::BrokerDown { broker: Some(id) }
                                                             } else {
-                                                                Command::BrokerUp { broker: Some(id) }
+                                                                Fault::BrokerUp { broker: Some(id) }
                                                             },
                                                         )
                                                     }
@@ -166,13 +166,13 @@ pub fn ClusterPanel() -> impl IntoView {
                 }
             >
                 <div class="faults" role="group" aria-label=t!("Faults", "Pannes")>
-                    <button id="all-brokers-down" on:click=move |_| send(Command::BrokerDown { broker: None })>
+                    <button id="all-brokers-down" on:click=move |_| send(Fault::BrokerDown { broker: None })>
                         {t!("All brokers down", "Arrêter tous les brokers")}
                     </button>
-                    <button id="all-brokers-up" on:click=move |_| send(Command::BrokerUp { broker: None })>
+                    <button id="all-brokers-up" on:click=move |_| send(Fault::BrokerUp { broker: None })>
                         {t!("All brokers up", "Redémarrer tous les brokers")}
                     </button>
-                    <button id="add-latency" on:click=move |_| send(Command::SetRoundTripTime { broker: None, ms: 200 })>
+                    <button id="add-latency" on:click=move |_| send(Fault::SetRoundTripTime { broker: None, ms: 200 })>
                         {t!("+200 ms latency", "+200 ms de latence")}
                     </button>
                     <button
@@ -181,11 +181,11 @@ pub fn ClusterPanel() -> impl IntoView {
                             "The next 3 produce requests are refused with NOT_ENOUGH_REPLICAS: the producer retries them.",
                             "Les 3 prochaines requêtes produce sont refusées avec NOT_ENOUGH_REPLICAS : le producer les réessaie."
                         )
-                        on:click=move |_| send(Command::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 })
+                        on:click=move |_| send(Fault::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 })
                     >
                         {t!("Inject 3 NOT_ENOUGH_REPLICAS", "Injecter 3 NOT_ENOUGH_REPLICAS")}
                     </button>
-                    <button id="reset-faults" on:click=move |_| send(Command::ResetFaults)>
+                    <button id="reset-faults" on:click=move |_| send(Fault::ResetFaults)>
                         {t!("Reset", "Réinitialiser")}
                     </button>
                 </div>

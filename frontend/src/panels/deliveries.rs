@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use shared::problem::Problem;
-use shared::protocol::{Command, Persistence};
+use shared::protocol::{Command, ErrorName, Persistence};
 use shared::template::iso8601;
 use wasm_bindgen::JsCast;
 
@@ -175,24 +175,9 @@ pub fn DeliveryTable() -> impl IntoView {
 }
 
 /// A failure in the page's language: the playground's own and the common librdkafka
-/// errors worded here; any other in librdkafka's words.
-fn failure_words(name: &str, message: &str) -> String {
-    match name {
-        shared::protocol::CIRCUIT_OPEN => {
-            pick("not sent: the circuit breaker was open", "non envoyé : le disjoncteur était ouvert").to_owned()
-        }
-        "MessageTimedOut" => pick(
-            "not delivered within message.timeout.ms (is a broker down?)",
-            "non livré dans le délai message.timeout.ms (un broker est-il arrêté ?)",
-        )
-        .to_owned(),
-        "QueueFull" => pick(
-            "the producer's local queue is full; wait for deliveries or slow down",
-            "la file locale du producer est pleine ; attendez les livraisons ou ralentissez",
-        )
-        .to_owned(),
-        _ => message.to_owned(),
-    }
+/// errors are worded by `shared`; any other in librdkafka's words.
+fn failure_words(name: &ErrorName, message: &str) -> String {
+    name.words(crate::i18n::lang()).unwrap_or(message).to_owned()
 }
 
 /// One message's full details, read back from the cluster when it was written.

@@ -194,7 +194,7 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
                                     ctx.form.set(form);
                                     if ctx.embedded() {
                                         for fault in faults {
-                                            ctx.send(fault);
+                                            ctx.send(fault.into());
                                         }
                                     }
                                 }

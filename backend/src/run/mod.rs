@@ -1,0 +1,209 @@
+//! One run: the messages of one `produce`, sent by the session's producer, each ending
+//! with exactly one outcome, the run ending with its totals (`sent = delivered + failed`)
+//! after every detail it queued for the page.
+//!
+//! [`Run::start`] spawns the run and returns its [`RunHandle`], which owns the task and
+//! its stop signal; the [`Run`] itself (its number, live figures and final totals) is
+//! shared with the class, the instructor and a page that comes back. The run is built
+//! from plain parts, each tested on its own with time passed in:
+//! - [`messages`]: the templates rendered by sequence number, and the CreateTime clock;
+//! - [`gate`]: what a message passes first, the circuit breaker ([`breaker`]) and the
+//!   server's in-flight limit;
+//! - [`reports`]: where delivery reports go, on librdkafka's thread;
+//! - [`tally`]: the exact counts, the latency histogram, the partitions;
+//! - `send`: the loop that puts them together.
+//!
+//! The server's sessions and the console's `playground produce` start runs the same way.
+
+pub mod breaker;
+pub mod gate;
+pub mod messages;
+pub mod reports;
+mod send;
+pub mod tally;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use shared::protocol::{ErrorEvent, Event, ProduceRequest, RunFinished, RunMode, RunStats};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+
+pub use gate::InFlightLimit;
+
+use crate::producer;
+pub use reports::RunProducer;
+
+/// How often a live run's figures go to the page.
+pub const STATS_EVERY: Duration = Duration::from_millis(50);
+
+/// How long a run being closed waits after its purge for the last outcomes.
+const PURGE_WAIT: Duration = Duration::from_secs(5);
+
+/// What a run is asked to do, besides its request.
+pub struct Plan {
+    /// The run's number in its session, from 1.
+    pub number: u64,
+    /// The topic's partitions, when the cluster said (for the per-partition counts).
+    pub partitions: usize,
+    /// The server's limit of messages in flight across sessions, if any.
+    pub in_flight: Option<Arc<InFlightLimit>>,
+}
+
+/// A run as others see it: its number, its live figures, its totals once it ended.
+pub struct Run {
+    number: u64,
+    topic: String,
+    count: u32,
+    mode: RunMode,
+    reports: Arc<reports::Reports>,
+    finished: OnceLock<RunFinished>,
+}
+
+impl Run {
+    /// Starts `request` on `producer`: its events (details, figures every
+    /// [`STATS_EVERY`], the totals last) go to `events`.
+    pub fn start(
+        producer: Arc<RunProducer>,
+        request: ProduceRequest,
+        plan: Plan,
+        events: mpsc::Sender<Event>,
+    ) -> RunHandle {
+        let gate = gate::Gate::new(request.circuit_breaker, plan.in_flight);
+        let log_each = request.mode == RunMode::Sync;
+        let reports =
+            reports::Reports::new(plan.number, &request.topic, plan.partitions, log_each, gate, events.clone());
+        let run = Arc::new(Run {
+            number: plan.number,
+            topic: request.topic.clone(),
+            count: request.count,
+            mode: request.mode,
+            reports: Arc::new(reports),
+            finished: OnceLock::new(),
+        });
+        let stop = Arc::new(AtomicBool::new(false));
+        let task = tokio::spawn(Arc::clone(&run).drive(producer, request, Arc::clone(&stop), events));
+        RunHandle { run, stop, task }
+    }
+
+    /// The run's number in its session, from 1.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+
+    /// `run_started`, as the page was told.
+    pub fn started(&self) -> Event {
+        Event::RunStarted { run: self.number, topic: self.topic.clone(), count: self.count, mode: self.mode }
+    }
+
+    /// The run's figures now.
+    pub fn stats(&self) -> RunStats {
+        self.reports.stats()
+    }
+
+    /// The totals, once the run ended.
+    pub fn finished(&self) -> Option<RunFinished> {
+        self.finished.get().cloned()
+    }
+
+    /// The run's task: tells the page it started, sends with figures every
+    /// [`STATS_EVERY`], then the last figures and the totals.
+    async fn drive(
+        self: Arc<Self>,
+        producer: Arc<RunProducer>,
+        request: ProduceRequest,
+        stop: Arc<AtomicBool>,
+        events: mpsc::Sender<Event>,
+    ) {
+        let started = Instant::now();
+        if events.send(self.started()).await.is_err() {
+            return;
+        }
+        let stopped = match messages::Messages::parse(&request) {
+            Ok(messages) => {
+                let sending = send::SendLoop { producer, request, messages, reports: Arc::clone(&self.reports), stop };
+                self.with_stats_ticker(sending.run(), &events).await
+            }
+            // The session validates first; this keeps the run honest on its own.
+            Err(problem) => {
+                let _ = events.send(Event::Error(ErrorEvent::new(problem))).await;
+                false
+            }
+        };
+        let stats = self.stats();
+        let totals = RunFinished {
+            run: self.number,
+            sent: stats.sent,
+            delivered: stats.delivered,
+            failed: stats.failed,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+            stopped,
+        };
+        info!(
+            "Run {} finished: {} sent, {} delivered, {} failed in {} ms",
+            self.number, totals.sent, totals.delivered, totals.failed, totals.elapsed_ms
+        );
+        let _ = events.send(Event::Stats(stats)).await;
+        let _ = self.finished.set(totals.clone());
+        let _ = events.send(Event::RunFinished(totals)).await;
+    }
+
+    /// Runs `sending` to its end, offering the run's figures to the page meanwhile.
+    async fn with_stats_ticker(&self, sending: impl Future<Output = bool>, events: &mpsc::Sender<Event>) -> bool {
+        tokio::pin!(sending);
+        let mut tick = tokio::time::interval(STATS_EVERY);
+        loop {
+            tokio::select! {
+                stopped = &mut sending => return stopped,
+                _ = tick.tick() => {
+                    // Skipped when the page is behind: the next one is newer anyway.
+                    let _ = events.try_send(Event::Stats(self.stats()));
+                }
+            }
+        }
+    }
+}
+
+/// A started run, owned by whoever started it: stop it, wait for it, close it.
+pub struct RunHandle {
+    run: Arc<Run>,
+    stop: Arc<AtomicBool>,
+    task: JoinHandle<()>,
+}
+
+impl RunHandle {
+    /// The run, to share.
+    pub fn run(&self) -> &Arc<Run> {
+        &self.run
+    }
+
+    /// True until the run ended.
+    pub fn is_running(&self) -> bool {
+        !self.task.is_finished()
+    }
+
+    /// Stops the run: nothing more is sent; the messages in flight still get their outcome.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    /// Waits for the run's end and returns its totals.
+    pub async fn finish(self) -> Option<RunFinished> {
+        let _ = self.task.await;
+        self.run.finished()
+    }
+
+    /// Stops the run and waits up to `wait` for its messages in flight; past that, fails
+    /// them with a purge of `producer` (the run's) so that each still gets its outcome.
+    pub async fn close(mut self, wait: Duration, producer: &RunProducer) {
+        self.stop();
+        if tokio::time::timeout(wait, &mut self.task).await.is_err() {
+            // Messages still waiting (a broker down, a long message.timeout.ms).
+            warn!("run {} did not end within {wait:?} of its session closing; purging its messages", self.run.number);
+            producer::purge(producer);
+            let _ = tokio::time::timeout(PURGE_WAIT, self.task).await;
+        }
+    }
+}

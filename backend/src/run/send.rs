@@ -1,0 +1,196 @@
+//! The send loop: for each message, pace, render, pass the gate, hand it to the producer
+//! (sync: await its delivery report, the lab's loop); then flush, and settle every
+//! message's outcome.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use shared::protocol::{ProduceRequest, RunMode};
+use tokio::sync::oneshot;
+use tracing::{info, warn};
+
+use super::gate::Admission;
+use super::messages::{self, Clock, Messages};
+use super::reports::{InFlight, Reports, RunProducer};
+use crate::producer::{self, NotQueued, Outgoing};
+
+/// How a message's turn in the loop ended.
+enum Step {
+    /// On to the next message.
+    Next,
+    /// The run was stopped: nothing more is sent.
+    Stopped,
+}
+
+/// How often a pipelined run, which never waits otherwise, lets the server's other
+/// tasks in.
+const YIELD_EVERY: u64 = 256;
+
+/// How long the run waits for the last delivery callbacks after the flush, and again
+/// after a purge.
+const SETTLE_WAIT: Duration = Duration::from_secs(5);
+
+/// One run's loop and what it sends with.
+pub(super) struct SendLoop {
+    pub producer: Arc<RunProducer>,
+    pub request: ProduceRequest,
+    pub messages: Messages,
+    pub reports: Arc<Reports>,
+    pub stop: Arc<AtomicBool>,
+}
+
+impl SendLoop {
+    /// Sends every message (or until stopped) and settles their outcomes; true when it
+    /// was stopped.
+    pub async fn run(mut self) -> bool {
+        let stopped = self.send_all().await;
+        self.settle().await;
+        stopped
+    }
+
+    fn sync(&self) -> bool {
+        self.request.mode == RunMode::Sync
+    }
+
+    async fn send_all(&mut self) -> bool {
+        let started = Instant::now();
+        let mut clock = Clock::new(messages::unix_now_ms(), started);
+        // Set when the loop waited (a full queue, the in-flight limit): the clock is read again.
+        let mut waited = false;
+        for seq in 1..=u64::from(self.request.count) {
+            if self.stop.load(Ordering::Relaxed) {
+                return true;
+            }
+            self.pace(started, seq).await;
+            if let Step::Stopped = self.send_one(seq, &mut clock, &mut waited).await {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Waits for message `seq`'s due time when the run has a rate.
+    async fn pace(&self, started: Instant, seq: u64) {
+        if let Some(rate) = self.request.rate {
+            tokio::time::sleep_until(messages::due(started, seq, rate).into()).await;
+        } else if !self.sync() && seq.is_multiple_of(YIELD_EVERY) {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    /// Renders message `seq`, passes it through the gate and hands it to the producer;
+    /// in sync mode, waits for its delivery report.
+    async fn send_one(&mut self, seq: u64, clock: &mut Clock, waited: &mut bool) -> Step {
+        let rendered = self.messages.render(seq);
+        let (admission, change) = self.reports.gate.admit(Instant::now());
+        if let Some(change) = change {
+            self.reports.circuit_changed(change);
+        }
+        let trial = match admission {
+            Admission::Send { trial } => trial,
+            Admission::CircuitOpen { failures } => {
+                self.reports.count_sent();
+                self.reports.short_circuited(seq, rendered.key, failures);
+                return Step::Next;
+            }
+        };
+        let Ok(place) = self.reports.gate.place(&self.stop).await else { return Step::Stopped };
+        if let Some(max) = place.first_wait {
+            self.reports.waiting_for_limit(max);
+        }
+        let each = self.sync() || self.request.rate.is_some();
+        let read = Clock::reads(seq, each, *waited || place.waited);
+        let (sent_at, timestamp_ms) = clock.stamp(read.then(Instant::now));
+        *waited = false;
+        if self.sync() {
+            info!("Sending message {seq}: {}", self.messages.value());
+        }
+        let (done, delivered) = if self.sync() {
+            let (tx, rx) = oneshot::channel();
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
+        let message = Outgoing {
+            topic: &self.request.topic,
+            partition: self.request.partition,
+            key: rendered.key.as_deref(),
+            value: self.messages.value(),
+            header_names: self.messages.header_names(),
+            header_values: &rendered.header_values,
+            timestamp_ms,
+        };
+        let in_flight = InFlight {
+            seq,
+            key: rendered.key.clone(),
+            sent_at,
+            timestamp_ms,
+            reports: Arc::clone(&self.reports),
+            done,
+            trial,
+            ticket: place.ticket,
+        };
+        if let Step::Stopped = self.hand_over(&message, Box::new(in_flight), waited).await {
+            return Step::Stopped;
+        }
+        if let Some(delivered) = delivered {
+            // Err means the message was refused, so it has its outcome already.
+            let _ = delivered.await;
+        }
+        Step::Next
+    }
+
+    /// Hands `message` to the producer, waiting while its local queue is full.
+    async fn hand_over(&self, message: &Outgoing<'_>, mut in_flight: Box<InFlight>, waited: &mut bool) -> Step {
+        self.reports.count_sent();
+        loop {
+            match producer::send(&self.producer, message, in_flight) {
+                Ok(()) => return Step::Next,
+                Err(NotQueued::QueueFull(back)) => {
+                    if self.stop.load(Ordering::Relaxed) {
+                        // Never handed over: it is not sent, so it needs no outcome.
+                        self.reports.uncount_sent();
+                        return Step::Stopped;
+                    }
+                    // The local queue is full: wait for delivery reports to drain it.
+                    in_flight = back;
+                    *waited = true;
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+                Err(NotQueued::Refused(back, failure)) => {
+                    self.reports.refused(back.seq, back.key.clone(), back.trial, failure);
+                    return Step::Next;
+                }
+            }
+        }
+    }
+
+    /// Flushes, then waits until every message sent has its outcome: delivery callbacks
+    /// run on the producer's thread. Whatever the flush left (it is bounded) is purged,
+    /// which gives it its outcome.
+    async fn settle(&self) {
+        let flush_wait = Duration::from_millis(u64::from(self.request.settings.message_timeout_ms) + 5_000);
+        if let Err(e) = producer::flush(&self.producer, flush_wait).await {
+            warn!("Flush did not finish: {e}");
+        }
+        let settled = || {
+            let (sent, outcomes) = self.reports.progress();
+            sent == outcomes
+        };
+        let mut deadline = Instant::now() + SETTLE_WAIT;
+        let mut purged = false;
+        while !settled() {
+            if Instant::now() >= deadline {
+                if purged {
+                    warn!("some messages got no delivery report even after a purge");
+                    return;
+                }
+                producer::purge(&self.producer);
+                purged = true;
+                deadline = Instant::now() + SETTLE_WAIT;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! What a session does with each command of its page: one `match` that dispatches, and
+//! one method per command. Every refusal is an `error` event; the connection stays.
+
+use std::sync::Arc;
+
+use shared::problem::Problem;
+use shared::protocol::{Command, ErrorEvent, Event, Fault, ProduceRequest, Records, StartAt};
+use shared::settings::ProducerSettings;
+use tracing::{info, warn};
+
+use super::Session;
+use crate::cluster::ClusterError;
+use crate::run::{Plan, Run, RunProducer, messages};
+
+impl Session {
+    /// Reads and carries out one command of the page.
+    pub(super) async fn command(&mut self, text: &str) {
+        if text.len() > self.ctx.limits.frame_bytes as usize {
+            let (max, got) = (self.ctx.limits.frame_bytes.into(), text.len() as u64);
+            return self.error(ErrorEvent::new(Problem::Limit { limit: "frame_bytes".into(), max, got })).await;
+        }
+        match serde_json::from_str::<Command>(text) {
+            Ok(Command::Produce(request)) => self.produce(request).await,
+            Ok(Command::Stop) => self.stop().await,
+            Ok(Command::Join { name }) => self.join(name).await,
+            Ok(Command::Progress { done }) => self.ctx.class.progress(self.id, done),
+            Ok(Command::Consume { topic, max, from, tag }) => self.consume(topic, max, from, tag).await,
+            Ok(Command::Fetch { topic, partition, offset }) => self.fetch(topic, partition, offset).await,
+            Ok(Command::Fault { fault }) => self.fault(fault).await,
+            Err(e) => self.error(ErrorEvent::new(Problem::UnreadableCommand { detail: e.to_string() })).await,
+        }
+    }
+
+    async fn error(&self, error: ErrorEvent) {
+        self.send(Event::Error(error)).await;
+    }
+
+    async fn fault(&self, fault: Fault) {
+        if !self.ctx.limits.trainee_faults {
+            return self.error(ErrorEvent::new(Problem::FaultsByInstructor)).await;
+        }
+        if let Err(e) = self.ctx.cluster.fault(&fault).await {
+            self.error(ErrorEvent::new(e.problem())).await;
+        }
+    }
+
+    async fn consume(&self, topic: String, max: u32, from: Vec<StartAt>, tag: Option<String>) {
+        let topic = match self.own_topic(topic) {
+            Ok(topic) => topic,
+            Err(problem) => return self.error(ErrorEvent::at_field("topic", problem)).await,
+        };
+        let bad_start = from.iter().find_map(|s| shared::protocol::read_error(&topic, s.partition, s.offset));
+        match shared::protocol::topic_error(&topic).or(bad_start) {
+            Some(problem) => self.error(ErrorEvent::new(problem)).await,
+            None => {
+                let cluster = Arc::clone(&self.ctx.cluster);
+                self.answer(async move { cluster.consume(&topic, max, from, tag).await });
+            }
+        }
+    }
+
+    async fn fetch(&self, topic: String, partition: i32, offset: i64) {
+        let topic = match self.own_topic(topic) {
+            Ok(topic) => topic,
+            Err(problem) => return self.error(ErrorEvent::at_field("topic", problem)).await,
+        };
+        match shared::protocol::read_error(&topic, partition, offset) {
+            Some(problem) => self.error(ErrorEvent::new(problem)).await,
+            None => {
+                let cluster = Arc::clone(&self.ctx.cluster);
+                self.answer(async move { cluster.fetch(&topic, partition, offset).await });
+            }
+        }
+    }
+
+    /// Reads records in the background (it can take seconds) and sends them, or the
+    /// reason they could not be read; the session keeps taking commands meanwhile.
+    fn answer(&self, read: impl Future<Output = Result<Records, ClusterError>> + Send + 'static) {
+        let events = self.events.clone();
+        tokio::spawn(async move {
+            let event = match read.await {
+                Ok(records) => Event::Records(records),
+                Err(e) => Event::Error(ErrorEvent::new(e.problem())),
+            };
+            let _ = events.send(event).await;
+        });
+    }
+
+    /// Takes the trainee's name; with a topic per trainee, creates their topic first.
+    async fn join(&mut self, name: String) {
+        let topic = match self.ctx.class.name(self.id, &name) {
+            Ok(topic) => topic,
+            Err(problem) => return self.error(ErrorEvent::at_field("name", problem)).await,
+        };
+        if let Some(topic) = &topic
+            && let Err(e) = self.ctx.cluster.ensure_topic(topic).await
+        {
+            warn!("{e}");
+            return self.error(ErrorEvent::at_field("name", e.problem())).await;
+        }
+        info!("session {}: trainee {name}", self.id);
+        self.name = Some(name.clone());
+        self.topic = topic.clone();
+        self.send(Event::Joined { name, topic }).await;
+    }
+
+    /// The topic a command may use: as asked, or with a topic per trainee, the
+    /// trainee's own (which the lab's `orders.created` stands for).
+    fn own_topic(&self, topic: String) -> Result<String, Problem> {
+        if !self.ctx.class.topic_per_trainee {
+            return Ok(topic);
+        }
+        let own = self.topic.as_ref().ok_or(Problem::NameNeeded)?;
+        if topic == shared::lab::TOPIC || topic == *own {
+            Ok(own.clone())
+        } else {
+            Err(Problem::NotYourTopic { topic, own: own.clone() })
+        }
+    }
+
+    async fn produce(&mut self, request: ProduceRequest) {
+        let request = match self.accept(request).await {
+            Ok(request) => request,
+            Err(error) => return self.error(error).await,
+        };
+        let partitions = match self.ctx.cluster.partitions_of(&request.topic).await {
+            Ok(partitions) => partitions.unwrap_or(0),
+            Err(e) => return self.error(ErrorEvent::at_field("topic", e.problem())).await,
+        };
+        let producer = match self.producer_for(&request.settings).await {
+            Ok(p) => p,
+            Err(detail) => return self.error(ErrorEvent::new(Problem::ProducerNotCreated { detail })).await,
+        };
+        let number = self.last_run().map_or(0, |r| r.number()) + 1;
+        let plan = Plan { number, partitions, in_flight: Some(Arc::clone(&self.ctx.class.in_flight)) };
+        let run = Run::start(producer, request, plan, self.events.clone());
+        self.ctx.class.run_started(self.id, Arc::clone(run.run()));
+        self.run = Some(run);
+    }
+
+    /// The request as this session runs it, or why it is refused: no other run going on,
+    /// valid fields, within the server's limits, to the trainee's own topic, and at most
+    /// at the server's rate.
+    async fn accept(&self, request: ProduceRequest) -> Result<ProduceRequest, ErrorEvent> {
+        if self.run.as_ref().is_some_and(|r| r.is_running()) {
+            return Err(ErrorEvent::new(Problem::RunInProgress));
+        }
+        let fields = request.validate();
+        if !fields.is_empty() {
+            return Err(ErrorEvent::fields(fields));
+        }
+        if let Some((field, problem)) = self.beyond_limits(&request) {
+            return Err(ErrorEvent::at_field(field, problem));
+        }
+        let topic = self.own_topic(request.topic.clone()).map_err(|problem| ErrorEvent::at_field("topic", problem))?;
+        // A session with a rate limit runs at most at that rate.
+        let rate = request.rate.or(self.ctx.limits.rate);
+        Ok(ProduceRequest { topic, rate, ..request })
+    }
+
+    /// The first of the server's limits `request` goes beyond, with the field at fault.
+    fn beyond_limits(&self, request: &ProduceRequest) -> Option<(&'static str, Problem)> {
+        let limits = self.ctx.limits;
+        let limit = |name: &str, max: u32, got: u64| Problem::Limit { limit: name.into(), max: max.into(), got };
+        if request.count > limits.messages_per_run {
+            return Some(("count", limit("messages_per_run", limits.messages_per_run, request.count.into())));
+        }
+        if let (Some(max), Some(rate)) = (limits.rate, request.rate)
+            && rate > max
+        {
+            return Some(("rate", limit("rate", max, rate.into())));
+        }
+        let bytes = messages::first_message_bytes(request).unwrap_or(0) as u64;
+        (bytes > u64::from(limits.message_bytes))
+            .then(|| ("value_template", limit("message_bytes", limits.message_bytes, bytes)))
+    }
+
+    /// The session's producer for `settings`, rebuilt only when they changed.
+    async fn producer_for(&mut self, settings: &ProducerSettings) -> Result<Arc<RunProducer>, String> {
+        if let Some((current, producer)) = &self.producer
+            && current == settings
+        {
+            return Ok(producer.clone());
+        }
+        if let Some((_, old)) = self.producer.take() {
+            crate::producer::close(old, super::CLOSE_WAIT).await;
+        }
+        let producer = crate::producer::build(settings, self.ctx.cluster.bootstrap_servers(), self.events.clone())
+            .map(Arc::new)
+            .map_err(|e| e.to_string())?;
+        self.producer = Some((settings.clone(), Arc::clone(&producer)));
+        Ok(producer)
+    }
+
+    async fn stop(&mut self) {
+        match &self.run {
+            Some(run) if run.is_running() => run.stop(),
+            _ => self.error(ErrorEvent::new(Problem::NoRun)).await,
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! One session per browser tab: it owns the tab's producer and at most one run at a time,
+//! and outlives a dropped connection for a while, so that the page finds its run again.
+//!
+//! A session is a state machine ([`State`]): connected to its page, waiting for its page
+//! to come back after a dropped connection, or ended with a [`CloseReason`]. While
+//! connected, the socket is split in two tasks, as in axum's chat example: this one reads
+//! commands ([`commands`]) and acts on them, a [`writer`] sends events. They are joined by
+//! a bounded channel, so a run waits for a slow page instead of growing the server's
+//! memory.
+
+mod commands;
+mod writer;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use futures_util::StreamExt;
+use shared::problem::Problem;
+use shared::protocol::{ErrorEvent, Event, Hello, Limits, PROTOCOL_VERSION};
+use shared::settings::ProducerSettings;
+use tokio::sync::{mpsc, watch};
+use tracing::{info, warn};
+
+use crate::class::Class;
+use crate::cluster::Cluster;
+use crate::run::{Run, RunHandle, RunProducer};
+use writer::Writer;
+
+/// Events waiting for the writer. Past this, per-message details and stats are
+/// skipped (and counted) so that a page that stops reading costs the server nothing.
+pub const EVENT_QUEUE: usize = 1024;
+
+/// How long a closing session waits for the messages still in flight.
+const CLOSE_WAIT: Duration = Duration::from_secs(10);
+
+/// Frames a page may send in one second; past this it is flooding and is cut off. A
+/// person clicks a few times a second; a script gone wrong sends thousands.
+pub const FRAMES_PER_SECOND: u32 = 200;
+
+/// How long a session waits for its page after a dropped connection, by default: a
+/// reloaded page, a laptop that slept a moment or a Wi-Fi hiccup finds its run again.
+pub const RESUME_WINDOW: Duration = Duration::from_secs(60);
+
+/// What every session shares.
+#[derive(Clone)]
+pub struct Context {
+    /// The cluster.
+    pub cluster: Arc<Cluster>,
+    /// Every session, the names, the broadcasts, the in-flight limit.
+    pub class: Arc<Class>,
+    /// What a session may do.
+    pub limits: Limits,
+    /// Becomes true when the server stops.
+    pub shutdown: watch::Receiver<bool>,
+    /// How long a session waits for its page after a dropped connection.
+    pub resume_window: Duration,
+}
+
+/// Why a session ended, as its page's close frame says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// The page said goodbye (a close frame with code 1000, or none).
+    Goodbye,
+    /// The page sent more than [`FRAMES_PER_SECOND`] frames in a second.
+    Flooding,
+    /// The server is stopping.
+    ServerStopping,
+    /// The page did not come back within the resume window.
+    PageGone,
+}
+
+impl CloseReason {
+    /// The close frame that tells the page.
+    fn frame(self) -> CloseFrame {
+        let (code, reason) = match self {
+            CloseReason::Flooding => (close_code::POLICY, flooding().to_string()),
+            CloseReason::Goodbye | CloseReason::ServerStopping | CloseReason::PageGone => {
+                (close_code::NORMAL, "session closed".to_owned())
+            }
+        };
+        CloseFrame { code, reason: reason.into() }
+    }
+}
+
+/// The problem of a page that floods the server.
+fn flooding() -> Problem {
+    Problem::Limit {
+        limit: "frames_per_second".into(),
+        max: FRAMES_PER_SECOND.into(),
+        got: u64::from(FRAMES_PER_SECOND) + 1,
+    }
+}
+
+/// Where a session stands.
+// One per session, moved once per connection: the socket's size does not matter here.
+#[allow(clippy::large_enum_variant)]
+enum State {
+    /// A page is connected: `resumed` when it came back to this session.
+    Connected { socket: WebSocket, queue: mpsc::Receiver<Event>, resumed: bool },
+    /// The connection dropped; the run goes on while the session waits for its page.
+    WaitingForPage { queue: mpsc::Receiver<Event> },
+    /// Over: the writer (if a page is still connected) closes its socket with the reason.
+    Ended { reason: CloseReason, writer: Option<Writer> },
+}
+
+/// Tells a page it cannot have a session here, and why, then closes its socket.
+pub async fn refuse(mut socket: WebSocket, problem: Problem) {
+    if let Ok(json) = serde_json::to_string(&Event::Error(ErrorEvent::new(problem.clone()))) {
+        let _ = socket.send(Message::Text(json.into())).await;
+    }
+    let reason = problem.to_string().chars().take(120).collect::<String>();
+    let close = CloseFrame { code: close_code::AGAIN, reason: reason.into() };
+    let _ = socket.send(Message::Close(Some(close))).await;
+}
+
+/// Serves one WebSocket: hands it to the session that `resume` names when that session
+/// waits for its page, else starts a new session, and serves it until it ends.
+pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>) {
+    let mut socket = socket;
+    if let Some(reconnect) = resume.as_deref().and_then(|key| ctx.class.reconnect(key)) {
+        match reconnect.send(socket).await {
+            Ok(()) => return,
+            // The session ended meanwhile: this page gets a new one.
+            Err(mpsc::error::SendError(back)) => socket = back,
+        }
+    }
+    let (events, queue) = mpsc::channel::<Event>(EVENT_QUEUE);
+    let mut session = Session::new(ctx, events);
+    let mut state = State::Connected { socket, queue, resumed: false };
+    let (reason, writer) = loop {
+        state = match state {
+            State::Connected { socket, queue, resumed } => session.connected(socket, queue, resumed).await,
+            State::WaitingForPage { queue } => session.wait_for_page(queue).await,
+            State::Ended { reason, writer } => break (reason, writer),
+        };
+    };
+    info!("session {}: ended ({reason:?})", session.id);
+    session.close().await;
+    session.ctx.class.leave(session.id);
+    // Every sender is gone with the session and its producer: the writer drains what is
+    // left, sends its close frame and ends.
+    drop(session);
+    if let Some(writer) = writer {
+        writer.finish(reason.frame()).await;
+    }
+}
+
+/// A session's state: its producer (rebuilt only when the settings change), its run,
+/// and who the trainee is.
+struct Session {
+    ctx: Context,
+    id: u64,
+    /// The key its page resumes it with.
+    key: String,
+    events: mpsc::Sender<Event>,
+    producer: Option<(ProducerSettings, Arc<RunProducer>)>,
+    /// The current or last run; its number is the count of the session's runs.
+    run: Option<RunHandle>,
+    name: Option<String>,
+    /// The trainee's own topic, with a topic per trainee.
+    topic: Option<String>,
+}
+
+impl Session {
+    fn new(ctx: Context, events: mpsc::Sender<Event>) -> Self {
+        let (id, key) = ctx.class.enter();
+        Self { ctx, id, key, events, producer: None, run: None, name: None, topic: None }
+    }
+
+    /// The last run, to show again or to the instructor.
+    fn last_run(&self) -> Option<&Arc<Run>> {
+        self.run.as_ref().map(RunHandle::run)
+    }
+
+    /// Serves one connection of this session: says hello (and, to a page that came
+    /// back, where its run is), then takes commands until the connection ends.
+    async fn connected(&mut self, socket: WebSocket, mut queue: mpsc::Receiver<Event>, resumed: bool) -> State {
+        let (sink, mut stream) = socket.split();
+        if resumed {
+            // What queued up while the page was away is older than what it gets now.
+            while queue.try_recv().is_ok() {}
+        }
+        let mut writer = Writer::start(sink, queue);
+        let mut cluster_state = self.ctx.cluster.subscribe();
+        let mut broadcasts = self.ctx.class.broadcasts();
+        let mut shutdown = self.ctx.shutdown.clone();
+        self.greet(resumed, &mut cluster_state).await;
+        let mut flood = (Instant::now(), 0_u32);
+        loop {
+            tokio::select! {
+                frame = stream.next() => match frame {
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) if flooding_now(&mut flood) => {
+                        warn!("a page sent over {FRAMES_PER_SECOND} frames in a second; closing its session");
+                        self.send(Event::Error(ErrorEvent::new(flooding()))).await;
+                        return State::Ended { reason: CloseReason::Flooding, writer: Some(writer) };
+                    }
+                    Some(Ok(Message::Text(text))) => self.command(&text).await,
+                    Some(Ok(Message::Binary(_))) => self.send(Event::Error(ErrorEvent::new(Problem::BinaryFrame))).await,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    // 1000 (or no code) is a goodbye; 1001 is a page going away, which a
+                    // reload also sends.
+                    Some(Ok(Message::Close(frame))) if frame.as_ref().is_none_or(|f| f.code == close_code::NORMAL) => {
+                        return State::Ended { reason: CloseReason::Goodbye, writer: Some(writer) };
+                    }
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => {
+                        return State::WaitingForPage { queue: writer.detach().await };
+                    }
+                },
+                Ok(()) = cluster_state.changed() => {
+                    let state = cluster_state.borrow_and_update().clone();
+                    self.send(Event::Cluster(state)).await;
+                }
+                Ok(text) = broadcasts.recv() => self.send(Event::Broadcast { text }).await,
+                _ = shutdown.changed() => return State::Ended { reason: CloseReason::ServerStopping, writer: Some(writer) },
+                queue = writer.stopped() => return State::WaitingForPage { queue },
+            }
+        }
+    }
+
+    /// Waits for the page to come back with its key, throwing away what the run says
+    /// meanwhile (the page gets the run's state when it is back).
+    async fn wait_for_page(&mut self, mut queue: mpsc::Receiver<Event>) -> State {
+        let mut returning = self.ctx.class.disconnected(self.id);
+        let mut shutdown = self.ctx.shutdown.clone();
+        let deadline = tokio::time::sleep(self.ctx.resume_window);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                socket = returning.recv() => match socket {
+                    Some(socket) => {
+                        info!("session {}: its page is back", self.id);
+                        self.ctx.class.reconnected(self.id);
+                        return State::Connected { socket, queue, resumed: true };
+                    }
+                    None => return State::Ended { reason: CloseReason::PageGone, writer: None },
+                },
+                () = &mut deadline => {
+                    info!("session {}: its page did not come back", self.id);
+                    return State::Ended { reason: CloseReason::PageGone, writer: None };
+                }
+                _ = shutdown.changed() => return State::Ended { reason: CloseReason::ServerStopping, writer: None },
+                _ = queue.recv() => {}
+            }
+        }
+    }
+
+    /// The first events of a connection: `hello`, the cluster, and to a page that came
+    /// back, its name and its current or last run as it stands.
+    async fn greet(&self, resumed: bool, cluster_state: &mut watch::Receiver<shared::protocol::ClusterState>) {
+        self.hello(resumed).await;
+        let state = cluster_state.borrow_and_update().clone();
+        self.send(Event::Cluster(state)).await;
+        if !resumed {
+            return;
+        }
+        if let Some(name) = &self.name {
+            self.send(Event::Joined { name: name.clone(), topic: self.topic.clone() }).await;
+        }
+        if let Some(run) = self.last_run() {
+            self.send(run.started()).await;
+            self.send(Event::Stats(run.stats())).await;
+            if let Some(totals) = run.finished() {
+                self.send(Event::RunFinished(totals)).await;
+            }
+        }
+    }
+
+    async fn hello(&self, resumed: bool) {
+        let (brokers, topics) = match self.ctx.cluster.describe().await {
+            Ok(found) => found,
+            Err(e) => {
+                warn!("{e}");
+                self.send(Event::Error(ErrorEvent::new(e.problem()))).await;
+                (Vec::new(), Vec::new())
+            }
+        };
+        self.send(Event::Hello(Hello {
+            protocol: PROTOCOL_VERSION,
+            mode: self.ctx.cluster.mode(),
+            bootstrap_servers: self.ctx.cluster.bootstrap_servers().to_owned(),
+            brokers,
+            topics,
+            limits: self.ctx.limits,
+            session: self.key.clone(),
+            resumed,
+            topic_per_trainee: self.ctx.class.topic_per_trainee,
+        }))
+        .await;
+    }
+
+    async fn send(&self, event: Event) {
+        // Fails only when the writer is gone, which ends the session anyway.
+        let _ = self.events.send(event).await;
+    }
+
+    /// Stops the run, waits (bounded) for its messages in flight, and releases the
+    /// producer.
+    async fn close(&mut self) {
+        if let (Some(run), Some((_, producer))) = (self.run.take(), &self.producer) {
+            run.close(CLOSE_WAIT, producer).await;
+        }
+        if let Some((_, producer)) = self.producer.take() {
+            crate::producer::close(producer, CLOSE_WAIT).await;
+        }
+    }
+}
+
+/// Counts a frame in the current one-second window; true past [`FRAMES_PER_SECOND`].
+fn flooding_now(window: &mut (Instant, u32)) -> bool {
+    if window.0.elapsed() >= Duration::from_secs(1) {
+        *window = (Instant::now(), 0);
+    }
+    window.1 += 1;
+    window.1 > FRAMES_PER_SECOND
+}
