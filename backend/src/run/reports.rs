@@ -150,7 +150,7 @@ impl Reports {
         // message on this thread than `elapsed` (the throughput benchmark saw 2 %).
         let latency_us = report.latency_us.unwrap_or_else(|| message.sent_at.elapsed().as_micros() as u64);
         let InFlight { seq, key, timestamp_ms, done, trial, .. } = message;
-        if let Some(change) = self.gate.outcome(report.outcome.is_ok(), trial, Instant::now()) {
+        if let Some(change) = self.gate.outcome(report.outcome.is_ok(), trial, Instant::now) {
             self.circuit_changed(change);
         }
         match report.outcome {
@@ -186,7 +186,7 @@ impl Reports {
     /// A message that librdkafka refused before it was queued: a failure for the circuit
     /// breaker too (a refused trial must not leave it half-open for good).
     pub fn refused(&self, seq: u64, key: Option<String>, trial: bool, failure: Failure) {
-        if let Some(change) = self.gate.outcome(false, trial, Instant::now()) {
+        if let Some(change) = self.gate.outcome(false, trial, Instant::now) {
             self.circuit_changed(change);
         }
         self.finish(seq, Outcome::Failed, || self.failed(seq, key, failure, 0));

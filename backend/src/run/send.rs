@@ -83,7 +83,7 @@ impl SendLoop {
     /// in sync mode, waits for its delivery report.
     async fn send_one(&mut self, seq: u64, clock: &mut Clock, waited: &mut bool) -> Step {
         let rendered = self.messages.render(seq);
-        let (admission, change) = self.reports.gate.admit(Instant::now());
+        let (admission, change) = self.reports.gate.admit(Instant::now);
         if let Some(change) = change {
             self.reports.circuit_changed(change);
         }
