@@ -144,8 +144,8 @@ fn TraineeName() -> impl IntoView {
     };
     let joined = move || {
         ctx.page.with(|p| match &p.joined {
-            Some((name, Some(topic))) => Some(format!("{} {name} → {topic}", crate::i18n::pick("as", "en tant que"))),
-            Some((name, None)) => Some(format!("{} {name}", crate::i18n::pick("as", "en tant que"))),
+            Some((name, Some(topic))) => Some(format!("{} {name} → {topic}", t!(lang(); "as", "en tant que"))),
+            Some((name, None)) => Some(format!("{} {name}", t!(lang(); "as", "en tant que"))),
             None => None,
         })
     };
@@ -219,9 +219,9 @@ fn Playground() -> impl IntoView {
 
     let show_lab = RwSignal::new(true);
     let connection_text = move || match ctx.connection.get() {
-        Connection::Connecting => crate::i18n::pick("connecting…", "connexion…"),
-        Connection::Open => crate::i18n::pick("connected", "connecté"),
-        Connection::Closed => crate::i18n::pick("disconnected, reconnecting…", "déconnecté, reconnexion…"),
+        Connection::Connecting => t!(lang(); "connecting…", "connexion…"),
+        Connection::Open => t!(lang(); "connected", "connecté"),
+        Connection::Closed => t!(lang(); "disconnected, reconnecting…", "déconnecté, reconnexion…"),
     };
     let connection_class = move || match ctx.connection.get() {
         Connection::Connecting => "badge badge-wait",

@@ -1,9 +1,17 @@
 //! The page's language: English or French (the lab's), switchable, remembered.
 //!
-//! Every text of the page is written where it is shown, as a pair: `t!("Send", "Envoyer")`.
-//! A pair cannot lose one of its languages, and a reviewer reads both side by side. The
-//! server's errors come as [`shared::problem::Problem`] codes and are worded here, in the
-//! chosen language, by `shared`.
+//! Every text of the page is written one way, where it is shown, as a pair, English first,
+//! with [`t!`](crate::t):
+//! - `t!("Send", "Envoyer")`: a fixed text, as a signal that a view redraws on a switch;
+//! - `t!(lang; "{n} sent", "{n} envoyés")`: a sentence with figures (or a text chosen in
+//!   code), in `lang`; only that language is formatted, and each figure is checked by the
+//!   compiler in both.
+//!
+//! A pair cannot lose one of its languages, and a reviewer reads both side by side. Pairs
+//! kept as data before they are shown (the checklist, the settings' explanations) are
+//! [`shared::problem::Text`] values. The server's errors come as
+//! [`shared::problem::Problem`] codes and are worded here, in the chosen language, by
+//! `shared`.
 
 use crate::storage::{Place, read, write};
 use leptos::prelude::*;
@@ -49,7 +57,7 @@ pub fn set_lang(lang: Lang) {
 }
 
 /// The English or the French, in the page's language.
-pub fn pick<T>(en: T, fr: T) -> T {
+fn pick<T>(en: T, fr: T) -> T {
     match lang() {
         Lang::En => en,
         Lang::Fr => fr,
@@ -64,9 +72,17 @@ pub fn text(en: &'static str, fr: &'static str) -> Signal<&'static str> {
     Signal::derive(move || pick(en, fr))
 }
 
-/// A text in both languages for a view or an attribute: `t!("Send", "Envoyer")`.
+/// A text in both languages, English first: `t!("Send", "Envoyer")` for a view or an
+/// attribute (a signal), `t!(lang; "{n} sent", "{n} envoyés")` for a sentence with
+/// figures in `lang` (a `String`; format arguments may follow the French).
 #[macro_export]
 macro_rules! t {
+    ($lang:expr; $en:literal, $fr:literal $(, $($arg:tt)*)?) => {
+        match $lang {
+            $crate::i18n::Lang::En => format!($en $(, $($arg)*)?),
+            $crate::i18n::Lang::Fr => format!($fr $(, $($arg)*)?),
+        }
+    };
     ($en:expr, $fr:expr $(,)?) => {
         $crate::i18n::text($en, $fr)
     };

@@ -11,7 +11,7 @@ use shared::protocol::{BroadcastRequest, ClassView, ErrorEvent, Fault, TraineeVi
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::{pick, say};
+use crate::i18n::{lang, say};
 use crate::storage::{self, Place};
 use crate::t;
 
@@ -74,18 +74,32 @@ async fn call(method: &str, path: &str, token: &str, body: Option<String>) -> An
     }
 }
 
-/// The instructor's page.
-#[component]
-pub fn InstructorPage() -> impl IntoView {
-    let token = RwSignal::new(initial_token());
-    let draft = RwSignal::new(String::new());
-    let class = RwSignal::new(None::<ClassView>);
-    let refused = RwSignal::new(None::<Problem>);
-    let said = RwSignal::new(None::<String>);
-    let message = RwSignal::new(String::new());
+/// The instructor's page: its state and the requests it makes, shared by its panels.
+#[derive(Clone, Copy)]
+struct Console {
+    /// The token, once given.
+    token: RwSignal<String>,
+    /// The class, as last read.
+    class: RwSignal<Option<ClassView>>,
+    /// Why the server refused the token, if it did.
+    refused: RwSignal<Option<Problem>>,
+    /// What the last broadcast or fault came to.
+    said: RwSignal<Option<String>>,
+}
 
-    let refresh = move || {
-        let token = token.get_untracked();
+impl Console {
+    fn new() -> Self {
+        Self {
+            token: RwSignal::new(initial_token()),
+            class: RwSignal::new(None),
+            refused: RwSignal::new(None),
+            said: RwSignal::new(None),
+        }
+    }
+
+    /// Reads the class again.
+    fn refresh(self) {
+        let token = self.token.get_untracked();
         if token.is_empty() {
             return;
         }
@@ -93,168 +107,203 @@ pub fn InstructorPage() -> impl IntoView {
             match call("GET", "/api/instructor", &token, None).await {
                 Answer::Ok(body) => match serde_json::from_str::<ClassView>(&body) {
                     Ok(view) => {
-                        class.set(Some(view));
-                        refused.set(None);
+                        self.class.set(Some(view));
+                        self.refused.set(None);
                     }
-                    Err(e) => refused.set(Some(Problem::Kafka { detail: e.to_string() })),
+                    Err(e) => self.refused.set(Some(Problem::Kafka { detail: e.to_string() })),
                 },
                 Answer::Refused(problem) => {
-                    class.set(None);
-                    refused.set(Some(problem));
+                    self.class.set(None);
+                    self.refused.set(Some(problem));
                 }
             }
         });
-    };
-    refresh();
-    set_interval(refresh, std::time::Duration::from_secs(1));
+    }
 
-    let open = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let t = draft.get_untracked().trim().to_owned();
-        storage::write(Place::Tab, TOKEN_KEY, &t);
-        token.set(t);
-        refresh();
-    };
-    let post = move |path: &'static str, body: String, done: String| {
-        let token = token.get_untracked();
+    /// Posts `body` to `path`; says `done`, or the problem, then reads the class again.
+    fn post(self, path: &'static str, body: String, done: String) {
+        let token = self.token.get_untracked();
         leptos::task::spawn_local(async move {
             match call("POST", path, &token, Some(body)).await {
-                Answer::Ok(_) => said.set(Some(done)),
-                Answer::Refused(problem) => said.set(Some(say(&problem))),
+                Answer::Ok(_) => self.said.set(Some(done)),
+                Answer::Refused(problem) => self.said.set(Some(say(&problem))),
             }
-            refresh();
+            self.refresh();
         });
-    };
-    let send_message = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = message.get_untracked();
-        let body = serde_json::to_string(&BroadcastRequest { text }).unwrap_or_default();
-        post("/api/instructor/broadcast", body, pick("Sent to every page.", "Envoyé à toutes les pages.").to_owned());
-        message.set(String::new());
-    };
-    let fault = move |fault: Fault| {
+    }
+
+    /// Switches `fault` on for the whole class.
+    fn fault(self, fault: Fault) {
         let body = serde_json::to_string(&fault).unwrap_or_default();
-        post(
+        self.post(
             "/api/instructor/fault",
             body,
-            pick("Done, for the whole class.", "Fait, pour toute la classe.").to_owned(),
+            t!(lang(); "Done, for the whole class.", "Fait, pour toute la classe."),
         );
-    };
+    }
+}
 
+/// The instructor's page.
+#[component]
+pub fn InstructorPage() -> impl IntoView {
+    let console = Console::new();
+    console.refresh();
+    set_interval(move || console.refresh(), std::time::Duration::from_secs(1));
     view! {
         <header class="top">
             <h1>"Kafka Producer Playground"</h1>
             <span class="subtitle">{t!("Instructor's view", "Vue formateur")}</span>
         </header>
         <main class="instructor">
-            <Show when=move || class.with(Option::is_none)>
-                <form class="panel" id="token-form" on:submit=open>
-                    <label for="token">{t!("Instructor token (printed when the playground starts)", "Jeton formateur (affiché au démarrage du playground)")}</label>
-                    <input id="token" type="password" autocomplete="off" on:input=move |ev| draft.set(event_target_value(&ev)) />
-                    <button type="submit">{t!("Open", "Ouvrir")}</button>
-                    <p id="refused" class="field-error" role="alert">{move || refused.get().map(|p| say(&p))}</p>
-                </form>
+            <Show when=move || console.class.with(Option::is_none)>
+                <TokenForm console=console />
             </Show>
-            {move || class.get().map(|view| {
-                let connected = view.trainees.iter().filter(|t| t.connected).count();
-                let summary = format!(
-                    "{}: {} ({connected} {}) · {} {} / {} ({} {})",
-                    pick("Sessions", "Sessions"),
-                    view.trainees.len(),
-                    pick("connected", "connectées"),
-                    pick("in flight", "en vol"),
-                    view.in_flight,
-                    view.limits.in_flight,
-                    pick("peak", "pic"),
-                    view.in_flight_peak,
-                );
-                let per_trainee = view.topic_per_trainee.then(|| pick("Each trainee has their own topic.", "Chaque stagiaire a son propre topic."));
-                let faults = view.cluster.faults_available;
-                let brokers = view.cluster.brokers.clone();
+            {move || console.class.get().map(|view| {
+                let (faults, brokers) = (view.cluster.faults_available, view.cluster.brokers.clone());
                 view! {
-                    <section class="panel" id="class">
-                        <h2>{t!("The class", "La classe")}</h2>
-                        <p id="class-summary">{summary} " " {per_trainee}</p>
-                        <table id="trainees">
-                            <thead><tr>
-                                <th>"#"</th>
-                                <th>{t!("Name", "Nom")}</th>
-                                <th>{t!("Page", "Page")}</th>
-                                <th>{t!("Runs", "Envois")}</th>
-                                <th>{t!("Last run", "Dernier envoi")}</th>
-                                <th>{t!("Lab", "Lab")}</th>
-                            </tr></thead>
-                            <tbody>
-                                {view.trainees.into_iter().map(trainee_row).collect_view()}
-                            </tbody>
-                        </table>
-                    </section>
-                    <section class="panel" id="broadcast-panel">
-                        <h2>{t!("Message to the class", "Message à la classe")}</h2>
-                        <form on:submit=send_message>
-                            <input id="broadcast-text" maxlength="500" prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev)) />
-                            <button id="broadcast-send" type="submit">{t!("Send to everyone", "Envoyer à tous")}</button>
-                        </form>
-                        <p id="instructor-said" role="status">{move || said.get()}</p>
-                    </section>
-                    <section class="panel" id="class-faults">
-                        <h2>{t!("Faults for the whole class", "Pannes pour toute la classe")}</h2>
-                        {if faults {
-                            view! {
-                                <div class="brokers">
-                                    {brokers.into_iter().map(|b| {
-                                        let id = b.id;
-                                        let (label, class_fault) = if b.up {
-                                            (format!("{} {id} ↓", pick("Broker", "Broker")), Fault::BrokerDown { broker: Some(id) })
-                                        } else {
-                                            (format!("{} {id} ↑", pick("Broker", "Broker")), Fault::BrokerUp { broker: Some(id) })
-                                        };
-                                        view! {
-                                            <button class="small" data-broker=id class:down=!b.up on:click=move |_| fault(class_fault.clone())>{label}</button>
-                                        }
-                                    }).collect_view()}
-                                    <button class="small" id="class-all-down" on:click=move |_| fault(Fault::BrokerDown { broker: None })>
-                                        {t!("Every broker down", "Tous les brokers arrêtés")}
-                                    </button>
-                                    <button class="small" id="class-reset" on:click=move |_| fault(Fault::ResetFaults)>
-                                        {t!("Reset faults", "Réinitialiser les pannes")}
-                                    </button>
-                                </div>
-                            }.into_any()
-                        } else {
-                            view! { <p class="hint">{t!("A real Kafka cluster: stop a broker with docker compose stop kafka-2.", "Un vrai cluster Kafka : arrêtez un broker avec docker compose stop kafka-2.")}</p> }.into_any()
-                        }}
-                    </section>
+                    <ClassTable view=view />
+                    <BroadcastPanel console=console />
+                    <ClassFaults console=console faults=faults brokers=brokers />
                 }
             })}
         </main>
     }
 }
 
+/// Asks for the token the server printed at start.
+#[component]
+fn TokenForm(console: Console) -> impl IntoView {
+    let draft = RwSignal::new(String::new());
+    let open = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let token = draft.get_untracked().trim().to_owned();
+        storage::write(Place::Tab, TOKEN_KEY, &token);
+        console.token.set(token);
+        console.refresh();
+    };
+    view! {
+        <form class="panel" id="token-form" on:submit=open>
+            <label for="token">{t!("Instructor token (printed when the playground starts)", "Jeton formateur (affiché au démarrage du playground)")}</label>
+            <input id="token" type="password" autocomplete="off" on:input=move |ev| draft.set(event_target_value(&ev)) />
+            <button type="submit">{t!("Open", "Ouvrir")}</button>
+            <p id="refused" class="field-error" role="alert">{move || console.refused.get().map(|p| say(&p))}</p>
+        </form>
+    }
+}
+
+/// Every session: a row each, and the class's figures.
+#[component]
+fn ClassTable(view: ClassView) -> impl IntoView {
+    let connected = view.trainees.iter().filter(|t| t.connected).count();
+    let (sessions, in_flight, max, peak) =
+        (view.trainees.len(), view.in_flight, view.limits.in_flight, view.in_flight_peak);
+    let summary = move || t!(lang(); "Sessions: {sessions} ({connected} connected) · in flight {in_flight} / {max} (peak {peak})", "Sessions : {sessions} ({connected} connectées) · en vol {in_flight} / {max} (pic {peak})");
+    let per_trainee =
+        view.topic_per_trainee.then(|| t!("Each trainee has their own topic.", "Chaque stagiaire a son propre topic."));
+    view! {
+        <section class="panel" id="class">
+            <h2>{t!("The class", "La classe")}</h2>
+            <p id="class-summary">{summary} " " {per_trainee}</p>
+            <table id="trainees">
+                <thead><tr>
+                    <th>"#"</th>
+                    <th>{t!("Name", "Nom")}</th>
+                    <th>{t!("Page", "Page")}</th>
+                    <th>{t!("Runs", "Envois")}</th>
+                    <th>{t!("Last run", "Dernier envoi")}</th>
+                    <th>{t!("Lab", "Lab")}</th>
+                </tr></thead>
+                <tbody>
+                    {view.trainees.into_iter().map(trainee_row).collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+/// A message to every page.
+#[component]
+fn BroadcastPanel(console: Console) -> impl IntoView {
+    let message = RwSignal::new(String::new());
+    let send = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = serde_json::to_string(&BroadcastRequest { text: message.get_untracked() }).unwrap_or_default();
+        console.post(
+            "/api/instructor/broadcast",
+            body,
+            t!(lang(); "Sent to every page.", "Envoyé à toutes les pages."),
+        );
+        message.set(String::new());
+    };
+    view! {
+        <section class="panel" id="broadcast-panel">
+            <h2>{t!("Message to the class", "Message à la classe")}</h2>
+            <form on:submit=send>
+                <input id="broadcast-text" maxlength="500" prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev)) />
+                <button id="broadcast-send" type="submit">{t!("Send to everyone", "Envoyer à tous")}</button>
+            </form>
+            <p id="instructor-said" role="status">{move || console.said.get()}</p>
+        </section>
+    }
+}
+
+/// The embedded cluster's faults, for the whole class.
+#[component]
+fn ClassFaults(console: Console, faults: bool, brokers: Vec<shared::protocol::BrokerState>) -> impl IntoView {
+    let buttons = move || {
+        let each = brokers.clone().into_iter().map(|b| {
+            let id = b.id;
+            let (label, fault) = if b.up {
+                (t!(lang(); "Broker {id} ↓", "Broker {id} ↓"), Fault::BrokerDown { broker: Some(id) })
+            } else {
+                (t!(lang(); "Broker {id} ↑", "Broker {id} ↑"), Fault::BrokerUp { broker: Some(id) })
+            };
+            view! {
+                <button class="small" data-broker=id class:down=!b.up on:click=move |_| console.fault(fault.clone())>{label}</button>
+            }
+        });
+        view! {
+            <div class="brokers">
+                {each.collect_view()}
+                <button class="small" id="class-all-down" on:click=move |_| console.fault(Fault::BrokerDown { broker: None })>
+                    {t!("Every broker down", "Tous les brokers arrêtés")}
+                </button>
+                <button class="small" id="class-reset" on:click=move |_| console.fault(Fault::ResetFaults)>
+                    {t!("Reset faults", "Réinitialiser les pannes")}
+                </button>
+            </div>
+        }
+    };
+    view! {
+        <section class="panel" id="class-faults">
+            <h2>{t!("Faults for the whole class", "Pannes pour toute la classe")}</h2>
+            {if faults {
+                buttons().into_any()
+            } else {
+                view! { <p class="hint">{t!("A real Kafka cluster: stop a broker with docker compose stop kafka-2.", "Un vrai cluster Kafka : arrêtez un broker avec docker compose stop kafka-2.")}</p> }.into_any()
+            }}
+        </section>
+    }
+}
+
 /// One trainee's row.
 fn trainee_row(t: TraineeView) -> impl IntoView {
-    let name = t.name.clone().unwrap_or_else(|| pick("(no name yet)", "(pas encore de nom)").to_owned());
-    let page = if t.connected { pick("connected", "connectée") } else { pick("away", "partie") };
+    let name = t.name.clone().unwrap_or_else(|| t!(lang(); "(no name yet)", "(pas encore de nom)"));
+    let page = if t.connected { t!(lang(); "connected", "connectée") } else { t!(lang(); "away", "partie") };
     let run = match (&t.run, &t.finished) {
         (None, _) => String::new(),
         (Some(s), None) => {
-            format!(
-                "{} · {} {} · {} ✓ · {} ✗",
-                pick("running", "en cours"),
-                s.sent,
-                pick("sent", "envoyés"),
-                s.delivered,
-                s.failed
-            )
+            let (sent, delivered, failed) = (s.sent, s.delivered, s.failed);
+            t!(lang(); "running · {sent} sent · {delivered} ✓ · {failed} ✗", "en cours · {sent} envoyés · {delivered} ✓ · {failed} ✗")
         }
-        (Some(_), Some(f)) => format!(
-            "{} {} · {} ✓ · {} ✗{}",
-            f.sent,
-            pick("sent", "envoyés"),
-            f.delivered,
-            f.failed,
-            if f.stopped { pick(" (stopped)", " (arrêté)") } else { "" }
-        ),
+        (Some(_), Some(f)) => {
+            let (sent, delivered, failed) = (f.sent, f.delivered, f.failed);
+            if f.stopped {
+                t!(lang(); "{sent} sent · {delivered} ✓ · {failed} ✗ (stopped)", "{sent} envoyés · {delivered} ✓ · {failed} ✗ (arrêté)")
+            } else {
+                t!(lang(); "{sent} sent · {delivered} ✓ · {failed} ✗", "{sent} envoyés · {delivered} ✓ · {failed} ✗")
+            }
+        }
     };
     let failing = t.run.as_ref().is_some_and(|s| s.failed > 0);
     let lab = format!("{} / {LAB_ITEMS}", t.done.len().min(LAB_ITEMS));

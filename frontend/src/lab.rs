@@ -16,6 +16,7 @@ use shared::protocol::{
 use shared::settings::{Partitioner, Preset, ProducerSettings};
 
 use crate::model::{Form, Page, Run};
+use crate::t;
 
 /// An item of the lab's validation checklist.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -459,18 +460,16 @@ pub enum Finding {
     },
 }
 
-fn mode_name(mode: RunMode, lang: Lang) -> &'static str {
-    match (mode, lang) {
-        (RunMode::Sync, _) => "sync",
-        (RunMode::Pipelined, Lang::En) => "pipelined",
-        (RunMode::Pipelined, Lang::Fr) => "pipeline",
+fn mode_name(mode: RunMode, lang: Lang) -> String {
+    match mode {
+        RunMode::Sync => t!(lang; "sync", "sync"),
+        RunMode::Pipelined => t!(lang; "pipelined", "pipeline"),
     }
 }
 
 impl Finding {
     /// The finding in `lang`.
     pub fn text(&self, lang: Lang) -> String {
-        let fr = lang == Lang::Fr;
         match self {
             Finding::NeedRun(text) => text.get(lang).to_owned(),
             Finding::Spread { counts } => {
@@ -478,175 +477,93 @@ impl Finding {
                 let list = counts.iter().enumerate().map(|(p, n)| format!("P{p} {n}")).collect::<Vec<_>>().join(", ");
                 let (min, max) = (counts.iter().min().unwrap_or(&0), counts.iter().max().unwrap_or(&0));
                 let even = total as f64 / counts.len().max(1) as f64;
-                if fr {
-                    format!(
-                        "Répartition de {total} messages : {list}. De {min} à {max} par partition, pour {even:.1} si c'était égal."
-                    )
-                } else {
-                    format!(
-                        "Spread of {total} messages: {list}. From {min} to {max} a partition, against {even:.1} if even."
-                    )
-                }
+                t!(lang; "Spread of {total} messages: {list}. From {min} to {max} a partition, against {even:.1} if even.", "Répartition de {total} messages : {list}. De {min} à {max} par partition, pour {even:.1} si c'était égal.")
             }
             Finding::Keyed { partitioner, as_predicted, keyed, java_elsewhere } => {
                 let p = partitioner.as_str();
-                if fr {
-                    format!(
-                        "Avec une clé, la partition est un hachage de la clé ({p}) : {as_predicted} messages sur {keyed} sont allés où l'aperçu l'avait calculé, d'avance. \
-                         La répartition suit donc les clés, pas un tourniquet. Le producer Java (murmur2) en aurait placé {java_elsewhere} ailleurs : \
-                         librdkafka, donc .NET, hache en CRC32 sauf avec partitioner=murmur2_random."
-                    )
-                } else {
-                    format!(
-                        "With a key, the partition is a hash of the key ({p}): {as_predicted} of {keyed} messages went where the preview computed beforehand. \
+                t!(lang; "With a key, the partition is a hash of the key ({p}): {as_predicted} of {keyed} messages went where the preview computed beforehand. \
                          So the spread follows the keys, not a round robin. Java's producer (murmur2) would have put {java_elsewhere} elsewhere: \
-                         librdkafka, and so .NET, hashes with CRC32 unless partitioner=murmur2_random."
-                    )
-                }
+                         librdkafka, and so .NET, hashes with CRC32 unless partitioner=murmur2_random.", "Avec une clé, la partition est un hachage de la clé ({p}) : {as_predicted} messages sur {keyed} sont allés où l'aperçu l'avait calculé, d'avance. \
+                         La répartition suit donc les clés, pas un tourniquet. Le producer Java (murmur2) en aurait placé {java_elsewhere} ailleurs : \
+                         librdkafka, donc .NET, hache en CRC32 sauf avec partitioner=murmur2_random.")
             }
             Finding::Keyless { sticky_ms, used } => {
-                if fr {
-                    format!(
-                        "Sans clé, librdkafka colle à une partition pendant sticky.partitioning.linger.ms ({sticky_ms} ms) pour remplir un batch, puis change : \
-                         ici {used} partition(s) ont reçu des messages. Une rafale rapide peut tomber dans une seule partition."
-                    )
-                } else {
-                    format!(
-                        "Without a key, librdkafka sticks to one partition for sticky.partitioning.linger.ms ({sticky_ms} ms) to fill a batch, then moves on: \
-                         here {used} partition(s) got messages. A quick burst can land in a single partition."
-                    )
-                }
+                t!(lang; "Without a key, librdkafka sticks to one partition for sticky.partitioning.linger.ms ({sticky_ms} ms) to fill a batch, then moves on: \
+                         here {used} partition(s) got messages. A quick burst can land in a single partition.", "Sans clé, librdkafka colle à une partition pendant sticky.partitioning.linger.ms ({sticky_ms} ms) pour remplir un batch, puis change : \
+                         ici {used} partition(s) ont reçu des messages. Une rafale rapide peut tomber dans une seule partition.")
             }
             Finding::HeaderRead { with, total } => {
-                if fr {
-                    format!("Relu depuis le topic : {with} message(s) sur {total} portent environment=dev.")
-                } else {
-                    format!("Read back from the topic: {with} of {total} message(s) carry environment=dev.")
-                }
+                t!(lang; "Read back from the topic: {with} of {total} message(s) carry environment=dev.", "Relu depuis le topic : {with} message(s) sur {total} portent environment=dev.")
             }
             Finding::Failures { failed, sent, errors, min_ms, max_ms } => {
                 let names = errors.iter().map(|(e, n)| format!("{e} ×{n}")).collect::<Vec<_>>().join(", ");
-                if fr {
-                    format!("{failed} message(s) sur {sent} en échec ({names}), chacun après {min_ms} à {max_ms} ms.")
-                } else {
-                    format!("{failed} of {sent} message(s) failed ({names}), each after {min_ms} to {max_ms} ms.")
-                }
+                t!(lang; "{failed} of {sent} message(s) failed ({names}), each after {min_ms} to {max_ms} ms.", "{failed} message(s) sur {sent} en échec ({names}), chacun après {min_ms} à {max_ms} ms.")
             }
             Finding::Bounded { timeout_ms, retries, backoff_ms, max_ms } => {
-                if fr {
-                    format!(
-                        "Combien de tentatives avant l'échec final ? Ici, aucune : sans broker pour répondre, librdkafka n'a jamais envoyé de requête, \
-                         donc message.send.max.retries ({retries}) et retry.backoff.ms ({backoff_ms}) n'ont pas servi. Le message attend dans la file \
-                         jusqu'à message.timeout.ms ({timeout_ms} ms ; vu : {max_ms} ms au plus), puis échoue en MessageTimedOut. Les tentatives ne \
-                         comptent que si un broker répond une erreur réessayable, et toujours dans la limite de message.timeout.ms (delivery.timeout.ms en Java)."
-                    )
-                } else {
-                    format!(
-                        "How many retries before the final failure? Here, none: with no broker to answer, librdkafka never sent a request, \
+                t!(lang; "How many retries before the final failure? Here, none: with no broker to answer, librdkafka never sent a request, \
                          so message.send.max.retries ({retries}) and retry.backoff.ms ({backoff_ms}) played no part. The message waits in the queue \
                          until message.timeout.ms ({timeout_ms} ms; seen: {max_ms} ms at most), then fails with MessageTimedOut. Retries count only \
-                         when a broker answers with a retriable error, and always within message.timeout.ms (delivery.timeout.ms in Java)."
-                    )
-                }
+                         when a broker answers with a retriable error, and always within message.timeout.ms (delivery.timeout.ms in Java).", "Combien de tentatives avant l'échec final ? Ici, aucune : sans broker pour répondre, librdkafka n'a jamais envoyé de requête, \
+                         donc message.send.max.retries ({retries}) et retry.backoff.ms ({backoff_ms}) n'ont pas servi. Le message attend dans la file \
+                         jusqu'à message.timeout.ms ({timeout_ms} ms ; vu : {max_ms} ms au plus), puis échoue en MessageTimedOut. Les tentatives ne \
+                         comptent que si un broker répond une erreur réessayable, et toujours dans la limite de message.timeout.ms (delivery.timeout.ms en Java).")
             }
             Finding::Order { idempotence, records, duplicates, reordered } => {
                 let step = if *idempotence { "B" } else { "A" };
-                let with = match (idempotence, fr) {
-                    (true, false) => "with idempotence",
-                    (false, false) => "without idempotence",
-                    (true, true) => "avec idempotence",
-                    (false, true) => "sans idempotence",
+                let with = if *idempotence {
+                    t!(lang; "with idempotence", "avec idempotence")
+                } else {
+                    t!(lang; "without idempotence", "sans idempotence")
                 };
                 let lucky = !idempotence && duplicates + reordered == 0;
-                let mut text = if fr {
-                    format!(
-                        "{step}, {with} : {records} messages relus, {duplicates} doublon(s), {reordered} hors d'ordre."
-                    )
-                } else {
-                    format!(
-                        "{step}, {with}: {records} messages read back, {duplicates} duplicate(s), {reordered} out of order."
-                    )
-                };
+                let mut text = t!(lang; "{step}, {with}: {records} messages read back, {duplicates} duplicate(s), {reordered} out of order.", "{step}, {with} : {records} messages relus, {duplicates} doublon(s), {reordered} hors d'ordre.");
                 if lucky {
-                    text.push_str(if fr {
-                        " Cette fois, les batchs réessayés sont arrivés dans l'ordre : renvoyez A."
-                    } else {
-                        " This time the retried batches landed in order: send A again."
-                    });
+                    text += &t!(lang; " This time the retried batches landed in order: send A again.", " Cette fois, les batchs réessayés sont arrivés dans l'ordre : renvoyez A.");
                 }
                 text
             }
             Finding::SentTwice { offsets } => {
                 let list = offsets.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-                if fr {
-                    format!(
-                        "C : le même message envoyé deux fois avec idempotence est écrit aux offsets {list}. Le lab se trompe : l'idempotence \
-                         écarte les doublons des propres tentatives du producer (même producer id, même numéro de séquence), pas un second \
-                         envoi de l'application, qui reçoit un nouveau numéro. Pour cela, il faut une clé métier et un consumer idempotent."
-                    )
-                } else {
-                    format!(
-                        "C: the same message sent twice with idempotence is written at offsets {list}. The lab is wrong here: idempotence \
+                t!(lang; "C: the same message sent twice with idempotence is written at offsets {list}. The lab is wrong here: idempotence \
                          drops duplicates of the producer's own retries (same producer id, same sequence number), not a second send by the \
-                         application, which gets a new number. That takes a business key and an idempotent consumer."
-                    )
-                }
+                         application, which gets a new number. That takes a business key and an idempotent consumer.", "C : le même message envoyé deux fois avec idempotence est écrit aux offsets {list}. Le lab se trompe : l'idempotence \
+                         écarte les doublons des propres tentatives du producer (même producer id, même numéro de séquence), pas un second \
+                         envoi de l'application, qui reçoit un nouveau numéro. Pour cela, il faut une clé métier et un consumer idempotent.")
             }
             Finding::Throughput { optimized, mode, msgs_per_sec, p50_us, p99_us } => {
-                let who = match (optimized, fr) {
-                    (false, false) => "Lab settings",
-                    (true, false) => "Optimized",
-                    (false, true) => "Réglages du lab",
-                    (true, true) => "Optimisé",
+                let who = if *optimized {
+                    t!(lang; "Optimized", "Optimisé")
+                } else {
+                    t!(lang; "Lab settings", "Réglages du lab")
                 };
-                let (p50, p99) = (*p50_us as f64 / 1000.0, *p99_us as f64 / 1000.0);
-                format!("{who}, {}: {msgs_per_sec:.0} msgs/s, p50 {p50:.2} ms, p99 {p99:.2} ms", mode_name(*mode, lang))
+                let (p50, p99, m) = (*p50_us as f64 / 1000.0, *p99_us as f64 / 1000.0, mode_name(*mode, lang));
+                t!(lang; "{who}, {m}: {msgs_per_sec:.0} msgs/s, p50 {p50:.2} ms, p99 {p99:.2} ms", "{who}, {m} : {msgs_per_sec:.0} msgs/s, p50 {p50:.2} ms, p99 {p99:.2} ms")
             }
             Finding::Ratio { mode, ratio } => {
                 let within = (2.0..=5.0).contains(ratio);
                 let m = mode_name(*mode, lang);
-                match (fr, within) {
-                    (false, true) => {
-                        format!("In {m}, optimized is {ratio:.1}× the lab's throughput: within the lab's 2 to 5×.")
-                    }
-                    (false, false) => format!(
-                        "In {m}, optimized is {ratio:.1}× the lab's throughput, not the lab's 2 to 5×. librdkafka already batches (its \
+                if within {
+                    t!(lang; "In {m}, optimized is {ratio:.1}× the lab's throughput: within the lab's 2 to 5×.", "En {m}, l'optimisé fait {ratio:.1}× le débit du lab : dans les 2 à 5× du lab.")
+                } else {
+                    t!(lang; "In {m}, optimized is {ratio:.1}× the lab's throughput, not the lab's 2 to 5×. librdkafka already batches (its \
                          linger.ms default is 5 ms and batch.size 1 MB), and this cluster answers from memory on the same machine, so \
-                         batching and snappy matter little here; on a real network the difference grows. Sync or pipelined matters more."
-                    ),
-                    (true, true) => {
-                        format!("En {m}, l'optimisé fait {ratio:.1}× le débit du lab : dans les 2 à 5× du lab.")
-                    }
-                    (true, false) => format!(
-                        "En {m}, l'optimisé fait {ratio:.1}× le débit du lab, pas les 2 à 5× du lab. librdkafka regroupe déjà (linger.ms \
+                         batching and snappy matter little here; on a real network the difference grows. Sync or pipelined matters more.", "En {m}, l'optimisé fait {ratio:.1}× le débit du lab, pas les 2 à 5× du lab. librdkafka regroupe déjà (linger.ms \
                          vaut 5 ms par défaut et batch.size 1 Mo), et ce cluster répond depuis la mémoire, sur la même machine : batchs et \
-                         snappy pèsent peu ici ; sur un vrai réseau l'écart grandit. Sync ou pipeline compte davantage."
-                    ),
+                         snappy pèsent peu ici ; sur un vrai réseau l'écart grandit. Sync ou pipeline compte davantage.")
                 }
             }
             Finding::Circuit { changes, fast, timed_out } => {
-                let name = |s: &CircuitState| match (s, fr) {
-                    (CircuitState::Closed, false) => "closed",
-                    (CircuitState::Open, false) => "open",
-                    (CircuitState::HalfOpen, false) => "half-open",
-                    (CircuitState::Closed, true) => "fermé",
-                    (CircuitState::Open, true) => "ouvert",
-                    (CircuitState::HalfOpen, true) => "semi-ouvert",
+                let name = |s: &CircuitState| match s {
+                    CircuitState::Closed => t!(lang; "closed", "fermé"),
+                    CircuitState::Open => t!(lang; "open", "ouvert"),
+                    CircuitState::HalfOpen => t!(lang; "half-open", "semi-ouvert"),
                 };
                 let list = changes
                     .iter()
                     .map(|(s, ms)| format!("{} {:.1} s", name(s), *ms as f64 / 1000.0))
                     .collect::<Vec<_>>()
                     .join(" → ");
-                if fr {
-                    format!(
-                        "Disjoncteur : {list}. {timed_out} message(s) ont expiré pour l'ouvrir ; {fast} ont échoué aussitôt, sans attendre un broker absent."
-                    )
-                } else {
-                    format!(
-                        "Circuit: {list}. {timed_out} message(s) timed out to open it; {fast} failed at once, without waiting for a missing broker."
-                    )
-                }
+                t!(lang; "Circuit: {list}. {timed_out} message(s) timed out to open it; {fast} failed at once, without waiting for a missing broker.", "Disjoncteur : {list}. {timed_out} message(s) ont expiré pour l'ouvrir ; {fast} ont échoué aussitôt, sans attendre un broker absent.")
             }
         }
     }

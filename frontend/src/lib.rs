@@ -1,15 +1,17 @@
 //! The Kafka Producer Playground page, client-side rendered with Leptos.
 //!
+//! In the order data flows: the panels send a command through [`ws`], the server's
+//! events come back through it and are folded into [`model`], which the panels draw.
 //! - [`app`]: the root component, shared state in context, the layout.
-//! - [`ws`]: the WebSocket to the server, reconnecting by itself.
-//! - [`export`]: the settings and send loop as C#, Rust, Java properties and kcat.
-//! - [`i18n`]: English and French, every text written as a pair.
-//! - [`instructor`]: the instructor's view of the class, at `/instructor`.
-//! - [`lab`]: LAB 1.2A's checklist and exercises, checked from the session's real events.
+//! - [`ws`]: the WebSocket to the server, reconnecting by itself; the events' decoder.
 //! - [`model`]: the page's state and form as plain Rust, tested natively.
+//! - [`lab`]: LAB 1.2A's checklist and exercises, checked from the session's real events.
+//! - [`panels`]: one module per panel (config, message, run, partitions, deliveries, cluster).
+//! - [`i18n`]: English and French, every text written one way, as a pair (`t!`).
+//! - [`instructor`]: the instructor's view of the class, at `/instructor`.
+//! - [`export`]: the settings and send loop as C#, Rust, Java properties and kcat.
 //! - [`share`]: a scenario in the URL, to hand out as a link.
 //! - [`storage`]: what the page keeps in the browser or in the tab.
-//! - [`panels`]: one module per panel (config, message, run, partitions, deliveries, cluster).
 #![deny(missing_docs)]
 
 pub mod app;

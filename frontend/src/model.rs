@@ -10,8 +10,9 @@ use shared::lab;
 use shared::partitioner::predict;
 use shared::problem::Problem;
 use shared::protocol::{
-    CircuitBreaker, CircuitChange, ClusterState, ErrorEvent, ErrorName, Event, HeaderTemplate, Hello, LogLine,
-    Persistence, ProduceRequest, ProducerStats, Record, Records, RunFinished, RunMode, RunStats, lab_headers,
+    CircuitBreaker, CircuitChange, ClusterState, Delivered, ErrorEvent, ErrorName, Event, Failed, HeaderTemplate,
+    Hello, LogLine, Persistence, ProduceRequest, ProducerStats, Record, Records, RunFinished, RunMode, RunStats,
+    lab_headers,
 };
 use shared::settings::{FieldError, Partitioner, Preset, ProducerSettings};
 use shared::template::{Template, TemplateEnv, literal};
@@ -498,18 +499,7 @@ impl Page {
     /// Folds one event from the server into the page.
     pub fn apply(&mut self, event: Event) {
         match event {
-            Event::Hello(hello) => {
-                // A new session counts its runs from 1 again; a session found again after
-                // a dropped connection keeps what this page knows of it.
-                if !hello.resumed {
-                    self.history.clear();
-                    self.reads.clear();
-                    self.joined = None;
-                    self.run = None;
-                }
-                self.revision += 1;
-                self.hello = Some(hello);
-            }
+            Event::Hello(hello) => self.hello(hello),
             Event::RunStarted { run, .. } if self.run.as_ref().is_some_and(|r| r.run == run) => {
                 // The server telling a page that came back about the run it shows already.
             }
@@ -525,69 +515,15 @@ impl Page {
             }
             Event::Delivered(d) => {
                 if let Some(run) = self.run.as_mut().filter(|r| r.run == d.run) {
-                    if let Ok(p) = usize::try_from(d.partition) {
-                        if p >= run.per_partition.len() {
-                            run.per_partition.resize(p + 1, 0);
-                        }
-                        run.per_partition[p] += 1;
-                    }
-                    // Kept as rows arrive, so that drawing never walks every row.
-                    run.delivered_rows += 1;
-                    run.latency_bins[latency_bin(d.latency_us)] += 1;
-                    if let Ok(p) = usize::try_from(d.partition) {
-                        if p >= run.lane_cells.len() {
-                            run.lane_cells.resize(p + 1, Vec::new());
-                        }
-                        if run.lane_cells[p].len() < CELLS_PER_LANE {
-                            run.lane_cells[p].push((d.offset, d.key.as_deref().map(key_hue)));
-                        }
-                    }
-                    run.rows.push(Row {
-                        seq: d.seq,
-                        key: d.key,
-                        partition: Some(d.partition),
-                        offset: d.offset,
-                        latency_us: d.latency_us,
-                        failure: None,
-                        timestamp_ms: Some(d.timestamp_ms),
-                        log_append_time_ms: d.log_append_time_ms,
-                        failure_detail: None,
-                    });
+                    run.add_delivered(d);
                 }
             }
             Event::Failed(f) => {
                 if let Some(run) = self.run.as_mut().filter(|r| r.run == f.run) {
-                    run.rows.push(Row {
-                        seq: f.seq,
-                        key: f.key,
-                        partition: None,
-                        offset: None,
-                        latency_us: f.latency_us,
-                        failure: Some((f.error, f.message)),
-                        timestamp_ms: None,
-                        log_append_time_ms: None,
-                        failure_detail: Some((f.retriable, f.persistence)),
-                    });
+                    run.add_failed(f);
                 }
             }
-            Event::RunFinished(totals) => {
-                // Once per run, even when a page that came back is told again.
-                if let Some(run) = self.run.as_mut().filter(|r| r.run == totals.run && r.finished.is_none()) {
-                    run.finished = Some(totals);
-                    let mut kept = run.clone();
-                    if kept.rows.len() > HISTORY_ROWS {
-                        kept.rows = Vec::new();
-                        kept.delivered_rows = 0;
-                    }
-                    kept.series = Vec::new();
-                    kept.lane_cells = Vec::new();
-                    if self.history.len() == HISTORY_RUNS {
-                        self.history.remove(0);
-                    }
-                    self.history.push(kept);
-                    self.revision += 1;
-                }
-            }
+            Event::RunFinished(totals) => self.run_finished(totals),
             Event::Stats(stats) => {
                 if let Some(run) = self.run.as_mut().filter(|r| r.run == stats.run) {
                     run.record(stats);
@@ -622,6 +558,86 @@ impl Page {
                 }
             }
         }
+    }
+
+    /// A connection's first event.
+    fn hello(&mut self, hello: Hello) {
+        // A new session counts its runs from 1 again; a session found again after a
+        // dropped connection keeps what this page knows of it.
+        if !hello.resumed {
+            self.history.clear();
+            self.reads.clear();
+            self.joined = None;
+            self.run = None;
+        }
+        self.revision += 1;
+        self.hello = Some(hello);
+    }
+
+    /// The run's end: kept in the history (without its rows when it had many), once,
+    /// even when a page that came back is told again.
+    fn run_finished(&mut self, totals: RunFinished) {
+        let Some(run) = self.run.as_mut().filter(|r| r.run == totals.run && r.finished.is_none()) else { return };
+        run.finished = Some(totals);
+        let mut kept = run.clone();
+        if kept.rows.len() > HISTORY_ROWS {
+            kept.rows = Vec::new();
+            kept.delivered_rows = 0;
+        }
+        kept.series = Vec::new();
+        kept.lane_cells = Vec::new();
+        if self.history.len() == HISTORY_RUNS {
+            self.history.remove(0);
+        }
+        self.history.push(kept);
+        self.revision += 1;
+    }
+}
+
+impl Run {
+    /// A delivery report of a delivered message: its row, and the counts kept as rows
+    /// arrive, so that drawing never walks every row.
+    fn add_delivered(&mut self, d: Delivered) {
+        if let Ok(p) = usize::try_from(d.partition) {
+            if p >= self.per_partition.len() {
+                self.per_partition.resize(p + 1, 0);
+            }
+            self.per_partition[p] += 1;
+            if p >= self.lane_cells.len() {
+                self.lane_cells.resize(p + 1, Vec::new());
+            }
+            if self.lane_cells[p].len() < CELLS_PER_LANE {
+                self.lane_cells[p].push((d.offset, d.key.as_deref().map(key_hue)));
+            }
+        }
+        self.delivered_rows += 1;
+        self.latency_bins[latency_bin(d.latency_us)] += 1;
+        self.rows.push(Row {
+            seq: d.seq,
+            key: d.key,
+            partition: Some(d.partition),
+            offset: d.offset,
+            latency_us: d.latency_us,
+            failure: None,
+            timestamp_ms: Some(d.timestamp_ms),
+            log_append_time_ms: d.log_append_time_ms,
+            failure_detail: None,
+        });
+    }
+
+    /// A delivery report of a failed message: its row.
+    fn add_failed(&mut self, f: Failed) {
+        self.rows.push(Row {
+            seq: f.seq,
+            key: f.key,
+            partition: None,
+            offset: None,
+            latency_us: f.latency_us,
+            failure: Some((f.error, f.message)),
+            timestamp_ms: None,
+            log_append_time_ms: None,
+            failure_detail: Some((f.retriable, f.persistence)),
+        });
     }
 }
 

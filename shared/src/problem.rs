@@ -564,6 +564,31 @@ mod tests {
     }
 
     #[test]
+    fn every_problem_is_worded_in_both_languages() {
+        // Every code serde's derive knows, from the enum itself ("expected one of ..."),
+        // made from one set of sample fields (serde ignores the ones a code lacks).
+        let error = serde_json::from_str::<Problem>(r#"{"code":"~"}"#).unwrap_err().to_string();
+        let codes = error.split_once("expected one of ").unwrap().1.split(" at line").next().unwrap();
+        let codes: Vec<&str> = codes.split(", ").map(|c| c.trim_matches('`')).collect();
+        assert!(codes.len() >= 30, "{codes:?}");
+        for code in codes {
+            let sample = |got: serde_json::Value| {
+                serde_json::json!({
+                    "code": code, "field": "linger.ms", "min": 0, "max": 5, "got": got, "backoff": 100,
+                    "timeout": 10, "linger": 20, "fields": 2, "detail": "why", "topic": "orders.created",
+                    "known": "orders.created", "id": 4, "name": "alice", "own": "orders.created.alice",
+                    "limit": "rate", "problem": {"kind": "unknown", "placeholder": "id"}
+                })
+            };
+            let problem = serde_json::from_value::<Problem>(sample(7.into()))
+                .or_else(|_| serde_json::from_value::<Problem>(sample("seven".into())))
+                .unwrap_or_else(|e| panic!("{code}: {e}"));
+            let (en, fr) = (problem.text(Lang::En), problem.text(Lang::Fr));
+            assert!(!en.is_empty() && !fr.is_empty() && en != fr, "{code}: {en} / {fr}");
+        }
+    }
+
+    #[test]
     fn language_codes_round_trip() {
         for lang in Lang::ALL {
             assert_eq!(Lang::from_code(lang.code()), Some(lang));

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use shared::problem::Text;
 use shared::settings::Acks;
 
-use crate::i18n::{lang, pick};
+use crate::i18n::lang;
 use crate::t;
 
 /// How long the animation of one hop lasts: the measured latency slowed down so that
@@ -129,10 +129,7 @@ pub fn AcksFlow(
             <p class="hint">
                 {move || {
                     let (ms, slower) = (latency_us as f64 / 1000.0, d * 1e6 / latency_us.max(1) as f64);
-                    pick(
-                        format!("Measured: {ms:.2} ms, played {slower:.0}x slower."),
-                        format!("Mesuré : {ms:.2} ms, joué {slower:.0} fois plus lentement."),
-                    )
+                    t!(lang(); "Measured: {ms:.2} ms, played {slower:.0}x slower.", "Mesuré : {ms:.2} ms, joué {slower:.0} fois plus lentement.")
                 }}
             </p>
             {embedded.then(|| view! {

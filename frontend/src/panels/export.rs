@@ -5,7 +5,7 @@ use shared::problem::Problem;
 
 use crate::app::Ctx;
 use crate::export::{Language, export};
-use crate::i18n::{pick, say};
+use crate::i18n::{lang, say};
 use crate::share;
 use crate::t;
 
@@ -29,10 +29,7 @@ pub fn ExportPanel() -> impl IntoView {
         Ok(request) => export(language.get(), &request, &bootstrap.get()),
         Err(errors) => {
             let first = say(&errors[0].problem);
-            pick(
-                format!("// Fix the marked fields first: {first}"),
-                format!("// Corrigez d'abord les champs marqués : {first}"),
-            )
+            t!(lang(); "// Fix the marked fields first: {first}", "// Corrigez d'abord les champs marqués : {first}")
         }
     };
     view! {

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use shared::protocol::Command;
 
 use crate::app::Ctx;
-use crate::i18n::{lang, pick};
+use crate::i18n::lang;
 use crate::lab::{Exercise, Progress, QUIZ, Tick, Verdict, check, verify};
 use crate::storage::{Place, read, write};
 use crate::t;
@@ -69,7 +69,7 @@ pub fn LabSidebar() -> impl IntoView {
                             view! {
                                 <li class:done=done data-tick=format!("{tick:?}")>
                                     <span class="mark" aria-hidden="true">{move || if done() { "✓" } else { "○" }}</span>
-                                    <span class="sr-only">{move || if done() { pick("done: ", "fait : ") } else { pick("to do: ", "à faire : ") }}</span>
+                                    <span class="sr-only">{move || if done() { t!(lang(); "done: ", "fait : ") } else { t!(lang(); "to do: ", "à faire : ") }}</span>
                                     {move || tick.text().get(lang())}
                                 </li>
                             }
@@ -121,7 +121,7 @@ pub fn LabSidebar() -> impl IntoView {
                                     let right = a == q.right;
                                     view! {
                                         <p class="answer" class:ok=right class:bad=!right>
-                                            {if right { pick("Right. ", "Juste. ") } else { pick("Not quite. ", "Pas tout à fait. ") }}
+                                            {if right { t!(lang(); "Right. ", "Juste. ") } else { t!(lang(); "Not quite. ", "Pas tout à fait. ") }}
                                             {q.why.get(lang())}
                                         </p>
                                     }
@@ -169,7 +169,7 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
             <h4>
                 {format!("{n}. ")}
                 {move || exercise.title().get(lang())}
-                <span class="badge-passed">{move || passed().then(|| pick(" ✓ passed", " ✓ réussi"))}</span>
+                <span class="badge-passed">{move || passed().then(|| t!(lang(); " ✓ passed", " ✓ réussi"))}</span>
             </h4>
             <p class="doc">{move || exercise.instructions().get(lang())}</p>
             <div class="actions">
@@ -215,10 +215,10 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
             <div class="verdict" id=format!("verdict-{n}") role="status">
                 {move || match verdict.get() {
                     None => None,
-                    Some(Verdict::ReadBack(_)) => Some(view! { <p class="hint">{pick("Reading the topic back…", "Relecture du topic…")}</p> }.into_any()),
+                    Some(Verdict::ReadBack(_)) => Some(view! { <p class="hint">{t!(lang(); "Reading the topic back…", "Relecture du topic…")}</p> }.into_any()),
                     Some(Verdict::Judged { passed, findings }) => Some(view! {
                         <p class="outcome" class:ok=passed class:bad=!passed>
-                            {if passed { pick("✓ Passed", "✓ Réussi") } else { pick("✗ Not yet", "✗ Pas encore") }}
+                            {if passed { t!(lang(); "✓ Passed", "✓ Réussi") } else { t!(lang(); "✗ Not yet", "✗ Pas encore") }}
                         </p>
                         <ul class="findings">
                             {findings.into_iter().map(|f| view! { <li>{f.text(lang())}</li> }).collect_view()}

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::app::Ctx;
-use crate::i18n::pick;
+use crate::i18n::lang;
 use crate::t;
 
 /// One lane of the view.
@@ -75,7 +75,7 @@ pub fn PartitionStrip() -> impl IntoView {
                                                     None => "background: #9ca3af".to_owned(),
                                                 };
                                                 let title = offset.map_or_else(
-                                                    || pick("offset unknown (acks=0)", "offset inconnu (acks=0)").to_owned(),
+                                                    || t!(lang(); "offset unknown (acks=0)", "offset inconnu (acks=0)"),
                                                     |o| format!("offset {o}"),
                                                 );
                                                 view! { <span class="cell" style=style title=title></span> }

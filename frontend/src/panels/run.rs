@@ -4,39 +4,218 @@ use leptos::prelude::*;
 use shared::protocol::{CircuitState, Command, RunMode};
 
 use crate::app::Ctx;
-use crate::i18n::{pick, say};
+use crate::i18n::{lang, say};
 use crate::model::{Connection, format_latency};
 use crate::t;
 
 /// How many to send, the buttons, and how the run goes.
 #[component]
 pub fn RunPanel() -> impl IntoView {
+    view! {
+        <section class="panel" id="run">
+            <RunControls />
+            <RunOptions />
+            <RunNotices />
+            <RunSummary />
+        </section>
+    }
+}
+
+/// The count, Send and Stop, and the mode.
+#[component]
+fn RunControls() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let count_error = move || ctx.form.with(|f| f.error_for("count"));
     let running = move || ctx.page.with(|p| p.running());
     let connected = move || ctx.connection.get() == Connection::Open;
+    view! {
+    <div class="run-controls">
+        <div class="field count" class:invalid=move || count_error().is_some()>
+            <label for="count">{t!("Messages", "Messages")}</label>
+            <input
+                id="count"
+                type="text"
+                inputmode="numeric"
+                prop:value=move || ctx.form.with(|f| f.count.clone())
+                on:input=move |ev| ctx.form.update(|f| f.count = event_target_value(&ev))
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && connected() && !running() {
+                        ctx.send_run();
+                    }
+                }
+            />
+        </div>
+        <button
+            id="send"
+            class="primary"
+            prop:disabled=move || running() || !connected()
+            on:click=move |_| ctx.send_run()
+        >
+            {t!("Send", "Envoyer")}
+        </button>
+        <button id="stop" prop:disabled=move || !running() on:click=move |_| ctx.send(Command::Stop)>
+            {t!("Stop", "Arrêter")}
+        </button>
+        <fieldset class="mode">
+            <legend class="sr-only">{t!("Mode", "Mode")}</legend>
+            {[(RunMode::Sync, "sync"), (RunMode::Pipelined, "pipelined")]
+                .into_iter()
+                .map(|(mode, name)| {
+                    let id = format!("mode-{name}");
+                    let label_for = id.clone();
+                    view! {
+                        <label class="radio" for=label_for>
+                            <input
+                                type="radio"
+                                name="mode"
+                                id=id
+                                prop:checked=move || ctx.form.with(|f| f.mode == mode)
+                                on:change=move |_| ctx.form.update(|f| f.mode = mode)
+                            />
+                            {name}
+                        </label>
+                    }
+                })
+                .collect_view()}
+        </fieldset>
+        <p class="doc">
+            {move || match ctx.form.with(|f| f.mode) {
+                RunMode::Sync => t!(lang(); "One at a time, each awaiting its delivery report, as in the lab.", "Un à la fois, chacun attend son rapport de livraison, comme dans le lab."),
+                RunMode::Pipelined => t!(lang(); "Many in flight; delivery reports come back as they arrive.", "Beaucoup en vol ; les rapports de livraison reviennent à mesure."),
+            }}
+        </p>
+    </div>
+    }
+}
+
+/// The rate and the circuit breaker.
+#[component]
+fn RunOptions() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+    <div class="run-options">
+        <div class="field rate" class:invalid=move || ctx.form.with(|f| f.error_for("rate")).is_some()>
+            <label for="rate">{t!("Rate (msgs/s)", "Débit (msgs/s)")}</label>
+            <input
+                id="rate"
+                type="text"
+                inputmode="numeric"
+                placeholder=t!("as fast as it goes", "au plus vite")
+                prop:value=move || ctx.form.with(|f| f.rate.clone())
+                on:input=move |ev| ctx.form.update(|f| f.rate = event_target_value(&ev))
+            />
+        </div>
+        <label class="radio" for="circuit">
+            <input
+                id="circuit"
+                type="checkbox"
+                prop:checked=move || ctx.form.with(|f| f.circuit)
+                on:change=move |ev| ctx.form.update(|f| f.circuit = event_target_checked(&ev))
+            />
+            {t!("Circuit breaker (Ex. 6)", "Disjoncteur (Ex. 6)")}
+        </label>
+        <Show when=move || ctx.form.with(|f| f.circuit)>
+            <label class="inline" for="circuit-threshold">{t!("opens after", "s'ouvre après")}</label>
+            <input
+                id="circuit-threshold"
+                class="short"
+                type="text"
+                inputmode="numeric"
+                prop:value=move || ctx.form.with(|f| f.circuit_threshold.clone())
+                on:input=move |ev| ctx.form.update(|f| f.circuit_threshold = event_target_value(&ev))
+            />
+            <label class="inline" for="circuit-open-ms">{t!("failures, for (ms)", "échecs, pendant (ms)")}</label>
+            <input
+                id="circuit-open-ms"
+                class="short"
+                type="text"
+                inputmode="numeric"
+                prop:value=move || ctx.form.with(|f| f.circuit_open_ms.clone())
+                on:input=move |ev| ctx.form.update(|f| f.circuit_open_ms = event_target_value(&ev))
+            />
+        </Show>
+        {move || {
+            let state = ctx.page.with(|p| p.run.as_ref().and_then(|r| r.stats.as_ref()?.circuit))?;
+            let (class, text) = match state {
+                CircuitState::Closed => ("badge badge-ok", t!("circuit closed", "circuit fermé")),
+                CircuitState::Open => ("badge badge-bad", t!("circuit open: failing fast", "circuit ouvert : échec immédiat")),
+                CircuitState::HalfOpen => ("badge badge-wait", t!("circuit half-open: one trial", "circuit semi-ouvert : un essai")),
+            };
+            Some(view! { <span id="circuit-state" class=class>{text}</span> })
+        }}
+    </div>
+    }
+}
+
+/// The server's limits, and why a run was refused.
+#[component]
+fn RunNotices() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+    {move || {
+        // A workshop server's limits, where they bite: beside the count and rate.
+        let limits = ctx.page.with(|p| p.hello.as_ref().map(|h| h.limits))?;
+        (limits != shared::protocol::Limits::default()).then(|| {
+            let rate = limits.rate.map(|r| r.to_string()).unwrap_or_else(|| "∞".into());
+            let (m, b, f) = (limits.messages_per_run, limits.message_bytes, limits.in_flight);
+            view! {
+                <p class="hint" id="limits">
+                    {t!(lang(); "This server allows up to {m} messages per run, {b} bytes a message, {rate} msgs/s, one run at a time, and {f} messages in flight across the class (past it, sends wait).", "Ce serveur permet jusqu'à {m} messages par envoi, {b} octets par message, {rate} msgs/s, un envoi à la fois, et {f} messages en vol pour toute la classe (au-delà, les envois attendent).")}
+                </p>
+            }
+        })
+    }}
+    <p class="error count-error">
+        {move || {
+            ["count", "rate", "failure_threshold", "open_ms"]
+                .into_iter()
+                .find_map(|field| ctx.form.with(|f| f.error_for(field)))
+                .map(|p| say(&p))
+        }}
+    </p>
+    <p id="notice" class="notice" role="alert">
+        {move || {
+            let notice = ctx.notice.get()?;
+            // Fields to fix: list them, as they are now.
+            let fields = ctx.form.with(|f| f.request().err()).unwrap_or_default();
+            let details = fields.iter().map(|e| say(&e.problem)).collect::<Vec<_>>().join("; ");
+            Some(if details.is_empty() { say(&notice) } else { format!("{}: {details}", say(&notice)) })
+        }}
+    </p>
+    <p id="server-error" class="notice" role="alert">
+        {move || {
+            ctx.page.with(|p| {
+                p.error.as_ref().map(|e| {
+                    let mut text = say(&e.problem);
+                    for field in &e.fields {
+                        text.push_str("; ");
+                        text.push_str(&say(&field.problem));
+                    }
+                    t!(lang(); "The server refused: {text}", "Le serveur a refusé : {text}")
+                })
+            })
+        }}
+    </p>
+    }
+}
+
+/// How the run goes: its status, figures, progress and totals.
+#[component]
+fn RunSummary() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
     let summary = move || {
         ctx.page.with(|p| {
             let run = p.run.as_ref()?;
             let done = run.rows.len();
             let status = match &run.finished {
-                None => pick(
-                    format!("Run {}: {done} / {} …", run.run, run.count),
-                    format!("Envoi {} : {done} / {} …", run.run, run.count),
-                ),
-                Some(f) if f.stopped => pick(
-                    format!("Run {} stopped: {} sent", run.run, f.sent),
-                    format!("Envoi {} arrêté : {} envoyés", run.run, f.sent),
-                ),
-                Some(f) => pick(
-                    format!("Run {} finished in {} ms, producer flushed", run.run, f.elapsed_ms),
-                    format!("Envoi {} terminé en {} ms, producer vidé (Flush)", run.run, f.elapsed_ms),
-                ),
+                None => t!(lang(); "Run {}: {done} / {} …", "Envoi {} : {done} / {} …", run.run, run.count),
+                Some(f) if f.stopped => t!(lang(); "Run {} stopped: {} sent", "Envoi {} arrêté : {} envoyés", run.run, f.sent),
+                Some(f) => t!(lang(); "Run {} finished in {} ms, producer flushed", "Envoi {} terminé en {} ms, producer vidé (Flush)", run.run, f.elapsed_ms),
             };
             let figures = run.stats.as_ref().map(|s| {
                 // Percentiles of nothing would read as 0 ms: say there is no latency yet.
                 let latency = if s.delivered == 0 {
-                    pick("no delivery yet", "aucune livraison encore").to_owned()
+                    t!(lang(); "no delivery yet", "aucune livraison encore")
                 } else {
                     format!(
                         "p50 {} · p95 {} · p99 {}",
@@ -48,15 +227,12 @@ pub fn RunPanel() -> impl IntoView {
                 let left = u64::from(run.count).saturating_sub(s.delivered + s.failed);
                 let eta = if run.finished.is_none() && left > 0 && s.msgs_per_sec > 0.0 {
                     let secs = left as f64 / s.msgs_per_sec;
-                    pick(format!(" · about {secs:.0} s left"), format!(" · environ {secs:.0} s restantes"))
+                    t!(lang(); " · about {secs:.0} s left", " · environ {secs:.0} s restantes")
                 } else {
                     String::new()
                 };
                 let rate = s.msgs_per_sec;
-                pick(
-                    format!("{rate:.0} msgs/s · {latency} · {} in flight{eta}", s.in_flight),
-                    format!("{rate:.0} msgs/s · {latency} · {} en vol{eta}", s.in_flight),
-                )
+                t!(lang(); "{rate:.0} msgs/s · {latency} · {} in flight{eta}", "{rate:.0} msgs/s · {latency} · {} en vol{eta}", s.in_flight)
             });
             let (delivered, failed) = match &run.stats {
                 // The server's counts are exact even when it sends only a sample of rows.
@@ -68,183 +244,21 @@ pub fn RunPanel() -> impl IntoView {
         })
     };
     view! {
-        <section class="panel" id="run">
-            <div class="run-controls">
-                <div class="field count" class:invalid=move || count_error().is_some()>
-                    <label for="count">{t!("Messages", "Messages")}</label>
-                    <input
-                        id="count"
-                        type="text"
-                        inputmode="numeric"
-                        prop:value=move || ctx.form.with(|f| f.count.clone())
-                        on:input=move |ev| ctx.form.update(|f| f.count = event_target_value(&ev))
-                        on:keydown=move |ev| {
-                            if ev.key() == "Enter" && connected() && !running() {
-                                ctx.send_run();
-                            }
-                        }
-                    />
-                </div>
-                <button
-                    id="send"
-                    class="primary"
-                    prop:disabled=move || running() || !connected()
-                    on:click=move |_| ctx.send_run()
-                >
-                    {t!("Send", "Envoyer")}
-                </button>
-                <button id="stop" prop:disabled=move || !running() on:click=move |_| ctx.send(Command::Stop)>
-                    {t!("Stop", "Arrêter")}
-                </button>
-                <fieldset class="mode">
-                    <legend class="sr-only">{t!("Mode", "Mode")}</legend>
-                    {[(RunMode::Sync, "sync"), (RunMode::Pipelined, "pipelined")]
-                        .into_iter()
-                        .map(|(mode, name)| {
-                            let id = format!("mode-{name}");
-                            let label_for = id.clone();
-                            view! {
-                                <label class="radio" for=label_for>
-                                    <input
-                                        type="radio"
-                                        name="mode"
-                                        id=id
-                                        prop:checked=move || ctx.form.with(|f| f.mode == mode)
-                                        on:change=move |_| ctx.form.update(|f| f.mode = mode)
-                                    />
-                                    {name}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
-                </fieldset>
-                <p class="doc">
-                    {move || match ctx.form.with(|f| f.mode) {
-                        RunMode::Sync => pick(
-                            "One at a time, each awaiting its delivery report, as in the lab.",
-                            "Un à la fois, chacun attend son rapport de livraison, comme dans le lab.",
-                        ),
-                        RunMode::Pipelined => pick(
-                            "Many in flight; delivery reports come back as they arrive.",
-                            "Beaucoup en vol ; les rapports de livraison reviennent à mesure.",
-                        ),
-                    }}
-                </p>
-            </div>
-            <div class="run-options">
-                <div class="field rate" class:invalid=move || ctx.form.with(|f| f.error_for("rate")).is_some()>
-                    <label for="rate">{t!("Rate (msgs/s)", "Débit (msgs/s)")}</label>
-                    <input
-                        id="rate"
-                        type="text"
-                        inputmode="numeric"
-                        placeholder=t!("as fast as it goes", "au plus vite")
-                        prop:value=move || ctx.form.with(|f| f.rate.clone())
-                        on:input=move |ev| ctx.form.update(|f| f.rate = event_target_value(&ev))
-                    />
-                </div>
-                <label class="radio" for="circuit">
-                    <input
-                        id="circuit"
-                        type="checkbox"
-                        prop:checked=move || ctx.form.with(|f| f.circuit)
-                        on:change=move |ev| ctx.form.update(|f| f.circuit = event_target_checked(&ev))
-                    />
-                    {t!("Circuit breaker (Ex. 6)", "Disjoncteur (Ex. 6)")}
-                </label>
-                <Show when=move || ctx.form.with(|f| f.circuit)>
-                    <label class="inline" for="circuit-threshold">{t!("opens after", "s'ouvre après")}</label>
-                    <input
-                        id="circuit-threshold"
-                        class="short"
-                        type="text"
-                        inputmode="numeric"
-                        prop:value=move || ctx.form.with(|f| f.circuit_threshold.clone())
-                        on:input=move |ev| ctx.form.update(|f| f.circuit_threshold = event_target_value(&ev))
-                    />
-                    <label class="inline" for="circuit-open-ms">{t!("failures, for (ms)", "échecs, pendant (ms)")}</label>
-                    <input
-                        id="circuit-open-ms"
-                        class="short"
-                        type="text"
-                        inputmode="numeric"
-                        prop:value=move || ctx.form.with(|f| f.circuit_open_ms.clone())
-                        on:input=move |ev| ctx.form.update(|f| f.circuit_open_ms = event_target_value(&ev))
-                    />
-                </Show>
-                {move || {
-                    let state = ctx.page.with(|p| p.run.as_ref().and_then(|r| r.stats.as_ref()?.circuit))?;
-                    let (class, en, fr) = match state {
-                        CircuitState::Closed => ("badge badge-ok", "circuit closed", "circuit fermé"),
-                        CircuitState::Open => ("badge badge-bad", "circuit open: failing fast", "circuit ouvert : échec immédiat"),
-                        CircuitState::HalfOpen => ("badge badge-wait", "circuit half-open: one trial", "circuit semi-ouvert : un essai"),
-                    };
-                    Some(view! { <span id="circuit-state" class=class>{pick(en, fr)}</span> })
-                }}
-            </div>
-            {move || {
-                // A workshop server's limits, where they bite: beside the count and rate.
-                let limits = ctx.page.with(|p| p.hello.as_ref().map(|h| h.limits))?;
-                (limits != shared::protocol::Limits::default()).then(|| {
-                    let rate = limits.rate.map(|r| r.to_string()).unwrap_or_else(|| "∞".into());
-                    let (m, b, f) = (limits.messages_per_run, limits.message_bytes, limits.in_flight);
-                    view! {
-                        <p class="hint" id="limits">
-                            {pick(
-                                format!("This server allows up to {m} messages per run, {b} bytes a message, {rate} msgs/s, one run at a time, and {f} messages in flight across the class (past it, sends wait)."),
-                                format!("Ce serveur permet jusqu'à {m} messages par envoi, {b} octets par message, {rate} msgs/s, un envoi à la fois, et {f} messages en vol pour toute la classe (au-delà, les envois attendent)."),
-                            )}
-                        </p>
-                    }
-                })
-            }}
-            <p class="error count-error">
-                {move || {
-                    ["count", "rate", "failure_threshold", "open_ms"]
-                        .into_iter()
-                        .find_map(|field| ctx.form.with(|f| f.error_for(field)))
-                        .map(|p| say(&p))
-                }}
+    {move || match summary() {
+        None => view! {
+            <p class="hint">{t!("Press Send to produce the lab's orders.", "Appuyez sur Envoyer pour produire les commandes du lab.")}</p>
+        }
+        .into_any(),
+        Some((status, delivered, failed, progress, figures)) => view! {
+            <p id="run-status">{status}</p>
+            <p id="run-figures" class="figures">{figures}</p>
+            <progress max="1" value=progress.to_string()></progress>
+            <p class="totals">
+                <span class="ok" id="delivered-total">{t!(lang(); "{delivered} delivered", "{delivered} livrés")}</span>
+                <span class="bad" id="failed-total">{t!(lang(); "{failed} failed", "{failed} en échec")}</span>
             </p>
-            <p id="notice" class="notice" role="alert">
-                {move || {
-                    let notice = ctx.notice.get()?;
-                    // Fields to fix: list them, as they are now.
-                    let fields = ctx.form.with(|f| f.request().err()).unwrap_or_default();
-                    let details = fields.iter().map(|e| say(&e.problem)).collect::<Vec<_>>().join("; ");
-                    Some(if details.is_empty() { say(&notice) } else { format!("{}: {details}", say(&notice)) })
-                }}
-            </p>
-            <p id="server-error" class="notice" role="alert">
-                {move || {
-                    ctx.page.with(|p| {
-                        p.error.as_ref().map(|e| {
-                            let mut text = say(&e.problem);
-                            for field in &e.fields {
-                                text.push_str("; ");
-                                text.push_str(&say(&field.problem));
-                            }
-                            pick(format!("The server refused: {text}"), format!("Le serveur a refusé : {text}"))
-                        })
-                    })
-                }}
-            </p>
-            {move || match summary() {
-                None => view! {
-                    <p class="hint">{t!("Press Send to produce the lab's orders.", "Appuyez sur Envoyer pour produire les commandes du lab.")}</p>
-                }
-                .into_any(),
-                Some((status, delivered, failed, progress, figures)) => view! {
-                    <p id="run-status">{status}</p>
-                    <p id="run-figures" class="figures">{figures}</p>
-                    <progress max="1" value=progress.to_string()></progress>
-                    <p class="totals">
-                        <span class="ok" id="delivered-total">{pick(format!("{delivered} delivered"), format!("{delivered} livrés"))}</span>
-                        <span class="bad" id="failed-total">{pick(format!("{failed} failed"), format!("{failed} en échec"))}</span>
-                    </p>
-                }
-                .into_any(),
-            }}
-        </section>
+        }
+        .into_any(),
+    }}
     }
 }
