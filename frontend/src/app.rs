@@ -3,11 +3,11 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use shared::problem::Problem;
-use shared::protocol::{ClusterMode, Command, Event};
+use shared::protocol::{Command, Event};
 
 use crate::i18n::{Lang, lang, set_lang};
 
+use crate::context::{Ctx, kept_sent};
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
     ChartsPanel, ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LabSidebar, LogsPanel,
@@ -15,57 +15,6 @@ use crate::panels::{
 };
 use crate::storage::{self, Place};
 use crate::{t, ws};
-
-/// What every panel reads and writes, provided as context.
-#[derive(Clone, Copy)]
-pub struct Ctx {
-    /// What the server told.
-    pub page: RwSignal<Page>,
-    /// What the trainee typed.
-    pub form: RwSignal<Form>,
-    /// The WebSocket's state.
-    pub connection: RwSignal<Connection>,
-    /// A problem on the page's side (not connected, fields to fix).
-    pub notice: RwSignal<Option<Problem>>,
-}
-
-impl Ctx {
-    /// Sends the form's run, or says why it cannot.
-    pub fn send_run(self) {
-        match self.form.with(Form::request) {
-            Ok(request) => {
-                keep_sent(&request);
-                self.page.update(|p| p.sent = Some(request.clone()));
-                self.send(Command::Produce(request));
-            }
-            Err(errors) => self.notice.set(Some(Problem::InvalidRequest { fields: errors.len() })),
-        }
-    }
-
-    /// Sends a command, or says why it cannot.
-    pub fn send(self, command: Command) {
-        self.notice.set(ws::send(&command).err());
-    }
-
-    /// True when the page talks to the embedded mock cluster.
-    pub fn embedded(self) -> bool {
-        self.page.with(|p| p.hello.as_ref().is_some_and(|h| h.mode == ClusterMode::Embedded))
-    }
-}
-
-/// Where this tab keeps the last request it sent: a reloaded page that comes back to its
-/// run knows what that run was asked to do, so the lab can judge it.
-const SENT_KEY: &str = "playground.sent";
-
-fn keep_sent(request: &shared::protocol::ProduceRequest) {
-    if let Ok(json) = serde_json::to_string(request) {
-        storage::write(Place::Tab, SENT_KEY, &json);
-    }
-}
-
-fn kept_sent() -> Option<shared::protocol::ProduceRequest> {
-    serde_json::from_str(&storage::read(Place::Tab, SENT_KEY)?).ok()
-}
 
 /// Where the trainee's name is kept in the browser.
 const NAME_KEY: &str = "playground.name";

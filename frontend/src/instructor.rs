@@ -298,11 +298,8 @@ fn trainee_row(t: TraineeView) -> impl IntoView {
         }
         (Some(_), Some(f)) => {
             let (sent, delivered, failed) = (f.sent, f.delivered, f.failed);
-            if f.stopped {
-                t!(lang(); "{sent} sent · {delivered} ✓ · {failed} ✗ (stopped)", "{sent} envoyés · {delivered} ✓ · {failed} ✗ (arrêté)")
-            } else {
-                t!(lang(); "{sent} sent · {delivered} ✓ · {failed} ✗", "{sent} envoyés · {delivered} ✓ · {failed} ✗")
-            }
+            let stopped = if f.stopped { t!(lang(); " (stopped)", " (arrêté)") } else { String::new() };
+            t!(lang(); "{sent} sent · {delivered} ✓ · {failed} ✗{stopped}", "{sent} envoyés · {delivered} ✓ · {failed} ✗{stopped}")
         }
     };
     let failing = t.run.as_ref().is_some_and(|s| s.failed > 0);

@@ -2,7 +2,8 @@
 //!
 //! In the order data flows: the panels send a command through [`ws`], the server's
 //! events come back through it and are folded into [`model`], which the panels draw.
-//! - [`app`]: the root component, shared state in context, the layout.
+//! - [`app`]: the root component and the layout; it provides the [`context`].
+//! - [`context`]: what every panel shares, and how a panel sends a command.
 //! - [`ws`]: the WebSocket to the server, reconnecting by itself; the events' decoder.
 //! - [`model`]: the page's state and form as plain Rust, tested natively.
 //! - [`lab`]: LAB 1.2A's checklist and exercises, checked from the session's real events.
@@ -15,6 +16,7 @@
 #![deny(missing_docs)]
 
 pub mod app;
+pub mod context;
 pub mod export;
 pub mod i18n;
 pub mod instructor;

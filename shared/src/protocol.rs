@@ -326,10 +326,6 @@ impl ErrorName {
             ErrorName::CircuitOpen => {
                 ("not sent: the circuit breaker was open", "non envoyé : le disjoncteur était ouvert")
             }
-            ErrorName::PurgeQueue | ErrorName::PurgeInflight => (
-                "failed at once: its session closed before it was delivered",
-                "échoué aussitôt : sa session s'est fermée avant la livraison",
-            ),
             ErrorName::MessageSizeTooLarge => {
                 ("too large for the broker (message.max.bytes)", "trop gros pour le broker (message.max.bytes)")
             }
@@ -340,7 +336,8 @@ impl ErrorName {
                 "too few in-sync replicas for acks=all (min.insync.replicas)",
                 "trop peu de réplicas synchronisés pour acks=all (min.insync.replicas)",
             ),
-            ErrorName::Other(_) => return None,
+            // A purge fails a closing session's messages: no page is there to read it.
+            ErrorName::PurgeQueue | ErrorName::PurgeInflight | ErrorName::Other(_) => return None,
         };
         Some(match lang {
             Lang::En => en,
@@ -1026,6 +1023,9 @@ mod tests {
             let json = serde_json::to_string(name).unwrap();
             assert_eq!(json, format!("\"{}\"", name.as_str()));
             assert_eq!(&serde_json::from_str::<ErrorName>(&json).unwrap(), name);
+            if matches!(name, ErrorName::PurgeQueue | ErrorName::PurgeInflight) {
+                continue;
+            }
             let (en, fr) = (name.words(Lang::En).unwrap(), name.words(Lang::Fr).unwrap());
             assert!(!en.is_empty() && !fr.is_empty() && en != fr, "{name}");
         }

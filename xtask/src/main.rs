@@ -1,7 +1,8 @@
 //! The project's chores, in Rust, with nothing to install first:
 //!
 //! - `cargo xtask run [-- PLAYGROUND ARGS]`: installs what is missing (the wasm target,
-//!   trunk, the wasm-bindgen-cli that matches Cargo.lock, binaryen's wasm-opt from npm),
+//!   trunk, the wasm-bindgen-cli that matches Cargo.lock, binaryen's wasm-opt and terser
+//!   from npm),
 //!   builds the page, and starts
 //!   the playground on the embedded cluster.
 //! - `cargo xtask test`: every check CI runs: fmt, clippy, unit and integration tests,
@@ -24,6 +25,13 @@ const BINARYEN_VERSION: &str = "132";
 
 /// Where `npm` installs binaryen, inside `target/` so a clean clone starts without it.
 const BINARYEN_DIR: &str = "target/tools/binaryen";
+
+/// terser's version, from the npm registry: it minifies wasm-bindgen's JS glue, which
+/// trunk leaves as it is (7.7 KB gzipped to 5.7 KB).
+const TERSER_VERSION: &str = "5.51.4";
+
+/// Where `npm` installs terser.
+const TERSER_DIR: &str = "target/tools/terser";
 
 /// Chromium's flags for a root user on a machine with a closed network, one a line; the
 /// end-to-end tests read the same file.
@@ -119,6 +127,7 @@ fn ensure_page_tools() -> Result {
         // Not --locked: its own lockfile pins a crate version the registry may not serve.
         sh(&cargo(), &["install", "wasm-bindgen-cli", "--version", &bindgen])?;
     }
+    ensure_npm_tool("terser", TERSER_VERSION, TERSER_DIR)?;
     let wasm_opt = binaryen_bin().join("wasm-opt");
     let found = output_of(&wasm_opt.to_string_lossy(), &["--version"]).unwrap_or_default();
     if !found.contains(&format!("(version_{BINARYEN_VERSION})")) {
@@ -128,6 +137,19 @@ fn ensure_page_tools() -> Result {
             .map_err(|e| format!("{e}; the page's wasm-opt comes from npm: is Node.js with npm installed?"))?;
     }
     Ok(())
+}
+
+/// `package` at `version` from the npm registry into `dir`, unless it is there already.
+fn ensure_npm_tool(package: &str, version: &str, dir: &str) -> Result {
+    let manifest = Path::new(dir).join("node_modules").join(package).join("package.json");
+    let installed = std::fs::read_to_string(&manifest).unwrap_or_default();
+    if installed.contains(&format!("\"version\": \"{version}\"")) {
+        return Ok(());
+    }
+    println!("Installing {package} {version} from npm into {dir} (seconds, once)...");
+    let spec = format!("{package}@{version}");
+    sh("npm", &["install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", &spec])
+        .map_err(|e| format!("{e}; the page's {package} comes from npm: is Node.js with npm installed?"))
 }
 
 /// The folder holding npm's `wasm-opt`.
@@ -141,9 +163,11 @@ fn path_with_wasm_opt() -> String {
     format!("{}:{path}", binaryen_bin().display())
 }
 
-/// Builds the page into `dist/` with trunk, offline, in release (wasm-opt -Oz included).
+/// Builds the page into `dist/` with trunk, offline, in release (wasm-opt -Oz, the CSS
+/// and HTML minified), then minifies the JS glue with terser.
 fn build_page() -> Result {
-    sh_env("trunk", &["build", "--release"], &[("PATH", &path_with_wasm_opt())])
+    sh_env("trunk", &["build", "--release"], &[("PATH", &path_with_wasm_opt())])?;
+    sh("node", &["xtask/minify-glue.cjs", "dist", TERSER_DIR])
 }
 
 /// Debian's chromium and chromium-driver, installed when missing; returns chromedriver.

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::model::{LATENCY_BINS, Point, format_latency, latency_scale};
 use crate::t;
 

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::protocol::{ClusterMode, Fault, ProduceError};
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::i18n::lang;
 use crate::t;
 

@@ -6,7 +6,7 @@ use shared::settings::{
     Partitioner, Preset, REQUEST_TIMEOUT_MS, RETRIES, RETRY_BACKOFF_MAX_MS, RETRY_BACKOFF_MS, STICKY_LINGER_MS,
 };
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::i18n::{lang, say};
 use crate::t;
 

@@ -9,7 +9,7 @@ use shared::template::iso8601;
 use wasm_bindgen::JsCast;
 
 use super::acks::AcksFlow;
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::i18n::lang;
 use crate::model::{Filter, Row, format_latency};
 use crate::t;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::problem::Problem;
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::export::{Language, export};
 use crate::i18n::{lang, say};
 use crate::share;

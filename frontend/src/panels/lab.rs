@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use shared::protocol::Command;
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::i18n::lang;
 use crate::lab::{Exercise, Progress, QUIZ, Tick, Verdict, check, verify};
 use crate::storage::{Place, read, write};

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::t;
 
 /// The last lines of librdkafka's log, newest last, with their levels.

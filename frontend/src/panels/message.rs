@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::template::{PLACEHOLDERS, TemplateEnv};
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::i18n::{lang, say};
 use crate::t;
 

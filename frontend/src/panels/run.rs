@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::protocol::{CircuitState, Command, RunMode};
 
-use crate::app::Ctx;
+use crate::context::Ctx;
 use crate::i18n::{lang, say};
 use crate::model::{Connection, format_latency};
 use crate::t;
