@@ -525,7 +525,16 @@ fn cluster_start_time(program: &Path) -> f64 {
 fn load_run(args: &Args, trainees: u32, seconds: u32) -> (f64, f64, f64, u64) {
     let (server, line, _) = start_until(
         &args.playground,
-        &["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent", "--max-sessions", "1000"],
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--static-dir",
+            "/nonexistent",
+            "--max-sessions",
+            "1000",
+            "--max-sessions-per-address",
+            "1000",
+        ],
         "ready: http://",
     );
     let addr = line.split("ready: http://").nth(1).unwrap().trim().trim_end_matches('/').to_owned();

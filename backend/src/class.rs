@@ -2,7 +2,8 @@
 //! go by, the instructor's broadcasts, and the sessions waiting for their page to come
 //! back after a dropped connection.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -31,10 +32,40 @@ struct Entry {
     reconnect: Option<mpsc::Sender<WebSocket>>,
 }
 
+/// Sessions open now, in all and by client address.
+#[derive(Default)]
+struct Occupancy {
+    total: u32,
+    by_address: HashMap<IpAddr, u32>,
+}
+
+/// A session's place on the server, taken before its WebSocket is upgraded and given
+/// back when it is dropped (when the session ends).
+pub struct Place {
+    class: Arc<Class>,
+    address: IpAddr,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut occupancy = self.class.occupancy();
+        occupancy.total = occupancy.total.saturating_sub(1);
+        if let Some(n) = occupancy.by_address.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                occupancy.by_address.remove(&self.address);
+            }
+        }
+    }
+}
+
 /// Every session of this server, and what the instructor sends them.
 pub struct Class {
     next: AtomicU64,
     entries: Mutex<BTreeMap<u64, Entry>>,
+    /// Taken and given back under one lock, so that a burst of connections cannot take
+    /// more places than there are.
+    occupancy: Mutex<Occupancy>,
     broadcasts: broadcast::Sender<String>,
     /// Messages in flight across every session.
     pub in_flight: Arc<InFlightLimit>,
@@ -48,6 +79,7 @@ impl Class {
         Self {
             next: AtomicU64::new(1),
             entries: Mutex::new(BTreeMap::new()),
+            occupancy: Mutex::new(Occupancy::default()),
             broadcasts: broadcast::channel(16).0,
             in_flight: InFlightLimit::new(in_flight),
             topic_per_trainee,
@@ -56,6 +88,37 @@ impl Class {
 
     fn entries(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Entry>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn occupancy(&self) -> std::sync::MutexGuard<'_, Occupancy> {
+        self.occupancy.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A place for a new session from `address`, within `limits`: at most
+    /// `limits.sessions` in all and `limits.sessions_per_address` from one address.
+    pub fn take_place(self: &Arc<Self>, address: IpAddr, limits: &Limits) -> Result<Place, Problem> {
+        let mut occupancy = self.occupancy();
+        let from_address = occupancy.by_address.get(&address).copied().unwrap_or(0);
+        let full = |limit: &str, max: u32, now: u32| Problem::Limit {
+            limit: limit.into(),
+            max: max.into(),
+            got: u64::from(now) + 1,
+        };
+        if occupancy.total >= limits.sessions {
+            return Err(full("sessions", limits.sessions, occupancy.total));
+        }
+        if from_address >= limits.sessions_per_address {
+            return Err(full("sessions_per_address", limits.sessions_per_address, from_address));
+        }
+        occupancy.total += 1;
+        occupancy.by_address.insert(address, from_address + 1);
+        Ok(Place { class: Arc::clone(self), address })
+    }
+
+    /// True when `key` names a session that waits for its page (so that a page coming
+    /// back with it needs no new place).
+    pub fn is_waiting(&self, key: &str) -> bool {
+        self.entries().values().any(|e| e.key == key && e.reconnect.is_some())
     }
 
     /// A new session: its id and the key its page resumes it with (random, so that no
@@ -211,6 +274,22 @@ mod tests {
         assert!(class.reconnect("not-a-key").is_none());
         assert!(class.reconnect(&key).is_some());
         assert!(class.reconnect(&key).is_none(), "a key reconnects once");
+    }
+
+    #[test]
+    fn places_are_bounded_in_all_and_by_address() {
+        let class = Arc::new(Class::new(10, false));
+        let limits = Limits { sessions: 3, sessions_per_address: 2, ..Limits::default() };
+        let (a, b) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let first = class.take_place(a, &limits).unwrap();
+        let _second = class.take_place(a, &limits).unwrap();
+        let third = class.take_place(a, &limits);
+        assert!(matches!(third, Err(Problem::Limit { ref limit, max: 2, got: 3 }) if limit == "sessions_per_address"));
+        let _other = class.take_place(b, &limits).unwrap();
+        let full = class.take_place(b, &limits);
+        assert!(matches!(full, Err(Problem::Limit { ref limit, max: 3, .. }) if limit == "sessions"));
+        drop(first);
+        assert!(class.take_place(a, &limits).is_ok(), "a place is given back with its session");
     }
 
     #[test]

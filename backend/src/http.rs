@@ -9,8 +9,9 @@ use std::time::Duration;
 use axum::Json;
 use axum::Router;
 use axum::extract::Request;
-use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::http::{StatusCode, header};
+use axum::extract::ws::close_code;
+use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,15 +26,17 @@ use tracing::warn;
 
 use crate::class::Class;
 use crate::cluster::Cluster;
-use crate::session::{Context, RESUME_WINDOW};
+use crate::origin::Origins;
+use crate::session::{Context, RESUME_WINDOW, refuse};
 
 /// What every handler shares: what sessions share, the open sessions, the instructor's
-/// token.
+/// token, the host names and origins answered.
 #[derive(Clone)]
 pub struct AppState {
     ctx: Context,
     sessions: TaskTracker,
     instructor_token: Arc<str>,
+    origins: Arc<Origins>,
 }
 
 /// How often an external cluster's metadata is read for the pages.
@@ -59,7 +62,12 @@ impl Server {
             resume_window: RESUME_WINDOW,
         };
         let token = uuid::Uuid::new_v4().simple().to_string();
-        let state = AppState { ctx, sessions: TaskTracker::new(), instructor_token: token.into() };
+        let state = AppState {
+            ctx,
+            sessions: TaskTracker::new(),
+            instructor_token: token.into(),
+            origins: Arc::new(Origins::own()),
+        };
         Self { state, shutdown, static_dir }
     }
 
@@ -81,6 +89,16 @@ impl Server {
     pub fn with_instructor_token(mut self, token: String) -> Self {
         self.state.instructor_token = token.into();
         self
+    }
+
+    /// This server also answers pages of `origin` (`https://class.example`): the address
+    /// trainees use when it is not this machine's own (a reverse proxy, a DNS name).
+    pub fn with_allowed_origin(mut self, origin: &str) -> Result<Self, String> {
+        let origins = (*self.state.origins).clone();
+        let origins =
+            origins.allow(origin).ok_or_else(|| format!("{origin} is not an origin such as https://class.example"))?;
+        self.state.origins = Arc::new(origins);
+        Ok(self)
     }
 
     /// This server's sessions wait `window` for a page that dropped its connection.
@@ -114,12 +132,12 @@ impl Server {
             .route("/api/instructor/broadcast", post(instructor_broadcast))
             .route("/api/instructor/fault", post(instructor_fault))
             .route_layer(middleware::from_fn_with_state(self.state.clone(), require_instructor));
-        Router::new()
+        // Every API route answers this server's own pages and names only.
+        let api = Router::new()
             .route("/api/health", get(health))
-            .route("/ws", get(websocket))
             .merge(instructor)
-            .with_state(self.state.clone())
-            .merge(page)
+            .route_layer(middleware::from_fn_with_state(self.state.clone(), require_own_origin));
+        Router::new().route("/ws", get(websocket)).merge(api).with_state(self.state.clone()).merge(page)
     }
 
     /// Serves on `listener` until `stop` completes, then tells every session, waits up
@@ -194,7 +212,17 @@ struct WsQuery {
     resume: Option<String>,
 }
 
-async fn websocket(State(state): State<AppState>, Query(query): Query<WsQuery>, upgrade: WebSocketUpgrade) -> Response {
+async fn websocket(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(query): Query<WsQuery>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Err(problem) = own_origin(&state.origins, &headers) {
+        // Told on the socket, so that a trainee's page says why; no session exists.
+        return upgrade.on_upgrade(move |socket| refuse(socket, problem, close_code::POLICY));
+    }
     let AppState { ctx, sessions, .. } = state;
     if *ctx.shutdown.borrow() {
         return (StatusCode::SERVICE_UNAVAILABLE, "the playground is shutting down").into_response();
@@ -203,18 +231,38 @@ async fn websocket(State(state): State<AppState>, Query(query): Query<WsQuery>, 
     // A frame a little over the limit gets an error event and the page goes on; one far
     // over it (16 times) ends the connection in tungstenite, before it is read whole.
     let upgrade = upgrade.max_message_size(limits.frame_bytes as usize * 16);
-    let open = sessions.len();
+    // The place is taken now, before the upgrade, so that a burst cannot take more than
+    // there are; a page coming back to a session waiting for it has its place already.
+    let returning = query.resume.as_deref().is_some_and(|key| ctx.class.is_waiting(key));
+    let place = if returning { None } else { Some(ctx.class.take_place(client.ip(), &limits)) };
     upgrade.on_upgrade(move |socket| async move {
-        // A page coming back to its session does not count as one more.
-        let returning = query.resume.is_some();
-        if open >= limits.sessions as usize && !returning {
-            let problem =
-                Problem::Limit { limit: "sessions".into(), max: limits.sessions.into(), got: open as u64 + 1 };
-            crate::session::refuse(socket, problem).await;
-            return;
+        match place {
+            Some(Err(problem)) => refuse(socket, problem, close_code::AGAIN).await,
+            place => {
+                let place = place.and_then(Result::ok);
+                sessions.track_future(crate::session::serve(socket, ctx, query.resume, place, client.ip())).await;
+            }
         }
-        sessions.track_future(crate::session::serve(socket, ctx, query.resume)).await;
     })
+}
+
+/// Whether `headers` come from this server's own page, or a program, to one of its names.
+fn own_origin(origins: &Origins, headers: &HeaderMap) -> Result<(), Problem> {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let checked = origins.check(text(header::HOST), text(header::ORIGIN));
+    if checked.is_err() {
+        warn!("refused a request from origin {:?} to host {:?}", text(header::ORIGIN), text(header::HOST));
+    }
+    checked
+}
+
+/// Lets an API request through only from this server's own page, or a program, to one of
+/// its names; else 403 and the problem, nothing else.
+async fn require_own_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match own_origin(&state.origins, request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(problem) => (StatusCode::FORBIDDEN, Json(ErrorEvent::new(problem))).into_response(),
+    }
 }
 
 /// Lets a request through only with the instructor's token (`Authorization: Bearer

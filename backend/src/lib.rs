@@ -7,6 +7,8 @@
 //!
 //! - [`http`]: routes (`/`, `/api/health`, `/ws`, `/api/instructor`, the built page) and
 //!   the server's life; hands each WebSocket to a session.
+//! - [`origin`]: which pages and host names `/ws` and `/api` answer (another site's page,
+//!   DNS rebinding), checked before a session exists.
 //! - [`session`]: one per browser tab, a state machine (connected, waiting for its page,
 //!   ended); the only place that turns commands into actions. It owns the tab's producer
 //!   and its current run.
@@ -26,6 +28,7 @@
 pub mod class;
 pub mod cluster;
 pub mod http;
+pub mod origin;
 pub mod producer;
 pub mod run;
 pub mod session;

@@ -64,6 +64,12 @@ struct ServeArgs {
     #[arg(long, env = "PLAYGROUND_MAX_SESSIONS", default_value_t = Limits::default().sessions)]
     max_sessions: u32,
 
+    /// Workshop limits: sessions at once from one client address. A classroom behind one
+    /// NAT, or every trainee behind a reverse proxy, shares one address: raise it to the
+    /// class's size there.
+    #[arg(long, env = "PLAYGROUND_MAX_SESSIONS_PER_ADDRESS", default_value_t = Limits::default().sessions_per_address)]
+    max_sessions_per_address: u32,
+
     /// Workshop limits: messages in one run.
     #[arg(long, env = "PLAYGROUND_MAX_MESSAGES_PER_RUN", default_value_t = Limits::default().messages_per_run)]
     max_messages_per_run: u32,
@@ -99,6 +105,17 @@ struct ServeArgs {
     /// start without it.
     #[arg(long, env = "PLAYGROUND_INSTRUCTOR_TOKEN")]
     instructor_token: Option<String>,
+
+    /// The address trainees open (`https://class.example`, or `http://10.0.0.5:3000`
+    /// behind a proxy or a DNS name): printed as the trainees' link, and answered on `/ws`
+    /// and `/api`. Without it, those answer only the pages this machine serves under its
+    /// own names (its IP addresses, localhost, its host name).
+    #[arg(long, env = "PLAYGROUND_PUBLIC_URL")]
+    public_url: Option<String>,
+
+    /// Another origin whose pages `/ws` and `/api` answer (repeatable).
+    #[arg(long, env = "PLAYGROUND_ALLOWED_ORIGIN", value_delimiter = ',')]
+    allowed_origin: Vec<String>,
 
     /// Folder of the page built by trunk.
     #[arg(long, env = "PLAYGROUND_STATIC_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"))]
@@ -272,6 +289,7 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
 
     let limits = Limits {
         sessions: args.max_sessions,
+        sessions_per_address: args.max_sessions_per_address,
         messages_per_run: args.max_messages_per_run,
         message_bytes: args.max_message_bytes,
         rate: args.max_rate,
@@ -284,6 +302,10 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     if let Some(token) = args.instructor_token.filter(|t| !t.is_empty()) {
         server = server.with_instructor_token(token);
     }
+    for origin in args.public_url.iter().chain(&args.allowed_origin) {
+        server = server.with_allowed_origin(origin).map_err(anyhow::Error::msg)?;
+    }
+    let url = args.public_url.as_ref().map_or(url, |public| format!("{}/", public.trim_end_matches('/')));
 
     println!();
     println!("  Kafka Producer Playground is ready: {url}");

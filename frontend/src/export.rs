@@ -66,10 +66,46 @@ fn pascal(name: &str) -> String {
     name.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
 }
 
-/// Literal text inside a double-quoted format string, which C#'s `$"..."` and Rust's
-/// `format!("...")` escape alike: backslash, quote, and braces doubled.
-fn in_format_string(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('"', "\\\"").replace('{', "{{").replace('}', "}}")
+/// Text inside a C# regular string literal: backslash, quote and control characters
+/// escaped (a newline cannot stand in one).
+fn csharp_escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A C# string literal of `text`: `"..."`.
+fn csharp_literal(text: &str) -> String {
+    format!("\"{}\"", csharp_escaped(text))
+}
+
+/// A Rust string literal of `text`, every character that needs it escaped.
+fn rust_literal(text: &str) -> String {
+    format!("{text:?}")
+}
+
+/// Literal text inside a C# `$"..."` (escaped, braces doubled).
+fn in_csharp_format(text: &str) -> String {
+    csharp_escaped(text).replace('{', "{{").replace('}', "}}")
+}
+
+/// Literal text inside a Rust `format!("...")`: braces doubled, then escaped (so that
+/// an escape such as `\u{1b}` keeps its own braces).
+fn in_rust_format(text: &str) -> String {
+    let literal = rust_literal(&text.replace('{', "{{").replace('}', "}}"));
+    literal[1..literal.len() - 1].to_owned()
 }
 
 /// A C# interpolated string: `$"ORD-{i:D4}"`.
@@ -77,7 +113,7 @@ fn csharp_string(template: &str) -> String {
     let mut out = String::from("$\"");
     for part in parts(template) {
         match part {
-            Part::Text(t) => out.push_str(&in_format_string(&t)),
+            Part::Text(t) => out.push_str(&in_csharp_format(&t)),
             Part::Index { width: 0 } => out.push_str("{i}"),
             Part::Index { width } => {
                 let _ = write!(out, "{{i:D{width}}}");
@@ -103,8 +139,8 @@ fn csharp(request: &ProduceRequest, bootstrap: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "using System.Text;\nusing Confluent.Kafka;\n");
     let _ = writeln!(out, "var config = new ProducerConfig\n{{");
-    let _ = writeln!(out, "    BootstrapServers = \"{bootstrap}\",");
-    let _ = writeln!(out, "    ClientId = \"{}\",", s.client_id);
+    let _ = writeln!(out, "    BootstrapServers = {},", csharp_literal(bootstrap));
+    let _ = writeln!(out, "    ClientId = {},", csharp_literal(&s.client_id));
     let _ = writeln!(out, "    Acks = {acks},");
     let _ = writeln!(out, "    EnableIdempotence = {},", s.enable_idempotence);
     for (bound, value) in s.numbers() {
@@ -117,7 +153,8 @@ fn csharp(request: &ProduceRequest, bootstrap: &str) -> String {
     let _ = writeln!(out, "    .SetErrorHandler((_, e) => Console.WriteLine($\"Error: {{e.Reason}}\"))");
     let _ = writeln!(out, "    .SetLogHandler((_, m) => Console.WriteLine($\"Log: {{m.Message}}\"))");
     let _ = writeln!(out, "    .Build();\n");
-    let _ = writeln!(out, "Console.WriteLine(\"Producer started. Connecting to {bootstrap}...\");");
+    let started = format!("Producer started. Connecting to {bootstrap}...");
+    let _ = writeln!(out, "Console.WriteLine({});", csharp_literal(&started));
     let pipelined = request.mode == RunMode::Pipelined;
     if pipelined {
         let _ = writeln!(out, "var deliveries = new List<Task<DeliveryResult<string, string>>>();");
@@ -130,29 +167,30 @@ fn csharp(request: &ProduceRequest, bootstrap: &str) -> String {
     let _ = writeln!(out, "        Value = {},", csharp_string(&request.value_template));
     let _ = writeln!(out, "        Headers = new Headers\n        {{");
     for h in &request.headers {
-        let _ = writeln!(out, "            {{ \"{}\", Encoding.UTF8.GetBytes({}) }},", h.name, csharp_string(&h.value));
+        let (name, value) = (csharp_literal(&h.name), csharp_string(&h.value));
+        let _ = writeln!(out, "            {{ {name}, Encoding.UTF8.GetBytes({value}) }},");
     }
     let _ = writeln!(out, "        }},\n    }};");
     let _ = writeln!(out, "    Console.WriteLine($\"Sending message {{i}}: {{message.Value}}\");");
-    let topic = &request.topic;
+    let topic = csharp_literal(&request.topic);
     match request.partition {
         Some(p) if pipelined => {
             let _ = writeln!(
                 out,
-                "    deliveries.Add(producer.ProduceAsync(new TopicPartition(\"{topic}\", new Partition({p})), message));"
+                "    deliveries.Add(producer.ProduceAsync(new TopicPartition({topic}, new Partition({p})), message));"
             );
         }
         None if pipelined => {
-            let _ = writeln!(out, "    deliveries.Add(producer.ProduceAsync(\"{topic}\", message));");
+            let _ = writeln!(out, "    deliveries.Add(producer.ProduceAsync({topic}, message));");
         }
         Some(p) => {
             let _ = writeln!(
                 out,
-                "    var result = await producer.ProduceAsync(new TopicPartition(\"{topic}\", new Partition({p})), message);"
+                "    var result = await producer.ProduceAsync(new TopicPartition({topic}, new Partition({p})), message);"
             );
         }
         None => {
-            let _ = writeln!(out, "    var result = await producer.ProduceAsync(\"{topic}\", message);");
+            let _ = writeln!(out, "    var result = await producer.ProduceAsync({topic}, message);");
         }
     }
     if !pipelined {
@@ -177,7 +215,7 @@ fn rust_format(template: &str) -> String {
     let mut args = Vec::new();
     for part in parts(template) {
         match part {
-            Part::Text(t) => format.push_str(&in_format_string(&t)),
+            Part::Text(t) => format.push_str(&in_rust_format(&t)),
             Part::Index { width: 0 } => format.push_str("{i}"),
             Part::Index { width } => {
                 let _ = write!(format, "{{i:0{width}}}");
@@ -213,8 +251,8 @@ fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
     let _ = writeln!(out, "use rdkafka::producer::{{FutureProducer, FutureRecord, Producer}};\n");
     let _ = writeln!(out, "#[tokio::main]\nasync fn main() -> Result<(), Box<dyn std::error::Error>> {{");
     let _ = writeln!(out, "    let producer: FutureProducer = ClientConfig::new()");
-    let _ = writeln!(out, "        .set(\"bootstrap.servers\", \"{bootstrap}\")");
-    let _ = writeln!(out, "        .set(\"client.id\", \"{}\")", s.client_id);
+    let _ = writeln!(out, "        .set(\"bootstrap.servers\", {})", rust_literal(bootstrap));
+    let _ = writeln!(out, "        .set(\"client.id\", {})", rust_literal(&s.client_id));
     let _ = writeln!(out, "        .set(\"acks\", \"{}\")", s.acks.as_str());
     let _ = writeln!(out, "        .set(\"enable.idempotence\", \"{}\")", s.enable_idempotence);
     for (bound, value) in s.numbers() {
@@ -233,12 +271,15 @@ fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
         let _ = writeln!(out, "        let header = {};", rust_format(&h.value));
         let _ = writeln!(
             out,
-            "        headers = headers.insert(Header {{ key: \"{}\", value: Some(header.as_str()) }});",
-            h.name
+            "        headers = headers.insert(Header {{ key: {}, value: Some(header.as_str()) }});",
+            rust_literal(&h.name)
         );
     }
-    let _ =
-        writeln!(out, "        let record = FutureRecord::to(\"{}\").payload(&value).headers(headers);", request.topic);
+    let _ = writeln!(
+        out,
+        "        let record = FutureRecord::to({}).payload(&value).headers(headers);",
+        rust_literal(&request.topic)
+    );
     let mut record = String::from("record");
     if request.key_template.is_some() {
         record.push_str(".key(&key)");
@@ -261,8 +302,8 @@ fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
 fn java(s: &ProducerSettings, bootstrap: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# Java producer properties for the same settings.");
-    let _ = writeln!(out, "bootstrap.servers={bootstrap}");
-    let _ = writeln!(out, "client.id={}", s.client_id);
+    let _ = writeln!(out, "bootstrap.servers={}", properties_value(bootstrap));
+    let _ = writeln!(out, "client.id={}", properties_value(&s.client_id));
     let _ = writeln!(out, "acks={}", s.acks.as_str());
     let _ = writeln!(out, "enable.idempotence={}", s.enable_idempotence);
     let _ = writeln!(out, "max.in.flight.requests.per.connection={}", s.max_in_flight);
@@ -293,26 +334,40 @@ fn java(s: &ProducerSettings, bootstrap: &str) -> String {
     out
 }
 
-/// Shell text for a template: `printf`-safe pieces with `$(...)` for the dynamic ones.
+/// A Java properties value: backslashes, line ends and a leading space escaped.
+fn properties_value(text: &str) -> String {
+    let escaped = text.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
+    match escaped.strip_prefix(' ') {
+        Some(rest) => format!("\\ {rest}"),
+        None => escaped,
+    }
+}
+
+/// One shell word of fixed text, in single quotes: nothing in it is expanded (not `$`,
+/// not a backquote, not bash's `!`); a single quote is closed, escaped and reopened.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// One shell word for a template: its text in single quotes, its dynamic parts (`$i`,
+/// the date, a UUID, a random number) in double quotes beside it.
 fn shell(template: &str) -> String {
     let mut out = String::new();
     for part in parts(template) {
         match part {
-            Part::Text(t) => {
-                out.push_str(&t.replace('\\', "\\\\").replace('"', "\\\"").replace('$', "\\$").replace('`', "\\`"))
-            }
-            Part::Index { width: 0 } => out.push_str("$i"),
+            Part::Text(t) => out.push_str(&shell_quoted(&t)),
+            Part::Index { width: 0 } => out.push_str("\"$i\""),
             Part::Index { width } => {
-                let _ = write!(out, "$(printf %0{width}d $i)");
+                let _ = write!(out, "\"$(printf %0{width}d \"$i\")\"");
             }
-            Part::Now => out.push_str("$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"),
-            Part::Uuid => out.push_str("$(cat /proc/sys/kernel/random/uuid)"),
+            Part::Now => out.push_str("\"$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)\""),
+            Part::Uuid => out.push_str("\"$(cat /proc/sys/kernel/random/uuid)\""),
             Part::Rand { min, max } => {
-                let _ = write!(out, "$(( {min} + RANDOM % {} ))", max - min + 1);
+                let _ = write!(out, "\"$(( {min} + RANDOM % {} ))\"", max - min + 1);
             }
         }
     }
-    out
+    if out.is_empty() { "''".to_owned() } else { out }
 }
 
 fn kcat(request: &ProduceRequest, bootstrap: &str) -> String {
@@ -320,17 +375,19 @@ fn kcat(request: &ProduceRequest, bootstrap: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# One kcat per message, like the lab's loop (each waits for its delivery).");
     let _ = writeln!(out, "for i in $(seq 1 {}); do", request.count);
-    let _ = write!(out, "  echo \"{}\" | kcat -P -b {bootstrap} -t {}", shell(&request.value_template), request.topic);
+    let (value, topic) = (shell(&request.value_template), shell_quoted(&request.topic));
+    let _ = write!(out, "  printf '%s\\n' {value} | kcat -P -b {} -t {topic}", shell_quoted(bootstrap));
     if let Some(key) = &request.key_template {
-        let _ = write!(out, " -k \"{}\"", shell(key));
+        let _ = write!(out, " -k {}", shell(key));
     }
     if let Some(p) = request.partition {
         let _ = write!(out, " -p {p}");
     }
     for h in &request.headers {
-        let _ = write!(out, " \\\n    -H \"{}={}\"", h.name, shell(&h.value));
+        let _ = write!(out, " \\\n    -H {}{}", shell_quoted(&format!("{}=", h.name)), shell(&h.value));
     }
-    let _ = write!(out, " \\\n    -X client.id={} -X acks={}", s.client_id, s.acks.as_str());
+    let client_id = shell_quoted(&format!("client.id={}", s.client_id));
+    let _ = write!(out, " \\\n    -X {client_id} -X acks={}", s.acks.as_str());
     let _ = write!(out, " -X enable.idempotence={}", s.enable_idempotence);
     let _ = write!(out, " \\\n    -X message.send.max.retries={}", s.message_send_max_retries);
     let _ = write!(out, " -X retry.backoff.ms={}", s.retry_backoff_ms);
@@ -404,13 +461,91 @@ mod tests {
         assert!(code.contains("no CRC32"), "consistent_random has no Java twin");
     }
 
+    /// Names a shared link could carry to run a command when pasted.
+    const HOSTILE: [&str; 6] = [
+        "$(touch PWNED)",
+        "`touch PWNED`",
+        "x\"; touch PWNED; echo \"",
+        "x'; touch PWNED; echo '",
+        "line\ntouch PWNED",
+        "!! {i} \\ {{}}",
+    ];
+
+    /// A request whose header names and values, key and value are hostile, as a shared
+    /// link brings it (the link carries the request as JSON).
+    fn hostile_request() -> ProduceRequest {
+        let request = ProduceRequest {
+            count: 2,
+            key_template: Some("k-{i}-$(touch PWNED)".into()),
+            value_template: "v `touch PWNED` $HOME".into(),
+            headers: HOSTILE
+                .iter()
+                .map(|name| shared::protocol::HeaderTemplate { name: (*name).into(), value: format!("{name}={{i}}") })
+                .collect(),
+            ..lab()
+        };
+        serde_json::from_str(&serde_json::to_string(&request).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_hostile_shared_link_runs_nothing_but_kcat() {
+        let dir = std::env::temp_dir().join(format!("kcat-export-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A stand-in kcat: one line per argument, then what it read.
+        let stand_in = dir.join("kcat");
+        std::fs::write(
+            &stand_in,
+            "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]\\n' \"$a\"; done >> args\ncat >> args\n",
+        )
+        .unwrap();
+        std::process::Command::new("chmod").arg("+x").arg(&stand_in).status().unwrap();
+        let snippet = export(Language::Kcat, &hostile_request(), "127.0.0.1:9092");
+        let path = format!("{}:{}", dir.display(), std::env::var("PATH").unwrap_or_default());
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&snippet)
+            .current_dir(&dir)
+            .env("PATH", &path)
+            .env("HOME", "/home/trainee")
+            .status()
+            .unwrap();
+        assert!(status.success(), "{snippet}");
+        assert!(!dir.join("PWNED").exists(), "the snippet ran a command of the link:\n{snippet}");
+        let args = std::fs::read_to_string(dir.join("args")).unwrap();
+        for name in HOSTILE {
+            // Each header reaches kcat as one argument: its name as written, its value the
+            // template rendered (here, the name again and the message's number).
+            let value = name.replace("{i}", "1").replace("{{}}", "{}");
+            assert!(args.contains(&format!("[{name}={value}=1]")), "{name:?} not in\n{args}");
+        }
+        assert!(args.contains("[k-1-$(touch PWNED)]"), "{args}");
+        assert!(args.contains("v `touch PWNED` $HOME\n"), "the value is sent as written:\n{args}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn hostile_names_stay_inside_their_string_literals() {
+        let request = hostile_request();
+        let csharp = export(Language::CSharp, &request, "b:9092");
+        assert!(csharp.contains(r#"{ "x\"; touch PWNED; echo \"", "#), "{csharp}");
+        assert!(csharp.contains(r#"{ "line\ntouch PWNED", "#), "a newline is escaped in C#:\n{csharp}");
+        // The name is text; the value a template: `{i}` the number, `{{}}` a literal `{}`.
+        assert!(csharp.contains(r#"{ "!! {i} \\ {{}}", Encoding.UTF8.GetBytes($"!! {i} \\ {{}}={i}") },"#), "{csharp}");
+        let rust = export(Language::Rust, &request, "b:9092");
+        assert!(rust.contains(r#"Header { key: "x\"; touch PWNED; echo \"", "#), "{rust}");
+        assert!(rust.contains(r#"Header { key: "line\ntouch PWNED", "#), "{rust}");
+        assert!(rust.contains(r#"format!("line\ntouch PWNED={i}")"#), "{rust}");
+        let java = export(Language::JavaProperties, &ProduceRequest::lab(), " b:9092\nx=y");
+        assert!(java.contains("bootstrap.servers=\\ b:9092\\nx=y\n"), "{java}");
+    }
+
     #[test]
     fn kcat_loops_like_the_lab() {
         let code = export(Language::Kcat, &lab(), "b:9092");
         assert!(code.starts_with("# One kcat per message"));
         assert!(code.contains("for i in $(seq 1 10); do"));
-        assert!(code.contains("-k \"ORD-$(printf %04d $i)\""), "{code}");
-        assert!(code.contains("-H \"correlation-id=$(cat /proc/sys/kernel/random/uuid)\""));
+        assert!(code.contains(r#"-k 'ORD-'"$(printf %04d "$i")""#), "{code}");
+        assert!(code.contains(r#"-H 'correlation-id='"$(cat /proc/sys/kernel/random/uuid)""#), "{code}");
         assert!(code.contains("-X acks=all"));
     }
 }

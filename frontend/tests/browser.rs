@@ -136,3 +136,21 @@ async fn in_french_labels_explanations_and_field_errors_are_french() {
     assert_eq!(text("#send"), "Send");
     assert_eq!(text("#run .count-error"), "count must be a whole number, got \"dix\"");
 }
+
+#[wasm_bindgen_test]
+fn a_shared_link_brings_hostile_names_back_as_they_were_and_the_kcat_export_quotes_them() {
+    use shared::protocol::{HeaderTemplate, ProduceRequest};
+    let names = ["$(touch PWNED)", "`id`", "x\"; rm -rf ~; \"", "a'b", "line\nbreak", "50% & ?#=/"];
+    let request = ProduceRequest {
+        headers: names.iter().map(|n| HeaderTemplate { name: (*n).into(), value: "{i}".into() }).collect(),
+        ..ProduceRequest::lab()
+    };
+    let link = frontend::share::fragment(&request);
+    assert!(!link.contains(' ') && !link.contains('\n'), "the link is one URI fragment: {link}");
+    assert_eq!(frontend::share::parse(&link), Some(request.clone()), "the link brings the same request back");
+    let kcat = frontend::export::export(frontend::export::Language::Kcat, &request, "127.0.0.1:9092");
+    for name in names {
+        let quoted = format!("-H '{}='", name.replace('\'', "'\\''"));
+        assert!(kcat.contains(&quoted), "{quoted} not in\n{kcat}");
+    }
+}

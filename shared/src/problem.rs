@@ -295,6 +295,14 @@ pub enum Problem {
         /// The longest broadcast.
         max: usize,
     },
+    /// A page of another site, or a host name that is not this server's (DNS
+    /// rebinding): refused before a session exists.
+    OriginRefused {
+        /// The page's origin, as its browser sent it (empty without one).
+        origin: String,
+        /// The host name the request was sent to.
+        host: String,
+    },
     /// Beyond one of the server's limits (see `hello`).
     Limit {
         /// `sessions`, `messages_per_run`, `message_bytes`, `rate` or `frame_bytes`.
@@ -311,6 +319,8 @@ fn limit_words(limit: &str, lang: Lang) -> &str {
     match (limit, lang) {
         ("sessions", Lang::En) => "sessions at once",
         ("sessions", Lang::Fr) => "sessions simultanées",
+        ("sessions_per_address", Lang::En) => "sessions at once from one address",
+        ("sessions_per_address", Lang::Fr) => "sessions simultanées depuis une même adresse",
         ("messages_per_run", Lang::En) => "messages per run",
         ("messages_per_run", Lang::Fr) => "messages par envoi",
         ("message_bytes", Lang::En) => "bytes per message",
@@ -366,6 +376,7 @@ impl Problem {
             | FaultsByInstructor
             | InstructorToken
             | BroadcastText { .. }
+            | OriginRefused { .. }
             | Limit { .. } => self.class_text(lang),
         }
     }
@@ -520,6 +531,14 @@ impl Problem {
             (InstructorToken, Lang::En) => "missing or wrong instructor token".to_owned(),
             (BroadcastText { max }, Lang::Fr) => format!("un message à la classe fait 1 à {max} caractères"),
             (BroadcastText { max }, Lang::En) => format!("a message to the class is 1 to {max} characters"),
+            (OriginRefused { origin, host }, Lang::En) => format!(
+                "this server does not answer a page from \"{origin}\" sent to \"{host}\": open the playground at the \
+                 address the instructor gave (the instructor adds another one with --public-url)"
+            ),
+            (OriginRefused { origin, host }, Lang::Fr) => format!(
+                "ce serveur ne répond pas à une page venue de « {origin} » envoyée à « {host} » : ouvrez le playground \
+                 à l'adresse donnée par le formateur (il en ajoute une autre avec --public-url)"
+            ),
             (Limit { limit, max, got }, Lang::En) => {
                 format!("this server allows at most {max} {} (limit {limit}), got {got}", limit_words(limit, Lang::En))
             }
@@ -581,7 +600,8 @@ mod tests {
                     "code": code, "field": "linger.ms", "min": 0, "max": 5, "got": got, "backoff": 100,
                     "timeout": 10, "linger": 20, "fields": 2, "detail": "why", "topic": "orders.created",
                     "known": "orders.created", "id": 4, "name": "alice", "own": "orders.created.alice",
-                    "limit": "rate", "problem": {"kind": "unknown", "placeholder": "id"}
+                    "limit": "rate", "problem": {"kind": "unknown", "placeholder": "id"},
+                    "origin": "http://evil.example", "host": "127.0.0.1:3000"
                 })
             };
             let problem = serde_json::from_value::<Problem>(sample(7.into()))

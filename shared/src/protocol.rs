@@ -776,6 +776,8 @@ pub struct Hello {
 pub struct Limits {
     /// Sessions (browser tabs) at once.
     pub sessions: u32,
+    /// Sessions at once from one client address: a classroom behind one NAT shares one.
+    pub sessions_per_address: u32,
     /// Messages in one run.
     pub messages_per_run: u32,
     /// Bytes of one message: key, value and headers as rendered.
@@ -797,6 +799,9 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             sessions: 250,
+            // A class of 30 behind one NAT, two tabs each, fits; one machine cannot take
+            // the whole server's 250.
+            sessions_per_address: 64,
             messages_per_run: MAX_COUNT,
             message_bytes: 1_000_000,
             rate: None,

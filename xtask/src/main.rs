@@ -250,7 +250,16 @@ fn load(extra: &[String], release: bool) -> Result {
     sh(&cargo(), &build)?;
     let dir = if release { "target/release" } else { "target/debug" };
     let mut server = Command::new(format!("{dir}/playground"))
-        .args(["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent", "--max-sessions", "1000"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--static-dir",
+            "/nonexistent",
+            "--max-sessions",
+            "1000",
+            "--max-sessions-per-address",
+            "1000",
+        ])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -11,6 +11,7 @@
 mod commands;
 mod writer;
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -22,7 +23,7 @@ use shared::settings::ProducerSettings;
 use tokio::sync::{mpsc, watch};
 use tracing::{info, warn};
 
-use crate::class::Class;
+use crate::class::{Class, Place};
 use crate::cluster::Cluster;
 use crate::run::{Run, RunHandle, RunProducer};
 use writer::Writer;
@@ -104,27 +105,34 @@ enum State {
     Ended { reason: CloseReason, writer: Option<Writer> },
 }
 
-/// Tells a page it cannot have a session here, and why, then closes its socket.
-pub async fn refuse(mut socket: WebSocket, problem: Problem) {
+/// Tells a page it cannot have a session here, and why, then closes its socket with
+/// `code` (1013, try again later, for a full server; 1008 for a refused origin).
+pub async fn refuse(mut socket: WebSocket, problem: Problem, code: u16) {
     if let Ok(json) = serde_json::to_string(&Event::Error(ErrorEvent::new(problem.clone()))) {
         let _ = socket.send(Message::Text(json.into())).await;
     }
     let reason = problem.to_string().chars().take(120).collect::<String>();
-    let close = CloseFrame { code: close_code::AGAIN, reason: reason.into() };
+    let close = CloseFrame { code, reason: reason.into() };
     let _ = socket.send(Message::Close(Some(close))).await;
 }
 
 /// Serves one WebSocket: hands it to the session that `resume` names when that session
-/// waits for its page, else starts a new session, and serves it until it ends.
-pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>) {
+/// waits for its page, else starts a new session in `place` (taken for it before the
+/// upgrade; taken now for a page whose session ended meanwhile), and serves it until it
+/// ends.
+pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>, place: Option<Place>, client: IpAddr) {
     let mut socket = socket;
     if let Some(reconnect) = resume.as_deref().and_then(|key| ctx.class.reconnect(key)) {
         match reconnect.send(socket).await {
             Ok(()) => return,
             // The session ended meanwhile: this page gets a new one.
-            Err(mpsc::error::SendError(back)) => socket = back,
+            Err(mpsc::error::SendError(returned)) => socket = returned,
         }
     }
+    let _place = match place.map_or_else(|| ctx.class.take_place(client, &ctx.limits), Ok) {
+        Ok(place) => place,
+        Err(problem) => return refuse(socket, problem, close_code::AGAIN).await,
+    };
     let (events, queue) = mpsc::channel::<Event>(EVENT_QUEUE);
     let mut session = Session::new(ctx, events);
     let mut state = State::Connected { socket, queue, resumed: false };

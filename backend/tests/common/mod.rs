@@ -276,13 +276,22 @@ pub fn consume_all(bootstrap: &str, topic: &str, partitions: i32, expected: usiz
 /// One HTTP/1.1 request to `url` (`http://host/path`), with the instructor's `token` as
 /// a bearer token and a JSON `body`, if given: the status and the body.
 pub async fn http(method: &str, url: &str, token: Option<&str>, body: Option<&str>) -> (u16, String) {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = bearer.iter().map(|b| ("Authorization", b.as_str())).collect();
+    http_with(method, url, &headers, body).await
+}
+
+/// One HTTP/1.1 request to `url` with `headers` (a `Host` among them replaces the
+/// address's) and a JSON `body`, if given: the status and the body.
+pub async fn http_with(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let url = url.strip_prefix("http://").unwrap();
-    let (host, path) = url.split_at(url.find('/').unwrap());
-    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+    let (addr, path) = url.split_at(url.find('/').unwrap());
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let host = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("host")).map_or(addr, |(_, v)| *v);
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        request.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    for (name, value) in headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("host")) {
+        request.push_str(&format!("{name}: {value}\r\n"));
     }
     let body = body.unwrap_or("");
     if !body.is_empty() {

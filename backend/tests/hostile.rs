@@ -1,0 +1,196 @@
+//! Hostile clients over real sockets: another site's page, a DNS-rebinding page, a burst
+//! of connections. Each is refused or bounded, and a trainee's page goes on.
+#![allow(missing_docs)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{TestServer, http_with};
+use futures_util::StreamExt;
+use shared::problem::Problem;
+use shared::protocol::{Command, Event, ProduceRequest};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::{self, http::HeaderValue};
+
+/// Opens `/ws` as a browser page of `origin` would, to `host` (the server's own address
+/// when `None`); the frames the server sent until it closed, and its close code.
+async fn page_of(server: &TestServer, origin: Option<&str>, host: Option<&str>) -> (Vec<Event>, Option<u16>) {
+    let mut request = format!("ws://{}/ws", server.addr).into_client_request().unwrap();
+    if let Some(origin) = origin {
+        request.headers_mut().insert("Origin", HeaderValue::from_str(origin).unwrap());
+    }
+    if let Some(host) = host {
+        request.headers_mut().insert("Host", HeaderValue::from_str(host).unwrap());
+    }
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.expect("the handshake");
+    let mut events = Vec::new();
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("an answer in time") {
+            Some(Ok(tungstenite::Message::Text(text))) => {
+                let event: Event = serde_json::from_str(&text).unwrap();
+                let frame = match event {
+                    Event::Batch { events } => events,
+                    event => vec![event],
+                };
+                // A refused page gets one event; a welcome one gets hello: enough to tell.
+                let hello = frame.iter().any(|e| matches!(e, Event::Hello(_)));
+                events.extend(frame);
+                if hello {
+                    return (events, None);
+                }
+            }
+            Some(Ok(tungstenite::Message::Close(frame))) => return (events, frame.map(|f| u16::from(f.code))),
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => return (events, None),
+        }
+    }
+}
+
+fn refused_origin(events: &[Event]) -> bool {
+    events.iter().any(|e| matches!(e, Event::Error(e) if matches!(e.problem, Problem::OriginRefused { .. })))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn another_sites_page_gets_no_session_and_cannot_produce() {
+    let server = TestServer::start().await;
+    for origin in ["http://evil.example", "null", "http://localhost:1"] {
+        let (events, code) = page_of(&server, Some(origin), None).await;
+        assert!(refused_origin(&events), "{origin}: {events:?}");
+        assert!(!events.iter().any(|e| matches!(e, Event::Hello(_))), "{origin} got a session");
+        assert_eq!(code, Some(1008), "{origin}: closed as a policy violation");
+        let words = events.iter().find_map(|e| match e {
+            Event::Error(e) => Some(e.problem.text(shared::problem::Lang::Fr)),
+            _ => None,
+        });
+        assert!(words.unwrap().contains("ne répond pas"), "said in French too");
+    }
+    assert_eq!(server.sessions().await, 0, "no session was made for another site");
+
+    // The server's own page, and a program without Origin, are answered.
+    let own = format!("http://{}", server.addr);
+    let (events, _) = page_of(&server, Some(&own), None).await;
+    assert!(events.iter().any(|e| matches!(e, Event::Hello(_))), "{events:?}");
+    let mut trainee = server.connect().await;
+    assert!(matches!(trainee.next().await, Event::Hello(_)));
+    trainee.send(&Command::Produce(ProduceRequest { count: 3, ..ProduceRequest::lab() })).await;
+    let finished = loop {
+        if let Event::RunFinished(f) = trainee.next().await {
+            break f;
+        }
+    };
+    assert_eq!((finished.sent, finished.delivered), (3, 3));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dns_rebinding_page_is_refused_on_the_api_and_the_socket() {
+    let server = TestServer::start().await;
+    let rebound = "rebind.evil.example:3000";
+    let (status, body) = http_with("GET", &server.url("/api/health"), &[("Host", rebound)], None).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.contains("127.0.0.1"), "no bootstrap servers told: {body}");
+    assert!(body.contains("origin_refused"), "{body}");
+    let instructor = format!("Bearer {}", server.instructor_token);
+    let headers = [("Host", rebound), ("Authorization", instructor.as_str())];
+    let (status, _) = http_with("GET", &server.url("/api/instructor"), &headers, None).await;
+    assert_eq!(status, 403, "not even with the token");
+    let origin = format!("http://{rebound}");
+    let (events, _) = page_of(&server, Some(&origin), Some(rebound)).await;
+    assert!(refused_origin(&events), "{events:?}");
+    // A cross-origin request to the API from another site's page.
+    let (status, _) = http_with("GET", &server.url("/api/health"), &[("Origin", "http://evil.example")], None).await;
+    assert_eq!(status, 403);
+    let (status, _) = http_with("GET", &server.url("/api/health"), &[], None).await;
+    assert_eq!(status, 200, "the server's own name is answered");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_origin_the_instructor_allowed_is_answered() {
+    let server =
+        TestServer::start_configured(|s| s.with_allowed_origin("https://class.example").expect("an origin")).await;
+    // Behind a reverse proxy that keeps Host, and one that rewrites it.
+    for host in [Some("class.example"), None] {
+        let (events, _) = page_of(&server, Some("https://class.example"), host).await;
+        assert!(events.iter().any(|e| matches!(e, Event::Hello(_))), "{host:?}: {events:?}");
+    }
+    let (events, _) = page_of(&server, Some("https://evil.example"), Some("class.example")).await;
+    assert!(refused_origin(&events));
+    server.stop().await;
+}
+
+/// A page's first frame from `source` (a loopback address of its own), and whether the
+/// server refused it (an error, then close) or gave it a session (hello).
+async fn first_word(server: &TestServer, source: &str, path: &str) -> Result<(), Problem> {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    let stream = socket.connect(server.addr).await.unwrap();
+    let url = format!("ws://{}{path}", server.addr);
+    let (mut ws, _) = tokio_tungstenite::client_async(url, tokio_tungstenite::MaybeTlsStream::Plain(stream))
+        .await
+        .expect("the handshake");
+    loop {
+        let frame = tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("an answer in time");
+        let Some(Ok(tungstenite::Message::Text(text))) = frame else { panic!("closed without a word") };
+        let events = match serde_json::from_str::<Event>(&text).unwrap() {
+            Event::Batch { events } => events,
+            event => vec![event],
+        };
+        for event in events {
+            match event {
+                Event::Hello(_) => {
+                    // Keep the session open for the rest of the test.
+                    std::mem::forget(ws);
+                    return Ok(());
+                }
+                Event::Error(e) => return Err(e.problem),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn limit(name: &str) -> impl Fn(&Result<(), Problem>) -> bool + '_ {
+    move |r| matches!(r, Err(Problem::Limit { limit, .. }) if limit == name)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_connections_gets_exactly_the_places_there_are() {
+    let limits = shared::protocol::Limits { sessions: 20, ..Default::default() };
+    let server = std::sync::Arc::new(TestServer::start_limited(limits).await);
+    let burst = (0..40).map(|_| {
+        let server = std::sync::Arc::clone(&server);
+        tokio::spawn(async move { first_word(&server, "127.0.0.1", "/ws").await })
+    });
+    let answers: Vec<_> = futures_util::future::join_all(burst).await.into_iter().map(Result::unwrap).collect();
+    let welcomed = answers.iter().filter(|a| a.is_ok()).count();
+    assert_eq!(welcomed, 20, "40 at once for 20 places: {answers:?}");
+    assert!(answers.iter().filter(|a| a.is_err()).all(limit("sessions")));
+    assert_eq!(server.sessions().await, 20);
+    // A made-up key does not get round the limit.
+    for n in 0..5 {
+        let made_up = format!("/ws?resume={n:032x}");
+        assert!(limit("sessions")(&first_word(&server, "127.0.0.1", &made_up).await), "resume {n}");
+    }
+    assert_eq!(server.sessions().await, 20);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_address_cannot_take_every_place() {
+    let limits = shared::protocol::Limits { sessions: 10, sessions_per_address: 3, ..Default::default() };
+    let server = TestServer::start_limited(limits).await;
+    for _ in 0..3 {
+        first_word(&server, "127.0.0.1", "/ws").await.expect("a place");
+    }
+    let fourth = first_word(&server, "127.0.0.1", "/ws").await;
+    assert!(limit("sessions_per_address")(&fourth), "{fourth:?}");
+    let words = match &fourth {
+        Err(problem) => problem.text(shared::problem::Lang::Fr),
+        Ok(()) => String::new(),
+    };
+    assert!(words.contains("depuis une même adresse"), "{words}");
+    // Another trainee, at another address, still gets in.
+    first_word(&server, "127.0.0.2", "/ws").await.expect("another address has its places");
+    assert_eq!(server.sessions().await, 4);
+}
