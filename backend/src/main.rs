@@ -300,7 +300,7 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     let mut server =
         Server::new(cluster, args.static_dir).with_limits(limits).with_topic_per_trainee(args.topic_per_trainee);
     if let Some(token) = args.instructor_token.filter(|t| !t.is_empty()) {
-        server = server.with_instructor_token(token);
+        server = server.with_instructor_token(token).map_err(anyhow::Error::msg)?;
     }
     for origin in args.public_url.iter().chain(&args.allowed_origin) {
         server = server.with_allowed_origin(origin).map_err(anyhow::Error::msg)?;

@@ -688,7 +688,8 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
         playground::http::Server::new(cluster, dist())
             .with_limits(limits)
             .with_topic_per_trainee(true)
-            .with_instructor_token("class-token".into()),
+            .with_instructor_token("class-token-0123456789".into())
+            .expect("a long token"),
     )
     .await;
     let driver = ChromeDriver::start();
@@ -729,7 +730,7 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
     browser.switch_to_window(tab.handle).await.unwrap();
     browser.goto(&server.url("/instructor?token=wrong")).await.unwrap();
     wait_for_text(&browser, "#refused", |t| t.contains("wrong instructor token"), "a wrong token is refused").await;
-    browser.goto(&server.url("/instructor?token=class-token")).await.unwrap();
+    browser.goto(&server.url("/instructor?token=class-token-0123456789")).await.unwrap();
     wait_for_text(&browser, "#trainees", |t| t.contains("alice"), "the class shows Alice").await;
     assert!(!browser.current_url().await.unwrap().as_str().contains("class-token"), "the token left the address bar");
     wait_for_text(&browser, "#trainees tbody tr", |t| t.contains("40 sent · 40 ✓ · 0 ✗"), "her run as it ended").await;

@@ -116,14 +116,17 @@ async fn with_a_topic_per_trainee_each_has_their_own_offsets() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wrong_token_gets_nothing() {
     let limits = Limits { trainee_faults: false, ..Limits::default() };
-    let server = TestServer::start_configured(|s| s.with_limits(limits).with_instructor_token("s3cret".into())).await;
+    let server = TestServer::start_configured(|s| {
+        s.with_limits(limits).with_instructor_token("s3cret-class-token".into()).expect("a long token")
+    })
+    .await;
     let view = server.url("/api/instructor");
     let broadcast = server.url("/api/instructor/broadcast");
     let fault = server.url("/api/instructor/fault");
     let down = serde_json::to_string(&Fault::BrokerDown { broker: Some(2) }).unwrap();
 
     // Without the token, or with a wrong one: nothing is shown, sent or switched.
-    for token in [None, Some("wrong"), Some("s3cre"), Some("s3cret2")] {
+    for token in [None, Some("wrong"), Some("s3cret-class-toke"), Some("s3cret-class-token2")] {
         let (status, body) = http("GET", &view, token, None).await;
         assert_eq!(status, 401, "{token:?}: {body}");
         let e: ErrorEvent = serde_json::from_str(&body).unwrap();
@@ -143,7 +146,7 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
     hello(&mut bob).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let (status, body) = http("GET", &view, Some("s3cret"), None).await;
+    let (status, body) = http("GET", &view, Some("s3cret-class-token"), None).await;
     assert_eq!(status, 200, "{body}");
     let class: ClassView = serde_json::from_str(&body).unwrap();
     assert_eq!(class.trainees.len(), 2);
@@ -159,7 +162,7 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
     // A trainee cannot switch a fault on this server; the instructor can, for everyone.
     alice.send(&Command::from(Fault::BrokerDown { broker: None })).await;
     assert_eq!(refused(&mut alice).await.problem, Problem::FaultsByInstructor);
-    let (status, body) = http("POST", &fault, Some("s3cret"), Some(&down)).await;
+    let (status, body) = http("POST", &fault, Some("s3cret-class-token"), Some(&down)).await;
     assert_eq!(status, 200, "{body}");
     for page in [&mut alice, &mut bob] {
         loop {
@@ -170,11 +173,13 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
             }
         }
     }
-    let (status, _) = http("POST", &fault, Some("s3cret"), Some(r#"{"type":"broker_down","broker":9}"#)).await;
+    let (status, _) =
+        http("POST", &fault, Some("s3cret-class-token"), Some(r#"{"type":"broker_down","broker":9}"#)).await;
     assert_eq!(status, 400, "no broker 9");
 
     // A broadcast reaches every page; an empty one is refused.
-    let (status, body) = http("POST", &broadcast, Some("s3cret"), Some(r#"{"text":"Break until 10:30"}"#)).await;
+    let (status, body) =
+        http("POST", &broadcast, Some("s3cret-class-token"), Some(r#"{"text":"Break until 10:30"}"#)).await;
     assert_eq!(status, 200, "{body}");
     for page in [&mut alice, &mut bob] {
         loop {
@@ -184,7 +189,7 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
             }
         }
     }
-    assert_eq!(http("POST", &broadcast, Some("s3cret"), Some(r#"{"text":"  "}"#)).await.0, 400);
+    assert_eq!(http("POST", &broadcast, Some("s3cret-class-token"), Some(r#"{"text":"  "}"#)).await.0, 400);
     server.stop().await;
 }
 
@@ -243,7 +248,10 @@ async fn a_dropped_page_comes_back_to_its_run() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_class_never_has_more_in_flight_than_its_limit_and_nothing_is_lost() {
     let limits = Limits { in_flight: 50, ..Limits::default() };
-    let server = TestServer::start_configured(|s| s.with_limits(limits).with_instructor_token("t".into())).await;
+    let server = TestServer::start_configured(|s| {
+        s.with_limits(limits).with_instructor_token("token-of-the-instructor".into()).expect("a long token")
+    })
+    .await;
     let mut pages = Vec::new();
     for _ in 0..2 {
         let mut page = server.connect().await;
@@ -261,7 +269,7 @@ async fn the_class_never_has_more_in_flight_than_its_limit_and_nothing_is_lost()
         let Some(Event::RunFinished(end)) = events.last() else { unreachable!() };
         assert_eq!((end.sent, end.delivered, end.failed), (3_000, 3_000, 0), "{end:?}");
     }
-    let (_, body) = http("GET", &server.url("/api/instructor"), Some("t"), None).await;
+    let (_, body) = http("GET", &server.url("/api/instructor"), Some("token-of-the-instructor"), None).await;
     let class: ClassView = serde_json::from_str(&body).unwrap();
     assert_eq!(class.in_flight, 0, "every place was given back");
     assert_eq!(class.in_flight_peak, 50, "the limit was reached and never passed");

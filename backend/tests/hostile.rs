@@ -194,3 +194,92 @@ async fn one_address_cannot_take_every_place() {
     first_word(&server, "127.0.0.2", "/ws").await.expect("another address has its places");
     assert_eq!(server.sessions().await, 4);
 }
+
+// One worker: a loop that never yields would hold it, and everything else with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_run_that_fails_every_message_at_once_does_not_stall_the_server() {
+    let server = TestServer::start().await;
+    let mut attacker = server.connect().await;
+    assert!(matches!(attacker.next().await, Event::Hello(_)));
+    // A sync run whose every message fails before it reaches Kafka: a partition that does
+    // not exist (librdkafka refuses it), then an open circuit. None has a report to wait for.
+    let request = ProduceRequest {
+        count: 200_000,
+        // Each message costs its rendering, as a trainee's long template would.
+        value_template: "{i:08} ".repeat(100),
+        partition: Some(99),
+        circuit_breaker: Some(shared::protocol::CircuitBreaker { failure_threshold: 1, open_ms: 600_000 }),
+        headers: Vec::new(),
+        ..ProduceRequest::lab()
+    };
+    attacker.send(&Command::Produce(request)).await;
+    loop {
+        match attacker.next().await {
+            Event::RunStarted { .. } => break,
+            Event::Cluster(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    // Meanwhile another trainee's requests are answered as usual.
+    let mut slowest = Duration::ZERO;
+    let mut answered = 0;
+    while answered < 10 {
+        let asked = std::time::Instant::now();
+        let (status, _) = common::http("GET", &server.url("/api/health"), None, None).await;
+        assert_eq!(status, 200);
+        slowest = slowest.max(asked.elapsed());
+        answered += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!("health answered in {slowest:?} at worst during the run");
+    // The bound is loose (a debug build on a shared machine); before its loop let other
+    // tasks in, such a run held the server for as long as it lasted (6.8 s were seen).
+    assert!(slowest < Duration::from_secs(1), "health took {slowest:?} during the run");
+    let events = attacker.until_finished(Duration::from_secs(120)).await;
+    let Some(Event::RunFinished(finished)) = events.last() else { panic!("no end") };
+    assert_eq!((finished.sent, finished.failed), (200_000, 200_000), "every message has its one outcome");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_answer_carries_the_security_headers_and_live_needs_no_kafka() {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/hostile-dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<html><script>start()</script><script src=/a.js></script></html>")
+        .unwrap();
+    let server = TestServer::start_with(dist).await;
+    let (head, _) = common::http_head("GET", &server.url("/")).await;
+    for header in ["x-content-type-options: nosniff", "x-frame-options: deny", "referrer-policy: no-referrer"] {
+        assert!(head.to_ascii_lowercase().contains(header), "{header} not in\n{head}");
+    }
+    let csp = head.lines().find(|l| l.to_ascii_lowercase().starts_with("content-security-policy:")).unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+    assert!(csp.contains("'sha256-"), "the inline script is allowed by its hash: {csp}");
+    assert!(!csp.contains("'unsafe-inline' ;") && !csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    let (head, _) = common::http_head("GET", &server.url("/api/health")).await;
+    assert!(head.to_ascii_lowercase().contains("x-frame-options: deny"), "the API too:\n{head}");
+    let (status, body) = common::http("GET", &server.url("/api/live"), None, None).await;
+    assert_eq!((status, body.as_str()), (200, "live"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn guessing_the_instructors_token_is_throttled_by_address() {
+    let token = "the-instructors-own-token";
+    let server = TestServer::start_configured(|s| s.with_instructor_token(token.into()).expect("a long token")).await;
+    let view = server.url("/api/instructor");
+    let mut statuses = Vec::new();
+    for n in 0..25 {
+        statuses.push(common::http("GET", &view, Some(&format!("guess-{n:020}")), None).await.0);
+    }
+    assert!(statuses[..20].iter().all(|s| *s == 401), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|s| *s == 429), "past 20 a minute, told to wait: {statuses:?}");
+    // Even the right token waits at that address; another address is not held up.
+    assert_eq!(common::http("GET", &view, Some(token), None).await.0, 429);
+    assert_eq!(common::http_from("127.0.0.2", "GET", &view, Some(token)).await.0, 200);
+    // A short token is refused when the server is made.
+    let cluster = playground::cluster::Cluster::embedded().unwrap();
+    let short = playground::http::Server::new(cluster, "/nonexistent".into()).with_instructor_token("short".into());
+    assert!(short.is_err());
+    server.stop().await;
+}

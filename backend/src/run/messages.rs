@@ -92,10 +92,25 @@ impl Messages {
     }
 }
 
-/// The bytes of `request`'s first message as rendered; `None` when a template does not
-/// parse (validation says why).
-pub fn first_message_bytes(request: &ProduceRequest) -> Option<usize> {
-    Messages::parse(request).ok().map(|mut messages| messages.bytes(1))
+/// The bytes of `request`'s largest message as rendered: its first and its last (an
+/// index grows with the sequence number); `None` when a template does not parse
+/// (validation says why).
+pub fn largest_message_bytes(request: &ProduceRequest) -> Option<usize> {
+    let mut messages = Messages::parse(request).ok()?;
+    let last = u64::from(request.count.max(1));
+    Some(messages.bytes(1).max(messages.bytes(last)))
+}
+
+/// Most characters of a message's value in a log line.
+pub const PREVIEW_CHARS: usize = 120;
+
+/// A message's value as a log line shows it: at most [`PREVIEW_CHARS`] characters, and
+/// its size when it is longer (a 1 MB value is not a log line).
+pub fn preview(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.char_indices().nth(PREVIEW_CHARS) {
+        None => value.into(),
+        Some((end, _)) => format!("{}… ({} bytes)", &value[..end], value.len()).into(),
+    }
 }
 
 /// Each message's CreateTime: the Unix time of the run's start plus the monotonic time
@@ -169,7 +184,28 @@ mod tests {
         let request = ProduceRequest { value_template: "{nope}".into(), ..ProduceRequest::lab() };
         let Err(Problem::Template { field, .. }) = Messages::parse(&request) else { panic!("parsed") };
         assert_eq!(field, "value_template");
-        assert_eq!(first_message_bytes(&request), None);
+        assert_eq!(largest_message_bytes(&request), None);
+    }
+
+    #[test]
+    fn the_largest_message_is_the_last_when_its_index_grows() {
+        let request = ProduceRequest {
+            count: 100_000,
+            value_template: "{i}".into(),
+            headers: Vec::new(),
+            ..ProduceRequest::lab()
+        };
+        let key = "ORD-".len() + 6; // ORD-{i:04} at 100000
+        assert_eq!(largest_message_bytes(&request), Some(key + 6));
+    }
+
+    #[test]
+    fn a_log_line_shows_a_bounded_preview() {
+        assert_eq!(preview("short"), "short");
+        let long = "é".repeat(10_000);
+        let shown = preview(&long);
+        assert!(shown.starts_with(&"é".repeat(PREVIEW_CHARS)) && shown.ends_with("… (20000 bytes)"), "{shown}");
+        assert!(shown.chars().count() < PREVIEW_CHARS + 20);
     }
 
     #[test]

@@ -170,7 +170,7 @@ impl Session {
         {
             return Some(("rate", limit("rate", max, rate.into())));
         }
-        let bytes = messages::first_message_bytes(request).unwrap_or(0) as u64;
+        let bytes = messages::largest_message_bytes(request).unwrap_or(0) as u64;
         (bytes > u64::from(limits.message_bytes))
             .then(|| ("value_template", limit("message_bytes", limits.message_bytes, bytes)))
     }

@@ -281,13 +281,45 @@ pub async fn http(method: &str, url: &str, token: Option<&str>, body: Option<&st
     http_with(method, url, &headers, body).await
 }
 
+/// One GET of `url`: the response's head (status line and headers) and body.
+pub async fn http_head(method: &str, url: &str) -> (String, String) {
+    raw_http(None, method, url, &[], None).await
+}
+
+/// One request with the instructor's `token` from the loopback address `source`: the
+/// status and the body.
+pub async fn http_from(source: &str, method: &str, url: &str, token: Option<&str>) -> (u16, String) {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = bearer.iter().map(|b| ("Authorization", b.as_str())).collect();
+    let (head, body) = raw_http(Some(source), method, url, &headers, None).await;
+    (status_of(&head), body)
+}
+
+fn status_of(head: &str) -> u16 {
+    head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
 /// One HTTP/1.1 request to `url` with `headers` (a `Host` among them replaces the
 /// address's) and a JSON `body`, if given: the status and the body.
 pub async fn http_with(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
+    let (head, body) = raw_http(None, method, url, headers, body).await;
+    (status_of(&head), body)
+}
+
+/// One HTTP/1.1 request, from the loopback address `source` if given: the head and body.
+async fn raw_http(
+    source: Option<&str>,
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (String, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let url = url.strip_prefix("http://").unwrap();
     let (addr, path) = url.split_at(url.find('/').unwrap());
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{}:0", source.unwrap_or("127.0.0.1")).parse().unwrap()).unwrap();
+    let mut stream = socket.connect(addr.parse().unwrap()).await.unwrap();
     let host = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("host")).map_or(addr, |(_, v)| *v);
     let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     for (name, value) in headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("host")) {
@@ -303,6 +335,5 @@ pub async fn http_with(method: &str, url: &str, headers: &[(&str, &str)], body: 
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
     let (head, body) = response.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    (status, body.to_owned())
+    (head.to_owned(), body.to_owned())
 }

@@ -1,5 +1,9 @@
-//! Routes and the server's life: `/api/health`, `/ws`, the instructor's `/api/instructor`,
-//! and the built page (which shows the instructor's view at `/instructor`).
+//! Routes and the server's life: `/api/live`, `/api/health`, `/ws`, the instructor's
+//! `/api/instructor`, and the built page (which shows the instructor's view at
+//! `/instructor`), every answer with the security headers of [`security`].
+
+mod guesses;
+mod security;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,7 +15,7 @@ use axum::Router;
 use axum::extract::Request;
 use axum::extract::ws::close_code;
 use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -37,7 +41,12 @@ pub struct AppState {
     sessions: TaskTracker,
     instructor_token: Arc<str>,
     origins: Arc<Origins>,
+    /// Wrong instructor tokens by address.
+    guesses: Arc<guesses::Guesses>,
 }
+
+/// The shortest instructor token the server accepts (its own are 32 hex digits).
+pub const MIN_TOKEN_LEN: usize = 16;
 
 /// How often an external cluster's metadata is read for the pages.
 const EXTERNAL_REFRESH: Duration = Duration::from_secs(2);
@@ -67,6 +76,7 @@ impl Server {
             sessions: TaskTracker::new(),
             instructor_token: token.into(),
             origins: Arc::new(Origins::own()),
+            guesses: Arc::default(),
         };
         Self { state, shutdown, static_dir }
     }
@@ -85,10 +95,14 @@ impl Server {
         self
     }
 
-    /// This server with the instructor's `token` instead of a random one.
-    pub fn with_instructor_token(mut self, token: String) -> Self {
+    /// This server with the instructor's `token` instead of a random one; refused when
+    /// shorter than [`MIN_TOKEN_LEN`] (a short token can be guessed).
+    pub fn with_instructor_token(mut self, token: String) -> Result<Self, String> {
+        if token.chars().count() < MIN_TOKEN_LEN {
+            return Err(format!("an instructor token needs at least {MIN_TOKEN_LEN} characters"));
+        }
         self.state.instructor_token = token.into();
-        self
+        Ok(self)
     }
 
     /// This server also answers pages of `origin` (`https://class.example`): the address
@@ -119,13 +133,19 @@ impl Server {
 
     /// The routes, for tests that serve them themselves.
     pub fn router(&self) -> Router {
-        let page = if self.static_dir.join("index.html").is_file() {
-            let index = ServeFile::new(self.static_dir.join("index.html"));
-            Router::new().fallback_service(ServeDir::new(&self.static_dir).fallback(index))
-        } else {
-            warn!("no built page in {}; / explains how to build it", self.static_dir.display());
-            Router::new().fallback(not_built)
+        let index = self.static_dir.join("index.html");
+        let (page, hashes) = match std::fs::read_to_string(&index) {
+            Ok(html) => {
+                let files = ServeDir::new(&self.static_dir).fallback(ServeFile::new(&index));
+                (Router::new().fallback_service(files), security::inline_script_hashes(&html))
+            }
+            Err(_) => {
+                warn!("no built page in {}; / explains how to build it", self.static_dir.display());
+                (Router::new().fallback(not_built), Vec::new())
+            }
         };
+        let csp = HeaderValue::from_str(&security::content_security_policy(&hashes))
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
         // Every instructor route behind the token, checked before the body is read.
         let instructor = Router::new()
             .route("/api/instructor", get(instructor_view))
@@ -137,7 +157,19 @@ impl Server {
             .route("/api/health", get(health))
             .merge(instructor)
             .route_layer(middleware::from_fn_with_state(self.state.clone(), require_own_origin));
-        Router::new().route("/ws", get(websocket)).merge(api).with_state(self.state.clone()).merge(page)
+        Router::new()
+            .route("/api/live", get(live))
+            .route("/ws", get(websocket))
+            .merge(api)
+            .with_state(self.state.clone())
+            .merge(page)
+            .layer(middleware::map_response(move |mut response: Response| {
+                let csp = csp.clone();
+                async move {
+                    security::add(response.headers_mut(), &csp);
+                    response
+                }
+            }))
     }
 
     /// Serves on `listener` until `stop` completes, then tells every session, waits up
@@ -190,6 +222,15 @@ impl Server {
     }
 }
 
+/// `GET /api/live`: the process answers (a liveness probe: unlike `/api/health`, it
+/// does not depend on Kafka, so an orchestrator does not restart the playground during a
+/// Kafka outage).
+async fn live() -> &'static str {
+    "live"
+}
+
+/// `GET /api/health`: ready when the cluster answers a metadata request (a readiness
+/// probe), 503 otherwise.
 async fn health(State(state): State<AppState>) -> Response {
     let cluster = &state.ctx.cluster;
     let (status, code, brokers, topics) = match cluster.describe().await {
@@ -266,8 +307,23 @@ async fn require_own_origin(State(state): State<AppState>, request: Request, nex
 }
 
 /// Lets a request through only with the instructor's token (`Authorization: Bearer
-/// <token>`, compared in constant time); else 401 and the problem, nothing else.
+/// <token>`, compared in constant time); else 401 and the problem, nothing else. An
+/// address past [`guesses::WRONG_PER_WINDOW`] wrong tokens a minute gets 429 without a
+/// look at its token.
 async fn require_instructor(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let now = std::time::Instant::now();
+    if !state.guesses.may_try(address, now) {
+        let problem = Problem::Limit {
+            limit: "instructor_tokens".into(),
+            max: guesses::WRONG_PER_WINDOW.into(),
+            got: u64::from(guesses::WRONG_PER_WINDOW) + 1,
+        };
+        return (StatusCode::TOO_MANY_REQUESTS, Json(ErrorEvent::new(problem))).into_response();
+    }
     let given = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -281,6 +337,7 @@ async fn require_instructor(State(state): State<AppState>, request: Request, nex
         next.run(request).await
     } else {
         warn!("an instructor request with a wrong or missing token was refused");
+        state.guesses.wrong(address, now);
         (StatusCode::UNAUTHORIZED, Json(ErrorEvent::new(Problem::InstructorToken))).into_response()
     }
 }

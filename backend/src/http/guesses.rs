@@ -1,0 +1,73 @@
+//! Wrong instructor tokens, counted by client address: past a few a minute, that
+//! address is told to wait, so the token cannot be guessed at network speed.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Wrong tokens an address may send in [`WINDOW`].
+pub const WRONG_PER_WINDOW: u32 = 20;
+
+/// How long wrong tokens are remembered.
+pub const WINDOW: Duration = Duration::from_secs(60);
+
+/// Addresses remembered at most: past it the oldest are forgotten (a flood of addresses
+/// cannot grow the server).
+const ADDRESSES: usize = 10_000;
+
+/// Wrong tokens by address: how many, since when.
+#[derive(Default)]
+pub struct Guesses {
+    by_address: Mutex<HashMap<IpAddr, (u32, Instant)>>,
+}
+
+impl Guesses {
+    fn by_address(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (u32, Instant)>> {
+        self.by_address.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `address` may try a token at `now`.
+    pub fn may_try(&self, address: IpAddr, now: Instant) -> bool {
+        self.by_address()
+            .get(&address)
+            .is_none_or(|(wrong, since)| *wrong < WRONG_PER_WINDOW || now.duration_since(*since) >= WINDOW)
+    }
+
+    /// `address` sent a wrong token at `now`.
+    pub fn wrong(&self, address: IpAddr, now: Instant) {
+        let mut by_address = self.by_address();
+        if by_address.len() >= ADDRESSES {
+            by_address.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
+            if by_address.len() >= ADDRESSES {
+                by_address.clear();
+            }
+        }
+        let entry = by_address.entry(address).or_insert((0, now));
+        if now.duration_since(entry.1) >= WINDOW {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_that_guesses_waits_a_minute_and_others_do_not() {
+        let guesses = Guesses::default();
+        let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
+        let t = Instant::now();
+        for _ in 0..WRONG_PER_WINDOW {
+            assert!(guesses.may_try(a, t));
+            guesses.wrong(a, t);
+        }
+        assert!(!guesses.may_try(a, t + Duration::from_secs(59)), "too many wrong in a minute");
+        assert!(guesses.may_try(b, t), "another address is not held up");
+        assert!(guesses.may_try(a, t + WINDOW), "a minute later it may try again");
+        guesses.wrong(a, t + WINDOW);
+        assert!(guesses.may_try(a, t + WINDOW), "its count started again");
+    }
+}
