@@ -283,3 +283,90 @@ async fn guessing_the_instructors_token_is_throttled_by_address() {
     assert!(short.is_err());
     server.stop().await;
 }
+
+/// Sends `request` and reads until its run ends.
+async fn produce(client: &mut common::Client, request: ProduceRequest) -> shared::protocol::RunFinished {
+    client.send(&Command::Produce(request)).await;
+    let events = client.until_finished(Duration::from_secs(60)).await;
+    let Some(Event::RunFinished(finished)) = events.last() else { panic!("no end") };
+    finished.clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_flooding_read_backs_cannot_starve_another_trainees_verify() {
+    let server = TestServer::start().await;
+    let mut attacker = server.connect().await;
+    assert!(matches!(attacker.next().await, Event::Hello(_)));
+    // 40 reads far past the end: each waits for a record that never comes.
+    for n in 0..40 {
+        let far = Command::Fetch { topic: "orders.created".into(), partition: n % 6, offset: 1_000_000_000 };
+        attacker.send(&far).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut trainee = server.connect().await;
+    assert!(matches!(trainee.next().await, Event::Hello(_)));
+    let finished = produce(&mut trainee, ProduceRequest { count: 5, ..ProduceRequest::lab() }).await;
+    assert_eq!(finished.delivered, 5);
+    let asked = std::time::Instant::now();
+    let tag = Some("verify".to_owned());
+    trainee.send(&Command::Consume { topic: "orders.created".into(), max: 100, from: Vec::new(), tag }).await;
+    loop {
+        match trainee.next_within(Duration::from_secs(20)).await {
+            Event::Records(records) => {
+                assert_eq!(records.records.len(), 5);
+                break;
+            }
+            Event::Error(e) => panic!("{}", e.message),
+            _ => {}
+        }
+    }
+    // Before, the 40 reads took every read-back slot of the server, 5 s each, in turns:
+    // no answer within 20 s. One page has one slot now.
+    eprintln!("the other trainee's verify answered in {:?}", asked.elapsed());
+    assert!(asked.elapsed() < Duration::from_secs(8), "answered in {:?}", asked.elapsed());
+    // The attacker's tab closes: what it still waits for is cancelled with its session.
+    attacker.close().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while server.sessions().await > 1 {
+        assert!(std::time::Instant::now() < deadline, "the attacker's session did not end");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    server.stop().await;
+}
+
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_asks_and_does_not_read_costs_a_few_answers_of_memory() {
+    let server = TestServer::start().await;
+    let mut page = server.connect_with_small_buffer().await;
+    assert!(matches!(page.next().await, Event::Hello(_)));
+    // 60 messages of 60 KB: each read-back answer is about 3.6 MB.
+    let big = ProduceRequest {
+        count: 60,
+        value_template: "x".repeat(60_000),
+        mode: shared::protocol::RunMode::Pipelined,
+        ..ProduceRequest::lab()
+    };
+    assert_eq!(produce(&mut page, big).await.delivered, 60);
+    let before = rss_bytes();
+    // 80 read-backs, and the page reads nothing more.
+    for n in 0..80 {
+        let tag = Some(format!("r{n}"));
+        page.send(&Command::Consume { topic: "orders.created".into(), max: 10_000, from: Vec::new(), tag }).await;
+    }
+    let mut peak = before;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        peak = peak.max(rss_bytes());
+    }
+    let grown_mb = peak.saturating_sub(before) / 1_000_000;
+    eprintln!("80 read-backs of 3.6 MB to a page that does not read: the server grew {grown_mb} MB");
+    // Before, every answer queued for the page: 325 MB for the same.
+    assert!(grown_mb < 80, "the server grew {grown_mb} MB");
+    server.stop().await;
+}

@@ -321,6 +321,8 @@ fn limit_words(limit: &str, lang: Lang) -> &str {
         ("sessions", Lang::Fr) => "sessions simultanées",
         ("sessions_per_address", Lang::En) => "sessions at once from one address",
         ("sessions_per_address", Lang::Fr) => "sessions simultanées depuis une même adresse",
+        ("read_backs", Lang::En) => "read-backs of one page at once (running or waiting)",
+        ("read_backs", Lang::Fr) => "relectures d'une même page à la fois (en cours ou en attente)",
         ("instructor_tokens", Lang::En) => "wrong instructor tokens a minute from one address",
         ("instructor_tokens", Lang::Fr) => "jetons formateur faux par minute depuis une même adresse",
         ("messages_per_run", Lang::En) => "messages per run",

@@ -44,7 +44,7 @@ impl Session {
         }
     }
 
-    async fn consume(&self, topic: String, max: u32, from: Vec<StartAt>, tag: Option<String>) {
+    async fn consume(&mut self, topic: String, max: u32, from: Vec<StartAt>, tag: Option<String>) {
         let topic = match self.own_topic(topic) {
             Ok(topic) => topic,
             Err(problem) => return self.error(ErrorEvent::at_field("topic", problem)).await,
@@ -54,12 +54,12 @@ impl Session {
             Some(problem) => self.error(ErrorEvent::new(problem)).await,
             None => {
                 let cluster = Arc::clone(&self.ctx.cluster);
-                self.answer(async move { cluster.consume(&topic, max, from, tag).await });
+                self.answer(async move { cluster.consume(&topic, max, from, tag).await }).await;
             }
         }
     }
 
-    async fn fetch(&self, topic: String, partition: i32, offset: i64) {
+    async fn fetch(&mut self, topic: String, partition: i32, offset: i64) {
         let topic = match self.own_topic(topic) {
             Ok(topic) => topic,
             Err(problem) => return self.error(ErrorEvent::at_field("topic", problem)).await,
@@ -68,22 +68,18 @@ impl Session {
             Some(problem) => self.error(ErrorEvent::new(problem)).await,
             None => {
                 let cluster = Arc::clone(&self.ctx.cluster);
-                self.answer(async move { cluster.fetch(&topic, partition, offset).await });
+                self.answer(async move { cluster.fetch(&topic, partition, offset).await }).await;
             }
         }
     }
 
     /// Reads records in the background (it can take seconds) and sends them, or the
-    /// reason they could not be read; the session keeps taking commands meanwhile.
-    fn answer(&self, read: impl Future<Output = Result<Records, ClusterError>> + Send + 'static) {
-        let events = self.events.clone();
-        tokio::spawn(async move {
-            let event = match read.await {
-                Ok(records) => Event::Records(records),
-                Err(e) => Event::Error(ErrorEvent::new(e.problem())),
-            };
-            let _ = events.send(event).await;
-        });
+    /// reason they could not be read; the session keeps taking commands meanwhile. One
+    /// read-back of the session runs at a time; beyond a few waiting, refused.
+    async fn answer(&mut self, read: impl Future<Output = Result<Records, ClusterError>> + Send + 'static) {
+        if let Err(problem) = self.read_backs.start(read, self.events.clone()) {
+            self.error(ErrorEvent::new(problem)).await;
+        }
     }
 
     /// Takes the trainee's name; with a topic per trainee, creates their topic first.

@@ -9,6 +9,7 @@
 //! memory.
 
 mod commands;
+mod read_backs;
 mod writer;
 
 use std::net::IpAddr;
@@ -26,7 +27,8 @@ use tracing::{info, warn};
 use crate::class::{Class, Place};
 use crate::cluster::Cluster;
 use crate::run::{Run, RunHandle, RunProducer};
-use writer::Writer;
+use read_backs::ReadBacks;
+use writer::{Queues, Writer};
 
 /// Events waiting for the writer. Past this, per-message details and stats are
 /// skipped (and counted) so that a page that stops reading costs the server nothing.
@@ -98,9 +100,9 @@ fn flooding() -> Problem {
 #[allow(clippy::large_enum_variant)]
 enum State {
     /// A page is connected: `resumed` when it came back to this session.
-    Connected { socket: WebSocket, queue: mpsc::Receiver<Event>, resumed: bool },
+    Connected { socket: WebSocket, queue: Queues, resumed: bool },
     /// The connection dropped; the run goes on while the session waits for its page.
-    WaitingForPage { queue: mpsc::Receiver<Event> },
+    WaitingForPage { queue: Queues },
     /// Over: the writer (if a page is still connected) closes its socket with the reason.
     Ended { reason: CloseReason, writer: Option<Writer> },
 }
@@ -134,7 +136,9 @@ pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>, plac
         Err(problem) => return refuse(socket, problem, close_code::AGAIN).await,
     };
     let (events, queue) = mpsc::channel::<Event>(EVENT_QUEUE);
-    let mut session = Session::new(ctx, events);
+    let (read_backs, answers) = ReadBacks::new();
+    let queue = Queues { events: queue, answers };
+    let mut session = Session::new(ctx, events, read_backs);
     let mut state = State::Connected { socket, queue, resumed: false };
     let (reason, writer) = loop {
         state = match state {
@@ -168,12 +172,14 @@ struct Session {
     name: Option<String>,
     /// The trainee's own topic, with a topic per trainee.
     topic: Option<String>,
+    /// Its read-backs, cancelled with it.
+    read_backs: ReadBacks,
 }
 
 impl Session {
-    fn new(ctx: Context, events: mpsc::Sender<Event>) -> Self {
+    fn new(ctx: Context, events: mpsc::Sender<Event>, read_backs: ReadBacks) -> Self {
         let (id, key) = ctx.class.enter();
-        Self { ctx, id, key, events, producer: None, run: None, name: None, topic: None }
+        Self { ctx, id, key, events, producer: None, run: None, name: None, topic: None, read_backs }
     }
 
     /// The last run, to show again or to the instructor.
@@ -183,11 +189,11 @@ impl Session {
 
     /// Serves one connection of this session: says hello (and, to a page that came
     /// back, where its run is), then takes commands until the connection ends.
-    async fn connected(&mut self, socket: WebSocket, mut queue: mpsc::Receiver<Event>, resumed: bool) -> State {
+    async fn connected(&mut self, socket: WebSocket, mut queue: Queues, resumed: bool) -> State {
         let (sink, mut stream) = socket.split();
         if resumed {
             // What queued up while the page was away is older than what it gets now.
-            while queue.try_recv().is_ok() {}
+            queue.clear();
         }
         let mut writer = Writer::start(sink, queue);
         let mut cluster_state = self.ctx.cluster.subscribe();
@@ -228,7 +234,7 @@ impl Session {
 
     /// Waits for the page to come back with its key, throwing away what the run says
     /// meanwhile (the page gets the run's state when it is back).
-    async fn wait_for_page(&mut self, mut queue: mpsc::Receiver<Event>) -> State {
+    async fn wait_for_page(&mut self, mut queue: Queues) -> State {
         let mut returning = self.ctx.class.disconnected(self.id);
         let mut shutdown = self.ctx.shutdown.clone();
         let deadline = tokio::time::sleep(self.ctx.resume_window);
@@ -248,7 +254,8 @@ impl Session {
                     return State::Ended { reason: CloseReason::PageGone, writer: None };
                 }
                 _ = shutdown.changed() => return State::Ended { reason: CloseReason::ServerStopping, writer: None },
-                _ = queue.recv() => {}
+                _ = queue.events.recv() => {}
+                _ = queue.answers.recv() => {}
             }
         }
     }

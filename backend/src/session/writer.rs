@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use futures_util::SinkExt;
 use futures_util::stream::SplitSink;
-use shared::protocol::Event;
+use shared::protocol::{Event, Records};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tracing::warn;
@@ -21,6 +21,23 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a closing session's writer may take to send what is left and its close frame.
 const FINISH_WAIT: Duration = Duration::from_secs(2);
 
+/// What waits for a connection's writer: the session's events, and read-backs' answers
+/// (one at a time, so that a page that does not read holds one, not hundreds).
+pub(super) struct Queues {
+    /// Events, bounded in number.
+    pub events: mpsc::Receiver<Event>,
+    /// Records read back, one waiting at most.
+    pub answers: mpsc::Receiver<Records>,
+}
+
+impl Queues {
+    /// Drops what waits: older than what a page that came back gets now.
+    pub(super) fn clear(&mut self) {
+        while self.events.try_recv().is_ok() {}
+        while self.answers.try_recv().is_ok() {}
+    }
+}
+
 /// What the session tells its writer.
 enum Control {
     /// Stop writing now and give the queue back: the page went away.
@@ -31,26 +48,26 @@ enum Control {
 
 /// The writer of one connection.
 pub(super) struct Writer {
-    task: JoinHandle<mpsc::Receiver<Event>>,
+    task: JoinHandle<Queues>,
     control: Option<oneshot::Sender<Control>>,
 }
 
 impl Writer {
     /// Writes `queue` to `sink` until it is detached, the page stops reading, or every
     /// sender is gone (then it closes the socket with the reason it was given).
-    pub(super) fn start(sink: SplitSink<WebSocket, Message>, queue: mpsc::Receiver<Event>) -> Self {
+    pub(super) fn start(sink: SplitSink<WebSocket, Message>, queue: Queues) -> Self {
         let (control, controlled) = oneshot::channel();
         Self { task: tokio::spawn(write(sink, queue, controlled)), control: Some(control) }
     }
 
     /// Resolves when the writer stopped by itself (the page stopped reading or its
     /// socket broke), with the queue for the page's next connection.
-    pub(super) async fn stopped(&mut self) -> mpsc::Receiver<Event> {
+    pub(super) async fn stopped(&mut self) -> Queues {
         (&mut self.task).await.expect("the writer does not panic")
     }
 
     /// Stops writing and gives the queue back, for the page's next connection.
-    pub(super) async fn detach(mut self) -> mpsc::Receiver<Event> {
+    pub(super) async fn detach(mut self) -> Queues {
         if let Some(control) = self.control.take() {
             let _ = control.send(Control::Detach);
         }
@@ -69,9 +86,9 @@ impl Writer {
 /// The writer's task; returns the queue when it stops.
 async fn write(
     mut sink: SplitSink<WebSocket, Message>,
-    mut queue: mpsc::Receiver<Event>,
+    mut queue: Queues,
     mut controlled: oneshot::Receiver<Control>,
-) -> mpsc::Receiver<Event> {
+) -> Queues {
     let mut pending = Vec::with_capacity(BATCH_MAX);
     let mut closing = None;
     loop {
@@ -83,7 +100,10 @@ async fn write(
                 // The session is gone without a word: write what is left.
                 Err(_) => closing = Some(plain_close()),
             },
-            n = queue.recv_many(&mut pending, BATCH_MAX) => if n == 0 { break },
+            // Before the events: one answer at most waits, and a streaming run's events
+            // would never leave it a turn.
+            Some(records) = queue.answers.recv() => pending.push(Event::Records(records)),
+            n = queue.events.recv_many(&mut pending, BATCH_MAX) => if n == 0 { break },
         }
         for frame in frames(std::mem::take(&mut pending)) {
             if !send(&mut sink, &frame).await {
