@@ -164,10 +164,11 @@ fn path_with_wasm_opt() -> String {
 }
 
 /// Builds the page into `dist/` with trunk, offline, in release (wasm-opt -Oz, the CSS
-/// and HTML minified), then minifies the JS glue with terser.
+/// and HTML minified), then minifies the JS glue with terser and writes each file's
+/// brotli and gzip beside it (xtask/finish-page.cjs).
 fn build_page() -> Result {
     sh_env("trunk", &["build", "--release"], &[("PATH", &path_with_wasm_opt())])?;
-    sh("node", &["xtask/minify-glue.cjs", "dist", TERSER_DIR])
+    sh("node", &["xtask/finish-page.cjs", "dist", TERSER_DIR])
 }
 
 /// Debian's chromium and chromium-driver, installed when missing; returns chromedriver.

@@ -286,6 +286,11 @@ pub async fn http_head(method: &str, url: &str) -> (String, String) {
     raw_http(None, method, url, &[], None).await
 }
 
+/// One GET of `url` with `headers`: the response's head and body.
+pub async fn http_head_with(url: &str, headers: &[(&str, &str)]) -> (String, String) {
+    raw_http(None, "GET", url, headers, None).await
+}
+
 /// One request with the instructor's `token` from the loopback address `source`: the
 /// status and the body.
 pub async fn http_from(source: &str, method: &str, url: &str, token: Option<&str>) -> (u16, String) {
