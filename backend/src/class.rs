@@ -2,7 +2,7 @@
 //! go by, the instructor's broadcasts, and the sessions waiting for their page to come
 //! back after a dropped connection.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,6 +14,10 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::run::{InFlightLimit, Run};
 
+/// Names one session may take: a trainee may correct a typo or two, not create topics
+/// in a loop.
+pub const NAMES_PER_SESSION: u32 = 3;
+
 /// Ids of lab progress a page may report, and how long each may be: enough for the
 /// checklist and the exercises, bounded so a page cannot grow the server.
 const MAX_DONE: usize = 64;
@@ -23,6 +27,8 @@ const MAX_DONE_LEN: usize = 40;
 struct Entry {
     key: String,
     name: Option<String>,
+    /// Names this session took.
+    names: u32,
     connected: bool,
     topic: Option<String>,
     /// The current or last run; its number is the count of the session's runs.
@@ -71,6 +77,9 @@ pub struct Class {
     pub in_flight: Arc<InFlightLimit>,
     /// Each trainee produces to `orders.created.<name>`.
     pub topic_per_trainee: bool,
+    /// Trainees' topics given out (so created, or about to be), and how many may be.
+    trainee_topics: Mutex<HashSet<String>>,
+    max_trainee_topics: usize,
 }
 
 impl Class {
@@ -83,7 +92,15 @@ impl Class {
             broadcasts: broadcast::channel(16).0,
             in_flight: InFlightLimit::new(in_flight),
             topic_per_trainee,
+            trainee_topics: Mutex::default(),
+            max_trainee_topics: Limits::default().trainee_topics as usize,
         }
+    }
+
+    /// This class with at most `max` trainees' topics.
+    pub fn with_max_trainee_topics(mut self, max: u32) -> Self {
+        self.max_trainee_topics = max as usize;
+        self
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Entry>> {
@@ -129,6 +146,7 @@ impl Class {
         let entry = Entry {
             key: key.clone(),
             name: None,
+            names: 0,
             connected: true,
             topic: None,
             run: None,
@@ -144,8 +162,10 @@ impl Class {
         self.entries().remove(&id);
     }
 
-    /// Gives session `id` the trainee's `name`: refused when it cannot be a name or
-    /// another session has it. Returns the trainee's own topic with a topic per trainee.
+    /// Gives session `id` the trainee's `name`: refused when it cannot be a name, another
+    /// session has it (one waiting for its page too: its topic is not handed to someone
+    /// else), the session took [`NAMES_PER_SESSION`] names already, or with a topic per
+    /// trainee the server gave out all its topics. Returns the trainee's own topic.
     pub fn name(&self, id: u64, name: &str) -> Result<Option<String>, Problem> {
         if let Some(problem) = name_error(name) {
             return Err(problem);
@@ -157,12 +177,37 @@ impl Class {
         if taken {
             return Err(Problem::NameTaken { name: name.to_owned() });
         }
-        let topic = self.topic_per_trainee.then(|| trainee_topic(name));
-        if let Some(entry) = entries.get_mut(&id) {
-            entry.name = Some(name.to_owned());
-            entry.topic = topic.clone();
+        let Some(entry) = entries.get_mut(&id) else { return Err(Problem::NameNeeded) };
+        // The same name again is no new name: a page sends it on every connection.
+        let new_name = entry.name.as_deref() != Some(name);
+        if new_name && entry.names >= NAMES_PER_SESSION {
+            let got = u64::from(entry.names) + 1;
+            return Err(Problem::Limit { limit: "names_per_session".into(), max: NAMES_PER_SESSION.into(), got });
         }
+        let topic = self.topic_per_trainee.then(|| trainee_topic(name));
+        if let Some(topic) = &topic {
+            self.give_topic(topic)?;
+        }
+        if new_name {
+            entry.names += 1;
+        }
+        entry.name = Some(name.to_owned());
+        entry.topic = topic.clone();
         Ok(topic)
+    }
+
+    /// Gives out `topic` (again, or as one more within the server's bound).
+    fn give_topic(&self, topic: &str) -> Result<(), Problem> {
+        let mut topics = self.trainee_topics.lock().unwrap_or_else(|e| e.into_inner());
+        if topics.contains(topic) {
+            return Ok(());
+        }
+        if topics.len() >= self.max_trainee_topics {
+            let (max, got) = (self.max_trainee_topics as u64, topics.len() as u64 + 1);
+            return Err(Problem::Limit { limit: "trainee_topics".into(), max, got });
+        }
+        topics.insert(topic.to_owned());
+        Ok(())
     }
 
     /// Session `id` started `run`.
@@ -290,6 +335,26 @@ mod tests {
         assert!(matches!(full, Err(Problem::Limit { ref limit, max: 3, .. }) if limit == "sessions"));
         drop(first);
         assert!(class.take_place(a, &limits).is_ok(), "a place is given back with its session");
+    }
+
+    #[test]
+    fn a_session_takes_a_few_names_and_the_server_a_bounded_number_of_topics() {
+        let class = Class::new(10, true).with_max_trainee_topics(4);
+        let (alice, _) = class.enter();
+        for name in ["alce", "alice", "alice", "Alice"] {
+            assert!(class.name(alice, name).is_ok(), "{name}");
+        }
+        let fourth = class.name(alice, "alicia");
+        assert!(matches!(fourth, Err(Problem::Limit { ref limit, max: 3, got: 4 }) if limit == "names_per_session"));
+        assert!(class.name(alice, "Alice").is_ok(), "its own name again is fine");
+        let (bob, _) = class.enter();
+        assert!(class.name(bob, "bob").is_ok(), "the fourth topic");
+        let (carol, _) = class.enter();
+        let full = class.name(carol, "carol");
+        assert!(matches!(full, Err(Problem::Limit { ref limit, max: 4, .. }) if limit == "trainee_topics"));
+        class.leave(bob);
+        let (bob_again, _) = class.enter();
+        assert!(class.name(bob_again, "bob").is_ok(), "bob's topic exists: no new one is needed");
     }
 
     #[test]

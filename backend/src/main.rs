@@ -96,6 +96,11 @@ struct ServeArgs {
     #[arg(long, env = "PLAYGROUND_INSTRUCTOR_FAULTS_ONLY")]
     instructor_faults_only: bool,
 
+    /// Workshop: trainees' own topics this server creates at most (with
+    /// --topic-per-trainee); past it, a new name is refused.
+    #[arg(long, env = "PLAYGROUND_MAX_TRAINEE_TOPICS", default_value_t = Limits::default().trainee_topics)]
+    max_trainee_topics: u32,
+
     /// Workshop: each trainee produces to their own topic, orders.created.<name>,
     /// created on first use, so their offsets and partitions are their own.
     #[arg(long, env = "PLAYGROUND_TOPIC_PER_TRAINEE")]
@@ -296,6 +301,7 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
         frame_bytes: args.max_frame_bytes,
         in_flight: args.max_in_flight.max(1),
         trainee_faults: !args.instructor_faults_only,
+        trainee_topics: args.max_trainee_topics,
     };
     let mut server =
         Server::new(cluster, args.static_dir).with_limits(limits).with_topic_per_trainee(args.topic_per_trainee);

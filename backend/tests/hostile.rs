@@ -370,3 +370,49 @@ async fn a_page_that_asks_and_does_not_read_costs_a_few_answers_of_memory() {
     assert!(grown_mb < 80, "the server grew {grown_mb} MB");
     server.stop().await;
 }
+
+/// Asks for `name`: the topic it gives, or why not.
+async fn join(client: &mut common::Client, name: &str) -> Result<Option<String>, Problem> {
+    client.send(&Command::Join { name: name.into() }).await;
+    loop {
+        match client.next().await {
+            Event::Joined { topic, .. } => return Ok(topic),
+            Event::Error(e) => return Err(e.problem),
+            _ => {}
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_and_their_topics_are_bounded_and_not_handed_over() {
+    let limits = shared::protocol::Limits { trainee_topics: 5, ..Default::default() };
+    let server = TestServer::start_configured(|s| {
+        s.with_limits(limits).with_topic_per_trainee(true).with_resume_window(Duration::from_secs(30))
+    })
+    .await;
+    // One page renaming itself in a loop would create a topic each time.
+    let mut looper = server.connect().await;
+    assert!(matches!(looper.next().await, Event::Hello(_)));
+    for name in ["l1", "l2", "l3"] {
+        assert_eq!(join(&mut looper, name).await, Ok(Some(format!("orders.created.{name}"))));
+    }
+    let fourth = join(&mut looper, "l4").await;
+    assert!(matches!(&fourth, Err(Problem::Limit { limit, .. }) if limit == "names_per_session"), "{fourth:?}");
+    // Alice's page drops (a laptop lid): her name and topic wait for her.
+    let mut alice = server.connect().await;
+    assert!(matches!(alice.next().await, Event::Hello(_)));
+    join(&mut alice, "alice").await.unwrap();
+    drop(alice);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut mallory = server.connect().await;
+    assert!(matches!(mallory.next().await, Event::Hello(_)));
+    let taken = join(&mut mallory, "Alice").await;
+    assert!(matches!(&taken, Err(Problem::NameTaken { .. })), "{taken:?}");
+    // The server's fifth topic is the last.
+    join(&mut mallory, "mallory").await.unwrap();
+    let mut late = server.connect().await;
+    assert!(matches!(late.next().await, Event::Hello(_)));
+    let full = join(&mut late, "late").await;
+    assert!(matches!(&full, Err(Problem::Limit { limit, .. }) if limit == "trainee_topics"), "{full:?}");
+    server.stop().await;
+}

@@ -792,6 +792,8 @@ pub struct Limits {
     /// Whether trainees may switch faults on; if not, only the instructor does, for the
     /// whole class.
     pub trainee_faults: bool,
+    /// Trainees' own topics this server creates at most (`--topic-per-trainee`).
+    pub trainee_topics: u32,
 }
 
 impl Default for Limits {
@@ -808,6 +810,8 @@ impl Default for Limits {
             frame_bytes: 256 * 1024,
             in_flight: 200_000,
             trainee_faults: true,
+            // Two for each session of the default 250: a class's names, and a few renames.
+            trainee_topics: 500,
         }
     }
 }

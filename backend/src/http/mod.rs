@@ -84,14 +84,17 @@ impl Server {
     /// This server with `limits` for every session (a workshop's).
     pub fn with_limits(mut self, limits: Limits) -> Self {
         let per_trainee = self.state.ctx.class.topic_per_trainee;
-        self.state.ctx.class = Arc::new(Class::new(limits.in_flight, per_trainee));
+        self.state.ctx.class =
+            Arc::new(Class::new(limits.in_flight, per_trainee).with_max_trainee_topics(limits.trainee_topics));
         self.state.ctx.limits = limits;
         self
     }
 
     /// This server with a topic per trainee, `orders.created.<name>`.
     pub fn with_topic_per_trainee(mut self, on: bool) -> Self {
-        self.state.ctx.class = Arc::new(Class::new(self.state.ctx.limits.in_flight, on));
+        let limits = self.state.ctx.limits;
+        self.state.ctx.class =
+            Arc::new(Class::new(limits.in_flight, on).with_max_trainee_topics(limits.trainee_topics));
         self
     }
 
