@@ -132,7 +132,11 @@ async fn first_word(server: &TestServer, source: &str, path: &str) -> Result<(),
         .expect("the handshake");
     loop {
         let frame = tokio::time::timeout(Duration::from_secs(20), ws.next()).await.expect("an answer in time");
-        let Some(Ok(tungstenite::Message::Text(text))) = frame else { panic!("closed without a word") };
+        let text = match frame {
+            Some(Ok(tungstenite::Message::Text(text))) => text,
+            Some(Ok(tungstenite::Message::Ping(_) | tungstenite::Message::Pong(_))) => continue,
+            other => panic!("closed without a word: {other:?}"),
+        };
         let events = match serde_json::from_str::<Event>(&text).unwrap() {
             Event::Batch { events } => events,
             event => vec![event],
@@ -414,5 +418,39 @@ async fn names_and_their_topics_are_bounded_and_not_handed_over() {
     assert!(matches!(late.next().await, Event::Hello(_)));
     let full = join(&mut late, "late").await;
     assert!(matches!(&full, Err(Problem::Limit { limit, .. }) if limit == "trainee_topics"), "{full:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_vanished_is_seen_as_away_and_frees_its_place() {
+    let server = TestServer::start_configured(|s| {
+        s.with_ping_every(Duration::from_millis(100)).with_resume_window(Duration::from_millis(500))
+    })
+    .await;
+    // A page that reads, and so answers pings, stays.
+    let mut awake = server.connect().await;
+    assert!(matches!(awake.next().await, Event::Hello(_)));
+    // A page whose laptop lid closed: its connection stays open and says nothing, not
+    // even to a ping.
+    let mut asleep = server.connect().await;
+    assert!(matches!(asleep.next().await, Event::Hello(_)));
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let awake_reader = tokio::spawn(async move {
+        // Reads (and so answers pings) for three seconds.
+        let _ = tokio::time::timeout(Duration::from_secs(3), async {
+            loop {
+                awake.next_raw_within(Duration::from_secs(5)).await;
+            }
+        })
+        .await;
+        awake
+    });
+    while server.sessions().await > 1 {
+        assert!(std::time::Instant::now() < deadline, "the silent page still holds its session");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let awake = awake_reader.await.unwrap();
+    assert_eq!(server.sessions().await, 1, "the page that answers pings keeps its session");
+    drop((asleep, awake));
     server.stop().await;
 }

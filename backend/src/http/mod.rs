@@ -31,7 +31,7 @@ use tracing::warn;
 use crate::class::Class;
 use crate::cluster::Cluster;
 use crate::origin::Origins;
-use crate::session::{Context, RESUME_WINDOW, refuse};
+use crate::session::{Context, PING_EVERY, RESUME_WINDOW, refuse};
 
 /// What every handler shares: what sessions share, the open sessions, the instructor's
 /// token, the host names and origins answered.
@@ -69,6 +69,7 @@ impl Server {
             limits,
             shutdown: shutdown_rx,
             resume_window: RESUME_WINDOW,
+            ping_every: PING_EVERY,
         };
         let token = uuid::Uuid::new_v4().simple().to_string();
         let state = AppState {
@@ -116,6 +117,12 @@ impl Server {
             origins.allow(origin).ok_or_else(|| format!("{origin} is not an origin such as https://class.example"))?;
         self.state.origins = Arc::new(origins);
         Ok(self)
+    }
+
+    /// This server pings each page every `every` (a page silent for three is away).
+    pub fn with_ping_every(mut self, every: Duration) -> Self {
+        self.state.ctx.ping_every = every;
+        self
     }
 
     /// This server's sessions wait `window` for a page that dropped its connection.

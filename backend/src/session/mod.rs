@@ -58,7 +58,16 @@ pub struct Context {
     pub shutdown: watch::Receiver<bool>,
     /// How long a session waits for its page after a dropped connection.
     pub resume_window: Duration,
+    /// How often the server pings a page; a page silent for [`SILENT_PINGS`] of these
+    /// is away (a laptop lid closed: its TCP connection says nothing for many minutes).
+    pub ping_every: Duration,
 }
+
+/// How often the server pings a page, by default.
+pub const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// Pings a page may leave unanswered (and send nothing else) before it counts as away.
+pub const SILENT_PINGS: u32 = 3;
 
 /// Why a session ended, as its page's close frame says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +102,14 @@ fn flooding() -> Problem {
         max: FRAMES_PER_SECOND.into(),
         got: u64::from(FRAMES_PER_SECOND) + 1,
     }
+}
+
+/// How a connection ends.
+enum ConnectionEnd {
+    /// It dropped (or the page went away, or stopped answering pings): the session waits.
+    Dropped,
+    /// The session ends, for this reason.
+    Closed(CloseReason),
 }
 
 /// Where a session stands.
@@ -195,32 +212,24 @@ impl Session {
             // What queued up while the page was away is older than what it gets now.
             queue.clear();
         }
-        let mut writer = Writer::start(sink, queue);
+        let mut writer = Writer::start(sink, queue, self.ctx.ping_every);
         let mut cluster_state = self.ctx.cluster.subscribe();
         let mut broadcasts = self.ctx.class.broadcasts();
         let mut shutdown = self.ctx.shutdown.clone();
         self.greet(resumed, &mut cluster_state).await;
         let mut flood = (Instant::now(), 0_u32);
+        let mut heard = Instant::now();
+        let mut listen = tokio::time::interval(self.ctx.ping_every);
         loop {
             tokio::select! {
-                frame = stream.next() => match frame {
-                    Some(Ok(Message::Text(_) | Message::Binary(_))) if flooding_now(&mut flood) => {
-                        warn!("a page sent over {FRAMES_PER_SECOND} frames in a second; closing its session");
-                        self.send(Event::Error(ErrorEvent::new(flooding()))).await;
-                        return State::Ended { reason: CloseReason::Flooding, writer: Some(writer) };
+                frame = stream.next() => {
+                    heard = Instant::now();
+                    match self.frame(frame, &mut flood).await {
+                        None => {}
+                        Some(ConnectionEnd::Dropped) => return State::WaitingForPage { queue: writer.detach().await },
+                        Some(ConnectionEnd::Closed(reason)) => return State::Ended { reason, writer: Some(writer) },
                     }
-                    Some(Ok(Message::Text(text))) => self.command(&text).await,
-                    Some(Ok(Message::Binary(_))) => self.send(Event::Error(ErrorEvent::new(Problem::BinaryFrame))).await,
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                    // 1000 (or no code) is a goodbye; 1001 is a page going away, which a
-                    // reload also sends.
-                    Some(Ok(Message::Close(frame))) if frame.as_ref().is_none_or(|f| f.code == close_code::NORMAL) => {
-                        return State::Ended { reason: CloseReason::Goodbye, writer: Some(writer) };
-                    }
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => {
-                        return State::WaitingForPage { queue: writer.detach().await };
-                    }
-                },
+                }
                 Ok(()) = cluster_state.changed() => {
                     let state = cluster_state.borrow_and_update().clone();
                     self.send(Event::Cluster(state)).await;
@@ -228,7 +237,41 @@ impl Session {
                 Ok(text) = broadcasts.recv() => self.send(Event::Broadcast { text }).await,
                 _ = shutdown.changed() => return State::Ended { reason: CloseReason::ServerStopping, writer: Some(writer) },
                 queue = writer.stopped() => return State::WaitingForPage { queue },
+                _ = listen.tick() => if heard.elapsed() > self.ctx.ping_every * SILENT_PINGS {
+                    info!("session {}: its page answers no ping; waiting for it", self.id);
+                    return State::WaitingForPage { queue: writer.detach().await };
+                },
             }
+        }
+    }
+
+    /// Acts on one frame of the page; how the connection ends, if it does.
+    async fn frame(
+        &mut self,
+        frame: Option<Result<Message, axum::Error>>,
+        flood: &mut (Instant, u32),
+    ) -> Option<ConnectionEnd> {
+        match frame {
+            Some(Ok(Message::Text(_) | Message::Binary(_))) if flooding_now(flood) => {
+                warn!("a page sent over {FRAMES_PER_SECOND} frames in a second; closing its session");
+                self.send(Event::Error(ErrorEvent::new(flooding()))).await;
+                Some(ConnectionEnd::Closed(CloseReason::Flooding))
+            }
+            Some(Ok(Message::Text(text))) => {
+                self.command(&text).await;
+                None
+            }
+            Some(Ok(Message::Binary(_))) => {
+                self.send(Event::Error(ErrorEvent::new(Problem::BinaryFrame))).await;
+                None
+            }
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => None,
+            // 1000 (or no code) is a goodbye; 1001 is a page going away, which a reload
+            // also sends.
+            Some(Ok(Message::Close(frame))) if frame.as_ref().is_none_or(|f| f.code == close_code::NORMAL) => {
+                Some(ConnectionEnd::Closed(CloseReason::Goodbye))
+            }
+            Some(Ok(Message::Close(_)) | Err(_)) | None => Some(ConnectionEnd::Dropped),
         }
     }
 

@@ -55,9 +55,11 @@ pub(super) struct Writer {
 impl Writer {
     /// Writes `queue` to `sink` until it is detached, the page stops reading, or every
     /// sender is gone (then it closes the socket with the reason it was given).
-    pub(super) fn start(sink: SplitSink<WebSocket, Message>, queue: Queues) -> Self {
+    /// It pings the page every `ping_every`: a browser answers by itself, and a page
+    /// that does not is away (see the session).
+    pub(super) fn start(sink: SplitSink<WebSocket, Message>, queue: Queues, ping_every: Duration) -> Self {
         let (control, controlled) = oneshot::channel();
-        Self { task: tokio::spawn(write(sink, queue, controlled)), control: Some(control) }
+        Self { task: tokio::spawn(write(sink, queue, controlled, ping_every)), control: Some(control) }
     }
 
     /// Resolves when the writer stopped by itself (the page stopped reading or its
@@ -88,9 +90,12 @@ async fn write(
     mut sink: SplitSink<WebSocket, Message>,
     mut queue: Queues,
     mut controlled: oneshot::Receiver<Control>,
+    ping_every: Duration,
 ) -> Queues {
     let mut pending = Vec::with_capacity(BATCH_MAX);
     let mut closing = None;
+    // The first ping one period in: the page has just said hello.
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + ping_every, ping_every);
     loop {
         tokio::select! {
             biased;
@@ -104,6 +109,12 @@ async fn write(
             // would never leave it a turn.
             Some(records) = queue.answers.recv() => pending.push(Event::Records(records)),
             n = queue.events.recv_many(&mut pending, BATCH_MAX) => if n == 0 { break },
+            _ = ping.tick() => {
+                match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Ping(Default::default()))).await {
+                    Ok(Ok(())) => continue,
+                    _ => return queue,
+                }
+            }
         }
         for frame in frames(std::mem::take(&mut pending)) {
             if !send(&mut sink, &frame).await {
