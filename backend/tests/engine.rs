@@ -255,12 +255,6 @@ async fn every_compression_type_delivers() {
 }
 
 /// The server's resident memory, from /proc.
-fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_that_stops_reading_a_million_message_run_costs_the_server_nothing() {
     const COUNT: u32 = 1_000_000;
@@ -280,11 +274,11 @@ async fn a_page_that_stops_reading_a_million_message_run_costs_the_server_nothin
     client.send(&Command::Produce(request)).await;
 
     // The page reads nothing while the run goes on.
-    let rss_before = rss_bytes();
+    let rss_before = common::rss_bytes();
     let mut peak_rss = rss_before;
     for _ in 0..40 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        peak_rss = peak_rss.max(rss_bytes());
+        peak_rss = peak_rss.max(common::rss_bytes());
     }
     let growth_mb = (peak_rss.saturating_sub(rss_before)) / 1_000_000;
     eprintln!("page not reading: server memory grew {growth_mb} MB");

@@ -338,12 +338,6 @@ async fn a_page_flooding_read_backs_cannot_starve_another_trainees_verify() {
     server.stop().await;
 }
 
-fn rss_bytes() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_that_asks_and_does_not_read_costs_a_few_answers_of_memory() {
     let server = TestServer::start().await;
@@ -357,7 +351,7 @@ async fn a_page_that_asks_and_does_not_read_costs_a_few_answers_of_memory() {
         ..ProduceRequest::lab()
     };
     assert_eq!(produce(&mut page, big).await.delivered, 60);
-    let before = rss_bytes();
+    let before = common::rss_bytes();
     // 80 read-backs, and the page reads nothing more.
     for n in 0..80 {
         let tag = Some(format!("r{n}"));
@@ -366,7 +360,7 @@ async fn a_page_that_asks_and_does_not_read_costs_a_few_answers_of_memory() {
     let mut peak = before;
     for _ in 0..60 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        peak = peak.max(rss_bytes());
+        peak = peak.max(common::rss_bytes());
     }
     let grown_mb = peak.saturating_sub(before) / 1_000_000;
     eprintln!("80 read-backs of 3.6 MB to a page that does not read: the server grew {grown_mb} MB");
