@@ -380,7 +380,12 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
     let drained = tokio::spawn(async move { while drain.recv().await.is_some() {} });
     let producer = Arc::new(producer::build(&request.settings, cluster.bootstrap_servers(), events.clone())?);
     let count = request.count;
-    let run = Run::start(Arc::clone(&producer), request, Plan { number: 1, partitions, in_flight: None }, events);
+    let run = Run::start(
+        Arc::clone(&producer),
+        request,
+        Plan { number: 1, partitions, in_flight: None, paced_from: None },
+        events,
+    );
     let totals = run.finish().await.context("the run ended without its totals")?;
     drop(producer);
     info!("Producer closed gracefully.");

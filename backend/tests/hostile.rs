@@ -448,3 +448,26 @@ async fn a_page_that_vanished_is_seen_as_away_and_frees_its_place() {
     drop((asleep, awake));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_servers_rate_holds_across_a_sessions_runs() {
+    let limits = shared::protocol::Limits { rate: Some(10), ..Default::default() };
+    let server = TestServer::start_limited(limits).await;
+    let mut page = server.connect().await;
+    assert!(matches!(page.next().await, Event::Hello(_)));
+    let one = ProduceRequest {
+        count: 1,
+        settings: shared::settings::ProducerSettings { linger_ms: 0, ..Default::default() },
+        ..ProduceRequest::lab()
+    };
+    assert_eq!(produce(&mut page, one.clone()).await.delivered, 1);
+    // Twenty runs of one message, one after another: at 10 msgs/s, two seconds at least.
+    let started = std::time::Instant::now();
+    for _ in 0..20 {
+        assert_eq!(produce(&mut page, one.clone()).await.delivered, 1);
+    }
+    let took = started.elapsed();
+    eprintln!("20 runs of 1 message at a limit of 10 msgs/s took {took:?}");
+    assert!(took >= Duration::from_millis(1900), "the session sent faster than its rate: {took:?}");
+    server.stop().await;
+}

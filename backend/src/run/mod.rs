@@ -50,6 +50,9 @@ pub struct Plan {
     pub partitions: usize,
     /// The server's limit of messages in flight across sessions, if any.
     pub in_flight: Option<Arc<InFlightLimit>>,
+    /// With a rate: when the session's previous paced run's schedule ends, so that a
+    /// session's rate holds across its runs (many short runs cannot each start at once).
+    pub paced_from: Option<Instant>,
 }
 
 /// A run as others see it: its number, its live figures, its totals once it ended.
@@ -84,7 +87,8 @@ impl Run {
             finished: OnceLock::new(),
         });
         let stop = Arc::new(AtomicBool::new(false));
-        let task = tokio::spawn(Arc::clone(&run).drive(producer, request, Arc::clone(&stop), events));
+        let paced_from = plan.paced_from;
+        let task = tokio::spawn(Arc::clone(&run).drive(producer, request, paced_from, Arc::clone(&stop), events));
         RunHandle { run, stop, task }
     }
 
@@ -114,6 +118,7 @@ impl Run {
         self: Arc<Self>,
         producer: Arc<RunProducer>,
         request: ProduceRequest,
+        paced_from: Option<Instant>,
         stop: Arc<AtomicBool>,
         events: mpsc::Sender<Event>,
     ) {
@@ -123,7 +128,8 @@ impl Run {
         }
         let stopped = match messages::Messages::parse(&request) {
             Ok(messages) => {
-                let sending = send::SendLoop { producer, request, messages, reports: Arc::clone(&self.reports), stop };
+                let reports = Arc::clone(&self.reports);
+                let sending = send::SendLoop { producer, request, messages, reports, stop, paced_from };
                 self.with_stats_ticker(sending.run(), &events).await
             }
             // The session validates first; this keeps the run honest on its own.

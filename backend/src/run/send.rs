@@ -38,6 +38,8 @@ pub(super) struct SendLoop {
     pub messages: Messages,
     pub reports: Arc<Reports>,
     pub stop: Arc<AtomicBool>,
+    /// The earliest a paced run's schedule starts (the session's previous run's end).
+    pub paced_from: Option<Instant>,
 }
 
 impl SendLoop {
@@ -56,13 +58,14 @@ impl SendLoop {
     async fn send_all(&mut self) -> bool {
         let started = Instant::now();
         let mut clock = Clock::new(messages::unix_now_ms(), started);
+        let schedule = self.paced_from.map_or(started, |from| from.max(started));
         // Set when the loop waited (a full queue, the in-flight limit): the clock is read again.
         let mut waited = false;
         for seq in 1..=u64::from(self.request.count) {
             if self.stop.load(Ordering::Relaxed) {
                 return true;
             }
-            self.pace(started, seq).await;
+            self.pace(schedule, seq).await;
             if let Step::Stopped = self.send_one(seq, &mut clock, &mut waited).await {
                 return true;
             }

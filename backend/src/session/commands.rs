@@ -2,6 +2,7 @@
 //! one method per command. Every refusal is an `error` event; the connection stays.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use shared::problem::Problem;
 use shared::protocol::{Command, ErrorEvent, Event, Fault, ProduceRequest, Records, StartAt};
@@ -128,10 +129,22 @@ impl Session {
             Err(detail) => return self.error(ErrorEvent::new(Problem::ProducerNotCreated { detail })).await,
         };
         let number = self.last_run().map_or(0, |r| r.number()) + 1;
-        let plan = Plan { number, partitions, in_flight: Some(Arc::clone(&self.ctx.class.in_flight)) };
+        let paced_from = self.paced_until();
+        let rate = request.rate;
+        let in_flight = Some(Arc::clone(&self.ctx.class.in_flight));
+        let plan = Plan { number, partitions, in_flight, paced_from };
         let run = Run::start(producer, request, plan, self.events.clone());
+        self.pace = rate.map(|rate| (paced_from.map_or_else(Instant::now, |from| from.max(Instant::now())), rate));
         self.ctx.class.run_started(self.id, Arc::clone(run.run()));
         self.run = Some(run);
+    }
+
+    /// When the session's last paced run's schedule ends, from what it sent: the next
+    /// paced run starts no earlier, so a session's rate holds across its runs.
+    fn paced_until(&self) -> Option<Instant> {
+        let (from, rate) = self.pace?;
+        let sent = self.last_run()?.stats().sent;
+        Some(from + Duration::from_secs_f64(sent as f64 / f64::from(rate.max(1))))
     }
 
     /// The request as this session runs it, or why it is refused: no other run going on,

@@ -191,12 +191,14 @@ struct Session {
     topic: Option<String>,
     /// Its read-backs, cancelled with it.
     read_backs: ReadBacks,
+    /// The last paced run's schedule: where it started and its rate.
+    pace: Option<(Instant, u32)>,
 }
 
 impl Session {
     fn new(ctx: Context, events: mpsc::Sender<Event>, read_backs: ReadBacks) -> Self {
         let (id, key) = ctx.class.enter();
-        Self { ctx, id, key, events, producer: None, run: None, name: None, topic: None, read_backs }
+        Self { ctx, id, key, events, producer: None, run: None, name: None, topic: None, read_backs, pace: None }
     }
 
     /// The last run, to show again or to the instructor.
