@@ -45,6 +45,11 @@ pub struct AppState {
     guesses: Arc<guesses::Guesses>,
 }
 
+/// An empty class within `limits`, with or without a topic per trainee.
+fn class_for(limits: &Limits, topic_per_trainee: bool) -> Arc<Class> {
+    Arc::new(Class::new(limits.in_flight, topic_per_trainee).with_max_trainee_topics(limits.trainee_topics))
+}
+
 /// The shortest instructor token the server accepts (its own are 32 hex digits).
 pub const MIN_TOKEN_LEN: usize = 16;
 
@@ -65,7 +70,7 @@ impl Server {
         let limits = Limits::default();
         let ctx = Context {
             cluster: Arc::new(cluster),
-            class: Arc::new(Class::new(limits.in_flight, false)),
+            class: class_for(&limits, false),
             limits,
             shutdown: shutdown_rx,
             resume_window: RESUME_WINDOW,
@@ -85,8 +90,7 @@ impl Server {
     /// This server with `limits` for every session (a workshop's).
     pub fn with_limits(mut self, limits: Limits) -> Self {
         let per_trainee = self.state.ctx.class.topic_per_trainee;
-        self.state.ctx.class =
-            Arc::new(Class::new(limits.in_flight, per_trainee).with_max_trainee_topics(limits.trainee_topics));
+        self.state.ctx.class = class_for(&limits, per_trainee);
         self.state.ctx.limits = limits;
         self
     }

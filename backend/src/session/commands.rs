@@ -129,12 +129,12 @@ impl Session {
             Err(detail) => return self.error(ErrorEvent::new(Problem::ProducerNotCreated { detail })).await,
         };
         let number = self.last_run().map_or(0, |r| r.number()) + 1;
-        let paced_from = self.paced_until();
-        let rate = request.rate;
+        // A paced run's schedule starts now, or where the session's last one ended.
+        let schedule = self.paced_until().map_or_else(Instant::now, |until| until.max(Instant::now()));
+        self.pace = request.rate.map(|rate| (schedule, rate));
         let in_flight = Some(Arc::clone(&self.ctx.class.in_flight));
-        let plan = Plan { number, partitions, in_flight, paced_from };
+        let plan = Plan { number, partitions, in_flight, paced_from: Some(schedule) };
         let run = Run::start(producer, request, plan, self.events.clone());
-        self.pace = rate.map(|rate| (paced_from.map_or_else(Instant::now, |from| from.max(Instant::now())), rate));
         self.ctx.class.run_started(self.id, Arc::clone(run.run()));
         self.run = Some(run);
     }
