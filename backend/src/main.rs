@@ -91,6 +91,11 @@ struct ServeArgs {
     #[arg(long, env = "PLAYGROUND_MAX_IN_FLIGHT", default_value_t = Limits::default().in_flight)]
     max_in_flight: u32,
 
+    /// Workshop limits: messages in flight of one session, a share of --max-in-flight, so
+    /// that one trainee whose messages wait for a broker that is down cannot hold them all.
+    #[arg(long, env = "PLAYGROUND_MAX_IN_FLIGHT_PER_SESSION", default_value_t = Limits::default().in_flight_per_session)]
+    max_in_flight_per_session: u32,
+
     /// Workshop: only the instructor switches faults on the embedded cluster, for the
     /// whole class (trainees' fault buttons are off).
     #[arg(long, env = "PLAYGROUND_INSTRUCTOR_FAULTS_ONLY")]
@@ -300,6 +305,7 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
         rate: args.max_rate,
         frame_bytes: args.max_frame_bytes,
         in_flight: args.max_in_flight.max(1),
+        in_flight_per_session: args.max_in_flight_per_session.clamp(1, args.max_in_flight.max(1)),
         trainee_faults: !args.instructor_faults_only,
         trainee_topics: args.max_trainee_topics,
     };

@@ -6,10 +6,10 @@ mod common;
 
 use std::time::Duration;
 
-use common::{TestServer, http_with};
+use common::{TestServer, http, http_with};
 use futures_util::StreamExt;
 use shared::problem::Problem;
-use shared::protocol::{Command, Event, ProduceRequest};
+use shared::protocol::{ClassView, Command, Event, Fault, Limits, ProduceRequest, RunMode};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, http::HeaderValue};
 
@@ -469,5 +469,48 @@ async fn the_servers_rate_holds_across_a_sessions_runs() {
     let took = started.elapsed();
     eprintln!("20 runs of 1 message at a limit of 10 msgs/s took {took:?}");
     assert!(took >= Duration::from_millis(1900), "the session sent faster than its rate: {took:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trainee_whose_messages_are_stuck_holds_only_a_share_of_the_places_in_flight() {
+    let limits = Limits { in_flight: 100, in_flight_per_session: 40, ..Limits::default() };
+    let token = "token-of-the-instructor";
+    let server =
+        TestServer::start_configured(|s| s.with_limits(limits).with_instructor_token(token.into()).unwrap()).await;
+    let mut alice = server.connect().await;
+    let leaders = loop {
+        if let Event::Cluster(state) = alice.next().await
+            && !state.leaders.is_empty()
+        {
+            break state.leaders;
+        }
+    };
+    // Partition 0's leader goes down: Alice's messages to it wait there, in flight.
+    alice.send(&Command::from(Fault::BrokerDown { broker: Some(leaders[0]) })).await;
+    let stuck = ProduceRequest { count: 500, mode: RunMode::Pipelined, partition: Some(0), ..ProduceRequest::lab() };
+    alice.send(&Command::Produce(stuck)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let mut bob = server.connect().await;
+    let up = leaders.iter().position(|&l| l != leaders[0]).expect("a partition on another broker") as i32;
+    let started = std::time::Instant::now();
+    let request = ProduceRequest { count: 300, mode: RunMode::Pipelined, partition: Some(up), ..ProduceRequest::lab() };
+    let finished = tokio::time::timeout(Duration::from_secs(10), produce(&mut bob, request))
+        .await
+        .expect("Bob's run ends while Alice's messages are stuck (her share leaves him places)");
+    assert_eq!((finished.delivered, finished.failed), (300, 0));
+    eprintln!("Bob's 300 messages took {:?} while Alice's were stuck", started.elapsed());
+
+    let (_, body) = http("GET", &server.url("/api/instructor"), Some(token), None).await;
+    let class: ClassView = serde_json::from_str(&body).unwrap();
+    let held: Vec<u64> = class.trainees.iter().filter_map(|t| t.run.as_ref().map(|r| r.in_flight)).collect();
+    assert!(held.contains(&40), "Alice holds her share, no more: {held:?}");
+    assert!(class.in_flight_peak <= 100, "the server's limit holds: {}", class.in_flight_peak);
+    // Her broker comes back: each of her 500 messages ends with one outcome.
+    alice.send(&Command::from(Fault::BrokerUp { broker: Some(leaders[0]) })).await;
+    let events = alice.until_finished(Duration::from_secs(30)).await;
+    let Some(Event::RunFinished(end)) = events.last() else { panic!("no end") };
+    assert_eq!((end.sent, end.delivered + end.failed), (500, 500), "{end:?}");
     server.stop().await;
 }

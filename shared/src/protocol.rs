@@ -789,6 +789,9 @@ pub struct Limits {
     /// Messages in flight (sent, no outcome yet) across every session: past it, sends
     /// wait for deliveries.
     pub in_flight: u32,
+    /// Messages in flight of one session, a share of `in_flight`: a trainee whose
+    /// messages wait for a broker that is down holds no more, so others still send.
+    pub in_flight_per_session: u32,
     /// Whether trainees may switch faults on; if not, only the instructor does, for the
     /// whole class.
     pub trainee_faults: bool,
@@ -809,6 +812,10 @@ impl Default for Limits {
             rate: None,
             frame_bytes: 256 * 1024,
             in_flight: 200_000,
+            // A quarter: four trainees stuck on a broker that is down leave nothing, but
+            // one pipelined run of the lab's batching exercise is not slowed (librdkafka
+            // queues 100,000 messages at most by default, and a run waits on that first).
+            in_flight_per_session: 50_000,
             trainee_faults: true,
             // Two for each session of the default 250: a class's names, and a few renames.
             trainee_topics: 500,

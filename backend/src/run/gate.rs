@@ -9,11 +9,13 @@ use shared::protocol::{CircuitBreaker, CircuitState};
 
 use super::breaker::{Admit, Breaker};
 
-/// Messages in flight across every session (`--max-in-flight`): each message holds a
-/// place from its send to its delivery report, so a class of pipelined runs cannot
-/// queue more than this in the server's memory; past it, sends wait. A counter, not a
-/// semaphore: taking and giving back a place is one atomic operation on the hot path
-/// (a semaphore's lock, taken from two threads per message, cost the throughput).
+/// Messages in flight (`--max-in-flight` across every session, or one session's share of
+/// it, `--max-in-flight-per-session`): each message holds a place from its send to its
+/// delivery report, so a class of pipelined runs cannot queue more than this in the
+/// server's memory, and one trainee whose messages wait for a broker that is down cannot
+/// hold every place; past it, sends wait. A counter, not a semaphore: taking and giving
+/// back a place is one atomic operation on the hot path (a semaphore's lock, taken from
+/// two threads per message, cost the throughput).
 pub struct InFlightLimit {
     max: u64,
     now: AtomicU64,
@@ -21,6 +23,8 @@ pub struct InFlightLimit {
     /// Sends waiting for a place: only then does a delivery wake them.
     waiting: AtomicU64,
     freed: tokio::sync::Notify,
+    /// The limit this one is a share of: a place here is a place there too.
+    whole: Option<Arc<InFlightLimit>>,
 }
 
 /// One message's place under the [`InFlightLimit`], given back when it is dropped.
@@ -28,15 +32,34 @@ pub struct InFlightTicket {
     limit: Arc<InFlightLimit>,
 }
 
+/// The limit a send found full: its most places, and whether it is the whole server's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Full {
+    /// Its places.
+    pub max: u64,
+    /// True for the whole server's limit, false for the session's share of it.
+    pub whole: bool,
+}
+
 impl InFlightLimit {
     /// A limit of `max` messages in flight.
     pub fn new(max: u32) -> Arc<Self> {
+        Self::with_whole(max, None)
+    }
+
+    /// A share of `whole`: at most `max` of its places.
+    pub fn share_of(whole: &Arc<Self>, max: u32) -> Arc<Self> {
+        Self::with_whole(max, Some(Arc::clone(whole)))
+    }
+
+    fn with_whole(max: u32, whole: Option<Arc<Self>>) -> Arc<Self> {
         Arc::new(Self {
             max: u64::from(max.max(1)),
             now: AtomicU64::new(0),
             peak: AtomicU64::new(0),
             waiting: AtomicU64::new(0),
             freed: tokio::sync::Notify::new(),
+            whole,
         })
     }
 
@@ -55,30 +78,59 @@ impl InFlightLimit {
         self.peak.load(Ordering::Relaxed)
     }
 
+    /// A place here only, if there is one.
+    fn take_here(&self) -> bool {
+        let taken = self.now.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < self.max).then_some(n + 1));
+        let Ok(before) = taken else { return false };
+        self.peak.fetch_max(before + 1, Ordering::Relaxed);
+        true
+    }
+
+    /// Gives a place back here only, and wakes a send waiting for one.
+    fn give_back_here(&self) {
+        // SeqCst with the waiter's side: either it sees the place, or this sees it waiting.
+        self.now.fetch_sub(1, Ordering::SeqCst);
+        if self.waiting.load(Ordering::SeqCst) > 0 {
+            self.freed.notify_one();
+        }
+    }
+
+    /// A place now (here and in the whole limit), or the limit that is full.
+    fn try_place(self: &Arc<Self>) -> Result<InFlightTicket, &Self> {
+        if !self.take_here() {
+            return Err(self);
+        }
+        if let Some(whole) = &self.whole
+            && !whole.take_here()
+        {
+            self.give_back_here();
+            return Err(whole);
+        }
+        Ok(InFlightTicket { limit: Arc::clone(self) })
+    }
+
     /// A place now, if there is one.
     pub fn try_take(self: &Arc<Self>) -> Option<InFlightTicket> {
-        let taken = self.now.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < self.max).then_some(n + 1));
-        let before = taken.ok()?;
-        self.peak.fetch_max(before + 1, Ordering::Relaxed);
-        Some(InFlightTicket { limit: Arc::clone(self) })
+        self.try_place().ok()
     }
 
     /// A place, once a delivery report frees one.
     pub async fn take(self: &Arc<Self>) -> InFlightTicket {
         loop {
-            if let Some(ticket) = self.try_take() {
-                return ticket;
-            }
-            self.waiting.fetch_add(1, Ordering::SeqCst);
-            let freed = self.freed.notified();
+            let full = match self.try_place() {
+                Ok(ticket) => return ticket,
+                Err(full) => full,
+            };
+            full.waiting.fetch_add(1, Ordering::SeqCst);
+            let freed = full.freed.notified();
             tokio::pin!(freed);
             // Registered before the second look: a place freed in between wakes it.
             freed.as_mut().enable();
-            let ticket = self.try_take();
+            let ticket = self.try_place().ok();
             if ticket.is_none() {
                 freed.await;
             }
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            full.waiting.fetch_sub(1, Ordering::SeqCst);
             if let Some(ticket) = ticket {
                 return ticket;
             }
@@ -88,10 +140,9 @@ impl InFlightLimit {
 
 impl Drop for InFlightTicket {
     fn drop(&mut self) {
-        // SeqCst with the waiter's side: either it sees the place, or this sees it waiting.
-        self.limit.now.fetch_sub(1, Ordering::SeqCst);
-        if self.limit.waiting.load(Ordering::SeqCst) > 0 {
-            self.limit.freed.notify_one();
+        self.limit.give_back_here();
+        if let Some(whole) = &self.limit.whole {
+            whole.give_back_here();
         }
     }
 }
@@ -126,8 +177,8 @@ pub struct Place {
     pub ticket: Option<InFlightTicket>,
     /// True when the run had to wait for it.
     pub waited: bool,
-    /// The limit, the first time this run waits for it: the page is told once.
-    pub first_wait: Option<u64>,
+    /// The limit that was full, the first time this run waits: the page is told once.
+    pub first_wait: Option<Full>,
 }
 
 /// The run was stopped while waiting for a place.
@@ -147,7 +198,8 @@ pub struct Gate {
 const STOP_CHECK: Duration = Duration::from_millis(100);
 
 impl Gate {
-    /// A gate with the run's circuit breaker settings and the server's in-flight limit.
+    /// A gate with the run's circuit breaker settings and the session's share of the
+    /// server's in-flight limit.
     pub fn new(breaker: Option<CircuitBreaker>, in_flight: Option<Arc<InFlightLimit>>) -> Self {
         Self { breaker: breaker.map(|b| Mutex::new(Breaker::new(b))), in_flight, told_limit: AtomicBool::new(false) }
     }
@@ -188,10 +240,11 @@ impl Gate {
     /// one; else waits for deliveries, looking every 100 ms whether `stop` was set.
     pub async fn place(&self, stop: &AtomicBool) -> Result<Place, Stopped> {
         let Some(limit) = &self.in_flight else { return Ok(Place { ticket: None, waited: false, first_wait: None }) };
-        if let Some(ticket) = limit.try_take() {
-            return Ok(Place { ticket: Some(ticket), waited: false, first_wait: None });
-        }
-        let first_wait = (!self.told_limit.swap(true, Ordering::Relaxed)).then(|| limit.max());
+        let full = match limit.try_place() {
+            Ok(ticket) => return Ok(Place { ticket: Some(ticket), waited: false, first_wait: None }),
+            Err(full) => Full { max: full.max, whole: full.whole.is_none() },
+        };
+        let first_wait = (!self.told_limit.swap(true, Ordering::Relaxed)).then_some(full);
         loop {
             match tokio::time::timeout(STOP_CHECK, limit.take()).await {
                 Ok(ticket) => return Ok(Place { ticket: Some(ticket), waited: true, first_wait }),
@@ -242,6 +295,38 @@ mod tests {
         assert_eq!(limit.now(), 0);
     }
 
+    #[test]
+    fn a_share_holds_its_places_in_the_whole_limit_too() {
+        let whole = InFlightLimit::new(3);
+        let alice = InFlightLimit::share_of(&whole, 2);
+        let bob = InFlightLimit::share_of(&whole, 2);
+        let a1 = alice.try_take().unwrap();
+        let _a2 = alice.try_take().unwrap();
+        assert!(alice.try_take().is_none(), "Alice's share is two");
+        assert_eq!(alice.try_place().err().map(|f| f.whole.is_none()), Some(false), "her share is what is full");
+        let _b1 = bob.try_take().unwrap();
+        assert_eq!(whole.now(), 3);
+        assert_eq!(bob.try_place().err().map(|f| f.whole.is_none()), Some(true), "then the server's limit is full");
+        assert_eq!(bob.now(), 1, "a place refused by the whole limit is given back to the share");
+        drop(a1);
+        assert_eq!((alice.now(), whole.now()), (1, 2));
+        assert!(bob.try_take().is_some(), "a place Alice gave back is Bob's to take");
+    }
+
+    #[tokio::test]
+    async fn a_send_waiting_on_the_whole_limit_is_woken_by_another_session() {
+        let whole = InFlightLimit::new(1);
+        let alice = InFlightLimit::share_of(&whole, 1);
+        let bob = InFlightLimit::share_of(&whole, 1);
+        let held = alice.try_take().unwrap();
+        let waiting = tokio::spawn(async move { bob.take().await.limit.now() });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "Bob waits while Alice holds the server's only place");
+        drop(held);
+        let bob_now = tokio::time::timeout(Duration::from_secs(1), waiting).await.expect("woken").unwrap();
+        assert_eq!(bob_now, 1);
+    }
+
     #[tokio::test]
     async fn a_run_waiting_for_a_place_is_told_once_and_can_be_stopped() {
         let limit = InFlightLimit::new(1);
@@ -255,7 +340,7 @@ mod tests {
         });
         let second = gate.place(&stop).await.unwrap();
         assert!(second.waited);
-        assert_eq!(second.first_wait, Some(1), "told of the limit the first time it waits");
+        assert_eq!(second.first_wait, Some(Full { max: 1, whole: true }), "told of the limit the first time it waits");
         freed.await.unwrap();
         stop.store(true, Ordering::Relaxed);
         assert!(gate.place(&stop).await.is_err(), "stopped while waiting");

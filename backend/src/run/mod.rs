@@ -48,7 +48,7 @@ pub struct Plan {
     pub number: u64,
     /// The topic's partitions, when the cluster said (for the per-partition counts).
     pub partitions: usize,
-    /// The server's limit of messages in flight across sessions, if any.
+    /// The session's share of the server's messages in flight, if any.
     pub in_flight: Option<Arc<InFlightLimit>>,
     /// With a rate: when the session's previous paced run's schedule ends, so that a
     /// session's rate holds across its runs (many short runs cannot each start at once).

@@ -10,7 +10,7 @@ use shared::protocol::{CircuitChange, Delivered, ErrorName, Event, Failed, LogLi
 use tokio::sync::{mpsc, oneshot};
 use tracing::{info, warn};
 
-use super::gate::{CircuitChanged, Gate, InFlightTicket};
+use super::gate::{CircuitChanged, Full, Gate, InFlightTicket};
 use super::tally::{Outcome, Tally};
 use crate::producer::{Delivery, Failure, LabProducer, Report};
 
@@ -135,10 +135,15 @@ impl Reports {
     }
 
     /// Tells the page once that the run waits for the server's in-flight limit of `max`.
-    pub fn waiting_for_limit(&self, max: u64) {
-        let message = format!(
-            "The server's limit of {max} messages in flight across every trainee is reached: sends wait for delivery reports."
-        );
+    pub fn waiting_for_limit(&self, full: Full) {
+        let max = full.max;
+        let message = if full.whole {
+            format!(
+                "The server's limit of {max} messages in flight across every trainee is reached: sends wait for delivery reports."
+            )
+        } else {
+            format!("This session's share of {max} messages in flight is reached: sends wait for delivery reports.")
+        };
         info!("run {}: {message}", self.run);
         let _ =
             self.events.try_send(Event::Log(LogLine { level: "warning".into(), facility: "LIMIT".into(), message }));

@@ -103,8 +103,8 @@ impl SendLoop {
             }
         };
         let Ok(place) = self.reports.gate.place(&self.stop).await else { return Step::Stopped };
-        if let Some(max) = place.first_wait {
-            self.reports.waiting_for_limit(max);
+        if let Some(full) = place.first_wait {
+            self.reports.waiting_for_limit(full);
         }
         let each = self.sync() || self.request.rate.is_some();
         let read = Clock::reads(seq, each, *waited || place.waited);

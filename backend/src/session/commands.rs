@@ -132,7 +132,7 @@ impl Session {
         // A paced run's schedule starts now, or where the session's last one ended.
         let schedule = self.paced_until().map_or_else(Instant::now, |until| until.max(Instant::now()));
         self.pace = request.rate.map(|rate| (schedule, rate));
-        let in_flight = Some(Arc::clone(&self.ctx.class.in_flight));
+        let in_flight = Some(Arc::clone(&self.in_flight));
         let plan = Plan { number, partitions, in_flight, paced_from: Some(schedule) };
         let run = Run::start(producer, request, plan, self.events.clone());
         self.ctx.class.run_started(self.id, Arc::clone(run.run()));

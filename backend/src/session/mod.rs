@@ -26,7 +26,7 @@ use tracing::{info, warn};
 
 use crate::class::{Class, Place};
 use crate::cluster::Cluster;
-use crate::run::{Run, RunHandle, RunProducer};
+use crate::run::{InFlightLimit, Run, RunHandle, RunProducer};
 use read_backs::ReadBacks;
 use writer::{Queues, Writer};
 
@@ -193,12 +193,16 @@ struct Session {
     read_backs: ReadBacks,
     /// The last paced run's schedule: where it started and its rate.
     pace: Option<(Instant, u32)>,
+    /// Its share of the server's messages in flight, across its runs.
+    in_flight: Arc<InFlightLimit>,
 }
 
 impl Session {
     fn new(ctx: Context, events: mpsc::Sender<Event>, read_backs: ReadBacks) -> Self {
         let (id, key) = ctx.class.enter();
-        Self { ctx, id, key, events, producer: None, run: None, name: None, topic: None, read_backs, pace: None }
+        let in_flight = InFlightLimit::share_of(&ctx.class.in_flight, ctx.limits.in_flight_per_session);
+        let (producer, run, name, topic, pace) = (None, None, None, None, None);
+        Self { ctx, id, key, events, producer, run, name, topic, read_backs, pace, in_flight }
     }
 
     /// The last run, to show again or to the instructor.

@@ -157,10 +157,10 @@ fn RunNotices() -> impl IntoView {
         let limits = ctx.page.with(|p| p.hello.as_ref().map(|h| h.limits))?;
         (limits != shared::protocol::Limits::default()).then(|| {
             let rate = limits.rate.map(|r| r.to_string()).unwrap_or_else(|| "∞".into());
-            let (m, b, f) = (limits.messages_per_run, limits.message_bytes, limits.in_flight);
+            let (m, b, f, s) = (limits.messages_per_run, limits.message_bytes, limits.in_flight, limits.in_flight_per_session);
             view! {
                 <p class="hint" id="limits">
-                    {t!(lang(); "This server allows up to {m} messages per run, {b} bytes a message, {rate} msgs/s, one run at a time, and {f} messages in flight across the class (past it, sends wait).", "Ce serveur permet jusqu'à {m} messages par envoi, {b} octets par message, {rate} msgs/s, un envoi à la fois, et {f} messages en vol pour toute la classe (au-delà, les envois attendent).")}
+                    {t!(lang(); "This server allows up to {m} messages per run, {b} bytes a message, {rate} msgs/s, one run at a time, and {f} messages in flight across the class, {s} of them per trainee (past it, sends wait).", "Ce serveur permet jusqu'à {m} messages par envoi, {b} octets par message, {rate} msgs/s, un envoi à la fois, et {f} messages en vol pour toute la classe, dont {s} par stagiaire (au-delà, les envois attendent).")}
                 </p>
             }
         })
