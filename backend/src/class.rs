@@ -12,6 +12,7 @@ use shared::problem::Problem;
 use shared::protocol::{ClassView, ClusterState, Limits, MAX_BROADCAST_LEN, TraineeView, name_error, trainee_topic};
 use tokio::sync::{broadcast, mpsc};
 
+use crate::metrics::{Counts, Snapshot};
 use crate::run::{InFlightLimit, Run};
 
 /// Names one session may take: a trainee may correct a typo or two, not create topics
@@ -80,6 +81,8 @@ pub struct Class {
     /// Trainees' topics given out (so created, or about to be), and how many may be.
     trainee_topics: Mutex<HashSet<String>>,
     max_trainee_topics: usize,
+    /// What `/metrics` counts as it happens.
+    pub counts: Counts,
 }
 
 impl Class {
@@ -94,6 +97,7 @@ impl Class {
             topic_per_trainee,
             trainee_topics: Mutex::default(),
             max_trainee_topics: Limits::default().trainee_topics as usize,
+            counts: Counts::default(),
         }
     }
 
@@ -159,7 +163,15 @@ impl Class {
 
     /// The session is over.
     pub fn leave(&self, id: u64) {
-        self.entries().remove(&id);
+        if let Some(run) = self.entries().remove(&id).and_then(|e| e.run) {
+            self.run_out_of_sight(&run);
+        }
+    }
+
+    /// `run` is no session's current run any more: its totals go to the server's.
+    fn run_out_of_sight(&self, run: &Run) {
+        let stats = run.stats();
+        self.counts.run_ended(stats.sent, stats.delivered, stats.failed);
     }
 
     /// Gives session `id` the trainee's `name`: refused when it cannot be a name, another
@@ -212,8 +224,10 @@ impl Class {
 
     /// Session `id` started `run`.
     pub fn run_started(&self, id: u64, run: Arc<Run>) {
-        if let Some(entry) = self.entries().get_mut(&id) {
-            entry.run = Some(run);
+        self.counts.run_started();
+        let replaced = self.entries().get_mut(&id).and_then(|entry| entry.run.replace(run));
+        if let Some(replaced) = replaced {
+            self.run_out_of_sight(&replaced);
         }
     }
 
@@ -262,6 +276,32 @@ impl Class {
     /// The instructor's broadcasts, for one session.
     pub fn broadcasts(&self) -> broadcast::Receiver<String> {
         self.broadcasts.subscribe()
+    }
+
+    /// The class's figures for `/metrics` (the connections are the server's to add).
+    pub fn snapshot(&self) -> Snapshot {
+        let (runs, ended) = self.counts.runs();
+        let mut snapshot = Snapshot {
+            runs,
+            messages: ended,
+            in_flight: (self.in_flight.now(), self.in_flight.max()),
+            read_backs: self.counts.read_backs(),
+            refusals: self.counts.refusals(),
+            ..Snapshot::default()
+        };
+        for entry in self.entries().values() {
+            if entry.connected {
+                snapshot.sessions_connected += 1;
+            } else {
+                snapshot.sessions_away += 1;
+            }
+            if let Some(stats) = entry.run.as_ref().map(|r| r.stats()) {
+                for (total, n) in snapshot.messages.iter_mut().zip([stats.sent, stats.delivered, stats.failed]) {
+                    *total += n;
+                }
+            }
+        }
+        snapshot
     }
 
     /// The class as the instructor sees it.

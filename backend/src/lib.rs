@@ -5,8 +5,9 @@
 //! Its modules, in the order data flows (page command, session, run, producer, delivery
 //! report, page):
 //!
-//! - [`http`]: routes (`/`, `/api/health`, `/ws`, `/api/instructor`, the built page) and
-//!   the server's life; hands each WebSocket to a session.
+//! - [`http`]: the accept loop (connection caps, header timeout, TLS), routes (`/`,
+//!   `/api/health`, `/ws`, `/api/instructor`, `/metrics`, the built page) and the
+//!   server's life; the class code; hands each WebSocket to a session.
 //! - [`origin`]: which pages and host names `/ws` and `/api` answer (another site's page,
 //!   DNS rebinding), checked before a session exists.
 //! - [`session`]: one per browser tab, a state machine (connected, waiting for its page,
@@ -21,6 +22,7 @@
 //!   external, behind one interface: metadata, topics, read-backs.
 //! - [`class`]: every session as the instructor sees it, trainee names, broadcasts, and
 //!   the limit of messages in flight across sessions.
+//! - [`metrics`]: the counts `/metrics` gives an operator, in the Prometheus format.
 //!
 //! Only [`cluster`] and [`producer`] touch rdkafka.
 #![deny(missing_docs)]
@@ -28,6 +30,7 @@
 pub mod class;
 pub mod cluster;
 pub mod http;
+pub mod metrics;
 pub mod origin;
 pub mod producer;
 pub mod run;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use playground::cluster::{Cluster, LabTopic};
-use playground::http::Server;
+use playground::http::{ClassCode, ConnectionLimits, Server};
 use playground::producer;
 use playground::run::{Plan, Run};
 use shared::protocol::{ClusterMode, Fault, Limits, ProduceRequest, RunMode};
@@ -126,6 +126,35 @@ struct ServeArgs {
     /// Another origin whose pages `/ws` and `/api` answer (repeatable).
     #[arg(long, env = "PLAYGROUND_ALLOWED_ORIGIN", value_delimiter = ',')]
     allowed_origin: Vec<String>,
+
+    /// The class's code (6 to 64 letters, digits, '-' or '_'). A server that listens
+    /// beyond loopback, or has --public-url, needs one: without this flag a random code is
+    /// printed with the trainees' link. Without the code a page gets only the page's
+    /// files.
+    #[arg(long, env = "PLAYGROUND_CLASS_CODE")]
+    class_code: Option<String>,
+
+    /// No class code even beyond loopback (a network where everyone is trusted).
+    #[arg(long, env = "PLAYGROUND_NO_CLASS_CODE", conflicts_with = "class_code")]
+    no_class_code: bool,
+
+    /// TLS: the server's certificate chain, PEM (with --tls-key). Trainees then open
+    /// https:// and the page's socket is wss://.
+    #[arg(long, env = "PLAYGROUND_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// TLS: the certificate's private key, PEM.
+    #[arg(long, env = "PLAYGROUND_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+
+    /// Open connections at most; past it a new one is closed at once (with a 503).
+    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS", default_value_t = ConnectionLimits::default().max)]
+    max_connections: u32,
+
+    /// Open connections at most from one client address (raise it behind a reverse
+    /// proxy, where every trainee shares the proxy's address).
+    #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = ConnectionLimits::default().per_address)]
+    max_connections_per_address: u32,
 
     /// Folder of the page built by trunk.
     #[arg(long, env = "PLAYGROUND_STATIC_DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"))]
@@ -283,7 +312,8 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
-    let url = format!("http://{}/", listener.local_addr()?);
+    let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
+    let url = format!("{scheme}://{}/", listener.local_addr()?);
     if !embedded {
         match cluster.ensure_lab_topic(args.create_topics).await {
             Ok(LabTopic::Exists) => {}
@@ -317,10 +347,32 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     for origin in args.public_url.iter().chain(&args.allowed_origin) {
         server = server.with_allowed_origin(origin).map_err(anyhow::Error::msg)?;
     }
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        server = server.with_tls(cert, key).map_err(anyhow::Error::msg)?;
+    }
+    let connections =
+        ConnectionLimits { max: args.max_connections.max(1), per_address: args.max_connections_per_address.max(1) };
+    server = server.with_connection_limits(connections);
+    // Beyond loopback, or behind a public address (a proxy on this machine forwards to
+    // loopback), anyone on the network reaches the server: the class needs its code.
+    let open = !args.listen.ip().is_loopback() || args.public_url.is_some();
+    let code = match (args.class_code.as_deref(), open && !args.no_class_code) {
+        (Some(code), _) => Some(ClassCode::chosen(code).map_err(anyhow::Error::msg)?),
+        (None, true) => Some(ClassCode::random()),
+        (None, false) => None,
+    };
+    server = server.with_class_code(code);
     let url = args.public_url.as_ref().map_or(url, |public| format!("{}/", public.trim_end_matches('/')));
+    let trainees = match server.class_code() {
+        Some(code) => format!("{url}?class={code}   (class code {code})"),
+        None => url.clone(),
+    };
 
     println!();
-    println!("  Kafka Producer Playground is ready: {url}");
+    println!("  Kafka Producer Playground is ready: {trainees}");
+    if open && server.class_code().is_none() {
+        println!("  warning: no class code: anyone who reaches this address gets a producer.");
+    }
     if embedded {
         println!("  Embedded Kafka cluster (librdkafka mock, 3 brokers): {bootstrap}");
         println!("  Look at it with your own tools: kcat -b {bootstrap} -L");

@@ -748,3 +748,42 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn a_class_with_a_code_lets_in_the_page_with_its_link_and_asks_the_others_for_it() {
+    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
+    let code = playground::http::ClassCode::chosen("kafka-lab").unwrap();
+    let server =
+        TestServer::serve_server(playground::http::Server::new(cluster, dist()).with_class_code(Some(code))).await;
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+
+    // Without the code: the page's files, and a form that asks for the code.
+    browser.goto(&server.url("/")).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "class code needed", "the page is refused").await;
+    wait_for_text(&browser, "#class-code-error", |t| t.contains("needs its code"), "and says why").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(text(&browser, "#connection").await, "class code needed", "it waits for the trainee, not retrying");
+    type_into(&browser, "#class-code-input", "kafka-lap").await;
+    click(&browser, "#class-code-enter").await;
+    wait_for_text(&browser, "#class-code-error", |t| t.contains("not the class's code"), "a wrong code").await;
+    screenshot(&browser, "class-code-wrong").await;
+    type_into(&browser, "#class-code-input", "KAFKA-LAB").await;
+    click(&browser, "#class-code-enter").await;
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the right code, whatever its case").await;
+    assert!(browser.find_all(Locator::Css("#class-code")).await.unwrap().is_empty(), "the form is gone");
+    send_run(&browser, 1).await;
+
+    // The trainees' link: connected at once, and the code leaves the address bar.
+    let tab = browser.new_window(true).await.unwrap();
+    browser.switch_to_window(tab.handle).await.unwrap();
+    browser.goto(&server.url("/?class=kafka-lab")).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the link's page connects").await;
+    let address = browser.current_url().await.unwrap().to_string();
+    assert!(!address.contains("kafka-lab"), "the code left the address bar: {address}");
+    browser.refresh().await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the tab keeps its code across a reload").await;
+    browser.close().await.unwrap();
+    server.stop().await;
+}

@@ -275,3 +275,63 @@ async fn the_class_never_has_more_in_flight_than_its_limit_and_nothing_is_lost()
     assert_eq!(class.in_flight_peak, 50, "the limit was reached and never passed");
     server.stop().await;
 }
+
+/// The value of the line of `text` that starts with `series` (name and labels).
+fn metric(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn metrics_tell_the_operator_sessions_runs_outcomes_and_refusals() {
+    let token = "token-of-the-instructor";
+    let limits = Limits { messages_per_run: 50, ..Limits::default() };
+    let server =
+        TestServer::start_configured(|s| s.with_limits(limits).with_instructor_token(token.into()).unwrap()).await;
+    let url = server.url("/metrics");
+    assert_eq!(http("GET", &url, None, None).await.0, 401, "the figures need the instructor's token");
+
+    let mut alice = server.connect().await;
+    alice.send(&Command::Produce(ProduceRequest { count: 10, ..ProduceRequest::lab() })).await;
+    alice.until_finished(Duration::from_secs(30)).await;
+    // Every broker down: the second run's 3 messages fail.
+    alice.send(&Command::from(Fault::BrokerDown { broker: None })).await;
+    let failing = ProduceRequest {
+        count: 3,
+        settings: shared::settings::ProducerSettings {
+            message_timeout_ms: 500,
+            request_timeout_ms: 400,
+            ..ProduceRequest::lab().settings
+        },
+        ..ProduceRequest::lab()
+    };
+    alice.send(&Command::Produce(failing)).await;
+    alice.until_finished(Duration::from_secs(30)).await;
+    alice.send(&Command::from(Fault::ResetFaults)).await;
+    alice.send(&Command::Produce(ProduceRequest { count: 51, ..ProduceRequest::lab() })).await;
+    let mut bob = server.connect().await;
+    let _ = bob.next().await;
+    let other_site =
+        common::http_with("GET", &server.url("/api/health"), &[("Origin", "http://evil.example")], None).await;
+    assert_eq!(other_site.0, 403);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (status, text) = http("GET", &url, Some(token), None).await;
+    assert_eq!(status, 200, "{text}");
+    assert_eq!(metric(&text, "playground_sessions{state=\"connected\"}"), Some(2.0), "{text}");
+    assert_eq!(metric(&text, "playground_runs_total"), Some(2.0), "the refused run is no run: {text}");
+    assert_eq!(metric(&text, "playground_messages_total{outcome=\"sent\"}"), Some(13.0), "{text}");
+    assert_eq!(metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
+    assert_eq!(metric(&text, "playground_messages_total{outcome=\"failed\"}"), Some(3.0), "{text}");
+    assert_eq!(metric(&text, "playground_in_flight"), Some(0.0));
+    assert_eq!(metric(&text, "playground_refusals_total{reason=\"limit:messages_per_run\"}"), Some(1.0), "{text}");
+    assert_eq!(metric(&text, "playground_refusals_total{reason=\"origin_refused\"}"), Some(1.0), "{text}");
+    assert_eq!(metric(&text, "playground_refusals_total{reason=\"instructor_token\"}"), Some(1.0), "{text}");
+    assert!(metric(&text, "playground_connections").is_some_and(|n| n >= 1.0), "{text}");
+
+    // A session that ended keeps its runs in the totals.
+    alice.close().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_, text) = http("GET", &url, Some(token), None).await;
+    assert_eq!(metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
+    server.stop().await;
+}

@@ -1,4 +1,5 @@
-//! `playground produce`: the lab's console program, headless, on the embedded cluster.
+//! The `playground` command: `produce` (the lab's console program, headless, on the embedded
+//! cluster), and the server's start: the trainees' link it prints, the flags it refuses.
 
 use std::process::Command;
 
@@ -43,4 +44,36 @@ fn bad_settings_are_refused_before_connecting() {
     assert!(!ok);
     assert!(out.contains("enable.idempotence needs acks=all"), "{out}");
     assert!(!out.contains("Producer started"), "{out}");
+}
+
+/// Starts the server with `args` and returns the line that says it is ready (then
+/// stops it), or what it printed when it exited instead.
+fn ready_line(args: &[&str]) -> Result<String, String> {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_playground"))
+        .args(["--static-dir", "/nonexistent"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let ready = stdout.lines().map_while(Result::ok).find(|l| l.contains("is ready"));
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    ready.ok_or_else(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn beyond_loopback_the_trainees_link_carries_a_class_code_and_a_short_one_is_refused() {
+    let open = ready_line(&["--listen", "0.0.0.0:0"]).unwrap();
+    assert!(open.contains("/?class=") && open.contains("(class code "), "{open}");
+    let local = ready_line(&["--listen", "127.0.0.1:0"]).unwrap();
+    assert!(!local.contains("class"), "this machine only: no code: {local}");
+    let chosen = ready_line(&["--listen", "127.0.0.1:0", "--class-code", "Kafka-Lab"]).unwrap();
+    assert!(chosen.contains("?class=kafka-lab"), "{chosen}");
+    let short = ready_line(&["--listen", "0.0.0.0:0", "--class-code", "abc"]).unwrap_err();
+    assert!(short.contains("6 to 64"), "{short}");
+    let half_tls = ready_line(&["--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem"]).unwrap_err();
+    assert!(half_tls.contains("--tls-key"), "{half_tls}");
 }

@@ -514,3 +514,152 @@ async fn a_trainee_whose_messages_are_stuck_holds_only_a_share_of_the_places_in_
     assert_eq!((end.sent, end.delivered + end.failed), (500, 500), "{end:?}");
     server.stop().await;
 }
+
+/// A TCP connection to the server from the loopback address `source`.
+async fn tcp_from(server: &TestServer, source: &str) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(format!("{source}:0").parse().unwrap()).unwrap();
+    socket.connect(server.addr).await.unwrap()
+}
+
+/// What the server sends on `stream` until it closes it, if it does within `wait`.
+async fn until_closed(stream: &mut tokio::net::TcpStream, wait: Duration) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let mut read = Vec::new();
+    match tokio::time::timeout(wait, stream.read_to_end(&mut read)).await {
+        Ok(_) => Some(String::from_utf8_lossy(&read).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn half_sent_requests_and_idle_connections_are_closed_after_the_header_timeout() {
+    use tokio::io::AsyncWriteExt;
+    let timeout = Duration::from_secs(1);
+    let server = TestServer::start_configured(|s| s.with_header_timeout(timeout)).await;
+    let mut attackers = Vec::new();
+    for n in 0..100 {
+        let mut stream = tcp_from(&server, "127.0.0.1").await;
+        // Half the attackers send half a request, the others nothing at all.
+        if n % 2 == 0 {
+            stream.write_all(b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ").await.unwrap();
+        }
+        attackers.push(stream);
+    }
+    // During the attack, a trainee's page is answered and produces.
+    let started = std::time::Instant::now();
+    let (status, _) = http("GET", &server.url("/api/live"), None, None).await;
+    let answered = started.elapsed();
+    let mut page = server.connect().await;
+    let finished = produce(&mut page, ProduceRequest { count: 10, ..ProduceRequest::lab() }).await;
+    assert_eq!((status, finished.delivered), (200, 10));
+    eprintln!("another client was answered in {answered:?} during 100 slow connections");
+    let closing = std::time::Instant::now();
+    for stream in &mut attackers {
+        let said = until_closed(stream, Duration::from_secs(5)).await;
+        assert!(said.is_some(), "a slow connection is closed after the header timeout");
+    }
+    eprintln!("the 100 slow connections were closed {:?} after the trainee's run", closing.elapsed());
+    // A connection kept alive after its answer is closed once idle as long.
+    let mut kept = tcp_from(&server, "127.0.0.1").await;
+    kept.write_all(b"GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    let said = until_closed(&mut kept, Duration::from_secs(5)).await.expect("an idle kept-alive connection is closed");
+    assert!(said.starts_with("HTTP/1.1 200"), "it was answered first: {said}");
+    page.close().await;
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_of_connections_is_capped_and_one_address_cannot_take_them_all() {
+    let limits = playground::http::ConnectionLimits { max: 30, per_address: 20 };
+    let server = TestServer::start_configured(|s| s.with_connection_limits(limits)).await;
+    let mut held = Vec::new();
+    for _ in 0..20 {
+        held.push(tcp_from(&server, "127.0.0.1").await);
+    }
+    // The attacker's address is full: its next connection is told so and closed.
+    let mut one_more = tcp_from(&server, "127.0.0.1").await;
+    let said = until_closed(&mut one_more, Duration::from_secs(5)).await.expect("closed at once");
+    assert!(said.starts_with("HTTP/1.1 503") && said.contains("too many connections"), "{said}");
+    // Another address still gets in, and a trainee's page from it produces.
+    let (status, _) = common::http_from("127.0.0.2", "GET", &server.url("/api/live"), None).await;
+    assert_eq!(status, 200, "another address is answered");
+    // Filling the server from other addresses: then everyone is refused.
+    for n in 0..10 {
+        held.push(tcp_from(&server, &format!("127.0.0.{}", 10 + n)).await);
+    }
+    let mut late = tcp_from(&server, "127.0.0.3").await;
+    let said = until_closed(&mut late, Duration::from_secs(5)).await.expect("closed at once");
+    assert!(said.starts_with("HTTP/1.1 503"), "{said}");
+    // The flood ends: the server takes connections again.
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut page = server.connect().await;
+    let finished = produce(&mut page, ProduceRequest { count: 5, ..ProduceRequest::lab() }).await;
+    assert_eq!(finished.delivered, 5);
+    page.close().await;
+    server.stop().await;
+}
+
+/// Opens `/ws` with `query` (`?class=...`) from the loopback address `source`: the
+/// first event, and whether the server went on to a session (`hello`).
+async fn first_event_with(server: &TestServer, source: &str, query: &str) -> Event {
+    let stream = tcp_from(server, source).await;
+    let (mut ws, _) =
+        tokio_tungstenite::client_async(format!("ws://{}/ws{query}", server.addr), stream).await.expect("the upgrade");
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await.expect("an event").expect("a frame") {
+            Ok(tungstenite::Message::Text(text)) => return serde_json::from_str(&text).unwrap(),
+            Ok(_) => continue,
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+/// Whether `event` is a session's `hello`, alone or in a batch.
+fn opens_a_session(event: &Event) -> bool {
+    match event {
+        Event::Hello(_) => true,
+        Event::Batch { events } => events.iter().any(opens_a_session),
+        _ => false,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_the_class_code_a_page_gets_no_session_and_guessing_it_is_throttled() {
+    let code = playground::http::ClassCode::chosen("kafka-lab").unwrap();
+    let token = "token-of-the-instructor";
+    let server =
+        TestServer::start_configured(|s| s.with_class_code(Some(code)).with_instructor_token(token.into()).unwrap())
+            .await;
+    let refused = |event: &Event| match event {
+        Event::Error(e) => Some(e.problem.clone()),
+        _ => None,
+    };
+    let no_code = first_event_with(&server, "127.0.0.1", "").await;
+    assert_eq!(refused(&no_code), Some(Problem::ClassCode { given: false }));
+    let wrong = first_event_with(&server, "127.0.0.1", "?class=kafka-lap").await;
+    assert_eq!(refused(&wrong), Some(Problem::ClassCode { given: true }));
+    assert_eq!(server.sessions().await, 0, "no session for either");
+    // The health route says it is ready, and nothing of the cluster.
+    let (status, body) = http("GET", &server.url("/api/health"), None, None).await;
+    assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
+    let (_, body) = http("GET", &server.url("/api/health?class=kafka-lab"), None, None).await;
+    assert!(body.contains(&server.bootstrap), "with the code, the cluster's addresses: {body}");
+    // The code, in any case, gets a session, and resuming needs it too.
+    let hello = first_event_with(&server, "127.0.0.1", "?class=KAFKA-LAB").await;
+    assert!(opens_a_session(&hello), "{hello:?}");
+
+    // Guessing: 60 wrong codes a minute from one address, then even the right one waits.
+    let started = std::time::Instant::now();
+    for n in 0..60 {
+        let event = first_event_with(&server, "127.0.0.2", &format!("?class=guess{n:03}")).await;
+        assert_eq!(refused(&event), Some(Problem::ClassCode { given: true }));
+    }
+    eprintln!("60 wrong codes took {:?}", started.elapsed());
+    let held = first_event_with(&server, "127.0.0.2", "?class=kafka-lab").await;
+    assert!(matches!(refused(&held), Some(Problem::Limit { limit, .. }) if limit == "class_codes"), "{held:?}");
+    let other = first_event_with(&server, "127.0.0.3", "?class=kafka-lab").await;
+    assert!(opens_a_session(&other), "another address is not held up: {other:?}");
+    server.stop().await;
+}

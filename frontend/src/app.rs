@@ -122,6 +122,47 @@ fn TraineeName() -> impl IntoView {
     }
 }
 
+/// Asks for the class's code when the server refused the page without it (or with a
+/// wrong one); the code is kept in this tab.
+#[component]
+fn ClassCodeForm() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let draft = RwSignal::new(String::new());
+    let enter = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        ws::connect_with_class_code(&draft.get_untracked());
+    };
+    let why = move || {
+        ctx.page.with(|p| {
+            let problem = &p.error.as_ref()?.problem;
+            let about_code = match problem {
+                shared::problem::Problem::ClassCode { .. } => true,
+                shared::problem::Problem::Limit { limit, .. } => limit == "class_codes",
+                _ => false,
+            };
+            about_code.then(|| crate::i18n::say(problem))
+        })
+    };
+    view! {
+        <Show when=move || ctx.connection.get() == Connection::CodeNeeded>
+            <form id="class-code" class="trainee class-code" on:submit=enter>
+                <label for="class-code-input">{t!("Class code", "Code de la classe")}</label>
+                <input
+                    id="class-code-input"
+                    maxlength="64"
+                    autocomplete="off"
+                    spellcheck="false"
+                    class="needed"
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                />
+                <button id="class-code-enter" type="submit" class="small">{t!("Enter", "Entrer")}</button>
+                <span id="class-code-error" class="field-error" role="alert">{why}</span>
+            </form>
+        </Show>
+    }
+}
+
 /// The instructor's last message to the class, until dismissed.
 #[component]
 fn BroadcastBanner() -> impl IntoView {
@@ -150,6 +191,7 @@ fn Playground() -> impl IntoView {
         notice: RwSignal::new(None),
     };
     provide_context(ctx);
+    ws::keep_class_code_from_link();
     ws::connect(ws::Handlers {
         on_event: Rc::new(move |event| {
             // A new connection: keep its session's key for the next one, and tell the
@@ -171,11 +213,12 @@ fn Playground() -> impl IntoView {
         Connection::Connecting => t!(lang(); "connecting…", "connexion…"),
         Connection::Open => t!(lang(); "connected", "connecté"),
         Connection::Closed => t!(lang(); "disconnected, reconnecting…", "déconnecté, reconnexion…"),
+        Connection::CodeNeeded => t!(lang(); "class code needed", "code de la classe demandé"),
     };
     let connection_class = move || match ctx.connection.get() {
         Connection::Connecting => "badge badge-wait",
         Connection::Open => "badge badge-ok",
-        Connection::Closed => "badge badge-bad",
+        Connection::Closed | Connection::CodeNeeded => "badge badge-bad",
     };
     view! {
         <header class="top">
@@ -203,6 +246,7 @@ fn Playground() -> impl IntoView {
             </label>
         </header>
         <BroadcastBanner />
+        <ClassCodeForm />
         <TraineeName />
         <ClusterLine />
         <main class="layout" class:with-lab=move || show_lab.get()>

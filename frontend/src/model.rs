@@ -433,6 +433,8 @@ pub enum Connection {
     Open,
     /// Closed; the page tries again shortly.
     Closed,
+    /// Refused until the trainee gives the class's code.
+    CodeNeeded,
 }
 
 /// What the server told the page.

@@ -19,6 +19,11 @@ const RECONNECT_MS: i32 = 1000;
 
 thread_local! {
     static SOCKET: RefCell<Option<WebSocket>> = const { RefCell::new(None) };
+    /// The handlers of the last [`connect`], to connect again with a class code.
+    static HANDLERS: RefCell<Option<Handlers>> = const { RefCell::new(None) };
+    /// Set when the server asked for the class's code: the page waits for the trainee
+    /// instead of reconnecting (each try with a wrong code counts as a guess).
+    static NEEDS_CODE: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Callbacks of the socket: every event, and every change of connection state.
@@ -40,21 +45,76 @@ pub fn keep_session(key: &str) {
     storage::write(Place::Tab, SESSION_KEY, key);
 }
 
-/// `ws://host/ws` (or `wss://`) for the page's own origin, with the tab's session key.
+/// Where this tab keeps the class's code, once given.
+const CLASS_KEY: &str = "playground.class";
+
+/// Whether `code` can be a class code: what the server accepts, so that nothing else
+/// goes into the socket's address.
+fn fits_a_code(code: &str) -> bool {
+    (1..=64).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Takes the class's code from the link (`/?class=<code>`) into this tab, then out of
+/// the address bar (the fragment, a shared scenario, stays).
+pub fn keep_class_code_from_link() {
+    let Some(window) = web_sys::window() else { return };
+    let location = window.location();
+    let search = location.search().unwrap_or_default();
+    let code = search.trim_start_matches('?').split('&').find_map(|pair| pair.strip_prefix("class="));
+    let Some(code) = code.filter(|c| fits_a_code(c)) else { return };
+    storage::write(Place::Tab, CLASS_KEY, code);
+    let path = location.pathname().unwrap_or_else(|_| "/".into());
+    let hash = location.hash().unwrap_or_default();
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{hash}")));
+    }
+}
+
+/// Keeps the class's code the trainee typed, and connects with it.
+pub fn connect_with_class_code(code: &str) {
+    let code = code.trim();
+    if !fits_a_code(code) {
+        return;
+    }
+    storage::write(Place::Tab, CLASS_KEY, code);
+    NEEDS_CODE.with(|n| n.set(false));
+    if let Some(handlers) = HANDLERS.with(|h| h.borrow().clone()) {
+        connect(handlers);
+    }
+}
+
+/// `ws://host/ws` (or `wss://`) for the page's own origin, with the tab's class code and
+/// session key.
 fn url() -> Option<String> {
     let location = web_sys::window()?.location();
     let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
-    let key = storage::read(Place::Tab, SESSION_KEY);
-    // The key is 32 hex digits from the server; anything else is not sent.
-    let resume = key
-        .filter(|k| k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit()))
-        .map(|k| format!("?resume={k}"))
-        .unwrap_or_default();
-    Some(format!("{scheme}://{}/ws{resume}", location.host().ok()?))
+    // The key is 32 hex digits from the server, the code what a server accepts; anything
+    // else is not sent.
+    let key =
+        storage::read(Place::Tab, SESSION_KEY).filter(|k| k.len() == 32 && k.bytes().all(|b| b.is_ascii_hexdigit()));
+    let code = storage::read(Place::Tab, CLASS_KEY).filter(|c| fits_a_code(c));
+    let query: Vec<String> =
+        code.map(|c| format!("class={c}")).into_iter().chain(key.map(|k| format!("resume={k}"))).collect();
+    let query = if query.is_empty() { String::new() } else { format!("?{}", query.join("&")) };
+    Some(format!("{scheme}://{}/ws{query}", location.host().ok()?))
+}
+
+/// Whether `event` (or one in its batch) is the server asking for the class's code.
+fn asks_for_code(event: &Event) -> bool {
+    match event {
+        Event::Error(e) => match &e.problem {
+            Problem::ClassCode { .. } => true,
+            Problem::Limit { limit, .. } => limit == "class_codes",
+            _ => false,
+        },
+        Event::Batch { events } => events.iter().any(asks_for_code),
+        _ => false,
+    }
 }
 
 /// Opens the socket and keeps it open.
 pub fn connect(handlers: Handlers) {
+    HANDLERS.with(|h| *h.borrow_mut() = Some(handlers.clone()));
     (handlers.on_connection)(Connection::Connecting);
     let Some(socket) = url().and_then(|url| WebSocket::new(&url).ok()) else {
         schedule_reconnect(handlers);
@@ -72,7 +132,12 @@ pub fn connect(handlers: Handlers) {
                 return;
             };
             match decode(&text) {
-                Ok(event) => (handlers.on_event)(event),
+                Ok(event) => {
+                    if asks_for_code(&event) {
+                        NEEDS_CODE.with(|n| n.set(true));
+                    }
+                    (handlers.on_event)(event)
+                }
                 Err(e) => web_sys::console::warn_1(&format!("unreadable event {text}: {e}").into()),
             }
         })
@@ -81,6 +146,10 @@ pub fn connect(handlers: Handlers) {
         let handlers = handlers.clone();
         Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
             SOCKET.with(|s| s.borrow_mut().take());
+            if NEEDS_CODE.with(std::cell::Cell::get) {
+                (handlers.on_connection)(Connection::CodeNeeded);
+                return;
+            }
             (handlers.on_connection)(Connection::Closed);
             schedule_reconnect(handlers.clone());
         })

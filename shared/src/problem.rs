@@ -303,6 +303,12 @@ pub enum Problem {
         /// The host name the request was sent to.
         host: String,
     },
+    /// A server open beyond this machine needs its class's code (`?class=` on `/ws`),
+    /// and this page gave none, or a wrong one: refused before a session exists.
+    ClassCode {
+        /// True when a code was given, and it was wrong.
+        given: bool,
+    },
     /// Beyond one of the server's limits (see `hello`).
     Limit {
         /// `sessions`, `messages_per_run`, `message_bytes`, `rate` or `frame_bytes`.
@@ -339,6 +345,8 @@ fn limit_words(limit: &str, lang: Lang) -> &str {
         ("frame_bytes", Lang::Fr) => "octets par trame WebSocket",
         ("frames_per_second", Lang::En) => "WebSocket frames per second",
         ("frames_per_second", Lang::Fr) => "trames WebSocket par seconde",
+        ("class_codes", Lang::En) => "wrong class codes a minute from one address",
+        ("class_codes", Lang::Fr) => "codes de classe faux par minute depuis une même adresse",
         ("in_flight", Lang::En) => "messages in flight across the server",
         ("in_flight", Lang::Fr) => "messages en vol sur tout le serveur",
         (other, _) => other,
@@ -385,6 +393,7 @@ impl Problem {
             | InstructorToken
             | BroadcastText { .. }
             | OriginRefused { .. }
+            | ClassCode { .. }
             | Limit { .. } => self.class_text(lang),
         }
     }
@@ -547,6 +556,18 @@ impl Problem {
                 "ce serveur ne répond pas à une page venue de « {origin} » envoyée à « {host} » : ouvrez le playground \
                  à l'adresse donnée par le formateur (il en ajoute une autre avec --public-url)"
             ),
+            (ClassCode { given: false }, Lang::En) => {
+                "this class needs its code: your instructor gives it with the link".to_owned()
+            }
+            (ClassCode { given: false }, Lang::Fr) => {
+                "cette classe demande son code : votre formateur le donne avec le lien".to_owned()
+            }
+            (ClassCode { given: true }, Lang::En) => {
+                "this is not the class's code: check it with your instructor".to_owned()
+            }
+            (ClassCode { given: true }, Lang::Fr) => {
+                "ce n'est pas le code de la classe : vérifiez-le avec votre formateur".to_owned()
+            }
             (Limit { limit, max, got }, Lang::En) => {
                 format!("this server allows at most {max} {} (limit {limit}), got {got}", limit_words(limit, Lang::En))
             }
@@ -609,7 +630,7 @@ mod tests {
                     "timeout": 10, "linger": 20, "fields": 2, "detail": "why", "topic": "orders.created",
                     "known": "orders.created", "id": 4, "name": "alice", "own": "orders.created.alice",
                     "limit": "rate", "problem": {"kind": "unknown", "placeholder": "id"},
-                    "origin": "http://evil.example", "host": "127.0.0.1:3000"
+                    "origin": "http://evil.example", "host": "127.0.0.1:3000", "given": true
                 })
             };
             let problem = serde_json::from_value::<Problem>(sample(7.into()))

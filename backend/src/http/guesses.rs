@@ -1,13 +1,19 @@
-//! Wrong instructor tokens, counted by client address: past a few a minute, that
-//! address is told to wait, so the token cannot be guessed at network speed.
+//! Wrong secrets (instructor tokens, class codes), counted by client address: past a
+//! few a minute, that address is told to wait, so a secret cannot be guessed at network
+//! speed.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Wrong tokens an address may send in [`WINDOW`].
-pub const WRONG_PER_WINDOW: u32 = 20;
+/// Wrong instructor tokens an address may send in [`WINDOW`].
+pub const WRONG_TOKENS: u32 = 20;
+
+/// Wrong class codes an address may send in [`WINDOW`]: more than tokens, since a
+/// classroom behind one NAT shares an address and a trainee may mistype; 60 a minute
+/// against 31^8 codes is still nothing.
+pub const WRONG_CODES: u32 = 60;
 
 /// How long wrong tokens are remembered.
 pub const WINDOW: Duration = Duration::from_secs(60);
@@ -16,13 +22,24 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 /// cannot grow the server).
 const ADDRESSES: usize = 10_000;
 
-/// Wrong tokens by address: how many, since when.
-#[derive(Default)]
+/// Wrong secrets by address: how many, since when.
 pub struct Guesses {
+    /// Wrong ones an address may send in [`WINDOW`].
+    per_window: u32,
     by_address: Mutex<HashMap<IpAddr, (u32, Instant)>>,
 }
 
 impl Guesses {
+    /// No wrong secret yet; `per_window` allowed to an address in a minute.
+    pub fn new(per_window: u32) -> Self {
+        Self { per_window, by_address: Mutex::default() }
+    }
+
+    /// Wrong ones an address may send in a minute.
+    pub fn per_window(&self) -> u32 {
+        self.per_window
+    }
+
     fn by_address(&self) -> std::sync::MutexGuard<'_, HashMap<IpAddr, (u32, Instant)>> {
         self.by_address.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -31,7 +48,7 @@ impl Guesses {
     pub fn may_try(&self, address: IpAddr, now: Instant) -> bool {
         self.by_address()
             .get(&address)
-            .is_none_or(|(wrong, since)| *wrong < WRONG_PER_WINDOW || now.duration_since(*since) >= WINDOW)
+            .is_none_or(|(wrong, since)| *wrong < self.per_window || now.duration_since(*since) >= WINDOW)
     }
 
     /// `address` sent a wrong token at `now`.
@@ -57,10 +74,10 @@ mod tests {
 
     #[test]
     fn an_address_that_guesses_waits_a_minute_and_others_do_not() {
-        let guesses = Guesses::default();
+        let guesses = Guesses::new(WRONG_TOKENS);
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         let t = Instant::now();
-        for _ in 0..WRONG_PER_WINDOW {
+        for _ in 0..WRONG_TOKENS {
             assert!(guesses.may_try(a, t));
             guesses.wrong(a, t);
         }

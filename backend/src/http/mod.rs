@@ -2,8 +2,15 @@
 //! `/api/instructor`, and the built page (which shows the instructor's view at
 //! `/instructor`), every answer with the security headers of [`security`].
 
+mod class_code;
+mod connections;
 mod guesses;
+mod listen;
 mod security;
+mod tls;
+
+pub use class_code::ClassCode;
+pub use connections::ConnectionLimits;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -19,7 +26,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::serve::ListenerExt;
 use shared::problem::Problem;
 use shared::protocol::{BroadcastRequest, ErrorEvent, Fault, Health, Limits};
 use tokio::net::TcpListener;
@@ -42,7 +48,13 @@ pub struct AppState {
     instructor_token: Arc<str>,
     origins: Arc<Origins>,
     /// Wrong instructor tokens by address.
-    guesses: Arc<guesses::Guesses>,
+    token_guesses: Arc<guesses::Guesses>,
+    /// The class's code, when trainees need one (a server open beyond this machine).
+    class_code: Option<Arc<ClassCode>>,
+    /// Wrong class codes by address.
+    code_guesses: Arc<guesses::Guesses>,
+    /// The open HTTP connections.
+    connections: Arc<connections::Connections>,
 }
 
 /// An empty class within `limits`, with or without a topic per trainee.
@@ -61,6 +73,7 @@ pub struct Server {
     state: AppState,
     shutdown: watch::Sender<bool>,
     static_dir: PathBuf,
+    listening: listen::Listening,
 }
 
 impl Server {
@@ -82,9 +95,37 @@ impl Server {
             sessions: TaskTracker::new(),
             instructor_token: token.into(),
             origins: Arc::new(Origins::own()),
-            guesses: Arc::default(),
+            token_guesses: Arc::new(guesses::Guesses::new(guesses::WRONG_TOKENS)),
+            class_code: None,
+            code_guesses: Arc::new(guesses::Guesses::new(guesses::WRONG_CODES)),
+            connections: connections::Connections::new(ConnectionLimits::default()),
         };
-        Self { state, shutdown, static_dir }
+        Self { state, shutdown, static_dir, listening: listen::Listening::default() }
+    }
+
+    /// This server takes at most `limits` connections, in all and from one address.
+    pub fn with_connection_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.listening.limits = limits;
+        self.state.connections = connections::Connections::new(limits);
+        self
+    }
+
+    /// This server gives a client `timeout` for a request's headers (and its TLS
+    /// handshake), and closes a kept-alive connection idle for as long.
+    pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
+        self.listening.header_timeout = timeout;
+        self
+    }
+
+    /// This server speaks TLS only, with the PEM certificate chain `cert` and its key.
+    pub fn with_tls(mut self, cert: &std::path::Path, key: &std::path::Path) -> Result<Self, String> {
+        self.listening.tls = Some(tls::server_config(cert, key)?);
+        Ok(self)
+    }
+
+    /// Whether this server speaks TLS.
+    pub fn is_tls(&self) -> bool {
+        self.listening.tls.is_some()
     }
 
     /// This server with `limits` for every session (a workshop's).
@@ -111,6 +152,17 @@ impl Server {
         }
         self.state.instructor_token = token.into();
         Ok(self)
+    }
+
+    /// This server's trainees need `code` (`/ws?class=<code>`), or none.
+    pub fn with_class_code(mut self, code: Option<ClassCode>) -> Self {
+        self.state.class_code = code.map(Arc::new);
+        self
+    }
+
+    /// The code trainees need, if they need one.
+    pub fn class_code(&self) -> Option<&str> {
+        self.state.class_code.as_deref().map(ClassCode::as_str)
     }
 
     /// This server also answers pages of `origin` (`https://class.example`): the address
@@ -170,6 +222,7 @@ impl Server {
             .route("/api/instructor", get(instructor_view))
             .route("/api/instructor/broadcast", post(instructor_broadcast))
             .route("/api/instructor/fault", post(instructor_fault))
+            .route("/metrics", get(metrics))
             .route_layer(middleware::from_fn_with_state(self.state.clone(), require_instructor));
         // Every API route answers this server's own pages and names only.
         let api = Router::new()
@@ -217,27 +270,19 @@ impl Server {
                 }
             }
         });
-        // Events are small frames sent as they happen: without TCP_NODELAY, Nagle's
-        // algorithm holds one back until the page acknowledges the last (up to 40 ms
-        // with Linux's delayed ACKs), which the latency benchmark measured.
-        let listener = listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                warn!("could not set TCP_NODELAY: {e}");
-            }
-        });
-        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                stop.await;
-                let _ = shutdown.send(true);
-            })
-            .await;
+        let connections = Arc::clone(&self.state.connections);
+        let stop = async move {
+            stop.await;
+            let _ = shutdown.send(true);
+        };
+        listen::serve(listener, router, self.listening, connections, stop, grace).await;
         watcher.abort();
         // Upgraded WebSockets outlive the HTTP server: wait for their sessions to close.
         self.state.sessions.close();
         if tokio::time::timeout(grace, self.state.sessions.wait()).await.is_err() {
             warn!("some sessions did not close within {grace:?}");
         }
-        served
+        Ok(())
     }
 }
 
@@ -270,14 +315,26 @@ async fn live() -> &'static str {
     "live"
 }
 
+/// `?class=<code>`, on a server whose trainees need the class's code.
+#[derive(serde::Deserialize)]
+struct CodeQuery {
+    class: Option<String>,
+}
+
 /// `GET /api/health`: ready when the cluster answers a metadata request (a readiness
-/// probe), 503 otherwise.
-async fn health(State(state): State<AppState>) -> Response {
+/// probe), 503 otherwise. Where trainees need the class's code, without it only that:
+/// the cluster's addresses are for the class.
+async fn health(State(state): State<AppState>, Query(query): Query<CodeQuery>) -> Response {
     let cluster = &state.ctx.cluster;
     let (status, code, brokers, topics) = match cluster.describe().await {
         Ok((brokers, topics)) => ("ok".to_owned(), StatusCode::OK, brokers, topics),
         Err(e) => (format!("unavailable: {e}"), StatusCode::SERVICE_UNAVAILABLE, Vec::new(), Vec::new()),
     };
+    let told_code = query.class.as_deref().is_some_and(|given| state.class_code.as_ref().is_some_and(|c| c.is(given)));
+    if state.class_code.is_some() && !told_code {
+        let status = if code == StatusCode::OK { "ok" } else { "unavailable" };
+        return (code, Json(serde_json::json!({ "status": status }))).into_response();
+    }
     let body = Health {
         status,
         mode: cluster.mode(),
@@ -288,10 +345,12 @@ async fn health(State(state): State<AppState>) -> Response {
     (code, Json(body)).into_response()
 }
 
-/// `/ws`, or `/ws?resume=<key>` for a page that lost its connection.
+/// `/ws`, or `/ws?resume=<key>` for a page that lost its connection; `class=<code>`
+/// where trainees need the class's code.
 #[derive(serde::Deserialize)]
 struct WsQuery {
     resume: Option<String>,
+    class: Option<String>,
 }
 
 async fn websocket(
@@ -301,8 +360,11 @@ async fn websocket(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    if let Err(problem) = own_origin(&state.origins, &headers) {
+    let allowed =
+        own_origin(&state.origins, &headers).and_then(|()| class_code_of(&state, client.ip(), query.class.as_deref()));
+    if let Err(problem) = allowed {
         // Told on the socket, so that a trainee's page says why; no session exists.
+        state.ctx.class.counts.refused(&problem);
         return upgrade.on_upgrade(move |socket| refuse(socket, problem, close_code::POLICY));
     }
     let AppState { ctx, sessions, .. } = state;
@@ -319,13 +381,37 @@ async fn websocket(
     let place = if returning { None } else { Some(ctx.class.take_place(client.ip(), &limits)) };
     upgrade.on_upgrade(move |socket| async move {
         match place {
-            Some(Err(problem)) => refuse(socket, problem, close_code::AGAIN).await,
+            Some(Err(problem)) => {
+                ctx.class.counts.refused(&problem);
+                refuse(socket, problem, close_code::AGAIN).await;
+            }
             place => {
                 let place = place.and_then(Result::ok);
                 sessions.track_future(crate::session::serve(socket, ctx, query.resume, place, client.ip())).await;
             }
         }
     })
+}
+
+/// Whether a page from `address` gave the class's code, if the server needs one; past
+/// [`guesses::WRONG_CODES`] wrong ones a minute, the address is not heard.
+fn class_code_of(state: &AppState, address: std::net::IpAddr, given: Option<&str>) -> Result<(), Problem> {
+    let Some(code) = &state.class_code else { return Ok(()) };
+    let now = std::time::Instant::now();
+    let guesses = &state.code_guesses;
+    if !guesses.may_try(address, now) {
+        let max = guesses.per_window();
+        return Err(Problem::Limit { limit: "class_codes".into(), max: max.into(), got: u64::from(max) + 1 });
+    }
+    match given {
+        Some(given) if code.is(given) => Ok(()),
+        Some(_) => {
+            warn!("a page gave a wrong class code");
+            guesses.wrong(address, now);
+            Err(Problem::ClassCode { given: true })
+        }
+        None => Err(Problem::ClassCode { given: false }),
+    }
 }
 
 /// Whether `headers` come from this server's own page, or a program, to one of its names.
@@ -343,26 +429,30 @@ fn own_origin(origins: &Origins, headers: &HeaderMap) -> Result<(), Problem> {
 async fn require_own_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
     match own_origin(&state.origins, request.headers()) {
         Ok(()) => next.run(request).await,
-        Err(problem) => (StatusCode::FORBIDDEN, Json(ErrorEvent::new(problem))).into_response(),
+        Err(problem) => {
+            state.ctx.class.counts.refused(&problem);
+            (StatusCode::FORBIDDEN, Json(ErrorEvent::new(problem))).into_response()
+        }
     }
 }
 
 /// Lets a request through only with the instructor's token (`Authorization: Bearer
 /// <token>`, compared in constant time); else 401 and the problem, nothing else. An
-/// address past [`guesses::WRONG_PER_WINDOW`] wrong tokens a minute gets 429 without a
-/// look at its token.
+/// address past [`guesses::WRONG_TOKENS`] wrong tokens a minute gets 429 without a look
+/// at its token.
 async fn require_instructor(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let address = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
     let now = std::time::Instant::now();
-    if !state.guesses.may_try(address, now) {
+    if !state.token_guesses.may_try(address, now) {
         let problem = Problem::Limit {
             limit: "instructor_tokens".into(),
-            max: guesses::WRONG_PER_WINDOW.into(),
-            got: u64::from(guesses::WRONG_PER_WINDOW) + 1,
+            max: guesses::WRONG_TOKENS.into(),
+            got: u64::from(guesses::WRONG_TOKENS) + 1,
         };
+        state.ctx.class.counts.refused(&problem);
         return (StatusCode::TOO_MANY_REQUESTS, Json(ErrorEvent::new(problem))).into_response();
     }
     let given = request
@@ -371,14 +461,12 @@ async fn require_instructor(State(state): State<AppState>, request: Request, nex
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or("");
-    let expected = state.instructor_token.as_bytes();
-    let same =
-        given.len() == expected.len() && given.bytes().zip(expected).fold(0_u8, |diff, (a, b)| diff | (a ^ b)) == 0;
-    if same {
+    if security::same_secret(given.as_bytes(), state.instructor_token.as_bytes()) {
         next.run(request).await
     } else {
         warn!("an instructor request with a wrong or missing token was refused");
-        state.guesses.wrong(address, now);
+        state.token_guesses.wrong(address, now);
+        state.ctx.class.counts.refused(&Problem::InstructorToken);
         (StatusCode::UNAUTHORIZED, Json(ErrorEvent::new(Problem::InstructorToken))).into_response()
     }
 }
@@ -387,6 +475,19 @@ async fn require_instructor(State(state): State<AppState>, request: Request, nex
 async fn instructor_view(State(state): State<AppState>) -> Response {
     let cluster = state.ctx.cluster.subscribe().borrow().clone();
     Json(state.ctx.class.view(state.ctx.limits, cluster)).into_response()
+}
+
+/// `GET /metrics`: the server's figures for Prometheus (with the instructor's token).
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut snapshot = state.ctx.class.snapshot();
+    snapshot.connections = state.connections.now().into();
+    let (full, address_full) = state.connections.refused();
+    for (reason, n) in [("connections:server_full", full), ("connections:address_full", address_full)] {
+        if n > 0 {
+            snapshot.refusals.push((reason.to_owned(), n));
+        }
+    }
+    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(&snapshot)).into_response()
 }
 
 /// `POST /api/instructor/broadcast`: a message to every page.

@@ -150,10 +150,13 @@ pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>, plac
     }
     let _place = match place.map_or_else(|| ctx.class.take_place(client, &ctx.limits), Ok) {
         Ok(place) => place,
-        Err(problem) => return refuse(socket, problem, close_code::AGAIN).await,
+        Err(problem) => {
+            ctx.class.counts.refused(&problem);
+            return refuse(socket, problem, close_code::AGAIN).await;
+        }
     };
     let (events, queue) = mpsc::channel::<Event>(EVENT_QUEUE);
-    let (read_backs, answers) = ReadBacks::new();
+    let (read_backs, answers) = ReadBacks::new(Arc::clone(&ctx.class));
     let queue = Queues { events: queue, answers };
     let mut session = Session::new(ctx, events, read_backs);
     let mut state = State::Connected { socket, queue, resumed: false };
@@ -354,6 +357,9 @@ impl Session {
     }
 
     async fn send(&self, event: Event) {
+        if let Event::Error(error) = &event {
+            self.ctx.class.counts.refused(&error.problem);
+        }
         // Fails only when the writer is gone, which ends the session anyway.
         let _ = self.events.send(event).await;
     }

@@ -11,6 +11,7 @@ use shared::protocol::{ErrorEvent, Event, Records};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
+use crate::class::Class;
 use crate::cluster::ClusterError;
 
 /// Read-backs of one session waiting for their turn, besides the one running: a waiting
@@ -31,14 +32,30 @@ pub(super) struct ReadBacks {
     tasks: JoinSet<()>,
     /// One answer at a time waits for the writer: the next read-back waits for it to go.
     answers: mpsc::Sender<Records>,
+    /// The class, which counts read-backs across sessions for `/metrics`.
+    class: Arc<Class>,
+}
+
+/// A read-back accepted and not answered yet: counted until dropped, when it ends or is
+/// cancelled with its session.
+struct Accepted {
+    open: Arc<AtomicUsize>,
+    class: Arc<Class>,
+}
+
+impl Drop for Accepted {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+        self.class.counts.read_back(false);
+    }
 }
 
 impl ReadBacks {
     /// A session's read-backs, and the answers' end the writer reads.
-    pub(super) fn new() -> (Self, Answers) {
+    pub(super) fn new(class: Arc<Class>) -> (Self, Answers) {
         let (answers, answered) = mpsc::channel(1);
-        let read_backs =
-            Self { turn: Arc::new(Semaphore::new(1)), open: Arc::default(), tasks: JoinSet::new(), answers };
+        let turn = Arc::new(Semaphore::new(1));
+        let read_backs = Self { turn, open: Arc::default(), tasks: JoinSet::new(), answers, class };
         (read_backs, answered)
     }
 
@@ -55,8 +72,11 @@ impl ReadBacks {
             self.open.fetch_sub(1, Ordering::SeqCst);
             return Err(Problem::Limit { limit: "read_backs".into(), max: WAITING as u64 + 1, got: open as u64 + 1 });
         }
-        let (turn, open, answers) = (Arc::clone(&self.turn), Arc::clone(&self.open), self.answers.clone());
+        self.class.counts.read_back(true);
+        let accepted = Accepted { open: Arc::clone(&self.open), class: Arc::clone(&self.class) };
+        let (turn, answers) = (Arc::clone(&self.turn), self.answers.clone());
         self.tasks.spawn(async move {
+            let _accepted = accepted;
             if let Ok(_turn) = turn.acquire().await {
                 match read.await {
                     // Waits while the previous answer has not gone to the page.
@@ -64,7 +84,6 @@ impl ReadBacks {
                     Err(e) => drop(events.send(Event::Error(ErrorEvent::new(e.problem()))).await),
                 }
             }
-            open.fetch_sub(1, Ordering::SeqCst);
         });
         Ok(())
     }
