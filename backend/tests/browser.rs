@@ -787,3 +787,96 @@ async fn a_class_with_a_code_lets_in_the_page_with_its_link_and_asks_the_others_
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+/// nginx on `port` in front of the playground, as README's "Behind a reverse proxy"
+/// sets it up: TLS with `cert` and `key`, the WebSocket upgrade passed, `Host` kept.
+/// Stopped when dropped.
+struct Nginx {
+    child: std::process::Child,
+}
+
+impl Nginx {
+    fn start(port: u16, upstream: std::net::SocketAddr, cert: &Path, key: &Path) -> Self {
+        let dir = std::env::temp_dir().join(format!("playground-nginx-{port}"));
+        std::fs::create_dir_all(dir.join("logs")).unwrap();
+        let conf = format!(
+            "worker_processes 1; pid {dir}/nginx.pid; error_log {dir}/logs/error.log;
+events {{ worker_connections 256; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}; proxy_temp_path {dir};
+    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {cert}; ssl_certificate_key {key};
+        location / {{
+            proxy_pass http://{upstream};
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 120s;
+        }}
+    }}
+}}
+",
+            dir = dir.display(),
+            cert = cert.display(),
+            key = key.display(),
+        );
+        std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+        let child = std::process::Command::new("nginx")
+            .args(["-p", &dir.display().to_string(), "-c", &dir.join("nginx.conf").display().to_string()])
+            .args(["-g", "daemon off;"])
+            .spawn()
+            .expect("nginx (cargo xtask test installs Debian's nginx-light)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "nginx did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child }
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium, nginx and the built page: cargo xtask test runs it"]
+async fn a_trainee_behind_an_nginx_reverse_proxy_with_tls_produces_over_wss() {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let dir = std::env::temp_dir().join(format!("playground-proxy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert, made.cert.pem()).unwrap();
+    std::fs::write(&key, made.signing_key.serialize_pem()).unwrap();
+
+    // The playground on loopback, told the address trainees open; nginx holds the TLS.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let public = format!("https://localhost:{port}");
+    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
+    let code = playground::http::ClassCode::chosen("proxied-class").unwrap();
+    let server = playground::http::Server::new(cluster, dist())
+        .with_allowed_origin(&public)
+        .unwrap()
+        .with_class_code(Some(code));
+    let server = TestServer::serve_server(server).await;
+    let nginx = Nginx::start(port, server.addr, &cert, &key);
+
+    let driver = ChromeDriver::start();
+    let browser = driver.browser_with(&["--ignore-certificate-errors"]).await;
+    browser.goto(&format!("{public}/?class=proxied-class")).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects over wss through nginx").await;
+    send_run(&browser, 1).await;
+    let read = consume_all(&server.bootstrap, lab::TOPIC, 6, 10, Duration::from_secs(10));
+    assert_eq!(read.len(), 10, "the lab's 10 orders went through the proxy");
+    screenshot(&browser, "behind-nginx").await;
+    browser.close().await.unwrap();
+    drop(nginx);
+    server.stop().await;
+}

@@ -186,6 +186,17 @@ fn ensure_chromium() -> Result<String> {
     Ok(driver)
 }
 
+/// Debian's nginx-light (the reverse proxy of an end-to-end test), installed when missing.
+fn ensure_nginx() -> Result {
+    if output_of("nginx", &["-v"]).is_some() {
+        return Ok(());
+    }
+    println!("Installing Debian's nginx-light for the reverse-proxy test...");
+    sh("apt-get", &["update"])?;
+    let install = &["install", "-y", "--no-install-recommends", "nginx-light"];
+    sh_env("apt-get", install, &[("DEBIAN_FRONTEND", "noninteractive")])
+}
+
 /// Debian's kcat (the outside peer of the throughput benchmark), installed when missing.
 fn ensure_kcat() -> Result {
     if output_of("kcat", &["-V"]).is_some() {
@@ -328,7 +339,10 @@ fn test() -> Result {
     });
     let tools = check("install page tools", &mut ensure_page_tools);
     let mut driver = String::new();
-    let browser = check("install chromium", &mut || ensure_chromium().map(|d| driver = d));
+    let browser = check("install chromium and nginx", &mut || {
+        ensure_nginx()?;
+        ensure_chromium().map(|d| driver = d)
+    });
     if tools && browser {
         let webdriver_json = write_webdriver_json()?;
         check("page tests in Chromium (wasm-bindgen-test)", &mut || {
