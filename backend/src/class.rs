@@ -163,12 +163,16 @@ impl Class {
 
     /// The session is over.
     pub fn leave(&self, id: u64) {
-        if let Some(run) = self.entries().remove(&id).and_then(|e| e.run) {
+        let mut entries = self.entries();
+        if let Some(run) = entries.remove(&id).and_then(|e| e.run) {
             self.run_out_of_sight(&run);
         }
     }
 
-    /// `run` is no session's current run any more: its totals go to the server's.
+    /// `run` is no session's current run any more: its totals go to the server's. Called
+    /// under the entries' lock, which [`Class::snapshot`] reads them under too, so that a
+    /// scrape sees the run in one place or the other, never in neither (a counter of
+    /// messages that went down would read as a reset).
     fn run_out_of_sight(&self, run: &Run) {
         let stats = run.stats();
         self.counts.run_ended(stats.sent, stats.delivered, stats.failed);
@@ -225,8 +229,8 @@ impl Class {
     /// Session `id` started `run`.
     pub fn run_started(&self, id: u64, run: Arc<Run>) {
         self.counts.run_started();
-        let replaced = self.entries().get_mut(&id).and_then(|entry| entry.run.replace(run));
-        if let Some(replaced) = replaced {
+        let mut entries = self.entries();
+        if let Some(replaced) = entries.get_mut(&id).and_then(|entry| entry.run.replace(run)) {
             self.run_out_of_sight(&replaced);
         }
     }
@@ -280,6 +284,7 @@ impl Class {
 
     /// The class's figures for `/metrics` (the connections are the server's to add).
     pub fn snapshot(&self) -> Snapshot {
+        let entries = self.entries();
         let (runs, ended) = self.counts.runs();
         let mut snapshot = Snapshot {
             runs,
@@ -289,7 +294,7 @@ impl Class {
             refusals: self.counts.refusals(),
             ..Snapshot::default()
         };
-        for entry in self.entries().values() {
+        for entry in entries.values() {
             if entry.connected {
                 snapshot.sessions_connected += 1;
             } else {

@@ -147,6 +147,12 @@ struct ServeArgs {
     #[arg(long, env = "PLAYGROUND_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
 
+    /// A reverse proxy whose X-Forwarded-For names the client (repeatable; `127.0.0.1` for
+    /// a proxy on this machine): sessions and wrong codes are then counted by trainee,
+    /// not all as the proxy's.
+    #[arg(long, env = "PLAYGROUND_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxy: Vec<std::net::IpAddr>,
+
     /// Open connections at most; past it a new one is closed at once (with a 503).
     #[arg(long, env = "PLAYGROUND_MAX_CONNECTIONS", default_value_t = ConnectionLimits::default().max)]
     max_connections: u32,
@@ -353,6 +359,9 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     let connections =
         ConnectionLimits { max: args.max_connections.max(1), per_address: args.max_connections_per_address.max(1) };
     server = server.with_connection_limits(connections);
+    for proxy in &args.trusted_proxy {
+        server = server.with_trusted_proxy(*proxy);
+    }
     // Beyond loopback, or behind a public address (a proxy on this machine forwards to
     // loopback), anyone on the network reaches the server: the class needs its code.
     let open = !args.listen.ip().is_loopback() || args.public_url.is_some();

@@ -815,6 +815,7 @@ http {{
             proxy_set_header Host $host;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
             proxy_read_timeout 120s;
         }}
     }}
@@ -864,7 +865,8 @@ async fn a_trainee_behind_an_nginx_reverse_proxy_with_tls_produces_over_wss() {
     let server = playground::http::Server::new(cluster, dist())
         .with_allowed_origin(&public)
         .unwrap()
-        .with_class_code(Some(code));
+        .with_class_code(Some(code))
+        .with_trusted_proxy("127.0.0.1".parse().unwrap());
     let server = TestServer::serve_server(server).await;
     let nginx = Nginx::start(port, server.addr, &cert, &key);
 

@@ -577,8 +577,11 @@ async fn a_flood_of_connections_is_capped_and_one_address_cannot_take_them_all()
     for _ in 0..20 {
         held.push(tcp_from(&server, "127.0.0.1").await);
     }
-    // The attacker's address is full: its next connection is told so and closed.
+    // The attacker's address is full: its next connection is told so and closed, even
+    // one that sent its request at once, as a browser does.
     let mut one_more = tcp_from(&server, "127.0.0.1").await;
+    use tokio::io::AsyncWriteExt;
+    one_more.write_all(b"GET /api/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
     let said = until_closed(&mut one_more, Duration::from_secs(5)).await.expect("closed at once");
     assert!(said.starts_with("HTTP/1.1 503") && said.contains("too many connections"), "{said}");
     // Another address still gets in, and a trainee's page from it produces.
@@ -649,6 +652,15 @@ async fn without_the_class_code_a_page_gets_no_session_and_guessing_it_is_thrott
     // The code, in any case, gets a session, and resuming needs it too.
     let hello = first_event_with(&server, "127.0.0.1", "?class=KAFKA-LAB").await;
     assert!(opens_a_session(&hello), "{hello:?}");
+    let key = match &hello {
+        Event::Batch { events } => {
+            events.iter().find_map(|e| if let Event::Hello(h) = e { Some(h.session.clone()) } else { None })
+        }
+        _ => None,
+    }
+    .unwrap();
+    let resumed = first_event_with(&server, "127.0.0.1", &format!("?resume={key}")).await;
+    assert_eq!(refused(&resumed), Some(Problem::ClassCode { given: false }), "resuming needs the code too");
 
     // Guessing: 60 wrong codes a minute from one address, then even the right one waits.
     let started = std::time::Instant::now();
@@ -661,5 +673,70 @@ async fn without_the_class_code_a_page_gets_no_session_and_guessing_it_is_thrott
     assert!(matches!(refused(&held), Some(Problem::Limit { limit, .. }) if limit == "class_codes"), "{held:?}");
     let other = first_event_with(&server, "127.0.0.3", "?class=kafka-lab").await;
     assert!(opens_a_session(&other), "another address is not held up: {other:?}");
+
+    // The health route is no way around it: its guesses count the same.
+    for n in 0..60 {
+        let url = server.url(&format!("/api/health?class=guess{n:03}"));
+        let (_, body) = common::http_from("127.0.0.4", "GET", &url, None).await;
+        assert_eq!(body, r#"{"status":"ok"}"#);
+    }
+    let url = server.url("/api/health?class=kafka-lab");
+    let (_, body) = common::http_from("127.0.0.4", "GET", &url, None).await;
+    assert_eq!(body, r#"{"status":"ok"}"#, "past 60 wrong codes, even the right one says nothing more");
+    let held = first_event_with(&server, "127.0.0.4", "?class=kafka-lab").await;
+    assert!(matches!(refused(&held), Some(Problem::Limit { .. })), "and the socket waits too: {held:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn behind_a_trusted_proxy_one_guesser_does_not_lock_the_class_out() {
+    let code = playground::http::ClassCode::chosen("kafka-lab").unwrap();
+    let proxy: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+    let server = TestServer::start_configured(|s| s.with_class_code(Some(code)).with_trusted_proxy(proxy)).await;
+    // Every request comes from the proxy; X-Forwarded-For says who sent it.
+    let through_proxy = |client: &'static str, code: String| {
+        let addr = server.addr;
+        async move {
+            let mut request = format!("ws://{addr}/ws?class={code}").into_client_request().unwrap();
+            request.headers_mut().insert("X-Forwarded-For", HeaderValue::from_static(client));
+            let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+            loop {
+                if let Some(Ok(tungstenite::Message::Text(text))) = ws.next().await {
+                    return serde_json::from_str::<Event>(&text).unwrap();
+                }
+            }
+        }
+    };
+    for n in 0..60 {
+        let event = through_proxy("198.51.100.66", format!("guess{n:03}")).await;
+        assert!(matches!(event, Event::Error(_)), "{event:?}");
+    }
+    let guesser = through_proxy("198.51.100.66", "kafka-lab".into()).await;
+    assert!(matches!(&guesser, Event::Error(e) if matches!(e.problem, Problem::Limit { .. })), "{guesser:?}");
+    let trainee = through_proxy("198.51.100.7", "kafka-lab".into()).await;
+    assert!(opens_a_session(&trainee), "another trainee behind the same proxy gets in: {trainee:?}");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_stops_reading_its_answer_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = std::env::temp_dir().join(format!("playground-unread-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    let big = 32 * 1024 * 1024;
+    std::fs::write(dir.join("big.bin"), vec![7_u8; big]).unwrap();
+    let cluster = playground::cluster::Cluster::embedded().unwrap();
+    let server = playground::http::Server::new(cluster, dir).with_write_timeout(Duration::from_secs(1));
+    let server = TestServer::serve_server(server).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stream = socket.connect(server.addr).await.unwrap();
+    stream.write_all(b"GET /big.bin HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").await.unwrap();
+    // It reads nothing for 3 s, then all it can.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut read = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut read)).await;
+    assert!(read.len() < big, "the server gave up on it: {} of {big} bytes", read.len());
     server.stop().await;
 }

@@ -18,8 +18,9 @@ pub const WRONG_CODES: u32 = 60;
 /// How long wrong tokens are remembered.
 pub const WINDOW: Duration = Duration::from_secs(60);
 
-/// Addresses remembered at most: past it the oldest are forgotten (a flood of addresses
-/// cannot grow the server).
+/// Addresses remembered at most: past it the one whose count started longest ago is
+/// forgotten (a flood of addresses cannot grow the server, nor wipe the others' counts;
+/// an IPv6 client counts by its /64, see `address::counted`).
 const ADDRESSES: usize = 10_000;
 
 /// Wrong secrets by address: how many, since when.
@@ -54,10 +55,11 @@ impl Guesses {
     /// `address` sent a wrong token at `now`.
     pub fn wrong(&self, address: IpAddr, now: Instant) {
         let mut by_address = self.by_address();
-        if by_address.len() >= ADDRESSES {
+        if by_address.len() >= ADDRESSES && !by_address.contains_key(&address) {
             by_address.retain(|_, (_, since)| now.duration_since(*since) < WINDOW);
-            if by_address.len() >= ADDRESSES {
-                by_address.clear();
+            let oldest = by_address.iter().min_by_key(|(_, (_, since))| *since).map(|(a, _)| *a);
+            if let (true, Some(oldest)) = (by_address.len() >= ADDRESSES, oldest) {
+                by_address.remove(&oldest);
             }
         }
         let entry = by_address.entry(address).or_insert((0, now));
@@ -86,5 +88,21 @@ mod tests {
         assert!(guesses.may_try(a, t + WINDOW), "a minute later it may try again");
         guesses.wrong(a, t + WINDOW);
         assert!(guesses.may_try(a, t + WINDOW), "its count started again");
+    }
+
+    #[test]
+    fn a_flood_of_addresses_does_not_wipe_a_guessers_count() {
+        let guesses = Guesses::new(WRONG_TOKENS);
+        let t = Instant::now();
+        let guesser: IpAddr = "10.0.0.1".parse().unwrap();
+        for _ in 0..WRONG_TOKENS {
+            guesses.wrong(guesser, t + Duration::from_secs(1));
+        }
+        // The first of many addresses, each with one wrong guess, is older than the guesser.
+        for n in 0..ADDRESSES as u32 + 10 {
+            guesses.wrong(IpAddr::from((0x0a01_0000 + n).to_be_bytes()), t + Duration::from_millis(u64::from(n % 2)));
+        }
+        assert!(guesses.by_address().len() <= ADDRESSES);
+        assert!(!guesses.may_try(guesser, t + Duration::from_secs(2)), "the guesser still waits");
     }
 }

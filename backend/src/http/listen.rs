@@ -1,8 +1,9 @@
 //! The server's accept loop, in place of `axum::serve`, which has no header-read timeout
 //! (a client that sends half a request holds its connection for ever), no connection
-//! cap and no TLS. Each connection: counted ([`Connections`]), TCP_NODELAY, the TLS
-//! handshake if any (bounded by the same timeout), then hyper's HTTP/1.1 with upgrades
-//! for the WebSocket.
+//! cap and no TLS. Each connection: counted ([`Connections`]), TCP_NODELAY, read and
+//! write timeouts (a client that stops reading its answer, or goes silent), the TLS
+//! handshake if any (bounded by the header timeout), then hyper's HTTP/1.1 with
+//! upgrades for the WebSocket.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -31,6 +32,8 @@ pub struct Listening {
     /// How long a client has for a request's headers (and for the TLS handshake), and
     /// how long a kept-alive connection may stay idle.
     pub header_timeout: Duration,
+    /// How long a write may wait for the client to read.
+    pub write_timeout: Duration,
     /// TLS, when the server has a certificate.
     pub tls: Option<Arc<rustls::ServerConfig>>,
 }
@@ -38,9 +41,20 @@ pub struct Listening {
 impl Default for Listening {
     fn default() -> Self {
         // 10 s: a browser sends its headers at once; a slow network on a phone still fits.
-        Self { limits: ConnectionLimits::default(), header_timeout: Duration::from_secs(10), tls: None }
+        let header_timeout = Duration::from_secs(10);
+        Self { limits: ConnectionLimits::default(), header_timeout, write_timeout: WRITE_TIMEOUT, tls: None }
     }
 }
+
+/// How long a write may wait for the client to read, by default: past the page writer's
+/// own 30 s, so that a page's slow reader is told apart; a plain HTTP client that stops
+/// reading its answer is closed then.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(40);
+
+/// How long a connection may stay silent once past its headers: a WebSocket's page
+/// answers the server's pings every 20 s, and is seen as away after three silent ones
+/// (60 s) before this closes it.
+const READ_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// What is said, unencrypted, to a connection past the cap before it is closed.
 const FULL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 45\r\n\r\nthe playground has too many connections open\n";
@@ -72,12 +86,12 @@ pub async fn serve(
                 }
             },
         };
-        let connection = match connections.admit(peer.ip()) {
+        let connection = match connections.admit(super::address::counted(peer.ip())) {
             Ok(connection) => connection,
             Err(refusal) => {
                 debug!("closed a connection from {peer} at once: {refusal:?}");
                 if tls.is_none() {
-                    let _ = stream.try_write(FULL);
+                    tokio::spawn(say_full(stream));
                 }
                 continue;
             }
@@ -89,14 +103,37 @@ pub async fn serve(
             warn!("could not set TCP_NODELAY: {e}");
         }
         let (router, tls, closing) = (router.clone(), tls.clone(), closing_rx.clone());
-        let timeout = listening.header_timeout;
-        tracker.spawn(accept(stream, peer, connection, router, tls, timeout, closing));
+        let timeouts = (listening.header_timeout, listening.write_timeout);
+        tracker.spawn(accept(stream, peer, connection, router, tls, timeouts, closing));
     }
+    // New connections are refused at once, not left in the backlog during the grace.
+    drop(listener);
     let _ = closing.send(true);
     tracker.close();
     if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
         warn!("some connections did not close within {grace:?}");
     }
+}
+
+/// Tells a connection past the cap so, then closes it: its write side first, and what
+/// the client sent (its request, most likely) is read and dropped for a moment, since
+/// closing with unread bytes would send a reset that loses the answer.
+async fn say_full(mut stream: TcpStream) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let said = async {
+        stream.write_all(FULL).await?;
+        stream.shutdown().await?;
+        let mut sink = [0_u8; 4096];
+        let mut read = 0;
+        while read < 64 * 1024 {
+            match stream.read(&mut sink).await? {
+                0 => break,
+                n => read += n,
+            }
+        }
+        Ok::<_, std::io::Error>(())
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(1), said).await;
 }
 
 /// One connection: its TLS handshake, if any, then HTTP.
@@ -106,9 +143,13 @@ async fn accept(
     _counted: Connection,
     router: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
-    timeout: Duration,
+    (timeout, write_timeout): (Duration, Duration),
     closing: watch::Receiver<bool>,
 ) {
+    let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+    stream.set_read_timeout(Some(READ_TIMEOUT));
+    stream.set_write_timeout(Some(write_timeout));
+    let stream = Box::pin(stream);
     match tls {
         None => http(stream, peer, router, timeout, closing).await,
         Some(acceptor) => match tokio::time::timeout(timeout, acceptor.accept(stream)).await {

@@ -2,6 +2,7 @@
 //! `/api/instructor`, and the built page (which shows the instructor's view at
 //! `/instructor`), every answer with the security headers of [`security`].
 
+mod address;
 mod class_code;
 mod connections;
 mod guesses;
@@ -55,6 +56,15 @@ pub struct AppState {
     code_guesses: Arc<guesses::Guesses>,
     /// The open HTTP connections.
     connections: Arc<connections::Connections>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+}
+
+impl AppState {
+    /// The client of a request from `peer`, as limits and throttles count it.
+    fn client(&self, peer: std::net::IpAddr, headers: &HeaderMap) -> std::net::IpAddr {
+        address::client_of(peer, headers, &self.trusted_proxies)
+    }
 }
 
 /// An empty class within `limits`, with or without a topic per trainee.
@@ -99,6 +109,7 @@ impl Server {
             class_code: None,
             code_guesses: Arc::new(guesses::Guesses::new(guesses::WRONG_CODES)),
             connections: connections::Connections::new(ConnectionLimits::default()),
+            trusted_proxies: Arc::default(),
         };
         Self { state, shutdown, static_dir, listening: listen::Listening::default() }
     }
@@ -114,6 +125,12 @@ impl Server {
     /// handshake), and closes a kept-alive connection idle for as long.
     pub fn with_header_timeout(mut self, timeout: Duration) -> Self {
         self.listening.header_timeout = timeout;
+        self
+    }
+
+    /// This server closes a connection whose client has not read for `timeout`.
+    pub fn with_write_timeout(mut self, timeout: Duration) -> Self {
+        self.listening.write_timeout = timeout;
         self
     }
 
@@ -152,6 +169,13 @@ impl Server {
         }
         self.state.instructor_token = token.into();
         Ok(self)
+    }
+
+    /// This server believes `proxy`'s `X-Forwarded-For` about who the client is (a
+    /// reverse proxy in front: else every trainee counts as the proxy's address).
+    pub fn with_trusted_proxy(mut self, proxy: std::net::IpAddr) -> Self {
+        Arc::make_mut(&mut self.state.trusted_proxies).push(proxy);
+        self
     }
 
     /// This server's trainees need `code` (`/ws?class=<code>`), or none.
@@ -324,13 +348,20 @@ struct CodeQuery {
 /// `GET /api/health`: ready when the cluster answers a metadata request (a readiness
 /// probe), 503 otherwise. Where trainees need the class's code, without it only that:
 /// the cluster's addresses are for the class.
-async fn health(State(state): State<AppState>, Query(query): Query<CodeQuery>) -> Response {
+async fn health(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<CodeQuery>,
+) -> Response {
     let cluster = &state.ctx.cluster;
     let (status, code, brokers, topics) = match cluster.describe().await {
         Ok((brokers, topics)) => ("ok".to_owned(), StatusCode::OK, brokers, topics),
         Err(e) => (format!("unavailable: {e}"), StatusCode::SERVICE_UNAVAILABLE, Vec::new(), Vec::new()),
     };
-    let told_code = query.class.as_deref().is_some_and(|given| state.class_code.as_ref().is_some_and(|c| c.is(given)));
+    // A code given here is a guess like any other: counted, and refused past the limit.
+    let client = state.client(peer.ip(), &headers);
+    let told_code = query.class.is_some() && class_code_of(&state, client, query.class.as_deref()).is_ok();
     if state.class_code.is_some() && !told_code {
         let status = if code == StatusCode::OK { "ok" } else { "unavailable" };
         return (code, Json(serde_json::json!({ "status": status }))).into_response();
@@ -355,13 +386,14 @@ struct WsQuery {
 
 async fn websocket(
     State(state): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     Query(query): Query<WsQuery>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let client = state.client(peer.ip(), &headers);
     let allowed =
-        own_origin(&state.origins, &headers).and_then(|()| class_code_of(&state, client.ip(), query.class.as_deref()));
+        own_origin(&state.origins, &headers).and_then(|()| class_code_of(&state, client, query.class.as_deref()));
     if let Err(problem) = allowed {
         // Told on the socket, so that a trainee's page says why; no session exists.
         state.ctx.class.counts.refused(&problem);
@@ -378,7 +410,7 @@ async fn websocket(
     // The place is taken now, before the upgrade, so that a burst cannot take more than
     // there are; a page coming back to a session waiting for it has its place already.
     let returning = query.resume.as_deref().is_some_and(|key| ctx.class.is_waiting(key));
-    let place = if returning { None } else { Some(ctx.class.take_place(client.ip(), &limits)) };
+    let place = if returning { None } else { Some(ctx.class.take_place(client, &limits)) };
     upgrade.on_upgrade(move |socket| async move {
         match place {
             Some(Err(problem)) => {
@@ -387,7 +419,7 @@ async fn websocket(
             }
             place => {
                 let place = place.and_then(Result::ok);
-                sessions.track_future(crate::session::serve(socket, ctx, query.resume, place, client.ip())).await;
+                sessions.track_future(crate::session::serve(socket, ctx, query.resume, place, client)).await;
             }
         }
     })
@@ -441,10 +473,11 @@ async fn require_own_origin(State(state): State<AppState>, request: Request, nex
 /// address past [`guesses::WRONG_TOKENS`] wrong tokens a minute gets 429 without a look
 /// at its token.
 async fn require_instructor(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let address = request
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
+    let address = state.client(peer, request.headers());
     let now = std::time::Instant::now();
     if !state.token_guesses.may_try(address, now) {
         let problem = Problem::Limit {

@@ -121,7 +121,10 @@ impl InFlightLimit {
                 Ok(ticket) => return ticket,
                 Err(full) => full,
             };
-            full.waiting.fetch_add(1, Ordering::SeqCst);
+            // Counted as waiting until dropped: also when this future is dropped while
+            // parked (a run looks every 100 ms whether it was stopped), or deliveries
+            // would go on notifying a waiter that left.
+            let _waiting = Waiting::on(full);
             let freed = full.freed.notified();
             tokio::pin!(freed);
             // Registered before the second look: a place freed in between wakes it.
@@ -130,11 +133,26 @@ impl InFlightLimit {
             if ticket.is_none() {
                 freed.await;
             }
-            full.waiting.fetch_sub(1, Ordering::SeqCst);
             if let Some(ticket) = ticket {
                 return ticket;
             }
         }
+    }
+}
+
+/// A send counted as waiting on a limit, until dropped.
+struct Waiting<'a>(&'a InFlightLimit);
+
+impl<'a> Waiting<'a> {
+    fn on(limit: &'a InFlightLimit) -> Self {
+        limit.waiting.fetch_add(1, Ordering::SeqCst);
+        Self(limit)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -325,6 +343,16 @@ mod tests {
         drop(held);
         let bob_now = tokio::time::timeout(Duration::from_secs(1), waiting).await.expect("woken").unwrap();
         assert_eq!(bob_now, 1);
+    }
+
+    #[tokio::test]
+    async fn a_wait_given_up_is_no_longer_counted_as_waiting() {
+        let limit = InFlightLimit::new(1);
+        let _held = limit.try_take().unwrap();
+        for _ in 0..3 {
+            assert!(tokio::time::timeout(Duration::from_millis(10), limit.take()).await.is_err());
+        }
+        assert_eq!(limit.waiting.load(Ordering::SeqCst), 0, "deliveries do not notify waiters that left");
     }
 
     #[tokio::test]
