@@ -176,9 +176,9 @@ struct ProduceArgs {
     /// Messages to send.
     #[arg(long, default_value_t = shared::lab::COUNT)]
     count: u32,
-    /// Key template; `none` for keyless messages.
-    #[arg(long, default_value = shared::lab::KEY_TEMPLATE)]
-    key: String,
+    /// Key template (`ORD-{i:04}`); without it no key, as in the lab.
+    #[arg(long)]
+    key: Option<String>,
     /// Value template.
     #[arg(long, default_value = shared::lab::VALUE_TEMPLATE)]
     value: String,
@@ -189,7 +189,7 @@ struct ProduceArgs {
     #[arg(long)]
     rate: Option<u32>,
     /// client.id
-    #[arg(long, default_value = "lab-producer")]
+    #[arg(long, default_value = shared::lab::CLIENT_ID)]
     client_id: String,
     /// acks: 0, 1 or all.
     #[arg(long, default_value = "all", value_parser = parse_named::<Acks>)]
@@ -256,7 +256,7 @@ impl ProduceArgs {
             topic: self.topic.clone(),
             count: self.count,
             settings,
-            key_template: (self.key != "none").then(|| self.key.clone()),
+            key_template: self.key.clone().filter(|k| k != "none"),
             value_template: self.value.clone(),
             mode: self.mode,
             rate: self.rate,

@@ -88,15 +88,40 @@ async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
     wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
     assert_eq!(text(&browser, "#bootstrap").await, server.bootstrap, "the page shows the cluster's address");
     assert!(text(&browser, "#config .honest").await.contains("ignores acks"), "embedded mode is said plainly");
-    // The preview predicts each key's partition under librdkafka's default and Java's.
-    let preview: Vec<String> = {
-        let mut keys = Vec::new();
-        for cell in browser.find_all(Locator::Css("#preview td.key")).await.unwrap() {
-            keys.push(cell.text().await.unwrap());
-        }
-        keys
+    // The first state is the lab's Program.cs, field by field.
+    let value_of = |css: &'static str| {
+        let browser = browser.clone();
+        async move { browser.find(Locator::Css(css)).await.unwrap().prop("value").await.unwrap().unwrap_or_default() }
     };
-    assert_eq!(preview, ["ORD-0001", "ORD-0002", "ORD-0003", "ORD-0004", "ORD-0005"]);
+    let checked = |css: &'static str| {
+        let browser = browser.clone();
+        async move {
+            browser.find(Locator::Css(css)).await.unwrap().prop("checked").await.unwrap().as_deref() == Some("true")
+        }
+    };
+    assert_eq!(value_of("#client-id").await, "dotnet-basic-producer", "ClientId");
+    assert!(checked("#acks-all").await, "Acks = Acks.All");
+    assert_eq!(value_of("#message-send-max-retries").await, "3", "MessageSendMaxRetries");
+    assert_eq!(value_of("#retry-backoff-ms").await, "1000", "RetryBackoffMs");
+    assert_eq!(value_of("#request-timeout-ms").await, "30000", "RequestTimeoutMs");
+    assert_eq!(value_of("#message-timeout-ms").await, "300000", "not set by the lab: librdkafka's default");
+    assert!(text(&browser, "#config").await.contains("The lab leaves librdkafka's default, 300000"), "and said so");
+    assert!(!checked("#enable-idempotence").await);
+    assert!(!checked("#keyed").await, "ProducerBuilder<Null, string>: no key");
+    assert_eq!(value_of("#count").await, "10");
+    assert_eq!(
+        value_of("#value-template").await,
+        r#"{"orderId": "ORD-{i:04}", "timestamp": "{now}", "amount": {i*10+100}}"#
+    );
+    assert_eq!(
+        (value_of("#header-name-0").await, value_of("#header-value-0").await),
+        ("correlation-id".into(), "{uuid}".into())
+    );
+    assert_eq!(
+        (value_of("#header-name-1").await, value_of("#header-value-1").await),
+        ("source".into(), "dotnet-producer".into())
+    );
+    // Keyless: the preview cannot say where the sticky partitioner puts a message.
     let first_predicted = text(&browser, "#preview tbody tr:first-child td.predicted").await;
     screenshot(&browser, "foundation-before-send").await;
 
@@ -112,11 +137,7 @@ async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
     assert_eq!(seqs, (1..=10).map(|i| i.to_string()).collect::<Vec<_>>());
     assert_eq!(text(&browser, "#delivered-total").await, "10 delivered");
     assert_eq!(text(&browser, "#failed-total").await, "0 failed");
-    // Every delivery confirms the preview's prediction.
-    for cell in browser.find_all(Locator::Css("#deliveries td.prediction")).await.unwrap() {
-        assert_eq!(cell.text().await.unwrap(), "✓ as predicted");
-    }
-    assert_eq!(rows[0].1, first_predicted, "ORD-0001 went where the preview said");
+    assert_eq!(first_predicted, "sticky", "a keyless message's partition is not predicted");
 
     // What the table shows is what the cluster holds.
     let shown: BTreeSet<(i32, i64)> = rows.iter().map(|(_, p, o)| (p.parse().unwrap(), o.parse().unwrap())).collect();
@@ -254,7 +275,7 @@ async fn a_row_opens_its_details_read_back_and_edit_as_new_fills_the_form() {
     screenshot_of(&browser, "#details", "page-details").await;
     click(&browser, "#edit-as-new").await;
     let value = browser.find(Locator::Css("#value-template")).await.unwrap().prop("value").await.unwrap().unwrap();
-    assert!(value.starts_with("{{\"orderId\":\"ORD-0002\""), "the message as a literal template: {value}");
+    assert!(value.starts_with("{{\"orderId\": \"ORD-0002\""), "the message as a literal template: {value}");
     assert_eq!(browser.find(Locator::Css("#count")).await.unwrap().prop("value").await.unwrap().unwrap(), "1");
     click(&browser, "#resend").await;
     wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 2 finished"), "the resend finishes").await;
@@ -578,7 +599,8 @@ async fn the_checklist_ticks_from_real_runs_and_the_first_exercises_check_what_h
     send_run(&browser, 3).await;
     let verdict = check_exercise(&browser, 1).await;
     assert!(verdict.contains("Passed") && verdict.contains("Spread of 50 messages"), "{verdict}");
-    assert!(verdict.contains("50 of 50 messages went where the preview computed"), "{verdict}");
+    // The lab's messages have no key: the check explains the sticky partitioner instead.
+    assert!(verdict.contains("Without a key, librdkafka sticks to one partition"), "{verdict}");
     screenshot_of(&browser, "#lab", "lab-checklist-and-exercise-1").await;
 
     // Progress survives a reload.

@@ -78,10 +78,11 @@ async fn with_a_topic_per_trainee_each_has_their_own_offsets() {
     assert!(matches!(refused(&mut bob).await.problem, Problem::NameInvalid { .. }));
     assert_eq!(joined(&mut bob, "bob").await.as_deref(), Some("orders.created.bob"));
 
-    // The lab's 10 messages, the lab's way, to the lab's topic name: each trainee's go
-    // to their own topic, and both start at offset 0 there.
-    alice.send(&Command::Produce(ProduceRequest::lab())).await;
-    bob.send(&Command::Produce(ProduceRequest::lab())).await;
+    // The lab's 10 messages, keyed by order so that both land alike, to the lab's topic
+    // name: each trainee's go to their own topic, and both start at offset 0 there.
+    let keyed = ProduceRequest { key_template: Some(shared::lab::KEY_TEMPLATE.into()), ..ProduceRequest::lab() };
+    alice.send(&Command::Produce(keyed.clone())).await;
+    bob.send(&Command::Produce(keyed)).await;
     let (of_alice, of_bob) = (deliveries(&mut alice).await, deliveries(&mut bob).await);
     assert_eq!(of_alice.len(), 10);
     assert!(of_alice.values().all(|(topic, ..)| topic == "orders.created.alice"), "{of_alice:?}");

@@ -21,12 +21,20 @@ fn ten_orders_print_ten_delivery_lines_and_exit_zero() {
     assert!(ok, "{out}");
     assert!(out.contains("Producer started. Connecting to 127.0.0.1:"), "{out}");
     for n in 1..=10 {
-        assert!(out.contains(&format!("Sending message {n}: {{\"orderId\":\"ORD-{n:04}\"")), "message {n}: {out}");
-        assert!(out.contains(&format!("✓ Message {n} delivered → Topic orders.created, Partition ")), "{n}: {out}");
+        // The lab's value: {"orderId": "ORD-0001", "timestamp": "...", "amount": 110}.
+        let sending = format!("Sending message {n}: {{\"orderId\": \"ORD-{n:04}\", \"timestamp\": \"");
+        assert!(out.contains(&sending), "message {n}: {out}");
+        assert!(out.contains(&format!("\"amount\": {}}}", 100 + 10 * n)), "message {n}'s amount: {out}");
+        let delivered = format!("✓ Message {n} delivered → Topic: orders.created, Partition: ");
+        let line = out.lines().find(|l| l.contains(&delivered)).unwrap_or_else(|| panic!("{n}: {out}"));
+        // `..., Offset: 0, Timestamp: 2026-02-05 11:30:00`, as in the lab's expected log.
+        let stamp = line.rsplit_once("Timestamp: ").expect("a timestamp").1;
+        assert!(stamp.len() == 19 && stamp.as_bytes()[10] == b' ' && stamp.as_bytes()[13] == b':', "{line}");
     }
     assert_eq!(out.matches("delivered →").count(), 10);
-    assert!(out.contains("Flushing pending messages..."));
-    assert!(out.contains("Producer closed gracefully."));
+    let order = ["All messages sent successfully!", "Flushing pending messages...", "Producer closed gracefully."];
+    let at: Vec<usize> = order.iter().map(|l| out.find(l).unwrap_or_else(|| panic!("no {l}: {out}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "in the lab's order: {out}");
     assert!(out.contains("10 sent, 10 delivered, 0 failed"));
 }
 

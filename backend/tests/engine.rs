@@ -323,7 +323,7 @@ async fn a_paced_run_keeps_its_rate_and_shows_librdkafkas_broker_figures() {
         })
         .collect();
     let last = producer_stats.last().expect("librdkafka statistics arrive every second");
-    assert!(last.producer.starts_with("lab-producer#producer-"), "{}", last.producer);
+    assert!(last.producer.starts_with("dotnet-basic-producer#producer-"), "{}", last.producer);
     assert_eq!(last.brokers.iter().map(|b| b.id).collect::<Vec<_>>(), [1, 2, 3]);
     assert!(last.brokers.iter().any(|b| b.state == "UP" && b.rtt_avg_us > 0), "{last:?}");
     let stats: Vec<_> = events
@@ -378,7 +378,9 @@ async fn the_partition_preview_predicts_what_librdkafka_does_for_every_keyed_par
     let mut client = connected(&server).await;
     for partitioner in Partitioner::ALL.into_iter().filter(|p| *p != Partitioner::Random) {
         let settings = ProducerSettings { partitioner, ..ProducerSettings::default() };
-        let request = ProduceRequest { count: 30, settings, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
+        let key_template = Some(shared::lab::KEY_TEMPLATE.to_owned());
+        let request =
+            ProduceRequest { count: 30, settings, key_template, mode: RunMode::Pipelined, ..ProduceRequest::lab() };
         let (events, finished) = run(&mut client, request).await;
         assert_eq!(finished.delivered, 30);
         for e in &events {

@@ -123,6 +123,9 @@ fn csharp_string(template: &str) -> String {
             Part::Rand { min, max } => {
                 let _ = write!(out, "{{Random.Shared.Next({min}, {})}}", max + 1);
             }
+            Part::Scaled { step, base } => {
+                let _ = write!(out, "{{i * {step} + ({base})}}");
+            }
         }
     }
     out.push('"');
@@ -136,6 +139,8 @@ fn csharp(request: &ProduceRequest, bootstrap: &str) -> String {
         Acks::One => "Acks.Leader",
         Acks::All => "Acks.All",
     };
+    // The lab's `ProducerBuilder<Null, string>` when messages have no key.
+    let key_type = if request.key_template.is_some() { "string" } else { "Null" };
     let mut out = String::new();
     let _ = writeln!(out, "using System.Text;\nusing Confluent.Kafka;\n");
     let _ = writeln!(out, "var config = new ProducerConfig\n{{");
@@ -149,7 +154,7 @@ fn csharp(request: &ProduceRequest, bootstrap: &str) -> String {
     let _ = writeln!(out, "    CompressionType = CompressionType.{},", pascal(s.compression_type.as_str()));
     let _ = writeln!(out, "    Partitioner = Partitioner.{},", pascal(s.partitioner.as_str()));
     let _ = writeln!(out, "}};\n");
-    let _ = writeln!(out, "using var producer = new ProducerBuilder<string, string>(config)");
+    let _ = writeln!(out, "using var producer = new ProducerBuilder<{key_type}, string>(config)");
     let _ = writeln!(out, "    .SetErrorHandler((_, e) => Console.WriteLine($\"Error: {{e.Reason}}\"))");
     let _ = writeln!(out, "    .SetLogHandler((_, m) => Console.WriteLine($\"Log: {{m.Message}}\"))");
     let _ = writeln!(out, "    .Build();\n");
@@ -157,10 +162,10 @@ fn csharp(request: &ProduceRequest, bootstrap: &str) -> String {
     let _ = writeln!(out, "Console.WriteLine({});", csharp_literal(&started));
     let pipelined = request.mode == RunMode::Pipelined;
     if pipelined {
-        let _ = writeln!(out, "var deliveries = new List<Task<DeliveryResult<string, string>>>();");
+        let _ = writeln!(out, "var deliveries = new List<Task<DeliveryResult<{key_type}, string>>>();");
     }
     let _ = writeln!(out, "for (var i = 1; i <= {}; i++)\n{{", request.count);
-    let _ = writeln!(out, "    var message = new Message<string, string>\n    {{");
+    let _ = writeln!(out, "    var message = new Message<{key_type}, string>\n    {{");
     if let Some(key) = &request.key_template {
         let _ = writeln!(out, "        Key = {},", csharp_string(key));
     }
@@ -231,6 +236,10 @@ fn rust_format(template: &str) -> String {
             Part::Rand { min, max } => {
                 format.push_str("{}");
                 args.push(format!("rand::random_range({min}..={max})"));
+            }
+            Part::Scaled { step, base } => {
+                format.push_str("{}");
+                args.push(format!("i as i64 * {step} + ({base})"));
             }
         }
     }
@@ -365,6 +374,9 @@ fn shell(template: &str) -> String {
             Part::Rand { min, max } => {
                 let _ = write!(out, "\"$(( {min} + RANDOM % {} ))\"", max - min + 1);
             }
+            Part::Scaled { step, base } => {
+                let _ = write!(out, "\"$(( i * {step} + ({base}) ))\"");
+            }
         }
     }
     if out.is_empty() { "''".to_owned() } else { out }
@@ -414,7 +426,13 @@ mod tests {
     fn csharp_is_the_labs_program_with_these_settings() {
         let mut request = lab();
         request.settings = Preset::Optimized.settings();
+        let lab_code = export(Language::CSharp, &request, "localhost:9092");
+        assert!(lab_code.contains("new ProducerBuilder<Null, string>(config)"), "the lab's keyless producer");
+        assert!(lab_code.contains("var message = new Message<Null, string>"), "{lab_code}");
+        assert!(!lab_code.contains("Key ="));
+        request.key_template = Some(shared::lab::KEY_TEMPLATE.into());
         let code = export(Language::CSharp, &request, "localhost:9092");
+        assert!(code.contains("new ProducerBuilder<string, string>(config)"));
         for needle in [
             "BootstrapServers = \"localhost:9092\"",
             "Acks = Acks.All,",
@@ -432,8 +450,11 @@ mod tests {
             assert!(code.contains(needle), "{needle} not in\n{code}");
         }
         // The JSON's braces are doubled in an interpolated string.
-        assert!(code.contains("Value = $\"{{\\\"orderId\\\":\\\"ORD-{i:D4}\\\""), "{code}");
-        assert!(code.contains("{Random.Shared.Next(10, 501)}"));
+        assert!(
+            code.contains(r#"Value = $"{{\"orderId\": \"ORD-{i:D4}\", \"timestamp\": \"{DateTime.UtcNow:O}\""#),
+            "{code}"
+        );
+        assert!(code.contains(r#"\"amount\": {i * 10 + (100)}}}""#), "the lab's amounts: {code}");
     }
 
     #[test]
@@ -446,10 +467,11 @@ mod tests {
 
     #[test]
     fn rust_formats_templates_with_arguments() {
-        let code = export(Language::Rust, &lab(), "b:9092");
+        let keyed = ProduceRequest { key_template: Some(shared::lab::KEY_TEMPLATE.into()), ..lab() };
+        let code = export(Language::Rust, &keyed, "b:9092");
         assert!(code.contains("let key = format!(\"ORD-{i:04}\");"), "{code}");
         assert!(code.contains(".set(\"linger.ms\", \"5\")"));
-        assert!(code.contains("rand::random_range(10..=500)"));
+        assert!(code.contains("i as i64 * 10 + (100)"), "{code}");
         assert!(code.contains("record.key(&key)"));
     }
 
@@ -457,7 +479,7 @@ mod tests {
     fn java_renames_what_java_names_otherwise() {
         let code = export(Language::JavaProperties, &lab(), "b:9092");
         assert!(code.contains("retries=3\n"));
-        assert!(code.contains("delivery.timeout.ms=30000\n"));
+        assert!(code.contains("delivery.timeout.ms=300000\n"));
         assert!(code.contains("no CRC32"), "consistent_random has no Java twin");
     }
 
@@ -541,11 +563,14 @@ mod tests {
 
     #[test]
     fn kcat_loops_like_the_lab() {
-        let code = export(Language::Kcat, &lab(), "b:9092");
+        assert!(!export(Language::Kcat, &lab(), "b:9092").contains(" -k "), "the lab's messages have no key");
+        let keyed = ProduceRequest { key_template: Some(shared::lab::KEY_TEMPLATE.into()), ..lab() };
+        let code = export(Language::Kcat, &keyed, "b:9092");
         assert!(code.starts_with("# One kcat per message"));
         assert!(code.contains("for i in $(seq 1 10); do"));
         assert!(code.contains(r#"-k 'ORD-'"$(printf %04d "$i")""#), "{code}");
         assert!(code.contains(r#"-H 'correlation-id='"$(cat /proc/sys/kernel/random/uuid)""#), "{code}");
         assert!(code.contains("-X acks=all"));
+        assert!(code.contains(r#""$(( i * 10 + (100) ))""#), "the lab's amounts: {code}");
     }
 }

@@ -214,8 +214,8 @@ impl Exercise {
                 fr: "A : sans idempotence, préparez et envoyez (300 messages vers une partition en petits batchs, 50 ms de latence et 3 NOT_ENOUGH_REPLICAS injectées). B : pareil avec idempotence. C : le lab dit qu'envoyer deux fois le même message avec idempotence l'écrit une fois : préparez C et appuyez deux fois sur Envoyer. Puis Vérifier.",
             },
             Exercise::Performance => Text {
-                en: "Send the same 500 messages with the lab's settings and with the optimized preset (batch.size 32768, linger.ms 5, snappy), sync and pipelined, then Check: the lab expects 2 to 5 times the throughput.",
-                fr: "Envoyez les mêmes 500 messages avec les réglages du lab et avec le préréglage optimisé (batch.size 32768, linger.ms 5, snappy), en sync et en pipeline, puis Vérifier : le lab attend 2 à 5 fois le débit.",
+                en: "Send the same 1000 messages with the lab's settings and with the optimized preset (batch.size 32768, linger.ms 5, snappy), sync and pipelined, then Check: the lab expects 2 to 5 times the throughput.",
+                fr: "Envoyez les mêmes 1000 messages avec les réglages du lab et avec le préréglage optimisé (batch.size 32768, linger.ms 5, snappy), en sync et en pipeline, puis Vérifier : le lab attend 2 à 5 fois le débit.",
             },
             Exercise::CircuitBreaker => Text {
                 en: "Set up sends 5 messages a second for 40 s through a circuit breaker (3 failures open it for 3 s). Send, take all brokers down, wait for it to open, bring them back up, and watch it close. Then Check.",
@@ -242,8 +242,8 @@ impl Exercise {
 
 /// The key Exercise 4's runs use, so they all land on one partition.
 pub const IDEMPOTENCE_KEY: &str = "ORD-IDEMPOTENCE";
-/// The key of Exercise 4's "send it twice".
-pub const TWICE_KEY: &str = "ORD-TWICE";
+/// The key of Exercise 4's "send it twice", the lab's.
+pub const TWICE_KEY: &str = "customer-123";
 /// The header carrying each message's number, to read the order back.
 pub const SEQ_HEADER: &str = "seq";
 /// The header a set-up stamps on its messages, unique to the page and the moment, so that
@@ -309,6 +309,7 @@ impl Setup {
                 // Small batches, so that many requests are in flight when an error comes back.
                 settings.linger_ms = 1;
                 settings.batch_num_messages = 10;
+                form.keyed = true;
                 form.key_template = IDEMPOTENCE_KEY.to_owned();
                 form.mode = RunMode::Pipelined;
                 // Retried batches overtake later ones only when requests wait on the wire.
@@ -319,8 +320,10 @@ impl Setup {
             }
             Setup::SendTwice => {
                 settings = Preset::Idempotent.settings();
+                form.keyed = true;
                 form.key_template = TWICE_KEY.to_owned();
-                form.value_template = r#"{{"orderId":"ORD-TWICE","amount":10.00}}"#.to_owned();
+                // The lab's message, once (its loop sends it with attempt 1, then 2).
+                form.value_template = r#"{"orderId": "ORD-123", "attempt": {i}}"#.to_owned();
                 faults.push(Fault::ResetFaults);
                 1
             }
@@ -332,7 +335,7 @@ impl Setup {
                     form.mode = RunMode::Pipelined;
                 }
                 faults.push(Fault::ResetFaults);
-                500
+                lab::PERFORMANCE_COUNT
             }
             Setup::Circuit => {
                 settings.message_timeout_ms = 2_000;

@@ -52,7 +52,8 @@ impl Default for Form {
         let mut form = Self {
             settings: ProducerSettings::default(),
             numbers: BTreeMap::new(),
-            keyed: true,
+            // `ProducerBuilder<Null, string>`: the lab's messages have no key.
+            keyed: false,
             key_template: lab::KEY_TEMPLATE.to_owned(),
             value_template: lab::VALUE_TEMPLATE.to_owned(),
             headers: lab_headers().into_iter().map(|h| (h.name, h.value)).collect(),
@@ -702,17 +703,35 @@ mod tests {
 
     #[test]
     fn preview_renders_and_predicts_both_partitioners() {
-        let rows = Form::default().preview(3, 6, &mut Fixed).unwrap();
+        let keyed = Form { keyed: true, ..Form::default() };
+        let rows = keyed.preview(3, 6, &mut Fixed).unwrap();
         assert_eq!(rows[0].key.as_deref(), Some("ORD-0001"));
         assert!(rows[2].value.contains("ORD-0003"));
-        assert_eq!(rows[0].headers[1], ("source".to_owned(), "kafka-producer-playground".to_owned()));
+        assert_eq!(rows[0].headers[1], ("source".to_owned(), "dotnet-producer".to_owned()));
         for row in &rows {
             let key = row.key.as_deref().unwrap().as_bytes();
             assert_eq!(row.partition, Some(shared::partitioner::crc32(key) % 6));
             assert_eq!(row.java_partition, Some((shared::partitioner::murmur2(key) & 0x7fff_ffff) % 6));
         }
-        let keyless = Form { keyed: false, ..Form::default() }.preview(1, 6, &mut Fixed).unwrap();
+        let keyless = Form::default().preview(1, 6, &mut Fixed).unwrap();
+        assert_eq!(keyless[0].key, None, "the lab's messages have no key");
         assert_eq!(keyless[0].partition, None, "sticky: not predictable");
+    }
+
+    #[test]
+    fn the_first_state_is_the_labs_program_cs() {
+        let request = Form::default().request().unwrap();
+        assert_eq!(request, ProduceRequest::lab(), "the page's first run is the lab's");
+        assert_eq!(request.key_template, None, "ProducerBuilder<Null, string>");
+        assert_eq!((request.count, request.mode, request.topic.as_str()), (10, RunMode::Sync, "orders.created"));
+        let value = request.value_template.replace("{now}", "2026-02-05T11:30:00Z").replace("{i:04}", "0001");
+        assert_eq!(
+            value.replace("{i*10+100}", "110"),
+            r#"{"orderId": "ORD-0001", "timestamp": "2026-02-05T11:30:00Z", "amount": 110}"#
+        );
+        let headers: Vec<_> = request.headers.iter().map(|h| (h.name.as_str(), h.value.as_str())).collect();
+        assert_eq!(headers, [("correlation-id", "{uuid}"), ("source", "dotnet-producer")]);
+        assert_eq!(request.settings, ProducerSettings::default());
     }
 
     #[test]

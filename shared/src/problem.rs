@@ -87,7 +87,7 @@ pub enum TemplateProblem {
 }
 
 /// The placeholders a template may use, as the page lists them.
-pub const PLACEHOLDERS: &str = "{i}, {i:04}, {now}, {uuid}, {rand:MIN-MAX}";
+pub const PLACEHOLDERS: &str = "{i}, {i:04}, {i*10+100}, {now}, {uuid}, {rand:MIN-MAX}";
 
 impl TemplateProblem {
     /// The problem in `lang`.

@@ -400,7 +400,8 @@ impl ProduceRequest {
             topic: crate::lab::TOPIC.to_owned(),
             count: crate::lab::COUNT,
             settings: ProducerSettings::default(),
-            key_template: Some(crate::lab::KEY_TEMPLATE.to_owned()),
+            // `ProducerBuilder<Null, string>`: no key.
+            key_template: None,
             value_template: crate::lab::VALUE_TEMPLATE.to_owned(),
             headers: lab_headers(),
             partition: None,

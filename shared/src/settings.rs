@@ -138,8 +138,8 @@ pub const MESSAGE_TIMEOUT_MS: Bound = Bound {
     min: 1,
     max: 900_000,
     doc: Text {
-        en: "The delivery timeout: how long a message may take, retries included, before it fails.",
-        fr: "Le délai de livraison : le temps qu'un message peut prendre, tentatives comprises, avant d'échouer.",
+        en: "The delivery timeout: how long a message may take, retries included, before it fails. The lab leaves librdkafka's default, 300000 (5 minutes): with every broker down, a message waits that long before it fails, so Exercise 3's set-up uses 5000.",
+        fr: "Le délai de livraison : le temps qu'un message peut prendre, tentatives comprises, avant d'échouer. Le lab garde la valeur par défaut de librdkafka, 300000 (5 minutes) : brokers arrêtés, un message attend tout ce temps avant d'échouer ; la préparation de l'exercice 3 met donc 5000.",
     },
 };
 
@@ -328,19 +328,19 @@ pub struct ProducerSettings {
 }
 
 impl Default for ProducerSettings {
-    /// The lab's Program.cs: acks=all, 3 retries, 100 ms backoff, 30 s timeouts, and
-    /// librdkafka's defaults for the rest.
+    /// The lab's Program.cs: acks=all, 3 retries, 1 s backoff, a 30 s request timeout,
+    /// and librdkafka's defaults for the rest (its 5 minutes of message.timeout.ms too).
     fn default() -> Self {
         Self {
-            client_id: "lab-producer".to_owned(),
+            client_id: crate::lab::CLIENT_ID.to_owned(),
             acks: Acks::All,
             enable_idempotence: false,
             max_in_flight: 1_000_000,
             message_send_max_retries: 3,
-            retry_backoff_ms: 100,
+            retry_backoff_ms: 1000,
             retry_backoff_max_ms: 1000,
             request_timeout_ms: 30_000,
-            message_timeout_ms: 30_000,
+            message_timeout_ms: 300_000,
             linger_ms: 5,
             batch_size: 1_000_000,
             batch_num_messages: 10_000,
@@ -477,13 +477,21 @@ impl Preset {
         match self {
             Preset::LabBasic => lab,
             Preset::Idempotent => ProducerSettings {
+                client_id: crate::lab::IDEMPOTENT_CLIENT_ID.to_owned(),
                 enable_idempotence: true,
                 acks: Acks::All,
                 max_in_flight: IDEMPOTENT_MAX_IN_FLIGHT,
                 ..lab
             },
             Preset::Optimized => {
-                ProducerSettings { batch_size: 32_768, linger_ms: 5, compression_type: Compression::Snappy, ..lab }
+                let client_id = crate::lab::OPTIMIZED_CLIENT_ID.to_owned();
+                ProducerSettings {
+                    client_id,
+                    batch_size: 32_768,
+                    linger_ms: 5,
+                    compression_type: Compression::Snappy,
+                    ..lab
+                }
             }
         }
     }
@@ -512,11 +520,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_are_the_labs_and_valid() {
+    fn defaults_are_the_labs_program_cs_field_by_field_and_valid() {
+        // LAB 1.2A's ProducerConfig: ClientId, Acks, MessageSendMaxRetries,
+        // RetryBackoffMs, RequestTimeoutMs; librdkafka's defaults for the rest.
         let s = ProducerSettings::default();
+        assert_eq!(s.client_id, "dotnet-basic-producer");
         assert_eq!(s.acks, Acks::All);
         assert_eq!(s.message_send_max_retries, 3);
+        assert_eq!(s.retry_backoff_ms, 1000);
+        assert_eq!(s.request_timeout_ms, 30_000);
+        assert_eq!(s.message_timeout_ms, 300_000, "librdkafka's default: the lab does not set it");
+        assert_eq!((s.linger_ms, s.batch_size, s.batch_num_messages), (5, 1_000_000, 10_000));
+        assert_eq!((s.enable_idempotence, s.compression_type), (false, Compression::None));
+        assert_eq!(s.partitioner, Partitioner::ConsistentRandom, "Confluent.Kafka's default");
         assert!(s.validate().is_empty());
+        let idempotent = Preset::Idempotent.settings();
+        assert_eq!((idempotent.client_id.as_str(), idempotent.max_in_flight), ("dotnet-idempotent-producer", 5));
+        let optimized = Preset::Optimized.settings();
+        assert_eq!(optimized.client_id, "dotnet-optimized-producer");
+        assert_eq!(
+            (optimized.batch_size, optimized.linger_ms, optimized.compression_type),
+            (32_768, 5, Compression::Snappy)
+        );
     }
 
     #[test]
@@ -524,10 +549,10 @@ mod tests {
         let s: ProducerSettings = serde_json::from_str(r#"{"acks":"1","message.send.max.retries":7}"#).unwrap();
         assert_eq!(s.acks, Acks::One);
         assert_eq!(s.message_send_max_retries, 7);
-        assert_eq!(s.client_id, "lab-producer");
+        assert_eq!(s.client_id, "dotnet-basic-producer");
         let json = serde_json::to_value(ProducerSettings::default()).unwrap();
         assert_eq!(json["acks"], "all");
-        assert_eq!(json["client.id"], "lab-producer");
+        assert_eq!(json["client.id"], "dotnet-basic-producer");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! - `{now}`: the time of sending, ISO 8601 UTC with milliseconds.
 //! - `{uuid}`: a fresh random UUID.
 //! - `{rand:MIN-MAX}`: a random integer from MIN to MAX inclusive.
+//! - `{i*STEP+BASE}`: the message number times STEP plus BASE (`{i*10+100}`: 110, 120,
+//!   ...; the lab's order amounts); `{i*STEP}` and `{i+BASE}` too.
 //!
 //! An unknown placeholder is an error, never silent text.
 
@@ -33,6 +35,31 @@ pub enum Part {
         /// Largest value.
         max: i64,
     },
+    /// `{i*STEP+BASE}`.
+    Scaled {
+        /// What the number is multiplied by.
+        step: i64,
+        /// What is added then.
+        base: i64,
+    },
+}
+
+/// `i*STEP+BASE`, `i*STEP`, `i+BASE` or `i-BASE`, if `body` is one.
+fn scaled(body: &str) -> Option<Part> {
+    let rest = body.strip_prefix('i')?;
+    let (step, rest) = match rest.strip_prefix('*') {
+        Some(rest) => {
+            let end = rest.find(['+', '-']).unwrap_or(rest.len());
+            (rest[..end].parse().ok()?, &rest[end..])
+        }
+        None => (1, rest),
+    };
+    let base = match rest {
+        "" => 0,
+        signed if signed.starts_with('+') => signed[1..].parse().ok()?,
+        signed => signed.parse().ok()?,
+    };
+    (rest.is_empty() || !rest[1..].is_empty()).then_some(Part::Scaled { step, base })
 }
 
 /// A parsed template, ready to render many times.
@@ -60,6 +87,9 @@ fn parse_placeholder(body: &str) -> Result<Part, TemplateProblem> {
         Some((name, arg)) => (name, Some(arg)),
         None => (body, None),
     };
+    if let Some(part) = (name != "i").then(|| scaled(body)).flatten() {
+        return Ok(part);
+    }
     match (name, arg) {
         ("i", None) => Ok(Part::Index { width: 0 }),
         ("i", Some(arg)) => {
@@ -139,6 +169,9 @@ impl Template {
                 Part::Rand { min, max } => {
                     let _ = write!(out, "{}", env.random_in(*min, *max));
                 }
+                Part::Scaled { step, base } => {
+                    let _ = write!(out, "{}", (i as i64).saturating_mul(*step).saturating_add(*base));
+                }
             }
         }
     }
@@ -212,10 +245,7 @@ mod tests {
     #[test]
     fn lab_order_renders_as_json() {
         let v = render(crate::lab::VALUE_TEMPLATE, 7);
-        assert_eq!(
-            v,
-            r#"{"orderId":"ORD-0007","customerId":"CUST-1","amount":10.00,"timestamp":"2026-11-22T04:41:05.123Z"}"#
-        );
+        assert_eq!(v, r#"{"orderId": "ORD-0007", "timestamp": "2026-11-22T04:41:05.123Z", "amount": 170}"#);
     }
 
     #[test]
@@ -232,6 +262,16 @@ mod tests {
     fn uuid_is_v4_shaped() {
         let u = render("{uuid}", 1);
         assert_eq!(u, "abababab-abab-4bab-abab-abababababab");
+    }
+
+    #[test]
+    fn the_number_scaled_gives_the_labs_amounts() {
+        assert_eq!(render(r#""amount": {i*10+100}"#, 1), r#""amount": 110"#);
+        assert_eq!(render("{i*10+100}", 2), "120");
+        assert_eq!(render("{i*3}|{i+5}|{i-1}|{i*2-1}", 4), "12|9|3|7");
+        for bad in ["{i*}", "{i*x+1}", "{i+}", "{i*2+}", "{ix}"] {
+            assert!(Template::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

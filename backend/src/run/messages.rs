@@ -191,6 +191,7 @@ mod tests {
     fn the_largest_message_is_the_last_when_its_index_grows() {
         let request = ProduceRequest {
             count: 100_000,
+            key_template: Some(shared::lab::KEY_TEMPLATE.into()),
             value_template: "{i}".into(),
             headers: Vec::new(),
             ..ProduceRequest::lab()

@@ -229,23 +229,37 @@ impl Reports {
     }
 }
 
-/// The lab's log line for an outcome.
+/// The lab's log line for an outcome: `✓ Message 1 delivered → Topic: orders.created,
+/// Partition: 3, Offset: 0, Timestamp: 2026-02-05 11:30:00`.
 fn log_outcome(seq: u64, event: Option<&Event>) {
     match event {
         Some(Event::Delivered(d)) => info!(
-            "✓ Message {seq} delivered → Topic {}, Partition {}, Offset {}",
+            "✓ Message {seq} delivered → Topic: {}, Partition: {}, Offset: {}, Timestamp: {}",
             d.topic,
             d.partition,
-            d.offset.map_or_else(|| "unknown (acks=0)".to_owned(), |o| o.to_string())
+            d.offset.map_or_else(|| "unknown (acks=0)".to_owned(), |o| o.to_string()),
+            lab_timestamp(d.timestamp_ms)
         ),
         Some(Event::Failed(f)) => warn!("✗ Message {seq} failed: {}: {}", f.error, f.message),
         _ => {}
     }
 }
 
+/// A timestamp as the lab's log prints it (`2026-02-05 11:30:00`, UTC).
+fn lab_timestamp(ms: i64) -> String {
+    let iso = shared::template::iso8601(ms);
+    iso.get(..19).unwrap_or(&iso).replacen('T', " ", 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timestamp_reads_as_in_the_labs_log() {
+        // 2026-02-05T11:30:00.250Z
+        assert_eq!(lab_timestamp(1_770_291_000_250), "2026-02-05 11:30:00");
+    }
 
     #[test]
     fn reports_count_exactly_and_cap_details() {
