@@ -419,7 +419,11 @@ async fn page_run(addr: SocketAddr, count: u32) -> PageRun {
     let streaming = (frames().await - f1) / seconds;
     let (heap_after_mb, wasm_after_mb) = (read(heap).await, read(wasm).await);
     let delivered = text("#delivered-total").await;
-    assert_eq!(delivered, format!("{count} delivered"), "the page counted every message");
+    // The page groups digits as the browser's Intl does in English: 20,000.
+    let digits = count.to_string();
+    let grouped: Vec<String> =
+        digits.as_bytes().rchunks(3).rev().map(|c| String::from_utf8_lossy(c).into_owned()).collect();
+    assert_eq!(delivered, format!("{} delivered", grouped.join(",")), "the page counted every message");
     let _ = browser.close().await;
     PageRun {
         idle_fps: idle,

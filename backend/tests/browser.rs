@@ -121,6 +121,14 @@ async fn a_trainee_sends_the_labs_ten_orders_and_sees_where_each_went() {
         (value_of("#header-name-1").await, value_of("#header-value-1").await),
         ("source".into(), "dotnet-producer".into())
     );
+    // On this 1280x800 window the first screen holds Send and the partition lanes; the
+    // lab sits below, a click away.
+    for css in ["#send", "#partitions .partition:last-child"] {
+        let script = format!("return document.querySelector('{css}').getBoundingClientRect().bottom");
+        let bottom = browser.execute(&script, vec![]).await.unwrap().as_f64().unwrap();
+        assert!(bottom <= 800.0, "{css} ends at {bottom} px, past the first screen");
+    }
+    assert!(browser.find(Locator::Css("a#to-lab[href='#lab']")).await.is_ok());
     // Keyless: the preview cannot say where the sticky partitioner puts a message.
     let first_predicted = text(&browser, "#preview tbody tr:first-child td.predicted").await;
     screenshot(&browser, "foundation-before-send").await;
@@ -388,7 +396,7 @@ async fn a_pipelined_run_draws_throughput_and_latency() {
     type_into(&browser, "#count", "20000").await;
     click(&browser, "#send").await;
     wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "the run finishes").await;
-    wait_for_text(&browser, "#delivered-total", |t| t == "20000 delivered", "exact totals").await;
+    wait_for_text(&browser, "#delivered-total", |t| t == "20,000 delivered", "exact totals").await;
     screenshot_of(&browser, "#charts", "page-charts").await;
     let points =
         browser.find(Locator::Css("#throughput-line")).await.unwrap().attr("points").await.unwrap().unwrap_or_default();
@@ -421,6 +429,17 @@ async fn a_french_trainee_reads_the_page_in_french_and_it_stays_french() {
     wait_for_text(&browser, "#run-status", |t| t.contains("terminé"), "the run ends, said in French").await;
     assert_eq!(text(&browser, "#delivered-total").await, "5 livrés");
     assert_eq!(text(&browser, "#failed-total").await, "0 en échec");
+    // Decimals with a comma, as French writes them.
+    let figures = text(&browser, "#run-figures").await;
+    assert!(
+        figures.contains("p50 ")
+            && figures.split("p50 ").nth(1).is_some_and(|t| t.split(" ms").next().is_some_and(|n| n.contains(','))),
+        "{figures}"
+    );
+    // And the singular agrees: one message is "1 livré".
+    type_into(&browser, "#count", "1").await;
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#delivered-total", |t| t == "1 livré", "one delivered, in the singular").await;
     screenshot(&browser, "page-french").await;
 
     // A reload keeps the choice (localStorage) and says it to screen readers (<html lang>).
@@ -518,7 +537,12 @@ async fn a_million_message_run_keeps_the_page_exact_and_drawing() {
         figures[2].as_f64().unwrap() / 1e6
     );
     screenshot(&browser, "page-million").await;
-    wait_for_text(&browser, "#delivered-total", |t| t == "1000000 delivered", "exact totals").await;
+    wait_for_text(&browser, "#delivered-total", |t| t == "1,000,000 delivered", "exact totals").await;
+    // In French, French numbers: the browser's Intl groups by (narrow) spaces.
+    browser.find(Locator::Css("#lang")).await.unwrap().select_by_value("fr").await.unwrap();
+    let spaced = |t: &str| t.replace(['\u{202f}', '\u{a0}'], " ");
+    wait_for_text(&browser, "#delivered-total", |t| spaced(t) == "1 000 000 livrés", "a million, in French").await;
+    browser.find(Locator::Css("#lang")).await.unwrap().select_by_value("en").await.unwrap();
     let shown: u64 =
         (0..lab::PARTITIONS)
             .map(|p| {
@@ -721,6 +745,10 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
 
     // Each trainee has their own topic here: the page asks for a name first.
     wait_for_text(&browser, "#name-needed", |t| t.contains("enter your name"), "the page asks for a name").await;
+    // A send before the name is refused, and the refusal is said once.
+    click(&browser, "#send").await;
+    wait_for_text(&browser, "#server-error", |t| t.contains("enter your name first"), "the refusal").await;
+    assert_eq!(text(&browser, "#server-error").await.matches("enter your name first").count(), 1);
     assert!(text(&browser, "#faults-by-instructor").await.contains("instructor switches faults"));
     type_into(&browser, "#trainee-name", "alice smith").await;
     click(&browser, "#join").await;
@@ -902,5 +930,48 @@ async fn a_trainee_behind_an_nginx_reverse_proxy_with_tls_produces_over_wss() {
     screenshot(&browser, "behind-nginx").await;
     browser.close().await.unwrap();
     drop(nginx);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn the_acks_ladder_runs_three_times_and_compare_overlays_them() {
+    let (server, _driver, browser) = open_page().await;
+    type_into(&browser, "#count", "200").await;
+    click(&browser, "#mode-pipelined").await;
+    click(&browser, "#experiment-acks").await;
+    // Three runs, one after another, then the comparison of the three.
+    wait_for_text(&browser, "#compare-table", |t| t.contains("acks"), "the ladder is compared").await;
+    let curves = browser.find_all(Locator::Css("#compare-chart polyline.cdf")).await.unwrap();
+    assert_eq!(curves.len(), 3, "three latency distributions overlaid");
+    let heads: Vec<String> = {
+        let mut heads = Vec::new();
+        for th in browser.find_all(Locator::Css("#compare-table thead th code")).await.unwrap() {
+            heads.push(th.text().await.unwrap());
+        }
+        heads
+    };
+    assert_eq!(heads, ["acks"], "the table names only the setting that differs");
+    let table = text(&browser, "#compare-table tbody").await;
+    for acks in ["0", "1", "all"] {
+        assert!(table.lines().any(|l| l.split_whitespace().nth(1) == Some(acks)), "acks={acks} row in\n{table}");
+    }
+    assert!(text(&browser, "#compare-honest").await.contains("does not replicate"), "the mock's difference said");
+    // The CSV holds each run's figures.
+    let href = browser.find(Locator::Css("#compare-csv")).await.unwrap().attr("href").await.unwrap().unwrap();
+    let csv = browser
+        .execute("return decodeURIComponent(arguments[0].split(',').slice(1).join(','));", vec![href.into()])
+        .await
+        .unwrap();
+    let csv = csv.as_str().unwrap().to_owned();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "run,acks,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first", "{csv}");
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[1..].iter().all(|l| l.split(',').nth(6) == Some("200")), "200 delivered each: {csv}");
+    screenshot_of(&browser, "#compare", "compare-acks-ladder").await;
+    // The runs are still there to compare after a reload.
+    browser.refresh().await.unwrap();
+    wait_for_text(&browser, "#run-chooser", |t| t.matches("acks=").count() >= 3, "the runs kept across a reload").await;
+    browser.close().await.unwrap();
     server.stop().await;
 }

@@ -309,6 +309,12 @@ async fn metrics_tell_the_operator_sessions_runs_outcomes_and_refusals() {
     alice.until_finished(Duration::from_secs(30)).await;
     alice.send(&Command::from(Fault::ResetFaults)).await;
     alice.send(&Command::Produce(ProduceRequest { count: 51, ..ProduceRequest::lab() })).await;
+    loop {
+        if let Event::Error(e) = alice.next().await {
+            assert!(matches!(e.problem, Problem::Limit { .. }), "{e:?}");
+            break;
+        }
+    }
     let mut bob = server.connect().await;
     let _ = bob.next().await;
     let other_site =

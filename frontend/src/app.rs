@@ -7,11 +7,11 @@ use shared::protocol::{Command, Event};
 
 use crate::i18n::{Lang, lang, set_lang};
 
-use crate::context::{Ctx, kept_sent};
+use crate::context::{Ctx, keep_summaries, kept_sent, kept_summaries};
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
-    ChartsPanel, ClusterLine, ClusterPanel, ConfigPanel, DeliveryTable, ExportPanel, LabSidebar, LogsPanel,
-    MessagePanel, PartitionStrip, RunPanel,
+    ChartsPanel, ClusterLine, ClusterPanel, ComparePanel, ConfigPanel, DeliveryTable, ExportPanel, LabSidebar,
+    LogsPanel, MessagePanel, PartitionStrip, RunPanel,
 };
 use crate::storage::{self, Place};
 use crate::{t, ws};
@@ -184,13 +184,21 @@ fn BroadcastBanner() -> impl IntoView {
 #[component]
 fn Playground() -> impl IntoView {
     let ctx = Ctx {
-        page: RwSignal::new(Page { sent: kept_sent(), ..Page::default() }),
+        page: RwSignal::new(Page { sent: kept_sent(), summaries: kept_summaries(), ..Page::default() }),
         // A shared link's scenario, or the lab's.
         form: RwSignal::new(crate::share::from_location().map_or_else(Form::default, |r| Form::from_request(&r))),
         connection: RwSignal::new(Connection::Connecting),
         notice: RwSignal::new(None),
     };
     provide_context(ctx);
+    // The runs to compare, kept in the tab whenever one more finishes.
+    let finished_runs =
+        Memo::new(move |_| ctx.page.with(|p| p.summaries.last().map(|s| (p.summaries.len(), s.run, s.elapsed_ms))));
+    Effect::new(move |_| {
+        if finished_runs.get().is_some() {
+            ctx.page.with_untracked(|p| keep_summaries(&p.summaries));
+        }
+    });
     ws::keep_class_code_from_link();
     ws::connect(ws::Handlers {
         on_event: Rc::new(move |event| {
@@ -223,7 +231,9 @@ fn Playground() -> impl IntoView {
     view! {
         <header class="top">
             <h1>"Kafka Producer Playground"</h1>
-            <span class="subtitle">{t!("LAB 1.2A · basic synchronous producer", "LAB 1.2A · producer synchrone de base")}</span>
+            <span class="subtitle">
+                <a href="#lab" id="to-lab">{t!("LAB 1.2A · basic synchronous producer", "LAB 1.2A · producer synchrone de base")}</a>
+            </span>
             <span id="connection" class=connection_class role="status">{connection_text}</span>
             <button
                 id="toggle-lab"
@@ -261,6 +271,7 @@ fn Playground() -> impl IntoView {
                 <RunPanel />
                 <PartitionStrip />
                 <ChartsPanel />
+                <ComparePanel />
                 <DeliveryTable />
                 <ClusterPanel />
                 <LogsPanel />

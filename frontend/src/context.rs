@@ -27,13 +27,16 @@ impl Ctx {
     /// Sends the form's run, or says why it cannot.
     pub fn send_run(self) {
         match self.form.with(Form::request) {
-            Ok(request) => {
-                keep_sent(&request);
-                self.page.update(|p| p.sent = Some(request.clone()));
-                self.send(Command::Produce(request));
-            }
+            Ok(request) => self.send_request(request),
             Err(errors) => self.notice.set(Some(Problem::InvalidRequest { fields: errors.len() })),
         }
+    }
+
+    /// Sends `request` as the next run, remembered as what this page asked for.
+    pub fn send_request(self, request: shared::protocol::ProduceRequest) {
+        keep_sent(&request);
+        self.page.update(|p| p.sent = Some(request.clone()));
+        self.send(Command::Produce(request));
     }
 
     /// Sends a command, or says why it cannot.
@@ -60,4 +63,19 @@ fn keep_sent(request: &shared::protocol::ProduceRequest) {
 /// The request this tab sent last, if it kept one.
 pub(crate) fn kept_sent() -> Option<shared::protocol::ProduceRequest> {
     serde_json::from_str(&storage::read(Place::Tab, SENT_KEY)?).ok()
+}
+
+/// Where this tab keeps its runs for comparing, so that a reload keeps them.
+const SUMMARIES_KEY: &str = "playground.runs";
+
+/// Keeps `summaries` in this tab.
+pub(crate) fn keep_summaries(summaries: &[crate::compare::Summary]) {
+    if let Ok(json) = serde_json::to_string(summaries) {
+        storage::write(Place::Tab, SUMMARIES_KEY, &json);
+    }
+}
+
+/// The runs this tab kept for comparing.
+pub(crate) fn kept_summaries() -> Vec<crate::compare::Summary> {
+    storage::read(Place::Tab, SUMMARIES_KEY).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
 }

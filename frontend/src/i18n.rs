@@ -95,6 +95,89 @@ pub fn format_in(lang: Lang, en: std::fmt::Arguments<'_>, fr: std::fmt::Argument
     }
 }
 
+/// `n` with `decimals` digits as the page's language writes it (`1,000,000` and `0.11`,
+/// or `1 000 000` and `0,11`), by the browser's own `Intl.NumberFormat`.
+pub fn number(n: f64, decimals: u8) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        intl::format(lang(), n, decimals)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        format!("{n:.0$}", usize::from(decimals))
+    }
+}
+
+/// A latency in microseconds as milliseconds, in the page's language: `0,11 ms`.
+pub fn latency(us: u64) -> String {
+    format!("{} ms", number(us as f64 / 1000.0, 2))
+}
+
+/// Whether `n` takes the singular in the page's language (`Intl.PluralRules`: 1 in
+/// English; 0 and 1 in French).
+pub fn singular(n: f64) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        intl::is_one(lang(), n)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        n == 1.0
+    }
+}
+
+/// The browser's Intl formatters, made once per language and number of decimals.
+#[cfg(target_arch = "wasm32")]
+mod intl {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use js_sys::{Array, Function, Intl, Object, Reflect};
+    use wasm_bindgen::JsValue;
+
+    use super::Lang;
+
+    thread_local! {
+        static FORMATS: RefCell<HashMap<(Lang, u8), Function>> = RefCell::new(HashMap::new());
+        static PLURALS: RefCell<HashMap<Lang, Intl::PluralRules>> = RefCell::new(HashMap::new());
+    }
+
+    fn locales(lang: Lang) -> Array {
+        Array::of1(&JsValue::from_str(match lang {
+            Lang::En => "en-US",
+            Lang::Fr => "fr-FR",
+        }))
+    }
+
+    pub fn format(lang: Lang, n: f64, decimals: u8) -> String {
+        let format = FORMATS.with(|f| {
+            f.borrow_mut()
+                .entry((lang, decimals))
+                .or_insert_with(|| {
+                    let options = Object::new();
+                    let digits = JsValue::from_f64(f64::from(decimals));
+                    let _ = Reflect::set(&options, &"minimumFractionDigits".into(), &digits);
+                    let _ = Reflect::set(&options, &"maximumFractionDigits".into(), &digits);
+                    Intl::NumberFormat::new(&locales(lang), &options).format()
+                })
+                .clone()
+        });
+        format
+            .call1(&JsValue::NULL, &JsValue::from_f64(n))
+            .ok()
+            .and_then(|s| s.as_string())
+            .unwrap_or_else(|| n.to_string())
+    }
+
+    pub fn is_one(lang: Lang, n: f64) -> bool {
+        PLURALS.with(|p| {
+            let mut plurals = p.borrow_mut();
+            let rules = plurals.entry(lang).or_insert_with(|| Intl::PluralRules::new(&locales(lang), &Object::new()));
+            rules.select(n) == "one"
+        })
+    }
+}
+
 /// A problem in the page's language.
 pub fn say(problem: &shared::problem::Problem) -> String {
     problem.text(lang())

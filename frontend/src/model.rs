@@ -467,6 +467,8 @@ pub struct Page {
     pub joined: Option<(String, Option<String>)>,
     /// The instructor's last message to the class, until dismissed.
     pub broadcast: Option<String>,
+    /// The last [`crate::compare::KEPT`] finished runs this page started, to compare.
+    pub summaries: Vec<crate::compare::Summary>,
 }
 
 /// Finished runs the page remembers.
@@ -582,6 +584,12 @@ impl Page {
     fn run_finished(&mut self, totals: RunFinished) {
         let Some(run) = self.run.as_mut().filter(|r| r.run == totals.run && r.finished.is_none()) else { return };
         run.finished = Some(totals);
+        if let Some(summary) = crate::compare::Summary::of(run) {
+            if self.summaries.len() == crate::compare::KEPT {
+                self.summaries.remove(0);
+            }
+            self.summaries.push(summary);
+        }
         let mut kept = run.clone();
         if kept.rows.len() > HISTORY_ROWS {
             kept.rows = Vec::new();

@@ -46,12 +46,13 @@ async fn tick() {
 async fn the_form_starts_as_the_labs_program() {
     let page = mount_page();
     tick().await;
-    assert_eq!(input(&page, "#client-id").value(), "lab-producer");
+    assert_eq!(input(&page, "#client-id").value(), "dotnet-basic-producer");
     assert!(input(&page, "#acks-all").checked(), "acks=all is the lab's choice");
     assert!(!input(&page, "#acks-1").checked());
     assert_eq!(input(&page, "#message-send-max-retries").value(), "3");
     assert_eq!(input(&page, "#count").value(), "10");
-    assert_eq!(input(&page, "#key-template").value(), "ORD-{i:04}");
+    assert!(!input(&page, "#keyed").checked(), "the lab's messages have no key");
+    assert_eq!(input(&page, "#retry-backoff-ms").value(), "1000");
     assert_eq!(page.query_selector_all(".partition").unwrap().length(), 6, "one box per partition");
 }
 
@@ -80,6 +81,8 @@ async fn a_bad_count_is_marked_at_the_field_in_plain_words() {
 #[wasm_bindgen_test]
 async fn an_unknown_placeholder_is_an_error_not_text() {
     let page = mount_page();
+    tick().await;
+    input(&page, "#keyed").click();
     tick().await;
     let key = input(&page, "#key-template");
     type_into(&key, "ORD-{id}");

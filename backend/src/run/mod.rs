@@ -185,9 +185,11 @@ impl RunHandle {
         &self.run
     }
 
-    /// True until the run ended.
+    /// True until the run ended: until its totals are known (they are, before the page
+    /// is told, so a page that sends its next run on `run_finished` is not refused while
+    /// the task returns), or its task is gone.
     pub fn is_running(&self) -> bool {
-        !self.task.is_finished()
+        self.run.finished().is_none() && !self.task.is_finished()
     }
 
     /// Stops the run: nothing more is sent; the messages in flight still get their outcome.

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::context::Ctx;
-use crate::model::{LATENCY_BINS, Point, format_latency, latency_scale};
+use crate::model::{LATENCY_BINS, Point, latency_scale};
 use crate::t;
 
 const W: f64 = 600.0;
@@ -67,7 +67,7 @@ pub fn ChartsPanel() -> impl IntoView {
                 <figure>
                     <figcaption>
                         {t!("Latency over time: ", "Latence dans le temps : ")} <span class="p50">"p50"</span> {t!(" and ", " et ")}
-                        <span class="p99">"p99"</span> {t!(" (top: ", " (haut : ")} {move || format_latency(latency().2)} ")"
+                        <span class="p99">"p99"</span> {t!(" (top: ", " (haut : ")} {move || crate::i18n::latency(latency().2)} ")"
                     </figcaption>
                     <svg viewBox=format!("0 0 {W} {H}") preserveAspectRatio="none" role="img" aria-label=t!("Latency over time", "Latence dans le temps")>
                         <polyline class="line p50" points=move || latency().0 />
@@ -79,7 +79,7 @@ pub fn ChartsPanel() -> impl IntoView {
                         {t!("Latency histogram (log scale, 10 µs to 100 s) ", "Histogramme des latences (échelle log, 10 µs à 100 s) ")}
                         <span id="percentiles">
                             {move || percentiles.get().map(|(p50, p95, p99)| {
-                                format!("p50 {} · p95 {} · p99 {}", format_latency(p50), format_latency(p95), format_latency(p99))
+                                format!("p50 {} · p95 {} · p99 {}", crate::i18n::latency(p50), crate::i18n::latency(p95), crate::i18n::latency(p99))
                             })}
                         </span>
                     </figcaption>

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use super::acks::AcksFlow;
 use crate::context::Ctx;
 use crate::i18n::lang;
-use crate::model::{Filter, Row, format_latency};
+use crate::model::{Filter, Row};
 use crate::t;
 
 /// Height of a row, in pixels (the CSS sets the same).
@@ -169,7 +169,7 @@ fn DeliveryRows(window: Memo<Window>, scroll_top: RwSignal<f64>, selected: RwSig
                                             move || offset.map(|o| o.to_string()).unwrap_or_else(|| t!(lang(); "none", "aucun"))
                                         }
                                     </td>
-                                    <td class="latency">{format_latency(row.latency_us)}</td>
+                                    <td class="latency">{crate::i18n::latency(row.latency_us)}</td>
                                     <td class="prediction" class:refuted=predicted == Some(false)>
                                         {move || match predicted {
                                             Some(true) => t!(lang(); "✓ as predicted", "✓ comme prévu"),
@@ -270,7 +270,7 @@ fn DeliveryFacts(row: Row) -> impl IntoView {
             <dd>{move || t!(lang(); "{ms} (synthetic: the embedded cluster answers 1234 for every message)", "{ms} (factice : le cluster embarqué répond 1234 pour chaque message)")}</dd>
         })}
         <dt>{t!("Latency", "Latence")}</dt>
-        <dd>{format_latency(row.latency_us)}</dd>
+        <dd>{crate::i18n::latency(row.latency_us)}</dd>
         {row.failure.clone().map(|(name, message)| view! {
             <dt>{t!("Error", "Erreur")}</dt>
             <dd class="bad">{move || format!("{name}: {}", failure_words(&name, &message))}</dd>

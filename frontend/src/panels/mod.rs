@@ -3,6 +3,7 @@
 mod acks;
 mod charts;
 mod cluster;
+mod compare;
 mod config;
 mod deliveries;
 mod export;
@@ -14,6 +15,7 @@ mod run;
 
 pub use charts::ChartsPanel;
 pub use cluster::{ClusterLine, ClusterPanel};
+pub use compare::ComparePanel;
 pub use config::ConfigPanel;
 pub use deliveries::DeliveryTable;
 pub use export::ExportPanel;

@@ -5,7 +5,7 @@ use shared::protocol::{CircuitState, Command, RunMode};
 
 use crate::context::Ctx;
 use crate::i18n::{lang, say};
-use crate::model::{Connection, format_latency};
+use crate::model::Connection;
 use crate::t;
 
 /// How many to send, the buttons, and how the run goes.
@@ -187,7 +187,8 @@ fn RunNotices() -> impl IntoView {
             ctx.page.with(|p| {
                 p.error.as_ref().map(|e| {
                     let mut text = say(&e.problem);
-                    for field in &e.fields {
+                    // A field's problem that is the refusal itself is not said twice.
+                    for field in e.fields.iter().filter(|f| f.problem != e.problem) {
                         text.push_str("; ");
                         text.push_str(&say(&field.problem));
                     }
@@ -207,8 +208,12 @@ fn RunSummary() -> impl IntoView {
         ctx.page.with(|p| {
             let run = p.run.as_ref()?;
             let done = run.rows.len();
+            let n = |x: u64| crate::i18n::number(x as f64, 0);
             let status = match &run.finished {
-                None => t!(lang(); "Run {}: {done} / {} …", "Envoi {} : {done} / {} …", run.run, run.count),
+                None => {
+                    let (done, count) = (n(done as u64), n(run.count.into()));
+                    t!(lang(); "Run {}: {done} / {count} …", "Envoi {} : {done} / {count} …", run.run)
+                }
                 Some(f) if f.stopped => t!(lang(); "Run {} stopped: {} sent", "Envoi {} arrêté : {} envoyés", run.run, f.sent),
                 Some(f) => t!(lang(); "Run {} finished in {} ms, producer flushed", "Envoi {} terminé en {} ms, producer vidé (Flush)", run.run, f.elapsed_ms),
             };
@@ -219,9 +224,9 @@ fn RunSummary() -> impl IntoView {
                 } else {
                     format!(
                         "p50 {} · p95 {} · p99 {}",
-                        format_latency(s.p50_us),
-                        format_latency(s.p95_us),
-                        format_latency(s.p99_us)
+                        crate::i18n::latency(s.p50_us),
+                        crate::i18n::latency(s.p95_us),
+                        crate::i18n::latency(s.p99_us)
                     )
                 };
                 let left = u64::from(run.count).saturating_sub(s.delivered + s.failed);
@@ -231,8 +236,8 @@ fn RunSummary() -> impl IntoView {
                 } else {
                     String::new()
                 };
-                let rate = s.msgs_per_sec;
-                t!(lang(); "{rate:.0} msgs/s · {latency} · {} in flight{eta}", "{rate:.0} msgs/s · {latency} · {} en vol{eta}", s.in_flight)
+                let (rate, in_flight) = (crate::i18n::number(s.msgs_per_sec, 0), n(s.in_flight));
+                t!(lang(); "{rate} msgs/s · {latency} · {in_flight} in flight{eta}", "{rate} msgs/s · {latency} · {in_flight} en vol{eta}")
             });
             let (delivered, failed) = match &run.stats {
                 // The server's counts are exact even when it sends only a sample of rows.
@@ -254,8 +259,18 @@ fn RunSummary() -> impl IntoView {
             <p id="run-figures" class="figures">{figures}</p>
             <progress max="1" value=progress.to_string()></progress>
             <p class="totals">
-                <span class="ok" id="delivered-total">{t!(lang(); "{delivered} delivered", "{delivered} livrés")}</span>
-                <span class="bad" id="failed-total">{t!(lang(); "{failed} failed", "{failed} en échec")}</span>
+                <span class="ok" id="delivered-total">{
+                    let n = crate::i18n::number(delivered as f64, 0);
+                    match (lang(), crate::i18n::singular(delivered as f64)) {
+                        (crate::i18n::Lang::Fr, true) => format!("{n} livré"),
+                        (crate::i18n::Lang::Fr, false) => format!("{n} livrés"),
+                        (crate::i18n::Lang::En, _) => format!("{n} delivered"),
+                    }
+                }</span>
+                <span class="bad" id="failed-total">{
+                    let n = crate::i18n::number(failed as f64, 0);
+                    t!(lang(); "{n} failed", "{n} en échec")
+                }</span>
             </p>
         }
         .into_any(),

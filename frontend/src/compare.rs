@@ -1,0 +1,391 @@
+//! Runs side by side: each finished run kept as a [`Summary`] (its settings, totals,
+//! latency histogram and throughput over time), the settings that differ between the
+//! runs compared, their latency distributions as cumulative curves, and a CSV of their
+//! figures. The one-click experiments (the acks ladder, linger and batching, sync against
+//! pipelined) are lists of requests made from the trainee's own form.
+
+use serde::{Deserialize, Serialize};
+use shared::protocol::{ProduceRequest, RunMode};
+use shared::settings::Acks;
+
+use crate::model::{LATENCY_BINS, Run};
+
+/// Runs the page keeps for comparing (also across a reload, in the tab).
+pub const KEPT: usize = 12;
+
+/// Runs one comparison shows at most.
+pub const AT_MOST: usize = 4;
+
+/// A finished run, as a comparison needs it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The run's number in the session.
+    pub run: u64,
+    /// What was asked (settings, count, mode, rate).
+    pub request: ProduceRequest,
+    /// Messages delivered and failed.
+    pub delivered: u64,
+    /// Messages that failed.
+    pub failed: u64,
+    /// From the first send to the last outcome, in milliseconds.
+    pub elapsed_ms: u64,
+    /// Latency percentiles, in microseconds: p50, p95, p99.
+    pub percentiles_us: [u64; 3],
+    /// Delivered messages by latency bin (see [`crate::model::latency_bin`]).
+    pub latency_bins: Vec<u32>,
+    /// Throughput over time: (ms since the start, messages per second).
+    pub throughput: Vec<(u64, f64)>,
+}
+
+impl Summary {
+    /// The summary of `run`, once it finished and if this page knows what it asked.
+    pub fn of(run: &Run) -> Option<Self> {
+        let finished = run.finished.as_ref()?;
+        let request = run.request.clone()?;
+        let stats = run.stats.as_ref();
+        Some(Self {
+            run: run.run,
+            request,
+            delivered: finished.delivered,
+            failed: finished.failed,
+            elapsed_ms: finished.elapsed_ms,
+            percentiles_us: stats.map_or([0; 3], |s| [s.p50_us, s.p95_us, s.p99_us]),
+            latency_bins: run.latency_bins.to_vec(),
+            throughput: run.series.iter().map(|p| (p.elapsed_ms, p.msgs_per_sec)).collect(),
+        })
+    }
+
+    /// Delivered messages per second over the whole run.
+    pub fn msgs_per_sec(&self) -> f64 {
+        self.delivered as f64 / (self.elapsed_ms.max(1) as f64 / 1000.0)
+    }
+
+    /// The fraction of delivered messages at or under each bin's upper edge, bin by
+    /// bin: the cumulative latency curve.
+    pub fn cdf(&self) -> Vec<f64> {
+        let total: u64 = self.latency_bins.iter().map(|&n| u64::from(n)).sum();
+        let mut so_far = 0_u64;
+        (0..LATENCY_BINS)
+            .map(|bin| {
+                so_far += u64::from(self.latency_bins.get(bin).copied().unwrap_or(0));
+                if total == 0 { 0.0 } else { so_far as f64 / total as f64 }
+            })
+            .collect()
+    }
+}
+
+/// The settings (and count, mode, rate, key) of `requests`, by name, each as text.
+fn named(request: &ProduceRequest) -> Vec<(String, String)> {
+    let mut named = Vec::new();
+    if let Ok(serde_json::Value::Object(settings)) = serde_json::to_value(&request.settings) {
+        for (name, value) in settings {
+            let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+            named.push((name, text));
+        }
+    }
+    named.push(("count".into(), request.count.to_string()));
+    let mode = if request.mode == RunMode::Sync { "sync" } else { "pipelined" };
+    named.push(("mode".into(), mode.to_owned()));
+    named.push(("rate".into(), request.rate.map_or_else(|| "none".into(), |r| r.to_string())));
+    named.push(("key".into(), request.key_template.clone().unwrap_or_else(|| "none".into())));
+    named
+}
+
+/// The settings that differ between `requests`: each name with every request's value,
+/// in the requests' order. Those all share are left out: the table says what changed.
+pub fn differences(requests: &[&ProduceRequest]) -> Vec<(String, Vec<String>)> {
+    let all: Vec<Vec<(String, String)>> = requests.iter().map(|r| named(r)).collect();
+    let Some(first) = all.first() else { return Vec::new() };
+    first
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, _))| {
+            let values: Vec<String> =
+                all.iter().map(|r| r.get(i).map_or_else(String::new, |(_, v)| v.clone())).collect();
+            values.iter().any(|v| *v != values[0]).then(|| (name.clone(), values))
+        })
+        .collect()
+}
+
+/// A CSV field, quoted when it holds a comma, a quote or a line break, and made inert
+/// for a spreadsheet when it starts with `=`, `+`, `-` or `@` (a formula).
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
+}
+
+/// The compared runs' figures as CSV: one line per run, the differing settings as
+/// columns, then msgs/s, p50, p95, p99 (ms), delivered, failed and the ratio of msgs/s to
+/// the first run's.
+pub fn csv(runs: &[&Summary]) -> String {
+    let requests: Vec<&ProduceRequest> = runs.iter().map(|s| &s.request).collect();
+    let differ = differences(&requests);
+    let mut header = vec!["run".to_owned()];
+    header.extend(differ.iter().map(|(name, _)| name.clone()));
+    header.extend(
+        ["msgs_per_sec", "p50_ms", "p95_ms", "p99_ms", "delivered", "failed", "ratio_to_first"].map(String::from),
+    );
+    let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
+    out.push('\n');
+    let first = runs.first().map_or(1.0, |s| s.msgs_per_sec()).max(1e-9);
+    for (i, run) in runs.iter().enumerate() {
+        let mut line = vec![run.run.to_string()];
+        line.extend(differ.iter().map(|(_, values)| values[i].clone()));
+        let [p50, p95, p99] = run.percentiles_us.map(|us| format!("{:.3}", us as f64 / 1000.0));
+        line.extend([
+            format!("{:.1}", run.msgs_per_sec()),
+            p50,
+            p95,
+            p99,
+            run.delivered.to_string(),
+            run.failed.to_string(),
+            format!("{:.2}", run.msgs_per_sec() / first),
+        ]);
+        out.push_str(&line.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// A one-click experiment: the same messages with one thing changed, run one after
+/// another and then compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Experiment {
+    /// acks=0, acks=1, acks=all; and all with idempotence when asked.
+    AcksLadder,
+    /// linger.ms 0, 5 and 50.
+    Linger,
+    /// Sync against pipelined.
+    SyncOrPipelined,
+}
+
+impl Experiment {
+    /// Every experiment, in the order the page lists them.
+    pub const ALL: [Experiment; 3] = [Experiment::AcksLadder, Experiment::Linger, Experiment::SyncOrPipelined];
+
+    /// The runs of this experiment, from the trainee's `base` request (its messages,
+    /// count and other settings); the acks ladder ends with acks=all and idempotence when
+    /// `idempotent`.
+    pub fn requests(self, base: &ProduceRequest, idempotent: bool) -> Vec<ProduceRequest> {
+        let with = |change: &dyn Fn(&mut ProduceRequest)| {
+            let mut request = base.clone();
+            change(&mut request);
+            request
+        };
+        match self {
+            Experiment::AcksLadder => {
+                let acks = |level: Acks, idempotent: bool| {
+                    with(&|r: &mut ProduceRequest| {
+                        r.settings.acks = level;
+                        r.settings.enable_idempotence = idempotent;
+                        if idempotent {
+                            r.settings.max_in_flight = r.settings.max_in_flight.min(5);
+                        }
+                    })
+                };
+                let mut ladder = vec![acks(Acks::Zero, false), acks(Acks::One, false), acks(Acks::All, false)];
+                if idempotent {
+                    ladder.push(acks(Acks::All, true));
+                }
+                ladder
+            }
+            Experiment::Linger => [0, 5, 50]
+                .into_iter()
+                .map(|ms| {
+                    with(&|r: &mut ProduceRequest| {
+                        r.settings.linger_ms = ms;
+                        r.mode = RunMode::Pipelined;
+                    })
+                })
+                .collect(),
+            Experiment::SyncOrPipelined => [RunMode::Sync, RunMode::Pipelined]
+                .into_iter()
+                .map(|mode| with(&|r: &mut ProduceRequest| r.mode = mode))
+                .collect(),
+        }
+    }
+}
+
+/// Text made safe inside SVG or HTML.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// Each compared run's name in a legend: its number and what differs.
+pub fn labels(runs: &[&Summary]) -> Vec<String> {
+    let requests: Vec<&ProduceRequest> = runs.iter().map(|s| &s.request).collect();
+    let differ = differences(&requests);
+    runs.iter()
+        .enumerate()
+        .map(|(i, run)| {
+            let what: Vec<String> = differ.iter().map(|(name, values)| format!("{name}={}", values[i])).collect();
+            if what.is_empty() { format!("run {}", run.run) } else { format!("run {}: {}", run.run, what.join(", ")) }
+        })
+        .collect()
+}
+
+const SVG_W: f64 = 640.0;
+const SVG_H: f64 = 240.0;
+const LEFT: f64 = 44.0;
+const BOTTOM: f64 = 30.0;
+
+/// The latency distributions of `runs` overlaid, as one SVG: the fraction of messages
+/// delivered within each latency (log scale, 10 µs to 100 s), with each run's p50, p95
+/// and p99 marked, ticks and units on both axes, and a legend.
+pub fn latency_svg(runs: &[&Summary]) -> String {
+    let (w, h) = (SVG_W - LEFT - 10.0, SVG_H - BOTTOM - 10.0);
+    let x = |scale: f64| LEFT + scale.clamp(0.0, 1.0) * w;
+    let y = |fraction: f64| 10.0 + (1.0 - fraction) * h;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_W} {SVG_H}" class="compare-chart" role="img"><rect width="100%" height="100%" fill="white"/>"#
+    );
+    for (us, label) in [
+        (100, "0.1 ms"),
+        (1_000, "1 ms"),
+        (10_000, "10 ms"),
+        (100_000, "100 ms"),
+        (1_000_000, "1 s"),
+        (10_000_000, "10 s"),
+    ] {
+        let at = x(crate::model::latency_scale(us));
+        svg.push_str(&format!(
+            r##"<line x1="{at:.1}" y1="10" x2="{at:.1}" y2="{:.1}" stroke="#ddd"/><text x="{at:.1}" y="{:.1}" font-size="11" text-anchor="middle">{label}</text>"##,
+            10.0 + h,
+            10.0 + h + 16.0
+        ));
+    }
+    for (fraction, label) in [(0.0, "0 %"), (0.5, "50 %"), (0.95, "95 %"), (1.0, "100 %")] {
+        let at = y(fraction);
+        svg.push_str(&format!(
+            r##"<line x1="{LEFT}" y1="{at:.1}" x2="{:.1}" y2="{at:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{label}</text>"##,
+            LEFT + w,
+            LEFT - 4.0,
+            at + 4.0
+        ));
+    }
+    let names = labels(runs);
+    for (i, run) in runs.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let cdf = run.cdf();
+        let mut points = vec![format!("{:.1},{:.1}", x(0.0), y(0.0))];
+        for (bin, fraction) in cdf.iter().enumerate() {
+            // A bin's upper edge on the log scale.
+            let edge = (bin + 1) as f64 / LATENCY_BINS as f64;
+            points.push(format!("{:.1},{:.1}", x(edge), y(*fraction)));
+        }
+        svg.push_str(&format!(
+            r#"<polyline class="cdf" data-run="{}" points="{}" fill="none" stroke="{colour}" stroke-width="2"/>"#,
+            run.run,
+            points.join(" ")
+        ));
+        for (us, fraction) in run.percentiles_us.iter().zip([0.5, 0.95, 0.99]) {
+            if *us > 0 {
+                svg.push_str(&format!(
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>p{} {:.2} ms</title></circle>"#,
+                    x(crate::model::latency_scale(*us)),
+                    y(fraction),
+                    (fraction * 100.0).round(),
+                    *us as f64 / 1000.0
+                ));
+            }
+        }
+        svg.push_str(&format!(
+            r#"<text x="{:.1}" y="{:.1}" font-size="12" fill="{colour}">{}</text>"#,
+            LEFT + 8.0,
+            26.0 + 15.0 * i as f64,
+            xml_text(&names[i])
+        ));
+    }
+    svg.push_str(&format!(
+        r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">latency (log scale) · dots: p50, p95, p99</text></svg>"#,
+        LEFT + w,
+        SVG_H - 2.0
+    ));
+    svg
+}
+
+/// One colour per compared run, told apart in grey too (dark, mid, light).
+pub const COLOURS: [&str; AT_MOST] = ["#1f5fa8", "#d9480f", "#2b8a3e", "#862e9c"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(run: u64, request: ProduceRequest, delivered: u64, elapsed_ms: u64) -> Summary {
+        Summary {
+            run,
+            request,
+            delivered,
+            failed: 0,
+            elapsed_ms,
+            percentiles_us: [1_000, 2_000, 3_000],
+            latency_bins: vec![0; LATENCY_BINS],
+            throughput: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_acks_ladder_differs_in_acks_and_idempotence_only() {
+        let runs = Experiment::AcksLadder.requests(&ProduceRequest::lab(), false);
+        let requests: Vec<&ProduceRequest> = runs.iter().collect();
+        let differ = differences(&requests);
+        assert_eq!(differ, [("acks".to_owned(), vec!["0".to_owned(), "1".into(), "all".into()])]);
+        let with_idempotence = Experiment::AcksLadder.requests(&ProduceRequest::lab(), true);
+        assert!(with_idempotence.iter().all(|r| r.validate().is_empty()), "each run is one the server takes");
+        let differ = differences(&with_idempotence.iter().collect::<Vec<_>>());
+        let names: Vec<&str> = differ.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["acks", "enable.idempotence", "max.in.flight.requests.per.connection"]);
+    }
+
+    #[test]
+    fn linger_and_sync_experiments_change_what_they_say() {
+        let linger = Experiment::Linger.requests(&ProduceRequest::lab(), false);
+        let differ = differences(&linger.iter().collect::<Vec<_>>());
+        // Pipelined, all three: linger only batches messages that wait together.
+        assert_eq!(differ, [("linger.ms".to_owned(), vec!["0".to_owned(), "5".into(), "50".into()])]);
+        let modes = Experiment::SyncOrPipelined.requests(&ProduceRequest::lab(), false);
+        let differ = differences(&modes.iter().collect::<Vec<_>>());
+        assert_eq!(differ, [("mode".to_owned(), vec!["sync".to_owned(), "pipelined".into()])]);
+    }
+
+    #[test]
+    fn the_csv_has_a_line_per_run_with_the_ratio_to_the_first() {
+        let lab = ProduceRequest::lab();
+        let fast = ProduceRequest { mode: RunMode::Pipelined, ..lab.clone() };
+        let (a, b) = (summary(1, lab, 100, 1000), summary(2, fast, 100, 250));
+        let text = csv(&[&a, &b]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "run,mode,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first");
+        assert_eq!(lines[1], "1,sync,100.0,1.000,2.000,3.000,100,0,1.00");
+        assert_eq!(lines[2], "2,pipelined,400.0,1.000,2.000,3.000,100,0,4.00");
+    }
+
+    #[test]
+    fn a_csv_field_is_quoted_and_never_a_formula() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "'-1");
+    }
+
+    #[test]
+    fn the_cumulative_curve_rises_to_one() {
+        let mut run = summary(1, ProduceRequest::lab(), 4, 10);
+        run.latency_bins[3] = 1;
+        run.latency_bins[5] = 3;
+        let cdf = run.cdf();
+        assert_eq!((cdf[2], cdf[3], cdf[4], cdf[5], cdf[LATENCY_BINS - 1]), (0.0, 0.25, 0.25, 1.0, 1.0));
+    }
+    #[test]
+    fn the_chart_draws_one_curve_per_run_and_escapes_its_legend() {
+        let lab = ProduceRequest::lab();
+        let odd = ProduceRequest { key_template: Some("<script>".into()), ..lab.clone() };
+        let (a, b) = (summary(1, lab, 1, 10), summary(2, odd, 1, 10));
+        let svg = latency_svg(&[&a, &b]);
+        assert_eq!(svg.matches("<polyline class=\"cdf\"").count(), 2);
+        assert_eq!(svg.matches("<circle").count(), 6, "p50, p95 and p99 of each");
+        assert!(svg.contains("run 2: key=&lt;script&gt;") && !svg.contains("<script>"), "{svg}");
+        assert!(svg.contains(">1 ms</text>") && svg.contains(">50 %</text>"), "ticks with units");
+    }
+}

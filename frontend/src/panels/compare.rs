@@ -1,0 +1,235 @@
+//! Compare: two to four of the session's runs overlaid (latency distributions, a table
+//! of what differs and what came of it), the one-click experiments that make such runs,
+//! and the figures as CSV or the chart as an SVG image.
+
+use leptos::prelude::*;
+use shared::protocol::ProduceRequest;
+
+use crate::compare::{self, AT_MOST, COLOURS, Experiment, Summary};
+use crate::context::Ctx;
+use crate::i18n::lang;
+use crate::t;
+
+/// A `data:` address holding `text`, for a download link.
+fn data_url(mime: &str, text: &str) -> String {
+    format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
+}
+
+/// An experiment's name on its button.
+fn experiment_name(experiment: Experiment) -> String {
+    match experiment {
+        Experiment::AcksLadder => t!(lang(); "Acks ladder: 0, 1, all", "Échelle des acks : 0, 1, all"),
+        Experiment::Linger => t!(lang(); "linger.ms 0 / 5 / 50", "linger.ms 0 / 5 / 50"),
+        Experiment::SyncOrPipelined => t!(lang(); "Sync vs pipelined", "Sync ou pipeline"),
+    }
+}
+
+/// The runs kept, the ones chosen, the experiments, the chart and the table.
+#[component]
+pub fn ComparePanel() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let chosen = RwSignal::new(Vec::<u64>::new());
+    // An experiment's runs still to send, and the last run before it began.
+    let queue = RwSignal::new(Vec::<ProduceRequest>::new());
+    let began_after = RwSignal::new(None::<u64>);
+    let with_idempotence = RwSignal::new(false);
+
+    // One experiment run after another: the next goes once the last one finished; when
+    // none is left, its runs are the ones compared.
+    let finished = Memo::new(move |_| ctx.page.with(|p| p.summaries.last().map(|s| (p.summaries.len(), s.run))));
+    Effect::new(move |_| {
+        // `get`, not `track`: a memo only tracked is not re-run on a change.
+        let _ = finished.get();
+        if ctx.page.with_untracked(|p| p.running()) {
+            return;
+        }
+        let next = queue.try_update(|q| (!q.is_empty()).then(|| q.remove(0))).flatten();
+        match next {
+            Some(request) => ctx.send_request(request),
+            None => {
+                if let Some(after) = began_after.get_untracked() {
+                    began_after.set(None);
+                    let runs = ctx.page.with_untracked(|p| {
+                        p.summaries.iter().filter(|s| s.run > after).map(|s| s.run).take(AT_MOST).collect()
+                    });
+                    chosen.set(runs);
+                }
+            }
+        }
+    });
+    let start = move |experiment: Experiment| {
+        let Ok(base) = ctx.form.with_untracked(|f| f.request()) else {
+            ctx.send_run(); // says what to fix
+            return;
+        };
+        let mut runs = experiment.requests(&base, with_idempotence.get_untracked());
+        let last = ctx.page.with_untracked(|p| p.summaries.last().map_or(0, |s| s.run));
+        began_after.set(Some(last));
+        let first = runs.remove(0);
+        queue.set(runs);
+        ctx.send_request(first);
+    };
+
+    let picked = move || -> Vec<Summary> {
+        let chosen = chosen.get();
+        ctx.page.with(|p| p.summaries.iter().filter(|s| chosen.contains(&s.run)).cloned().collect())
+    };
+    let toggle = move |run: u64| {
+        chosen.update(|c| {
+            if let Some(at) = c.iter().position(|r| *r == run) {
+                c.remove(at);
+            } else if c.len() < AT_MOST {
+                c.push(run);
+                c.sort_unstable();
+            }
+        });
+    };
+    view! {
+        <section class="panel" id="compare">
+            <h2>{t!("Compare runs", "Comparer des envois")}</h2>
+            <div class="actions experiments">
+                {Experiment::ALL
+                    .into_iter()
+                    .map(|e| {
+                        let id = match e {
+                            Experiment::AcksLadder => "experiment-acks",
+                            Experiment::Linger => "experiment-linger",
+                            Experiment::SyncOrPipelined => "experiment-modes",
+                        };
+                        view! {
+                            <button id=id disabled=move || !queue.with(Vec::is_empty) || ctx.page.with(|p| p.running()) on:click=move |_| start(e)>
+                                {move || experiment_name(e)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                <label class="check" for="experiment-idempotence">
+                    <input type="checkbox" id="experiment-idempotence" prop:checked=move || with_idempotence.get()
+                        on:change=move |ev| with_idempotence.set(event_target_checked(&ev)) />
+                    {t!("+ acks=all with idempotence", "+ acks=all avec idempotence")}
+                </label>
+            </div>
+            <p class="doc">
+                {t!(
+                    "Each experiment sends the form's messages once per setting, one run after another, then compares them here.",
+                    "Chaque expérience envoie les messages du formulaire une fois par réglage, un envoi après l'autre, puis les compare ici."
+                )}
+            </p>
+            <RunChooser chosen toggle />
+            {move || {
+                let runs = picked();
+                (runs.len() >= 2).then(|| view! { <Comparison runs /> })
+            }}
+        </section>
+    }
+}
+
+/// The runs kept, each a checkbox.
+#[component]
+fn RunChooser(chosen: RwSignal<Vec<u64>>, toggle: impl Fn(u64) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    view! {
+        <ul class="run-chooser" id="run-chooser">
+            {move || {
+                ctx.page.with(|p| {
+                    p.summaries
+                        .iter()
+                        .rev()
+                        .map(|s| {
+                            let run = s.run;
+                            let mode = if s.request.mode == shared::protocol::RunMode::Sync { "sync" } else { "pipelined" };
+                            let line = format!(
+                                "{} {run} · acks={} · linger.ms={} · {mode} · {} · {:.0} msgs/s",
+                                t!(lang(); "Run", "Envoi"),
+                                s.request.settings.acks.as_str(),
+                                s.request.settings.linger_ms,
+                                s.delivered,
+                                s.msgs_per_sec()
+                            );
+                            let id = format!("compare-run-{run}");
+                            let label_for = id.clone();
+                            view! {
+                                <li>
+                                    <label class="check" for=label_for>
+                                        <input type="checkbox" id=id prop:checked=move || chosen.with(|c| c.contains(&run))
+                                            on:change=move |_| toggle(run) />
+                                        {line}
+                                    </label>
+                                </li>
+                            }
+                        })
+                        .collect_view()
+                })
+            }}
+        </ul>
+        <Show when=move || ctx.page.with(|p| p.summaries.len() < 2)>
+            <p class="hint">{t!("Finished runs appear here: choose two to four.", "Les envois terminés apparaissent ici : choisissez-en deux à quatre.")}</p>
+        </Show>
+    }
+}
+
+/// Two to four runs overlaid, with the table of what differs and the downloads.
+#[component]
+fn Comparison(runs: Vec<Summary>) -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let refs: Vec<&Summary> = runs.iter().collect();
+    let svg = compare::latency_svg(&refs);
+    let csv = compare::csv(&refs);
+    let names = compare::labels(&refs);
+    let requests: Vec<&ProduceRequest> = refs.iter().map(|s| &s.request).collect();
+    let differ = compare::differences(&requests);
+    let acks_differ = differ.iter().any(|(name, _)| name == "acks");
+    let first = runs[0].msgs_per_sec().max(1e-9);
+    let rows = runs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let cells = differ.iter().map(|(_, values)| view! { <td>{values[i].clone()}</td> }).collect_view();
+            let [p50, _, p99] = s.percentiles_us;
+            view! {
+                <tr data-run=s.run>
+                    <td><span class="swatch" style=format!("background:{}", COLOURS[i % COLOURS.len()])></span>{s.run}</td>
+                    {cells}
+                    <td class="num">{crate::i18n::number(s.msgs_per_sec(), 0)}</td>
+                    <td class="num">{crate::i18n::latency(p50)}</td>
+                    <td class="num">{crate::i18n::latency(p99)}</td>
+                    <td class="num">{s.failed}</td>
+                    <td class="num">{format!("×{}", crate::i18n::number(s.msgs_per_sec() / first, 2))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let heads = differ.iter().map(|(name, _)| view! { <th><code>{name.clone()}</code></th> }).collect_view();
+    view! {
+        <figure class="compare-figure">
+            <div id="compare-chart" inner_html=svg.clone()></div>
+            <figcaption class="sr-only">{names.join("; ")}</figcaption>
+        </figure>
+        <table id="compare-table">
+            <thead>
+                <tr>
+                    <th>{t!("Run", "Envoi")}</th>
+                    {heads}
+                    <th>"msgs/s"</th>
+                    <th>"p50"</th>
+                    <th>"p99"</th>
+                    <th>{t!("failed", "échecs")}</th>
+                    <th>{t!("vs first", "vs premier")}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <Show when=move || acks_differ && ctx.embedded()>
+            <p class="honest" id="compare-honest">
+                {t!(
+                    "Embedded cluster: acks=1 and acks=all come out alike here, since the mock does not replicate (no follower to wait for); acks=0 gets no offset, since the broker does not answer. On a real cluster the difference is measured.",
+                    "Cluster embarqué : acks=1 et acks=all donnent ici la même chose, car le mock ne réplique pas (aucun follower à attendre) ; acks=0 n'a pas d'offset, car le broker ne répond pas. Sur un vrai cluster, la différence se mesure."
+                )}
+            </p>
+        </Show>
+        <div class="actions">
+            <a id="compare-csv" class="button" download="runs.csv" href=data_url("text/csv", &csv)>{t!("Download CSV", "Télécharger le CSV")}</a>
+            <a id="compare-svg" class="button" download="runs.svg" href=data_url("image/svg+xml", &svg)>{t!("Download the chart (SVG)", "Télécharger le graphique (SVG)")}</a>
+        </div>
+    }
+}
