@@ -953,6 +953,7 @@ async fn the_acks_ladder_runs_three_times_and_compare_overlays_them() {
     };
     assert_eq!(heads, ["acks"], "the table names only the setting that differs");
     let table = text(&browser, "#compare-table tbody").await;
+    eprintln!("acks ladder, 200 pipelined messages:\n{}", text(&browser, "#compare-table").await);
     for acks in ["0", "1", "all"] {
         assert!(table.lines().any(|l| l.split_whitespace().nth(1) == Some(acks)), "acks={acks} row in\n{table}");
     }
@@ -965,13 +966,44 @@ async fn the_acks_ladder_runs_three_times_and_compare_overlays_them() {
         .unwrap();
     let csv = csv.as_str().unwrap().to_owned();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[0], "run,acks,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first", "{csv}");
+    let header = "run,acks,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first,in_producer_ms,waiting_to_send_ms,round_trip_ms";
+    assert_eq!(lines[0], header, "{csv}");
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines[1..].iter().all(|l| l.split(',').nth(6) == Some("200")), "200 delivered each: {csv}");
     screenshot_of(&browser, "#compare", "compare-acks-ladder").await;
     // The runs are still there to compare after a reload.
     browser.refresh().await.unwrap();
     wait_for_text(&browser, "#run-chooser", |t| t.matches("acks=").count() >= 3, "the runs kept across a reload").await;
+    browser.close().await.unwrap();
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn the_linger_experiment_moves_the_latency_from_the_wire_into_the_producer() {
+    let (server, _driver, browser) = open_page().await;
+    type_into(&browser, "#count", "200").await;
+    click(&browser, "#experiment-linger").await;
+    wait_for_text(&browser, "#compare-table", |t| t.contains("linger.ms"), "the experiment is compared").await;
+    // The breakdown's cells, as milliseconds, for each row: in the producer, round trip.
+    let mut rows = Vec::new();
+    for row in browser.find_all(Locator::Css("#compare-table tbody tr")).await.unwrap() {
+        let cell = |css: &'static str| {
+            let row = row.clone();
+            async move {
+                let text = row.find(Locator::Css(css)).await.unwrap().text().await.unwrap();
+                text.trim_end_matches(" ms").replace(',', "").parse::<f64>().unwrap()
+            }
+        };
+        let linger = row.find(Locator::Css("td:nth-child(2)")).await.unwrap().text().await.unwrap();
+        rows.push((linger, cell("td.in-producer").await, cell("td.round-trip").await));
+    }
+    eprintln!("linger.ms, in the producer (ms), round trip (ms): {rows:?}");
+    let by = |linger: &str| rows.iter().find(|r| r.0 == linger).cloned().unwrap();
+    let (zero, fifty) = (by("0"), by("50"));
+    assert!(zero.1 < 10.0, "without linger a message hardly waits in the producer: {zero:?}");
+    assert!(fifty.1 >= 30.0 && fifty.1 > 10.0 * fifty.2, "with 50 ms it waits there, not on the wire: {fifty:?}");
+    screenshot_of(&browser, "#compare", "compare-linger").await;
     browser.close().await.unwrap();
     server.stop().await;
 }

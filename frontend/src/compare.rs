@@ -35,6 +35,25 @@ pub struct Summary {
     pub latency_bins: Vec<u32>,
     /// Throughput over time: (ms since the start, messages per second).
     pub throughput: Vec<(u64, f64)>,
+    /// Where the latency went, from librdkafka's statistics after the run: waiting in
+    /// the producer (linger, batching), waiting to be sent, and the round trip (the wire
+    /// and the broker), in microseconds; `None` until they came.
+    #[serde(default)]
+    pub breakdown_us: Option<[i64; 3]>,
+}
+
+/// Where a producer's messages spent their time over librdkafka's last statistics
+/// window, averaged over the brokers that had requests: in the partition queue
+/// (`int_latency`), waiting to be sent (`outbuf_latency`), and on the round trip
+/// (`rtt`), in microseconds.
+pub fn breakdown(stats: &shared::protocol::ProducerStats) -> [i64; 3] {
+    let busy: Vec<_> = stats.brokers.iter().filter(|b| b.rtt_avg_us > 0 || b.queue_latency_avg_us > 0).collect();
+    if busy.is_empty() {
+        return [0; 3];
+    }
+    let mean =
+        |f: fn(&shared::protocol::BrokerStats) -> i64| busy.iter().map(|b| f(b)).sum::<i64>() / busy.len() as i64;
+    [mean(|b| b.queue_latency_avg_us), mean(|b| b.send_wait_avg_us), mean(|b| b.rtt_avg_us)]
 }
 
 impl Summary {
@@ -52,6 +71,7 @@ impl Summary {
             percentiles_us: stats.map_or([0; 3], |s| [s.p50_us, s.p95_us, s.p99_us]),
             latency_bins: run.latency_bins.to_vec(),
             throughput: run.series.iter().map(|p| (p.elapsed_ms, p.msgs_per_sec)).collect(),
+            breakdown_us: None,
         })
     }
 
@@ -123,7 +143,10 @@ pub fn csv(runs: &[&Summary]) -> String {
     let mut header = vec!["run".to_owned()];
     header.extend(differ.iter().map(|(name, _)| name.clone()));
     header.extend(
-        ["msgs_per_sec", "p50_ms", "p95_ms", "p99_ms", "delivered", "failed", "ratio_to_first"].map(String::from),
+        ["msgs_per_sec", "p50_ms", "p95_ms", "p99_ms", "delivered", "failed", "ratio_to_first"]
+            .into_iter()
+            .chain(["in_producer_ms", "waiting_to_send_ms", "round_trip_ms"])
+            .map(String::from),
     );
     let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
     out.push('\n');
@@ -141,6 +164,8 @@ pub fn csv(runs: &[&Summary]) -> String {
             run.failed.to_string(),
             format!("{:.2}", run.msgs_per_sec() / first),
         ]);
+        let ms = |us: i64| format!("{:.3}", us as f64 / 1000.0);
+        line.extend(run.breakdown_us.map_or_else(|| vec![String::new(); 3], |b| b.map(ms).to_vec()));
         out.push_str(&line.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
@@ -321,7 +346,32 @@ mod tests {
             percentiles_us: [1_000, 2_000, 3_000],
             latency_bins: vec![0; LATENCY_BINS],
             throughput: Vec::new(),
+            breakdown_us: None,
         }
+    }
+
+    #[test]
+    fn the_breakdown_averages_the_brokers_that_worked() {
+        let broker = |id, queue, wait, rtt| shared::protocol::BrokerStats {
+            id,
+            state: "UP".into(),
+            rtt_avg_us: rtt,
+            rtt_p99_us: rtt,
+            queue_latency_avg_us: queue,
+            send_wait_avg_us: wait,
+            in_flight_requests: 0,
+            queued_requests: 0,
+            retries: 0,
+            timeouts: 0,
+        };
+        let stats = shared::protocol::ProducerStats {
+            producer: "p".into(),
+            queued_messages: 0,
+            batch_size_avg: 0,
+            batch_count_avg: 0,
+            brokers: vec![broker(1, 50_000, 20, 400), broker(2, 0, 0, 0), broker(3, 48_000, 40, 600)],
+        };
+        assert_eq!(breakdown(&stats), [49_000, 30, 500], "broker 2 had nothing to do");
     }
 
     #[test]
@@ -352,12 +402,16 @@ mod tests {
     fn the_csv_has_a_line_per_run_with_the_ratio_to_the_first() {
         let lab = ProduceRequest::lab();
         let fast = ProduceRequest { mode: RunMode::Pipelined, ..lab.clone() };
-        let (a, b) = (summary(1, lab, 100, 1000), summary(2, fast, 100, 250));
+        let (a, mut b) = (summary(1, lab, 100, 1000), summary(2, fast, 100, 250));
+        b.breakdown_us = Some([500, 20, 480]);
         let text = csv(&[&a, &b]);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "run,mode,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first");
-        assert_eq!(lines[1], "1,sync,100.0,1.000,2.000,3.000,100,0,1.00");
-        assert_eq!(lines[2], "2,pipelined,400.0,1.000,2.000,3.000,100,0,4.00");
+        assert_eq!(
+            lines[0],
+            "run,mode,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first,in_producer_ms,waiting_to_send_ms,round_trip_ms"
+        );
+        assert_eq!(lines[1], "1,sync,100.0,1.000,2.000,3.000,100,0,1.00,,,");
+        assert_eq!(lines[2], "2,pipelined,400.0,1.000,2.000,3.000,100,0,4.00,0.500,0.020,0.480");
     }
 
     #[test]

@@ -542,7 +542,14 @@ impl Page {
             }
             Event::Error(e) => self.error = Some(e),
             Event::Cluster(state) => self.cluster = Some(state),
-            Event::ProducerStats(stats) => self.producer_stats = Some(stats),
+            Event::ProducerStats(stats) => {
+                // The first statistics after a run cover its last second: where its
+                // latency went.
+                if let Some(last) = self.summaries.last_mut().filter(|s| s.breakdown_us.is_none()) {
+                    last.breakdown_us = Some(crate::compare::breakdown(&stats));
+                }
+                self.producer_stats = Some(stats);
+            }
             Event::Records(records) => match records.tag.clone() {
                 Some(tag) => {
                     self.reads.insert(tag, records);

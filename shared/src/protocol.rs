@@ -617,6 +617,15 @@ pub struct BrokerStats {
     pub rtt_avg_us: i64,
     /// 99th percentile round-trip time, in microseconds.
     pub rtt_p99_us: i64,
+    /// Average time a message waited in the producer's partition queue (linger,
+    /// batching) before going into a request, in microseconds, over the last interval
+    /// (librdkafka's `int_latency`).
+    #[serde(default)]
+    pub queue_latency_avg_us: i64,
+    /// Average time a request waited to be sent (librdkafka's `outbuf_latency`), in
+    /// microseconds, over the last interval.
+    #[serde(default)]
+    pub send_wait_avg_us: i64,
     /// Requests sent and awaiting an answer.
     pub in_flight_requests: i64,
     /// Requests waiting to be sent.

@@ -185,13 +185,20 @@ impl SendLoop {
     /// which gives it its outcome.
     async fn settle(&self) {
         let flush_wait = Duration::from_millis(u64::from(self.request.settings.message_timeout_ms) + 5_000);
-        if let Err(e) = producer::flush(&self.producer, flush_wait).await {
-            warn!("Flush did not finish: {e}");
-        }
         let settled = || {
             let (sent, outcomes) = self.reports.progress();
             sent == outcomes
         };
+        // Every outcome first, looked at every 2 ms, then the lab's Flush (which has
+        // nothing left to wait for): rust-rdkafka's flush looks every 100 ms, so a run
+        // that flushed first ended up to 100 ms after its last delivery report.
+        let flushed_by = Instant::now() + flush_wait;
+        while !settled() && Instant::now() < flushed_by {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        if let Err(e) = producer::flush(&self.producer, flushed_by.saturating_duration_since(Instant::now())).await {
+            warn!("Flush did not finish: {e}");
+        }
         let mut deadline = Instant::now() + SETTLE_WAIT;
         let mut purged = false;
         while !settled() {

@@ -13,6 +13,9 @@ use super::Session;
 use crate::cluster::ClusterError;
 use crate::run::{Plan, Run, RunProducer, messages};
 
+/// How long a new producer asks for its topic's metadata before its first run.
+const LEARN_TOPIC_WAIT: Duration = Duration::from_secs(2);
+
 impl Session {
     /// Reads and carries out one command of the page.
     pub(super) async fn command(&mut self, text: &str) {
@@ -124,7 +127,7 @@ impl Session {
             Ok(partitions) => partitions.unwrap_or(0),
             Err(e) => return self.error(ErrorEvent::at_field("topic", e.problem())).await,
         };
-        let producer = match self.producer_for(&request.settings).await {
+        let producer = match self.producer_for(&request.settings, &request.topic).await {
             Ok(p) => p,
             Err(detail) => return self.error(ErrorEvent::new(Problem::ProducerNotCreated { detail })).await,
         };
@@ -185,7 +188,7 @@ impl Session {
     }
 
     /// The session's producer for `settings`, rebuilt only when they changed.
-    async fn producer_for(&mut self, settings: &ProducerSettings) -> Result<Arc<RunProducer>, String> {
+    async fn producer_for(&mut self, settings: &ProducerSettings, topic: &str) -> Result<Arc<RunProducer>, String> {
         if let Some((current, producer)) = &self.producer
             && current == settings
         {
@@ -197,6 +200,7 @@ impl Session {
         let producer = crate::producer::build(settings, self.ctx.cluster.bootstrap_servers(), self.events.clone())
             .map(Arc::new)
             .map_err(|e| e.to_string())?;
+        crate::producer::learn_topic(&producer, topic, LEARN_TOPIC_WAIT).await;
         self.producer = Some((settings.clone(), Arc::clone(&producer)));
         Ok(producer)
     }

@@ -36,11 +36,15 @@ pub fn ComparePanel() -> impl IntoView {
 
     // One experiment run after another: the next goes once the last one finished; when
     // none is left, its runs are the ones compared.
-    let finished = Memo::new(move |_| ctx.page.with(|p| p.summaries.last().map(|s| (p.summaries.len(), s.run))));
+    // The next run waits for the last one's statistics too (within a second): they say
+    // where its latency went, and must not mix two runs.
+    let finished = Memo::new(move |_| {
+        ctx.page.with(|p| p.summaries.last().map(|s| (p.summaries.len(), s.run, s.breakdown_us.is_some())))
+    });
     Effect::new(move |_| {
         // `get`, not `track`: a memo only tracked is not re-run on a change.
-        let _ = finished.get();
-        if ctx.page.with_untracked(|p| p.running()) {
+        let last = finished.get();
+        if ctx.page.with_untracked(|p| p.running()) || last.is_some_and(|(_, _, told)| !told) {
             return;
         }
         let next = queue.try_update(|q| (!q.is_empty()).then(|| q.remove(0))).flatten();
@@ -195,6 +199,14 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
                     <td class="num">{crate::i18n::latency(p99)}</td>
                     <td class="num">{s.failed}</td>
                     <td class="num">{format!("×{}", crate::i18n::number(s.msgs_per_sec() / first, 2))}</td>
+                    {match s.breakdown_us {
+                        Some([queue, wait, rtt]) => view! {
+                            <td class="num in-producer">{crate::i18n::latency(queue.max(0) as u64)}</td>
+                            <td class="num waiting">{crate::i18n::latency(wait.max(0) as u64)}</td>
+                            <td class="num round-trip">{crate::i18n::latency(rtt.max(0) as u64)}</td>
+                        }.into_any(),
+                        None => view! { <td></td><td></td><td></td> }.into_any(),
+                    }}
                 </tr>
             }
         })
@@ -215,10 +227,19 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
                     <th>"p99"</th>
                     <th>{t!("failed", "échecs")}</th>
                     <th>{t!("vs first", "vs premier")}</th>
+                    <th title=t!("librdkafka int_latency: linger and batching", "int_latency de librdkafka : linger et batching")>{t!("in the producer", "dans le producer")}</th>
+                    <th title=t!("librdkafka outbuf_latency", "outbuf_latency de librdkafka")>{t!("waiting to send", "attente d'envoi")}</th>
+                    <th title=t!("librdkafka rtt: the network and the broker", "rtt de librdkafka : le réseau et le broker")>{t!("round trip", "aller-retour")}</th>
                 </tr>
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        <p class="doc">
+            {t!(
+                "Where the latency went: librdkafka's own averages (int_latency, outbuf_latency, rtt) over its statistics window after each run, across the brokers it used. A message's latency is about their sum.",
+                "Où est passée la latence : les moyennes de librdkafka lui-même (int_latency, outbuf_latency, rtt) sur sa fenêtre de statistiques après chaque envoi, sur les brokers utilisés. La latence d'un message en est à peu près la somme."
+            )}
+        </p>
         <Show when=move || acks_differ && ctx.embedded()>
             <p class="honest" id="compare-honest">
                 {t!(
