@@ -2,7 +2,7 @@
 //! go by, the instructor's broadcasts, and the sessions waiting for their page to come
 //! back after a dropped connection.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -13,6 +13,7 @@ use shared::protocol::{ClassView, ClusterState, Limits, MAX_BROADCAST_LEN, Train
 use tokio::sync::{broadcast, mpsc};
 
 use crate::metrics::{Counts, Snapshot};
+use crate::occupancy::{Caps, Full, Occupancy};
 use crate::run::{InFlightLimit, Run};
 
 /// Names one session may take: a trainee may correct a typo or two, not create topics
@@ -39,13 +40,6 @@ struct Entry {
     reconnect: Option<mpsc::Sender<WebSocket>>,
 }
 
-/// Sessions open now, in all and by client address.
-#[derive(Default)]
-struct Occupancy {
-    total: u32,
-    by_address: HashMap<IpAddr, u32>,
-}
-
 /// A session's place on the server, taken before its WebSocket is upgraded and given
 /// back when it is dropped (when the session ends).
 pub struct Place {
@@ -55,14 +49,7 @@ pub struct Place {
 
 impl Drop for Place {
     fn drop(&mut self) {
-        let mut occupancy = self.class.occupancy();
-        occupancy.total = occupancy.total.saturating_sub(1);
-        if let Some(n) = occupancy.by_address.get_mut(&self.address) {
-            *n -= 1;
-            if *n == 0 {
-                occupancy.by_address.remove(&self.address);
-            }
-        }
+        self.class.occupancy().give_back(self.address);
     }
 }
 
@@ -118,22 +105,17 @@ impl Class {
     /// A place for a new session from `address`, within `limits`: at most
     /// `limits.sessions` in all and `limits.sessions_per_address` from one address.
     pub fn take_place(self: &Arc<Self>, address: IpAddr, limits: &Limits) -> Result<Place, Problem> {
-        let mut occupancy = self.occupancy();
-        let from_address = occupancy.by_address.get(&address).copied().unwrap_or(0);
-        let full = |limit: &str, max: u32, now: u32| Problem::Limit {
+        let caps = Caps { total: limits.sessions, per_address: limits.sessions_per_address };
+        let full = |limit: &str, max: u32, taken: u32| Problem::Limit {
             limit: limit.into(),
             max: max.into(),
-            got: u64::from(now) + 1,
+            got: u64::from(taken) + 1,
         };
-        if occupancy.total >= limits.sessions {
-            return Err(full("sessions", limits.sessions, occupancy.total));
+        match self.occupancy().take(address, caps) {
+            Ok(()) => Ok(Place { class: Arc::clone(self), address }),
+            Err(Full::Total { taken }) => Err(full("sessions", caps.total, taken)),
+            Err(Full::Address { taken }) => Err(full("sessions_per_address", caps.per_address, taken)),
         }
-        if from_address >= limits.sessions_per_address {
-            return Err(full("sessions_per_address", limits.sessions_per_address, from_address));
-        }
-        occupancy.total += 1;
-        occupancy.by_address.insert(address, from_address + 1);
-        Ok(Place { class: Arc::clone(self), address })
     }
 
     /// True when `key` names a session that waits for its page (so that a page coming

@@ -23,6 +23,7 @@
 //! - [`class`]: every session as the instructor sees it, trainee names, broadcasts, and
 //!   the limit of messages in flight across sessions.
 //! - [`metrics`]: the counts `/metrics` gives an operator, in the Prometheus format.
+//! - [`occupancy`]: places counted in all and by address (sessions, connections).
 //!
 //! Only [`cluster`] and [`producer`] touch rdkafka.
 #![deny(missing_docs)]
@@ -31,6 +32,7 @@ pub mod class;
 pub mod cluster;
 pub mod http;
 pub mod metrics;
+pub mod occupancy;
 pub mod origin;
 pub mod producer;
 pub mod run;

@@ -3,10 +3,11 @@
 //! one address can take every file descriptor (a WebSocket leaves this count once
 //! upgraded: its session holds a place of its own).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+
+use crate::occupancy::{Caps, Full, Occupancy};
 
 /// The most connections at once, and from one address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,18 +37,12 @@ pub enum Refusal {
 }
 
 /// The open connections.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Connections {
-    limits: ConnectionLimits,
-    open: Mutex<Open>,
+    caps: Caps,
+    open: Mutex<Occupancy>,
     refused_full: AtomicU64,
     refused_address: AtomicU64,
-}
-
-#[derive(Debug, Default)]
-struct Open {
-    total: u32,
-    by_address: HashMap<IpAddr, u32>,
 }
 
 /// One open connection, counted until it is dropped.
@@ -60,35 +55,33 @@ pub struct Connection {
 impl Connections {
     /// No connection yet, within `limits`.
     pub fn new(limits: ConnectionLimits) -> Arc<Self> {
-        Arc::new(Self { limits, ..Self::default() })
+        Arc::new(Self {
+            caps: Caps { total: limits.max, per_address: limits.per_address },
+            open: Mutex::default(),
+            refused_full: AtomicU64::new(0),
+            refused_address: AtomicU64::new(0),
+        })
     }
 
-    fn open(&self) -> std::sync::MutexGuard<'_, Open> {
+    fn open(&self) -> std::sync::MutexGuard<'_, Occupancy> {
         self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Counts a connection from `address`, or says why it is refused.
     pub fn admit(self: &Arc<Self>, address: IpAddr) -> Result<Connection, Refusal> {
-        let mut open = self.open();
-        let refusal = if open.total >= self.limits.max {
-            Some((Refusal::Full, &self.refused_full))
-        } else if open.by_address.get(&address).copied().unwrap_or(0) >= self.limits.per_address {
-            Some((Refusal::AddressFull, &self.refused_address))
-        } else {
-            None
+        let taken = self.open().take(address, self.caps);
+        let (refusal, count) = match taken {
+            Ok(()) => return Ok(Connection { connections: Arc::clone(self), address }),
+            Err(Full::Total { .. }) => (Refusal::Full, &self.refused_full),
+            Err(Full::Address { .. }) => (Refusal::AddressFull, &self.refused_address),
         };
-        if let Some((refusal, count)) = refusal {
-            count.fetch_add(1, Ordering::Relaxed);
-            return Err(refusal);
-        }
-        open.total += 1;
-        *open.by_address.entry(address).or_default() += 1;
-        Ok(Connection { connections: Arc::clone(self), address })
+        count.fetch_add(1, Ordering::Relaxed);
+        Err(refusal)
     }
 
     /// Connections open now.
     pub fn now(&self) -> u32 {
-        self.open().total
+        self.open().taken()
     }
 
     /// Connections refused since the start: server full, then address full.
@@ -99,15 +92,7 @@ impl Connections {
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        let mut open = self.connections.open();
-        open.total = open.total.saturating_sub(1);
-        if let Some(n) = open.by_address.get_mut(&self.address) {
-            *n -= 1;
-            if *n == 0 {
-                // Forgotten at once: a scan of many addresses leaves nothing behind.
-                open.by_address.remove(&self.address);
-            }
-        }
+        self.connections.open().give_back(self.address);
     }
 }
 
@@ -139,7 +124,7 @@ mod tests {
         assert_eq!(connections.now(), 2);
         drop(held);
         assert_eq!(connections.now(), 0);
-        assert!(connections.open().by_address.is_empty(), "nothing kept of closed addresses");
+        assert_eq!(connections.open().addresses(), 0, "nothing kept of closed addresses");
         assert!(connections.admit(ip(3)).is_ok());
         assert_eq!(connections.refused(), (1, 0));
     }
