@@ -178,6 +178,7 @@ fn producer_stats(s: &rdkafka::Statistics) -> ProducerStats {
             rtt_p99_us: b.rtt.as_ref().map_or(0, |w| w.p99),
             queue_latency_avg_us: b.int_latency.as_ref().map_or(0, |w| w.avg),
             send_wait_avg_us: b.outbuf_latency.as_ref().map_or(0, |w| w.avg),
+            queued_samples: b.int_latency.as_ref().map_or(0, |w| w.cnt),
             in_flight_requests: b.waitresp_cnt,
             queued_requests: b.outbuf_cnt,
             retries: b.txretries,

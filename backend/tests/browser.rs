@@ -944,6 +944,8 @@ async fn the_acks_ladder_runs_three_times_and_compare_overlays_them() {
     wait_for_text(&browser, "#compare-table", |t| t.contains("acks"), "the ladder is compared").await;
     let curves = browser.find_all(Locator::Css("#compare-chart polyline.cdf")).await.unwrap();
     assert_eq!(curves.len(), 3, "three latency distributions overlaid");
+    let lines = browser.find_all(Locator::Css("#compare-throughput polyline.throughput")).await.unwrap();
+    assert_eq!(lines.len(), 3, "and their throughput over time");
     let heads: Vec<String> = {
         let mut heads = Vec::new();
         for th in browser.find_all(Locator::Css("#compare-table thead th code")).await.unwrap() {

@@ -43,16 +43,18 @@ pub struct Summary {
 }
 
 /// Where a producer's messages spent their time over librdkafka's last statistics
-/// window, averaged over the brokers that had requests: in the partition queue
-/// (`int_latency`), waiting to be sent (`outbuf_latency`), and on the round trip
-/// (`rtt`), in microseconds.
+/// window, averaged over the brokers weighted by the messages each put into produce
+/// requests (a broker that only answered a metadata request counts for nothing): in the
+/// partition queue (`int_latency`), waiting to be sent (`outbuf_latency`), and on the
+/// round trip (`rtt`), in microseconds.
 pub fn breakdown(stats: &shared::protocol::ProducerStats) -> [i64; 3] {
-    let busy: Vec<_> = stats.brokers.iter().filter(|b| b.rtt_avg_us > 0 || b.queue_latency_avg_us > 0).collect();
-    if busy.is_empty() {
+    let samples: i64 = stats.brokers.iter().map(|b| b.queued_samples.max(0)).sum();
+    if samples == 0 {
         return [0; 3];
     }
-    let mean =
-        |f: fn(&shared::protocol::BrokerStats) -> i64| busy.iter().map(|b| f(b)).sum::<i64>() / busy.len() as i64;
+    let mean = |f: fn(&shared::protocol::BrokerStats) -> i64| {
+        stats.brokers.iter().map(|b| f(b) * b.queued_samples.max(0)).sum::<i64>() / samples
+    };
     [mean(|b| b.queue_latency_avg_us), mean(|b| b.send_wait_avg_us), mean(|b| b.rtt_avg_us)]
 }
 
@@ -329,6 +331,65 @@ pub fn latency_svg(runs: &[&Summary]) -> String {
     svg
 }
 
+/// Round steps for an axis up to `max`: 1, 2 or 5 times a power of ten, about five of
+/// them.
+fn ticks(max: f64) -> Vec<f64> {
+    if max <= 0.0 {
+        return vec![0.0];
+    }
+    let rough = max / 5.0;
+    let power = 10_f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= rough).unwrap_or(power * 10.0);
+    (0..).map(|i| f64::from(i) * step).take_while(|t| *t <= max * 1.0001).collect()
+}
+
+/// The throughput of `runs` over time, overlaid, as one SVG: messages per second against
+/// the time since each run started, with ticks and units on both axes.
+pub fn throughput_svg(runs: &[&Summary]) -> String {
+    let (w, h) = (SVG_W - LEFT - 10.0, SVG_H - BOTTOM - 10.0);
+    let max_ms = runs.iter().flat_map(|r| r.throughput.iter().map(|p| p.0)).max().unwrap_or(0).max(1) as f64;
+    let max_rate = runs.iter().flat_map(|r| r.throughput.iter().map(|p| p.1)).fold(1.0, f64::max);
+    let x = |ms: f64| LEFT + ms / max_ms * w;
+    let y = |rate: f64| 10.0 + (1.0 - rate / max_rate) * h;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_W} {SVG_H}" class="compare-chart" role="img"><rect width="100%" height="100%" fill="white"/>"#
+    );
+    for ms in ticks(max_ms) {
+        let at = x(ms);
+        svg.push_str(&format!(
+            r##"<line x1="{at:.1}" y1="10" x2="{at:.1}" y2="{:.1}" stroke="#eee"/><text x="{at:.1}" y="{:.1}" font-size="11" text-anchor="middle">{ms} ms</text>"##,
+            10.0 + h,
+            10.0 + h + 16.0
+        ));
+    }
+    for rate in ticks(max_rate) {
+        let at = y(rate);
+        svg.push_str(&format!(
+            r##"<line x1="{LEFT}" y1="{at:.1}" x2="{:.1}" y2="{at:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{rate}</text>"##,
+            LEFT + w,
+            LEFT - 4.0,
+            at + 4.0
+        ));
+    }
+    for (i, run) in runs.iter().enumerate() {
+        let points: Vec<String> =
+            run.throughput.iter().map(|(ms, rate)| format!("{:.1},{:.1}", x(*ms as f64), y(*rate))).collect();
+        svg.push_str(&format!(
+            r#"<polyline class="throughput" data-run="{}" points="{}" fill="none" stroke="{}" stroke-width="2"/>"#,
+            run.run,
+            points.join(" "),
+            COLOURS[i % COLOURS.len()]
+        ));
+    }
+    svg.push_str(&format!(
+        r#"<text x="{LEFT}" y="{:.1}" font-size="11">msgs/s</text><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">time since the run started</text></svg>"#,
+        8.0,
+        LEFT + w,
+        SVG_H - 2.0
+    ));
+    svg
+}
+
 /// One colour per compared run, told apart in grey too (dark, mid, light).
 pub const COLOURS: [&str; AT_MOST] = ["#1f5fa8", "#d9480f", "#2b8a3e", "#862e9c"];
 
@@ -351,14 +412,15 @@ mod tests {
     }
 
     #[test]
-    fn the_breakdown_averages_the_brokers_that_worked() {
-        let broker = |id, queue, wait, rtt| shared::protocol::BrokerStats {
+    fn the_breakdown_weighs_the_brokers_by_their_messages() {
+        let broker = |id, queue, wait, rtt, samples| shared::protocol::BrokerStats {
             id,
             state: "UP".into(),
             rtt_avg_us: rtt,
             rtt_p99_us: rtt,
             queue_latency_avg_us: queue,
             send_wait_avg_us: wait,
+            queued_samples: samples,
             in_flight_requests: 0,
             queued_requests: 0,
             retries: 0,
@@ -369,9 +431,10 @@ mod tests {
             queued_messages: 0,
             batch_size_avg: 0,
             batch_count_avg: 0,
-            brokers: vec![broker(1, 50_000, 20, 400), broker(2, 0, 0, 0), broker(3, 48_000, 40, 600)],
+            // Broker 2 only answered the producer's metadata request.
+            brokers: vec![broker(1, 50_000, 20, 400, 150), broker(2, 0, 10, 300, 0), broker(3, 46_000, 40, 600, 50)],
         };
-        assert_eq!(breakdown(&stats), [49_000, 30, 500], "broker 2 had nothing to do");
+        assert_eq!(breakdown(&stats), [49_000, 25, 450], "weighted by messages; broker 2 had none");
     }
 
     #[test]
@@ -421,6 +484,24 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("-1"), "'-1");
+    }
+
+    #[test]
+    fn axes_step_by_round_numbers() {
+        assert_eq!(ticks(100.0), [0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        assert_eq!(ticks(7.0), [0.0, 2.0, 4.0, 6.0]);
+        assert_eq!(ticks(0.0), [0.0]);
+    }
+
+    #[test]
+    fn the_throughput_chart_draws_a_line_per_run() {
+        let mut a = summary(1, ProduceRequest::lab(), 10, 100);
+        a.throughput = vec![(50, 100.0), (100, 200.0)];
+        let mut b = summary(2, ProduceRequest::lab(), 10, 100);
+        b.throughput = vec![(50, 50.0)];
+        let svg = throughput_svg(&[&a, &b]);
+        assert_eq!(svg.matches("<polyline class=\"throughput\"").count(), 2);
+        assert!(svg.contains(">100 ms</text>") && svg.contains("msgs/s"), "{svg}");
     }
 
     #[test]

@@ -626,6 +626,10 @@ pub struct BrokerStats {
     /// microseconds, over the last interval.
     #[serde(default)]
     pub send_wait_avg_us: i64,
+    /// Messages behind `queue_latency_avg_us` (those put into produce requests over the
+    /// interval): 0 for a broker that only answered metadata requests.
+    #[serde(default)]
+    pub queued_samples: i64,
     /// Requests sent and awaiting an answer.
     pub in_flight_requests: i64,
     /// Requests waiting to be sent.

@@ -178,6 +178,7 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let refs: Vec<&Summary> = runs.iter().collect();
     let svg = compare::latency_svg(&refs);
+    let throughput = compare::throughput_svg(&refs);
     let csv = compare::csv(&refs);
     let names = compare::labels(&refs);
     let requests: Vec<&ProduceRequest> = refs.iter().map(|s| &s.request).collect();
@@ -215,6 +216,7 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
     view! {
         <figure class="compare-figure">
             <div id="compare-chart" inner_html=svg.clone()></div>
+            <div id="compare-throughput" inner_html=throughput></div>
             <figcaption class="sr-only">{names.join("; ")}</figcaption>
         </figure>
         <table id="compare-table">
