@@ -256,6 +256,40 @@ const SVG_H: f64 = 240.0;
 const LEFT: f64 = 44.0;
 const BOTTOM: f64 = 30.0;
 
+/// The latency axis's ticks, in microseconds, and their labels.
+const LATENCY_TICKS: [(u64, &str); 6] = [
+    (100, "0.1 ms"),
+    (1_000, "1 ms"),
+    (10_000, "10 ms"),
+    (100_000, "100 ms"),
+    (1_000_000, "1 s"),
+    (10_000_000, "10 s"),
+];
+
+/// An empty chart: its frame and a white background (an exported image has one).
+fn open_svg() -> String {
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_W} {SVG_H}" class="compare-chart" role="img"><rect width="100%" height="100%" fill="white"/>"#
+    )
+}
+
+/// A tick of the horizontal axis at `at`: a grid line down to `bottom`, its label below.
+fn x_tick(svg: &mut String, at: f64, bottom: f64, label: &str) {
+    svg.push_str(&format!(
+        r##"<line x1="{at:.1}" y1="10" x2="{at:.1}" y2="{bottom:.1}" stroke="#ddd"/><text x="{at:.1}" y="{:.1}" font-size="11" text-anchor="middle">{label}</text>"##,
+        bottom + 16.0
+    ));
+}
+
+/// A tick of the vertical axis at `at`: a grid line across to `right`, its label left.
+fn y_tick(svg: &mut String, at: f64, right: f64, label: &str) {
+    svg.push_str(&format!(
+        r##"<line x1="{LEFT}" y1="{at:.1}" x2="{right:.1}" y2="{at:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{label}</text>"##,
+        LEFT - 4.0,
+        at + 4.0
+    ));
+}
+
 /// The latency distributions of `runs` overlaid, as one SVG: the fraction of messages
 /// delivered within each latency (log scale, 10 µs to 100 s), with each run's p50, p95
 /// and p99 marked, ticks and units on both axes, and a legend.
@@ -263,32 +297,12 @@ pub fn latency_svg(runs: &[&Summary]) -> String {
     let (w, h) = (SVG_W - LEFT - 10.0, SVG_H - BOTTOM - 10.0);
     let x = |scale: f64| LEFT + scale.clamp(0.0, 1.0) * w;
     let y = |fraction: f64| 10.0 + (1.0 - fraction) * h;
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_W} {SVG_H}" class="compare-chart" role="img"><rect width="100%" height="100%" fill="white"/>"#
-    );
-    for (us, label) in [
-        (100, "0.1 ms"),
-        (1_000, "1 ms"),
-        (10_000, "10 ms"),
-        (100_000, "100 ms"),
-        (1_000_000, "1 s"),
-        (10_000_000, "10 s"),
-    ] {
-        let at = x(crate::model::latency_scale(us));
-        svg.push_str(&format!(
-            r##"<line x1="{at:.1}" y1="10" x2="{at:.1}" y2="{:.1}" stroke="#ddd"/><text x="{at:.1}" y="{:.1}" font-size="11" text-anchor="middle">{label}</text>"##,
-            10.0 + h,
-            10.0 + h + 16.0
-        ));
+    let mut svg = open_svg();
+    for (us, label) in LATENCY_TICKS {
+        x_tick(&mut svg, x(crate::model::latency_scale(us)), 10.0 + h, label);
     }
     for (fraction, label) in [(0.0, "0 %"), (0.5, "50 %"), (0.95, "95 %"), (1.0, "100 %")] {
-        let at = y(fraction);
-        svg.push_str(&format!(
-            r##"<line x1="{LEFT}" y1="{at:.1}" x2="{:.1}" y2="{at:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{label}</text>"##,
-            LEFT + w,
-            LEFT - 4.0,
-            at + 4.0
-        ));
+        y_tick(&mut svg, y(fraction), LEFT + w, label);
     }
     let names = labels(runs);
     for (i, run) in runs.iter().enumerate() {
@@ -351,25 +365,12 @@ pub fn throughput_svg(runs: &[&Summary]) -> String {
     let max_rate = runs.iter().flat_map(|r| r.throughput.iter().map(|p| p.1)).fold(1.0, f64::max);
     let x = |ms: f64| LEFT + ms / max_ms * w;
     let y = |rate: f64| 10.0 + (1.0 - rate / max_rate) * h;
-    let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_W} {SVG_H}" class="compare-chart" role="img"><rect width="100%" height="100%" fill="white"/>"#
-    );
+    let mut svg = open_svg();
     for ms in ticks(max_ms) {
-        let at = x(ms);
-        svg.push_str(&format!(
-            r##"<line x1="{at:.1}" y1="10" x2="{at:.1}" y2="{:.1}" stroke="#eee"/><text x="{at:.1}" y="{:.1}" font-size="11" text-anchor="middle">{ms} ms</text>"##,
-            10.0 + h,
-            10.0 + h + 16.0
-        ));
+        x_tick(&mut svg, x(ms), 10.0 + h, &format!("{ms} ms"));
     }
     for rate in ticks(max_rate) {
-        let at = y(rate);
-        svg.push_str(&format!(
-            r##"<line x1="{LEFT}" y1="{at:.1}" x2="{:.1}" y2="{at:.1}" stroke="#eee"/><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{rate}</text>"##,
-            LEFT + w,
-            LEFT - 4.0,
-            at + 4.0
-        ));
+        y_tick(&mut svg, y(rate), LEFT + w, &rate.to_string());
     }
     for (i, run) in runs.iter().enumerate() {
         let points: Vec<String> =
