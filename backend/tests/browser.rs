@@ -1009,3 +1009,34 @@ async fn the_linger_experiment_moves_the_latency_from_the_wire_into_the_producer
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn on_a_1920_screen_the_lab_is_a_column_beside_the_producer_in_both_languages() {
+    let server = TestServer::start_with(dist()).await;
+    let driver = ChromeDriver::start();
+    let browser = driver.browser_with(&["--window-size=1920,1080"]).await;
+    browser.goto(&server.url("/")).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+    let rect = |css: &'static str| {
+        let browser = browser.clone();
+        async move {
+            let script =
+                format!("const r = document.querySelector('{css}').getBoundingClientRect(); return [r.left, r.top];");
+            let at = browser.execute(&script, vec![]).await.unwrap();
+            (at[0].as_f64().unwrap(), at[1].as_f64().unwrap())
+        }
+    };
+    let (lab, run) = (rect("#lab").await, rect("#run").await);
+    assert!(
+        lab.0 < run.0 && (lab.1 - run.1).abs() < 200.0,
+        "the lab beside the producer, not above it: {lab:?} {run:?}"
+    );
+    send_run(&browser, 1).await;
+    screenshot(&browser, "wide-1920-english").await;
+    browser.find(Locator::Css("#lang")).await.unwrap().select_by_value("fr").await.unwrap();
+    wait_for_text(&browser, "#send", |t| t == "Envoyer", "the page switches").await;
+    screenshot(&browser, "wide-1920-french").await;
+    browser.close().await.unwrap();
+    server.stop().await;
+}
