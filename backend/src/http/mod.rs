@@ -155,9 +155,7 @@ impl Server {
 
     /// This server with a topic per trainee, `orders.created.<name>`.
     pub fn with_topic_per_trainee(mut self, on: bool) -> Self {
-        let limits = self.state.ctx.limits;
-        self.state.ctx.class =
-            Arc::new(Class::new(limits.in_flight, on).with_max_trainee_topics(limits.trainee_topics));
+        self.state.ctx.class = class_for(&self.state.ctx.limits, on);
         self
     }
 

@@ -69,10 +69,6 @@ pub struct Reports {
     /// loop never waits for the lock the delivery callback holds.
     sent: AtomicU64,
     tally: Mutex<Tally>,
-    /// When every message sent so far last had its outcome: at the run's end, its last
-    /// outcome. Read once per report only when caught up (each message of a sync run,
-    /// rarely in a pipelined one).
-    caught_up: Mutex<Option<Instant>>,
     /// The circuit breaker and the in-flight limit.
     pub gate: Gate,
 }
@@ -96,7 +92,6 @@ impl Reports {
             events,
             sent: AtomicU64::new(0),
             tally: Mutex::new(Tally::new(partitions)),
-            caught_up: Mutex::new(None),
             gate,
         }
     }
@@ -122,12 +117,6 @@ impl Reports {
         let outcomes = self.tally().outcomes();
         // Read after the outcomes: a message is counted sent before it can have one.
         (self.sent.load(Ordering::Acquire), outcomes)
-    }
-
-    /// When the last message sent had its outcome with none left in flight: the run's
-    /// end, once it is over (the flush that follows returns up to 100 ms later).
-    pub fn caught_up(&self) -> Option<Instant> {
-        *self.caught_up.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The run's figures now.
@@ -231,9 +220,6 @@ impl Reports {
         }
         let mut tally = self.tally();
         tally.count(outcome);
-        if tally.outcomes() == self.sent.load(Ordering::Acquire) {
-            *self.caught_up.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now());
-        }
         // Offered under the lock: once the run sees every outcome counted, every detail
         // is queued ahead of its `run_finished`. try_send never waits.
         let queued = event.filter(|_| offer).is_some_and(|event| self.events.try_send(event).is_ok());
