@@ -9,7 +9,10 @@ use std::sync::{Arc, Mutex};
 
 use axum::extract::ws::WebSocket;
 use shared::problem::Problem;
-use shared::protocol::{ClassView, ClusterState, Limits, MAX_BROADCAST_LEN, TraineeView, name_error, trainee_topic};
+use shared::protocol::{
+    ClassView, ClusterState, ExperimentResult, FailedCheck, Limits, MAX_ANSWER_LEN, MAX_BROADCAST_LEN,
+    MAX_EXPERIMENT_RUNS, MAX_SETTING_LEN, TraineeView, name_error, trainee_topic,
+};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::metrics::{Counts, Snapshot};
@@ -36,6 +39,9 @@ struct Entry {
     /// The current or last run; its number is the count of the session's runs.
     run: Option<Arc<Run>>,
     done: Vec<String>,
+    failed: Vec<FailedCheck>,
+    /// The last result of each experiment, by experiment.
+    experiments: BTreeMap<shared::protocol::Experiment, ExperimentResult>,
     /// Set while the session waits for its page: the page's new socket goes here.
     reconnect: Option<mpsc::Sender<WebSocket>>,
 }
@@ -137,6 +143,8 @@ impl Class {
             topic: None,
             run: None,
             done: Vec::new(),
+            failed: Vec::new(),
+            experiments: BTreeMap::new(),
             reconnect: None,
         };
         self.entries().insert(id, entry);
@@ -218,10 +226,31 @@ impl Class {
     }
 
     /// The lab progress session `id`'s page reported (bounded).
-    pub fn progress(&self, id: u64, done: Vec<String>) {
+    pub fn progress(&self, id: u64, done: Vec<String>, failed: Vec<FailedCheck>) {
         let done = done.into_iter().filter(|d| d.len() <= MAX_DONE_LEN).take(MAX_DONE).collect();
+        let failed = failed
+            .into_iter()
+            .filter(|f| f.id.len() <= MAX_DONE_LEN && f.en.len() <= MAX_ANSWER_LEN && f.fr.len() <= MAX_ANSWER_LEN)
+            .take(MAX_DONE)
+            .collect();
         if let Some(entry) = self.entries().get_mut(&id) {
             entry.done = done;
+            entry.failed = failed;
+        }
+    }
+
+    /// Session `id`'s page ran an experiment: kept as its last of that kind, for the
+    /// class comparison. A result with too many runs or too long a setting is dropped
+    /// (a page of this server never sends one).
+    pub fn experiment(&self, id: u64, result: ExperimentResult) {
+        let fits = !result.runs.is_empty()
+            && result.runs.len() <= MAX_EXPERIMENT_RUNS
+            && result.runs.iter().all(|r| r.setting.len() <= MAX_SETTING_LEN && r.msgs_per_sec.is_finite());
+        if !fits {
+            return;
+        }
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.experiments.insert(result.experiment, result);
         }
     }
 
@@ -305,6 +334,8 @@ impl Class {
                 run: e.run.as_ref().map(|r| r.stats()),
                 finished: e.run.as_ref().and_then(|r| r.finished()),
                 done: e.done.clone(),
+                failed: e.failed.clone(),
+                experiments: e.experiments.values().cloned().collect(),
             })
             .collect();
         ClassView {

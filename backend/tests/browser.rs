@@ -1040,3 +1040,86 @@ async fn on_a_1920_screen_the_lab_is_a_column_beside_the_producer_in_both_langua
     browser.close().await.unwrap();
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
+async fn the_instructor_sees_who_passed_who_is_stuck_and_the_class_experiments() {
+    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
+    let server = TestServer::serve_server(
+        playground::http::Server::new(cluster, dist())
+            .with_instructor_token("class-token-0123456789".into())
+            .expect("a long token"),
+    )
+    .await;
+    // Two trainees, each in a Chromium of their own (their own browser storage).
+    let (alice_driver, bob_driver) = (ChromeDriver::start(), ChromeDriver::start());
+    let (alice, bob) = (alice_driver.browser().await, bob_driver.browser().await);
+    for (browser, name) in [(&alice, "alice"), (&bob, "bob")] {
+        browser.goto(&server.url("/")).await.unwrap();
+        wait_for_text(browser, "#connection", |t| t == "connected", "the page connects").await;
+        type_into(browser, "#trainee-name", name).await;
+        click(browser, "#join").await;
+        wait_for_text(browser, "#joined", |t| t.contains(name), "the page shows the name").await;
+    }
+    // Alice does Exercise 1: its set-up, a run, its check passes; then an acks ladder.
+    click(&alice, "#setup-1-0").await;
+    send_run(&alice, 1).await;
+    assert!(check_exercise(&alice, 1).await.contains("Passed"));
+    type_into(&alice, "#count", "50").await;
+    click(&alice, "#experiment-acks").await;
+    wait_for_text(&alice, "#compare-table", |t| t.contains("acks"), "her ladder is compared").await;
+    // Bob checks Exercise 3 before taking any broker down: tried, and not passed.
+    assert!(check_exercise(&bob, 3).await.contains("Not yet"));
+
+    let instructor_driver = ChromeDriver::start();
+    let instructor = instructor_driver.browser().await;
+    instructor.goto(&server.url("/instructor?token=class-token-0123456789")).await.unwrap();
+    let cell = |who: &'static str, item: &'static str| {
+        let instructor = instructor.clone();
+        async move {
+            let rows = instructor.find_all(Locator::Css("#lab-grid tbody tr")).await.unwrap();
+            for row in rows {
+                let name = row.find(Locator::Css("th.name")).await.unwrap().text().await.unwrap();
+                if name == who {
+                    let td = row.find(Locator::Css(&format!("td[data-item='{item}']"))).await.unwrap();
+                    return (td.attr("class").await.unwrap().unwrap_or_default(), td.text().await.unwrap());
+                }
+            }
+            (String::new(), format!("no row for {who}"))
+        }
+    };
+    wait_for_text(&instructor, "#lab-grid", |t| t.contains("alice") && t.contains("bob"), "both in the grid").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while cell("alice", "exercise:spread").await.0 != "passed" && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(cell("alice", "exercise:spread").await.0, "passed", "Alice's Exercise 1");
+    assert_eq!(cell("alice", "ten_sent").await.0, "passed", "and her 10 messages");
+    let (class, answer) = cell("bob", "exercise:broker_down").await;
+    assert_eq!(class, "failed", "Bob tried Exercise 3: {answer}");
+    assert!(answer.contains("✗") && answer.contains("take all brokers down"), "with what his check found: {answer}");
+    assert_eq!(cell("bob", "exercise:spread").await.0, "not-tried");
+    // The class comparison: Alice's ladder as one line.
+    wait_for_text(&instructor, "#class-acks-ladder", |t| t.contains("alice"), "her ladder in the class's").await;
+    let ladder = text(&instructor, "#class-acks-ladder").await;
+    for setting in ["acks=0", "acks=1", "acks=all"] {
+        assert!(ladder.contains(setting), "{setting} in\n{ladder}");
+    }
+    assert!(ladder.contains("msgs/s") && ladder.contains("p99"), "{ladder}");
+    screenshot(&instructor, "instructor-grid").await;
+    screenshot_of(&instructor, "#class-experiments", "instructor-class-experiments").await;
+    // The instructor's page in French, Bob's answer too.
+    instructor.find(Locator::Css("#lang")).await.unwrap().select_by_value("fr").await.unwrap();
+    wait_for_text(&instructor, "#lab-grid-panel h2", |t| t.contains("Où en est"), "the page in French").await;
+    wait_for_text(&instructor, "#lab-grid", |t| t.contains("arrêtez tous les brokers"), "his answer in French").await;
+    wait_for_text(&instructor, "#trainees", |t| t.contains("envoyés"), "the class's runs in French").await;
+    screenshot(&instructor, "instructor-grid-french").await;
+    // A fault of the trainees' page, for the class: +200 ms, which Bob's page shows.
+    click(&instructor, "#class-latency").await;
+    wait_for_text(&instructor, "#instructor-said", |t| t.contains("toute la classe"), "done for the class").await;
+    wait_for_text(&bob, "#cluster", |t| t.contains("200 ms"), "Bob's brokers answer 200 ms later").await;
+    for browser in [instructor, alice, bob] {
+        browser.close().await.unwrap();
+    }
+    server.stop().await;
+}

@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use common::{Client, TestServer, http};
 use shared::problem::Problem;
-use shared::protocol::{ClassView, Command, ErrorEvent, Event, Fault, Hello, Limits, ProduceRequest, RunMode};
+use shared::protocol::{
+    ClassView, Command, ErrorEvent, Event, Experiment, ExperimentResult, ExperimentRun, FailedCheck, Fault, Hello,
+    Limits, ProduceRequest, RunMode,
+};
 
 async fn hello(client: &mut Client) -> Hello {
     loop {
@@ -142,7 +145,28 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
     joined(&mut alice, "alice").await;
     alice.send(&Command::Produce(ProduceRequest { count: 5, ..ProduceRequest::lab() })).await;
     alice.until_finished(Duration::from_secs(30)).await;
-    alice.send(&Command::Progress { done: vec!["connected".into(), "sent-10".into()] }).await;
+    let failed =
+        FailedCheck { id: "exercise:broker_down".into(), en: "0 of 5 failed".into(), fr: "0 sur 5 en échec".into() };
+    alice
+        .send(&Command::Progress { done: vec!["connected".into(), "sent-10".into()], failed: vec![failed.clone()] })
+        .await;
+    let run = |setting: &str| ExperimentRun {
+        setting: setting.into(),
+        sent: 5,
+        delivered: 5,
+        failed: 0,
+        msgs_per_sec: 900.0,
+        p50_us: 1000,
+        p99_us: 2000,
+    };
+    let ladder = ExperimentResult {
+        experiment: Experiment::AcksLadder,
+        runs: vec![run("acks=0"), run("acks=1"), run("acks=all")],
+    };
+    alice.send(&Command::Experiment { result: ladder.clone() }).await;
+    // Bounded: a result of more runs than any experiment has is not kept.
+    let too_many = ExperimentResult { experiment: Experiment::Linger, runs: vec![run("linger.ms=0"); 5] };
+    alice.send(&Command::Experiment { result: too_many }).await;
     let mut bob = server.connect().await;
     hello(&mut bob).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -157,6 +181,8 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
     assert_eq!(a.run.as_ref().map(|r| (r.sent, r.delivered, r.failed)), Some((5, 5, 0)));
     assert!(a.finished.as_ref().is_some_and(|f| f.delivered == 5 && !f.stopped));
     assert_eq!(a.done, ["connected", "sent-10"]);
+    assert_eq!(a.failed, [failed], "what alice tried, with its short answer");
+    assert_eq!(a.experiments, [ladder], "her acks ladder for the class comparison, and nothing oversized");
     let b = class.trainees.iter().find(|t| t.name.is_none()).expect("bob, no name yet");
     assert_eq!((b.runs, b.run.is_none()), (0, true));
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use shared::protocol::{Command, Event};
 
-use crate::i18n::{Lang, lang, set_lang};
+use crate::i18n::{LanguageSelect, lang};
 
 use crate::context::{Ctx, keep_summaries, kept_sent, kept_summaries};
 use crate::model::{Connection, Form, Page};
@@ -243,17 +243,7 @@ fn Playground() -> impl IntoView {
             >
                 {t!("Lab", "Lab")}
             </button>
-            <label class="lang" for="lang">
-                <span class="sr-only">"Language / Langue"</span>
-                <select id="lang" on:change=move |ev| {
-                    if let Some(chosen) = Lang::from_code(&event_target_value(&ev)) {
-                        set_lang(chosen);
-                    }
-                }>
-                    <option value="en" selected=move || lang() == Lang::En>"English"</option>
-                    <option value="fr" selected=move || lang() == Lang::Fr>"Français"</option>
-                </select>
-            </label>
+            <LanguageSelect />
         </header>
         <BroadcastBanner />
         <ClassCodeForm />

@@ -5,7 +5,7 @@
 //! pipelined) are lists of requests made from the trainee's own form.
 
 use serde::{Deserialize, Serialize};
-use shared::protocol::{ProduceRequest, RunMode};
+use shared::protocol::{Experiment, ExperimentResult, ExperimentRun, ProduceRequest, RunMode};
 use shared::settings::Acks;
 
 use crate::model::{LATENCY_BINS, Run};
@@ -174,63 +174,80 @@ pub fn csv(runs: &[&Summary]) -> String {
     out
 }
 
-/// A one-click experiment: the same messages with one thing changed, run one after
-/// another and then compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Experiment {
-    /// acks=0, acks=1, acks=all; and all with idempotence when asked.
-    AcksLadder,
-    /// linger.ms 0, 5 and 50.
-    Linger,
-    /// Sync against pipelined.
-    SyncOrPipelined,
+/// The runs of `experiment` (the same messages with one thing changed, run one after
+/// another and then compared), from the trainee's `base` request (its messages, count
+/// and other settings); the acks ladder ends with acks=all and idempotence when
+/// `idempotent`.
+pub fn requests(experiment: Experiment, base: &ProduceRequest, idempotent: bool) -> Vec<ProduceRequest> {
+    let with = |change: &dyn Fn(&mut ProduceRequest)| {
+        let mut request = base.clone();
+        change(&mut request);
+        request
+    };
+    match experiment {
+        Experiment::AcksLadder => {
+            let acks = |level: Acks, idempotent: bool| {
+                with(&|r: &mut ProduceRequest| {
+                    r.settings.acks = level;
+                    r.settings.enable_idempotence = idempotent;
+                    if idempotent {
+                        r.settings.max_in_flight = r.settings.max_in_flight.min(5);
+                    }
+                })
+            };
+            let mut ladder = vec![acks(Acks::Zero, false), acks(Acks::One, false), acks(Acks::All, false)];
+            if idempotent {
+                ladder.push(acks(Acks::All, true));
+            }
+            ladder
+        }
+        Experiment::Linger => [0, 5, 50]
+            .into_iter()
+            .map(|ms| {
+                with(&|r: &mut ProduceRequest| {
+                    r.settings.linger_ms = ms;
+                    r.mode = RunMode::Pipelined;
+                })
+            })
+            .collect(),
+        Experiment::SyncOrPipelined => [RunMode::Sync, RunMode::Pipelined]
+            .into_iter()
+            .map(|mode| with(&|r: &mut ProduceRequest| r.mode = mode))
+            .collect(),
+    }
 }
 
-impl Experiment {
-    /// Every experiment, in the order the page lists them.
-    pub const ALL: [Experiment; 3] = [Experiment::AcksLadder, Experiment::Linger, Experiment::SyncOrPipelined];
-
-    /// The runs of this experiment, from the trainee's `base` request (its messages,
-    /// count and other settings); the acks ladder ends with acks=all and idempotence when
-    /// `idempotent`.
-    pub fn requests(self, base: &ProduceRequest, idempotent: bool) -> Vec<ProduceRequest> {
-        let with = |change: &dyn Fn(&mut ProduceRequest)| {
-            let mut request = base.clone();
-            change(&mut request);
-            request
-        };
-        match self {
-            Experiment::AcksLadder => {
-                let acks = |level: Acks, idempotent: bool| {
-                    with(&|r: &mut ProduceRequest| {
-                        r.settings.acks = level;
-                        r.settings.enable_idempotence = idempotent;
-                        if idempotent {
-                            r.settings.max_in_flight = r.settings.max_in_flight.min(5);
-                        }
-                    })
-                };
-                let mut ladder = vec![acks(Acks::Zero, false), acks(Acks::One, false), acks(Acks::All, false)];
-                if idempotent {
-                    ladder.push(acks(Acks::All, true));
-                }
-                ladder
-            }
-            Experiment::Linger => [0, 5, 50]
-                .into_iter()
-                .map(|ms| {
-                    with(&|r: &mut ProduceRequest| {
-                        r.settings.linger_ms = ms;
-                        r.mode = RunMode::Pipelined;
-                    })
-                })
-                .collect(),
-            Experiment::SyncOrPipelined => [RunMode::Sync, RunMode::Pipelined]
-                .into_iter()
-                .map(|mode| with(&|r: &mut ProduceRequest| r.mode = mode))
-                .collect(),
+/// The setting a run of `experiment` had, as Kafka names it: `acks=all`,
+/// `acks=all+idempotence`, `linger.ms=5`, `mode=sync`.
+pub fn setting(experiment: Experiment, request: &ProduceRequest) -> String {
+    match experiment {
+        Experiment::AcksLadder => {
+            let idempotence = if request.settings.enable_idempotence { "+idempotence" } else { "" };
+            format!("acks={}{idempotence}", request.settings.acks.as_str())
+        }
+        Experiment::Linger => format!("linger.ms={}", request.settings.linger_ms),
+        Experiment::SyncOrPipelined => {
+            format!("mode={}", if request.mode == RunMode::Sync { "sync" } else { "pipelined" })
         }
     }
+}
+
+/// What `experiment` came to over its `runs`, for the instructor's class comparison.
+pub fn result(experiment: Experiment, runs: &[&Summary]) -> ExperimentResult {
+    let runs = runs
+        .iter()
+        .take(shared::protocol::MAX_EXPERIMENT_RUNS)
+        .map(|s| ExperimentRun {
+            setting: setting(experiment, &s.request),
+            sent: s.delivered + s.failed,
+            delivered: s.delivered,
+            failed: s.failed,
+            msgs_per_sec: s.msgs_per_sec(),
+            p50_us: s.percentiles_us[0],
+            p99_us: s.percentiles_us[2],
+        })
+        .collect();
+    ExperimentResult { experiment, runs }
 }
 
 /// Text made safe inside SVG or HTML.
@@ -440,24 +457,56 @@ mod tests {
 
     #[test]
     fn the_acks_ladder_differs_in_acks_and_idempotence_only() {
-        let runs = Experiment::AcksLadder.requests(&ProduceRequest::lab(), false);
-        let requests: Vec<&ProduceRequest> = runs.iter().collect();
-        let differ = differences(&requests);
+        let runs = requests(Experiment::AcksLadder, &ProduceRequest::lab(), false);
+        let asked: Vec<&ProduceRequest> = runs.iter().collect();
+        let differ = differences(&asked);
         assert_eq!(differ, [("acks".to_owned(), vec!["0".to_owned(), "1".into(), "all".into()])]);
-        let with_idempotence = Experiment::AcksLadder.requests(&ProduceRequest::lab(), true);
+        let with_idempotence = requests(Experiment::AcksLadder, &ProduceRequest::lab(), true);
         assert!(with_idempotence.iter().all(|r| r.validate().is_empty()), "each run is one the server takes");
         let differ = differences(&with_idempotence.iter().collect::<Vec<_>>());
         let names: Vec<&str> = differ.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["acks", "enable.idempotence", "max.in.flight.requests.per.connection"]);
+        let settings: Vec<String> = with_idempotence.iter().map(|r| setting(Experiment::AcksLadder, r)).collect();
+        assert_eq!(settings, ["acks=0", "acks=1", "acks=all", "acks=all+idempotence"]);
+    }
+
+    #[test]
+    fn an_experiments_result_names_each_runs_setting_with_its_figures() {
+        let runs: Vec<Summary> = requests(Experiment::Linger, &ProduceRequest::lab(), false)
+            .into_iter()
+            .enumerate()
+            .map(|(i, request)| Summary {
+                run: i as u64 + 1,
+                request,
+                delivered: 100,
+                failed: i as u64,
+                elapsed_ms: 50,
+                percentiles_us: [1000 * (i as u64 + 1), 0, 9000],
+                latency_bins: Vec::new(),
+                throughput: Vec::new(),
+                breakdown_us: None,
+            })
+            .collect();
+        let result = result(Experiment::Linger, &runs.iter().collect::<Vec<_>>());
+        let lines: Vec<(&str, u64, u64, f64, u64)> =
+            result.runs.iter().map(|r| (r.setting.as_str(), r.sent, r.failed, r.msgs_per_sec, r.p50_us)).collect();
+        assert_eq!(
+            lines,
+            [
+                ("linger.ms=0", 100, 0, 2000.0, 1000),
+                ("linger.ms=5", 101, 1, 2000.0, 2000),
+                ("linger.ms=50", 102, 2, 2000.0, 3000)
+            ]
+        );
     }
 
     #[test]
     fn linger_and_sync_experiments_change_what_they_say() {
-        let linger = Experiment::Linger.requests(&ProduceRequest::lab(), false);
+        let linger = requests(Experiment::Linger, &ProduceRequest::lab(), false);
         let differ = differences(&linger.iter().collect::<Vec<_>>());
         // Pipelined, all three: linger only batches messages that wait together.
         assert_eq!(differ, [("linger.ms".to_owned(), vec!["0".to_owned(), "5".into(), "50".into()])]);
-        let modes = Experiment::SyncOrPipelined.requests(&ProduceRequest::lab(), false);
+        let modes = requests(Experiment::SyncOrPipelined, &ProduceRequest::lab(), false);
         let differ = differences(&modes.iter().collect::<Vec<_>>());
         assert_eq!(differ, [("mode".to_owned(), vec!["sync".to_owned(), "pipelined".into()])]);
     }

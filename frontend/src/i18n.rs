@@ -182,3 +182,21 @@ mod intl {
 pub fn say(problem: &shared::problem::Problem) -> String {
     problem.text(lang())
 }
+
+/// The page's language, chosen in its header (the trainee's page and the instructor's).
+#[component]
+pub fn LanguageSelect() -> impl IntoView {
+    view! {
+        <label class="lang" for="lang">
+            <span class="sr-only">"Language / Langue"</span>
+            <select id="lang" on:change=move |ev| {
+                if let Some(chosen) = Lang::from_code(&event_target_value(&ev)) {
+                    set_lang(chosen);
+                }
+            }>
+                <option value="en" selected=move || lang() == Lang::En>"English"</option>
+                <option value="fr" selected=move || lang() == Lang::Fr>"Français"</option>
+            </select>
+        </label>
+    }
+}

@@ -1,5 +1,7 @@
 //! The instructor's view at `/instructor`: the class (each trainee's name, connection,
-//! last run and lab progress), a message to everyone, and faults for the whole class.
+//! last run), a grid of who passed, failed or has not tried each checklist item and
+//! exercise, the trainees' experiments side by side, a message to everyone, and faults
+//! for the whole class.
 //!
 //! It reads `GET /api/instructor` every second with the token the server printed at
 //! start (`?token=` in the link, then kept in this tab only and taken out of the address
@@ -7,11 +9,14 @@
 
 use leptos::prelude::*;
 use shared::problem::Problem;
-use shared::protocol::{BroadcastRequest, ClassView, ErrorEvent, Fault, TraineeView};
+use shared::protocol::{
+    BroadcastRequest, ClassView, ErrorEvent, Experiment, ExperimentRun, Fault, ProduceError, TraineeView,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::{lang, say};
+use crate::i18n::{LanguageSelect, lang, say};
+use crate::lab::{Exercise, Tick};
 use crate::storage::{self, Place};
 use crate::t;
 
@@ -153,6 +158,7 @@ pub fn InstructorPage() -> impl IntoView {
         <header class="top">
             <h1>"Kafka Producer Playground"</h1>
             <span class="subtitle">{t!("Instructor's view", "Vue formateur")}</span>
+            <LanguageSelect />
         </header>
         <main class="instructor">
             <Show when=move || console.class.with(Option::is_none)>
@@ -160,10 +166,13 @@ pub fn InstructorPage() -> impl IntoView {
             </Show>
             {move || console.class.get().map(|view| {
                 let (faults, brokers) = (view.cluster.faults_available, view.cluster.brokers.clone());
+                let partitions = view.cluster.leaders.len();
                 view! {
-                    <ClassTable view=view />
+                    <ClassTable view=view.clone() />
+                    <LabGrid trainees=view.trainees.clone() />
+                    <ClassExperiments trainees=view.trainees.clone() />
                     <BroadcastPanel console=console />
-                    <ClassFaults console=console faults=faults brokers=brokers />
+                    <ClassFaults console=console faults=faults brokers=brokers partitions=partitions />
                 }
             })}
         </main>
@@ -197,7 +206,11 @@ fn ClassTable(view: ClassView) -> impl IntoView {
     let connected = view.trainees.iter().filter(|t| t.connected).count();
     let (sessions, in_flight, max, peak) =
         (view.trainees.len(), view.in_flight, view.limits.in_flight, view.in_flight_peak);
-    let summary = move || t!(lang(); "Sessions: {sessions} ({connected} connected) · in flight {in_flight} / {max} (peak {peak})", "Sessions : {sessions} ({connected} connectées) · en vol {in_flight} / {max} (pic {peak})");
+    let summary = move || {
+        let n = |v: u64| crate::i18n::number(v as f64, 0);
+        let (in_flight, max, peak) = (n(in_flight), n(u64::from(max)), n(peak));
+        t!(lang(); "Sessions: {sessions} ({connected} connected) · in flight {in_flight} / {max} (peak {peak})", "Sessions : {sessions} ({connected} connectées) · en vol {in_flight} / {max} (pic {peak})")
+    };
     let per_trainee =
         view.topic_per_trainee.then(|| t!("Each trainee has their own topic.", "Chaque stagiaire a son propre topic."));
     view! {
@@ -214,7 +227,8 @@ fn ClassTable(view: ClassView) -> impl IntoView {
                     <th>{t!("Lab", "Lab")}</th>
                 </tr></thead>
                 <tbody>
-                    {view.trainees.into_iter().map(trainee_row).collect_view()}
+                    // In a closure: a component's body does not redraw when the language changes.
+                    {move || view.trainees.clone().into_iter().map(trainee_row).collect_view()}
                 </tbody>
             </table>
         </section>
@@ -249,7 +263,13 @@ fn BroadcastPanel(console: Console) -> impl IntoView {
 
 /// The embedded cluster's faults, for the whole class.
 #[component]
-fn ClassFaults(console: Console, faults: bool, brokers: Vec<shared::protocol::BrokerState>) -> impl IntoView {
+fn ClassFaults(
+    console: Console,
+    faults: bool,
+    brokers: Vec<shared::protocol::BrokerState>,
+    partitions: usize,
+) -> impl IntoView {
+    let ids: Vec<i32> = brokers.iter().map(|b| b.id).collect();
     let buttons = move || {
         let each = brokers.clone().into_iter().map(|b| {
             let id = b.id;
@@ -268,10 +288,25 @@ fn ClassFaults(console: Console, faults: bool, brokers: Vec<shared::protocol::Br
                 <button class="small" id="class-all-down" on:click=move |_| console.fault(Fault::BrokerDown { broker: None })>
                     {t!("Every broker down", "Tous les brokers arrêtés")}
                 </button>
+                <button class="small" id="class-latency" on:click=move |_| console.fault(Fault::SetRoundTripTime { broker: None, ms: 200 })>
+                    {t!("+200 ms latency", "+200 ms de latence")}
+                </button>
+                <button
+                    class="small"
+                    id="class-inject-errors"
+                    title=t!(
+                        "The next 3 produce requests are refused with NOT_ENOUGH_REPLICAS: the producers retry them.",
+                        "Les 3 prochaines requêtes produce sont refusées avec NOT_ENOUGH_REPLICAS : les producers les réessaient."
+                    )
+                    on:click=move |_| console.fault(Fault::InjectErrors { error: ProduceError::NotEnoughReplicas, count: 3 })
+                >
+                    {t!("Inject 3 NOT_ENOUGH_REPLICAS", "Injecter 3 NOT_ENOUGH_REPLICAS")}
+                </button>
                 <button class="small" id="class-reset" on:click=move |_| console.fault(Fault::ResetFaults)>
                     {t!("Reset faults", "Réinitialiser les pannes")}
                 </button>
             </div>
+            <LeaderMove console=console partitions=partitions brokers=ids.clone() />
         }
     };
     view! {
@@ -314,5 +349,226 @@ fn trainee_row(t: TraineeView) -> impl IntoView {
             <td class="run">{run}</td>
             <td class="lab-progress">{lab}</td>
         </tr>
+    }
+}
+
+/// Moves a partition's leader to another broker, for the whole class: the producers get
+/// NOT_LEADER_FOR_PARTITION, refresh their metadata and send to the new leader.
+#[component]
+fn LeaderMove(console: Console, partitions: usize, brokers: Vec<i32>) -> impl IntoView {
+    let partition = RwSignal::new(0_i32);
+    let broker = RwSignal::new(brokers.first().copied().unwrap_or(1));
+    view! {
+        <form class="leader-move" on:submit=move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            console.fault(Fault::MovePartitionLeader { partition: partition.get_untracked(), broker: broker.get_untracked() });
+        }>
+            <label for="move-partition">{t!("Move the leader of", "Déplacer le leader de")}</label>
+            <select id="move-partition" on:change=move |ev| partition.set(event_target_value(&ev).parse().unwrap_or(0))>
+                {(0..partitions as i32).map(|p| view! { <option value=p.to_string()>{format!("P{p}")}</option> }).collect_view()}
+            </select>
+            <label for="move-broker">{t!("to broker", "vers le broker")}</label>
+            <select id="move-broker" on:change=move |ev| broker.set(event_target_value(&ev).parse().unwrap_or(1))>
+                {brokers.iter().map(|b| view! { <option value=b.to_string()>{b.to_string()}</option> }).collect_view()}
+            </select>
+            <button class="small" id="class-move-leader" type="submit">{t!("Move", "Déplacer")}</button>
+        </form>
+    }
+}
+
+/// How one trainee stands on one checklist item or exercise.
+#[derive(Clone, Debug, PartialEq)]
+enum Cell {
+    /// Done.
+    Passed,
+    /// Tried and not passed: the check's short answer.
+    Failed(String),
+    /// Not tried.
+    NotTried,
+}
+
+/// Where `trainee` stands on the item `id`, with a failed check's answer in `lang`.
+fn cell(trainee: &TraineeView, id: &str, lang: shared::problem::Lang) -> Cell {
+    if trainee.done.iter().any(|d| d == id) {
+        return Cell::Passed;
+    }
+    match trainee.failed.iter().find(|f| f.id == id) {
+        Some(f) => Cell::Failed(if lang == shared::problem::Lang::Fr { f.fr.clone() } else { f.en.clone() }),
+        None => Cell::NotTried,
+    }
+}
+
+/// The name a trainee goes by in the instructor's tables.
+fn trainee_name(t: &TraineeView) -> String {
+    t.name.clone().unwrap_or_else(|| t!(lang(); "#{} (no name yet)", "#{} (pas encore de nom)", t.id))
+}
+
+/// Trainees by checklist item and exercise: passed, tried and failed (with what the check
+/// found), or not tried, so who is stuck where shows at a glance.
+#[component]
+fn LabGrid(trainees: Vec<TraineeView>) -> impl IntoView {
+    // In a closure: a component's body does not redraw when the language changes.
+    let grid = move || {
+        let items: Vec<(String, String, String)> = Tick::ALL
+            .iter()
+            .enumerate()
+            .map(|(n, tick)| (tick.id(), format!("C{}", n + 1), tick.text().get(lang()).to_owned()))
+            .chain(Exercise::ALL.iter().map(|e| (e.id(), format!("E{}", e.number()), e.title().get(lang()).to_owned())))
+            .collect();
+        let head = items
+            .iter()
+            .map(|(id, short, title)| view! { <th data-item=id.clone() title=title.clone()>{short.clone()}</th> })
+            .collect_view();
+        let rows = trainees
+            .iter()
+            .map(|t| {
+                let cells = items
+                    .iter()
+                    .map(|(id, _, title)| match cell(t, id, lang()) {
+                        Cell::Passed => {
+                            view! { <td class="passed" data-item=id.clone() title=title.clone()>"✓"</td> }.into_any()
+                        }
+                        Cell::Failed(answer) => view! {
+                            <td class="failed" data-item=id.clone() title=format!("{title}: {answer}")>
+                                "✗" <small class="answer">{answer.clone()}</small>
+                            </td>
+                        }
+                        .into_any(),
+                        Cell::NotTried => view! {
+                            <td class="not-tried" data-item=id.clone() title=title.clone()>
+                                <span aria-hidden="true">"·"</span>
+                                <span class="sr-only">{t!(lang(); "not tried", "pas essayé")}</span>
+                            </td>
+                        }
+                        .into_any(),
+                    })
+                    .collect_view();
+                view! { <tr data-trainee=t.id><th class="name" scope="row">{trainee_name(t)}</th>{cells}</tr> }
+            })
+            .collect_view();
+        view! {
+            <thead><tr><th>{t!(lang(); "Trainee", "Stagiaire")}</th>{head}</tr></thead>
+            <tbody>{rows}</tbody>
+        }
+    };
+    view! {
+        <section class="panel" id="lab-grid-panel">
+            <h2>{t!("Where each trainee is in the lab", "Où en est chaque stagiaire du lab")}</h2>
+            <p class="doc">
+                {t!(
+                    "C1 to C7: the checklist; E1 to E6: the exercises. ✓ passed, ✗ tried and not passed (with what the check found), · not tried.",
+                    "C1 à C7 : la checklist ; E1 à E6 : les exercices. ✓ réussi, ✗ essayé sans succès (avec ce que la vérification a trouvé), · pas essayé."
+                )}
+            </p>
+            <div class="grid-scroll">
+                <table id="lab-grid">{grid}</table>
+            </div>
+        </section>
+    }
+}
+
+/// An experiment's name as the instructor's tables title it.
+fn experiment_title(experiment: Experiment) -> String {
+    match experiment {
+        Experiment::AcksLadder => t!(lang(); "Acks ladder", "Échelle des acks"),
+        Experiment::Linger => t!(lang(); "linger.ms 0 / 5 / 50", "linger.ms 0 / 5 / 50"),
+        Experiment::SyncOrPipelined => t!(lang(); "Sync vs pipelined", "Sync ou pipeline"),
+    }
+}
+
+/// One run of an experiment in a cell: msgs/s, p50 and p99, failures if any.
+fn experiment_cell(run: &ExperimentRun) -> String {
+    let rate = crate::i18n::number(run.msgs_per_sec, 0);
+    let (p50, p99) = (crate::i18n::latency(run.p50_us), crate::i18n::latency(run.p99_us));
+    let failed =
+        if run.failed > 0 { t!(lang(); " · {} failed", " · {} en échec", run.failed) } else { String::new() };
+    t!(lang(); "{rate} msgs/s · p50 {p50} · p99 {p99}{failed}", "{rate} msgs/s · p50 {p50} · p99 {p99}{failed}")
+}
+
+/// Each trainee's last run of each experiment, one line per trainee: the class's results
+/// side by side.
+#[component]
+fn ClassExperiments(trainees: Vec<TraineeView>) -> impl IntoView {
+    let empty = trainees.iter().all(|t| t.experiments.is_empty());
+    // In a closure: a component's body does not redraw when the language changes.
+    let tables = move || {
+        Experiment::ALL
+            .into_iter()
+            .filter_map(|experiment| {
+                let lines: Vec<(String, &[ExperimentRun])> = trainees
+                    .iter()
+                    .filter_map(|t| {
+                        let result = t.experiments.iter().find(|r| r.experiment == experiment)?;
+                        Some((trainee_name(t), result.runs.as_slice()))
+                    })
+                    .collect();
+                if lines.is_empty() {
+                    return None;
+                }
+                // The settings in the order the runs came, across every trainee's result.
+                let mut settings: Vec<String> = Vec::new();
+                for (_, runs) in &lines {
+                    for run in *runs {
+                        if !settings.contains(&run.setting) {
+                            settings.push(run.setting.clone());
+                        }
+                    }
+                }
+                let id = format!("class-{}", serde_json::to_value(experiment).ok()?.as_str()?.replace('_', "-"));
+                let head = settings.iter().map(|s| view! { <th><code>{s.clone()}</code></th> }).collect_view();
+                let rows = lines
+                    .iter()
+                    .map(|(name, runs)| {
+                        let cells = settings
+                            .iter()
+                            .map(|s| {
+                                let run = runs.iter().find(|r| r.setting == *s);
+                                view! { <td>{run.map(experiment_cell)}</td> }
+                            })
+                            .collect_view();
+                        view! { <tr><th class="name" scope="row">{name.clone()}</th>{cells}</tr> }
+                    })
+                    .collect_view();
+                Some(view! {
+                    <h3>{experiment_title(experiment)}</h3>
+                    <table id=id class="class-experiment">
+                        <thead><tr><th>{t!("Trainee", "Stagiaire")}</th>{head}</tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="panel" id="class-experiments">
+            <h2>{t!("The class's experiments", "Les expériences de la classe")}</h2>
+            {empty.then(|| view! {
+                <p class="hint">{t!(
+                    "When trainees run an experiment (Compare runs), each one's last result shows here, one line per trainee.",
+                    "Quand les stagiaires lancent une expérience (Comparer des envois), le dernier résultat de chacun s'affiche ici, une ligne par stagiaire."
+                )}</p>
+            })}
+            {tables}
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use shared::problem::Lang;
+    use shared::protocol::FailedCheck;
+
+    use super::*;
+
+    #[test]
+    fn a_cell_is_passed_failed_with_its_answer_or_not_tried() {
+        let trainee = TraineeView {
+            done: vec!["ten_sent".into()],
+            failed: vec![FailedCheck { id: "exercise:spread".into(), en: "P0 50".into(), fr: "P0 50 (fr)".into() }],
+            ..TraineeView::default()
+        };
+        assert_eq!(cell(&trainee, "ten_sent", Lang::En), Cell::Passed);
+        assert_eq!(cell(&trainee, "exercise:spread", Lang::Fr), Cell::Failed("P0 50 (fr)".into()));
+        assert_eq!(cell(&trainee, "exercise:header", Lang::En), Cell::NotTried);
     }
 }

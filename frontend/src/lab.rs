@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use shared::lab;
 use shared::problem::{Lang, Text};
 use shared::protocol::{
-    CircuitState, Command, ErrorName, Fault, ProduceError, ProduceRequest, Record, RunMode, StartAt,
+    CircuitState, Command, ErrorName, FailedCheck, Fault, MAX_ANSWER_LEN, ProduceError, ProduceRequest, Record,
+    RunMode, StartAt,
 };
 use shared::settings::{Partitioner, Preset, ProducerSettings};
 
@@ -42,6 +43,11 @@ impl Tick {
     /// The checklist, in the lab's order.
     pub const ALL: [Tick; 7] =
         [Tick::Connected, Tick::TenSent, Tick::Verified, Tick::PartitionOffset, Tick::Flushed, Tick::Quiz, Tick::Bonus];
+
+    /// Its id in the instructor's view: its serde name, such as `ten_sent`.
+    pub fn id(self) -> String {
+        serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+    }
 
     /// The item as the lab words it.
     pub fn text(self) -> Text {
@@ -176,6 +182,12 @@ impl Exercise {
         Exercise::Performance,
         Exercise::CircuitBreaker,
     ];
+
+    /// Its id in the instructor's view: `exercise:` and its serde name.
+    pub fn id(self) -> String {
+        let name = serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        format!("exercise:{name}")
+    }
 
     /// Its number in the lab.
     pub fn number(self) -> u8 {
@@ -572,6 +584,70 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// The finding in a few words, for a cell of the instructor's grid.
+    pub fn short(&self, lang: Lang) -> String {
+        match self {
+            Finding::NeedRun(text) => text.get(lang).to_owned(),
+            Finding::Spread { counts } => {
+                counts.iter().enumerate().map(|(p, n)| format!("P{p} {n}")).collect::<Vec<_>>().join(", ")
+            }
+            Finding::Keyed { as_predicted, keyed, .. } => {
+                t!(lang; "{as_predicted} of {keyed} where predicted", "{as_predicted} sur {keyed} où prévu")
+            }
+            Finding::Keyless { used, .. } => t!(lang; "{used} partition(s) used", "{used} partition(s) utilisée(s)"),
+            Finding::HeaderRead { with, total } => {
+                t!(lang; "{with} of {total} with environment=dev", "{with} sur {total} avec environment=dev")
+            }
+            Finding::Failures { failed, sent, .. } => {
+                t!(lang; "{failed} of {sent} failed", "{failed} sur {sent} en échec")
+            }
+            Finding::Bounded { timeout_ms, max_ms, .. } => {
+                t!(lang; "failed within {max_ms} ms (timeout {timeout_ms} ms)", "échec en {max_ms} ms au plus (timeout {timeout_ms} ms)")
+            }
+            Finding::Order { idempotence, duplicates, reordered, .. } => {
+                let step = if *idempotence { "B" } else { "A" };
+                t!(lang; "{step}: {duplicates} duplicate(s), {reordered} out of order", "{step} : {duplicates} doublon(s), {reordered} hors d'ordre")
+            }
+            Finding::SentTwice { offsets } => {
+                let list = offsets.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                t!(lang; "sent twice: offsets {list}", "envoyé deux fois : offsets {list}")
+            }
+            Finding::Throughput { mode, msgs_per_sec, .. } => {
+                let m = mode_name(*mode, lang);
+                t!(lang; "{m}: {msgs_per_sec:.0} msgs/s", "{m} : {msgs_per_sec:.0} msgs/s")
+            }
+            Finding::Ratio { mode, ratio } => {
+                let m = mode_name(*mode, lang);
+                t!(lang; "{m}: ×{ratio:.1}", "{m} : ×{ratio:.1}")
+            }
+            Finding::Circuit { changes, .. } => {
+                let states = changes.len();
+                t!(lang; "circuit: {states} change(s)", "disjoncteur : {states} changement(s)")
+            }
+        }
+    }
+}
+
+/// A failed check's short answer in both languages: its findings in a few words each,
+/// cut to what the protocol carries.
+pub fn short_answer(id: String, findings: &[Finding]) -> FailedCheck {
+    let join = |lang: Lang| clip(&findings.iter().map(|f| f.short(lang)).collect::<Vec<_>>().join(" · "));
+    FailedCheck { id, en: join(Lang::En), fr: join(Lang::Fr) }
+}
+
+/// `text` within [`MAX_ANSWER_LEN`] bytes, cut at a character with an ellipsis.
+fn clip(text: &str) -> String {
+    if text.len() <= MAX_ANSWER_LEN {
+        return text.to_owned();
+    }
+    let mut end = MAX_ANSWER_LEN - '…'.len_utf8();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
 /// A check's answer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Verdict {
@@ -939,6 +1015,43 @@ pub fn ticks(page: &Page) -> BTreeSet<Tick> {
     ticks
 }
 
+/// Checklist items tried and not (yet) earned, each with what came of the try: a run
+/// that had failures, a read back that missed messages, a quiz not all right.
+fn tick_tries(page: &Page, progress: &Progress) -> Vec<(Tick, FailedCheck)> {
+    let answer = |tick: Tick, en: String, fr: String| (tick, FailedCheck { id: tick.id(), en, fr });
+    let mut tries = Vec::new();
+    let last_failing = page.history.iter().rev().filter(|r| r.request.is_some()).find_map(|r| {
+        let f = r.finished.as_ref()?;
+        (f.failed > 0).then_some((f.failed, f.sent))
+    });
+    if let Some((failed, sent)) = last_failing {
+        for tick in [Tick::Connected, Tick::TenSent] {
+            let (en, fr) = (format!("{failed} of {sent} failed"), format!("{failed} sur {sent} en échec"));
+            if tick == Tick::Connected || sent >= 10 {
+                tries.push(answer(tick, en, fr));
+            }
+        }
+    }
+    let last_verify = page.history.iter().rev().find_map(|run| {
+        let read = page.reads.get(&verify_tag(run.run))?;
+        let delivered: BTreeSet<(i32, i64)> = run.rows.iter().filter_map(|r| Some((r.partition?, r.offset?))).collect();
+        let found = read.records.iter().filter(|r| delivered.contains(&(r.partition, r.offset))).count();
+        Some((found, delivered.len()))
+    });
+    if let Some((found, delivered)) = last_verify {
+        let (en, fr) = (format!("{found} of {delivered} read back"), format!("{found} sur {delivered} relus"));
+        tries.push(answer(Tick::Verified, en, fr));
+    }
+    let answered = progress.quiz.iter().filter(|a| a.is_some()).count();
+    if answered == QUIZ.len() {
+        let right = QUIZ.iter().enumerate().filter(|(n, q)| progress.quiz[*n] == Some(q.right)).count();
+        let all = QUIZ.len();
+        let (en, fr) = (format!("{right} of {all} right"), format!("{right} sur {all} justes"));
+        tries.push(answer(Tick::Quiz, en, fr));
+    }
+    tries
+}
+
 /// The tag of the verify step's read back of `run`.
 pub fn verify_tag(run: u64) -> String {
     format!("verify:{run}")
@@ -959,24 +1072,28 @@ pub struct Progress {
     pub passed: BTreeSet<Exercise>,
     /// The quiz's answers, by question.
     pub quiz: Vec<Option<u8>>,
+    /// Checks tried that did not pass (yet), by id, with their short answers.
+    #[serde(default)]
+    pub failed: BTreeMap<String, FailedCheck>,
 }
 
 impl Progress {
     /// What is done, as ids for the instructor's view: the ticks (`ten_sent`) and the
     /// exercises passed (`exercise:spread`).
     pub fn done_ids(&self) -> Vec<String> {
-        let id = |v: serde_json::Value| v.as_str().map(str::to_owned);
-        let ticks = self.ticks.iter().filter_map(|t| serde_json::to_value(t).ok().and_then(id));
-        let passed = self
-            .passed
-            .iter()
-            .filter_map(|e| serde_json::to_value(e).ok().and_then(id).map(|e| format!("exercise:{e}")));
+        let ticks = self.ticks.iter().map(|t| t.id());
+        let passed = self.passed.iter().map(|e| e.id());
         ticks.chain(passed).collect()
     }
 
-    /// Adds what the page shows now; true when something new was earned.
+    /// What was tried and did not pass yet, for the instructor's view.
+    pub fn failed_checks(&self) -> Vec<FailedCheck> {
+        self.failed.values().cloned().collect()
+    }
+
+    /// Adds what the page shows now; true when something changed.
     pub fn earn(&mut self, page: &Page) -> bool {
-        let before = (self.ticks.len(), self.passed.len());
+        let before = (self.ticks.clone(), self.passed.len(), self.failed.clone());
         self.ticks.extend(ticks(page));
         if self.quiz_right() {
             self.ticks.insert(Tick::Quiz);
@@ -984,7 +1101,21 @@ impl Progress {
         if self.passed.contains(&Exercise::Performance) {
             self.ticks.insert(Tick::Bonus);
         }
-        before != (self.ticks.len(), self.passed.len())
+        for (tick, answer) in tick_tries(page, self) {
+            if !self.ticks.contains(&tick) {
+                self.failed.insert(tick.id(), answer);
+            }
+        }
+        let done = self.done_ids();
+        self.failed.retain(|id, _| !done.contains(id));
+        before != (self.ticks.clone(), self.passed.len(), self.failed.clone())
+    }
+
+    /// Records a check of `exercise` that did not pass, with what it found.
+    pub fn fail(&mut self, exercise: Exercise, findings: &[Finding]) {
+        if !self.passed.contains(&exercise) {
+            self.failed.insert(exercise.id(), short_answer(exercise.id(), findings));
+        }
     }
 
     /// Whether every quiz answer is right.
@@ -995,6 +1126,7 @@ impl Progress {
     /// Records an exercise that passed.
     pub fn pass(&mut self, exercise: Exercise) {
         self.passed.insert(exercise);
+        self.failed.remove(&exercise.id());
         if exercise == Exercise::Performance {
             self.ticks.insert(Tick::Bonus);
         }
@@ -1289,5 +1421,47 @@ mod tests {
         assert!(progress.ticks.contains(&Tick::Quiz) && progress.ticks.contains(&Tick::Bonus));
         let json = serde_json::to_string(&progress).unwrap();
         assert_eq!(serde_json::from_str::<Progress>(&json).unwrap(), progress);
+    }
+
+    #[test]
+    fn a_failed_check_is_kept_with_its_short_answer_until_it_passes() {
+        let mut page = Page::default();
+        let mut progress = Progress::default();
+        // Exercise 3 checked before any run: tried, and why it did not pass.
+        let Verdict::Judged { passed: false, findings } = check(Exercise::BrokerDown, &page) else { panic!() };
+        progress.fail(Exercise::BrokerDown, &findings);
+        let failed = progress.failed_checks();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].id, "exercise:broker_down");
+        assert!(!failed[0].en.is_empty() && failed[0].en != failed[0].fr, "{failed:?}");
+        // A run of 10 with failures: connected and ten_sent were tried and not earned.
+        let mut outcomes = vec![Ok((0, 0)); 7];
+        outcomes.extend([Err(("MessageTimedOut", 5_000)); 3]);
+        run(&mut page, lab_run(), &outcomes);
+        assert!(progress.earn(&page));
+        let ids: Vec<String> = progress.failed_checks().into_iter().map(|f| f.id).collect();
+        assert_eq!(ids, ["connected", "exercise:broker_down", "ten_sent"]);
+        assert_eq!(progress.failed["ten_sent"].en, "3 of 10 failed");
+        assert_eq!(progress.failed["ten_sent"].fr, "3 sur 10 en échec");
+        // Ten delivered: both earned, no longer failed; the exercise passes from its runs.
+        run(&mut page, lab_run(), &[Ok((1, 0)); 10]);
+        progress.earn(&page);
+        let (form, _) = Setup::BrokerDown.apply("test-stamp");
+        run(&mut page, form.request().unwrap(), &[Err(("MessageTimedOut", 5_012)); 3]);
+        progress.pass(Exercise::BrokerDown);
+        progress.earn(&page);
+        assert!(progress.failed.is_empty(), "{:?}", progress.failed);
+        // The quiz answered with one wrong.
+        progress.quiz = vec![Some(1), Some(0), Some(0)];
+        progress.earn(&page);
+        assert_eq!(progress.failed["quiz"].en, "2 of 3 right");
+    }
+
+    #[test]
+    fn a_short_answer_is_cut_to_what_the_protocol_carries() {
+        let findings = vec![Finding::SentTwice { offsets: (0..200).collect() }];
+        let answer = short_answer("exercise:idempotence".into(), &findings);
+        assert!(answer.en.len() <= MAX_ANSWER_LEN && answer.en.ends_with('…'), "{}", answer.en);
+        assert!(answer.fr.starts_with("envoyé deux fois : offsets 0, 1, 2"));
     }
 }

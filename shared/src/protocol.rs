@@ -57,10 +57,19 @@ pub enum Command {
         name: String,
     },
     /// The lab's progress on this page, for the instructor's view: the checklist's ticks
-    /// and the exercises passed, by their ids.
+    /// and the exercises passed, by their ids, and what was tried and did not pass yet.
     Progress {
-        /// Ids of what is done, such as `connected` or `exercise-3`.
+        /// Ids of what is done, such as `connected` or `exercise:spread`.
         done: Vec<String>,
+        /// Checks tried that did not pass, each with its short answer.
+        #[serde(default)]
+        failed: Vec<FailedCheck>,
+    },
+    /// One of the page's experiments ended: its runs' figures, for the class comparison
+    /// on the instructor's view.
+    Experiment {
+        /// The experiment and its runs.
+        result: ExperimentResult,
     },
     /// A fault on the embedded cluster: `{"type":"fault","fault":{"type":"broker_down"}}`.
     /// Faults are an enum of their own, so that where only a fault is meant (the
@@ -70,6 +79,73 @@ pub enum Command {
         fault: Fault,
     },
 }
+
+/// A checklist item or exercise a trainee tried that did not pass, with the check's short
+/// answer in both languages (the instructor's page has a language of its own).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedCheck {
+    /// The item's id, as in `done`.
+    pub id: String,
+    /// The short answer, in English.
+    pub en: String,
+    /// The short answer, in French.
+    pub fr: String,
+}
+
+/// Longest short answer of a failed check, in bytes.
+pub const MAX_ANSWER_LEN: usize = 240;
+
+/// The page's one-click experiments: the same messages sent once per setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Experiment {
+    /// acks=0, acks=1, acks=all; and all with idempotence when asked.
+    AcksLadder,
+    /// linger.ms 0, 5 and 50.
+    Linger,
+    /// Sync against pipelined.
+    SyncOrPipelined,
+}
+
+impl Experiment {
+    /// Every experiment, in the order the pages list them.
+    pub const ALL: [Experiment; 3] = [Experiment::AcksLadder, Experiment::Linger, Experiment::SyncOrPipelined];
+}
+
+/// What one experiment of a trainee's page came to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentResult {
+    /// Which experiment.
+    pub experiment: Experiment,
+    /// Its runs, in the order they were sent: at most [`MAX_EXPERIMENT_RUNS`].
+    pub runs: Vec<ExperimentRun>,
+}
+
+/// Most runs one experiment has (the acks ladder with idempotence).
+pub const MAX_EXPERIMENT_RUNS: usize = 4;
+
+/// One run of an experiment.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExperimentRun {
+    /// The setting that run had, as Kafka names it: `acks=all`, `linger.ms=5`,
+    /// `mode=sync`; at most [`MAX_SETTING_LEN`] bytes.
+    pub setting: String,
+    /// Messages sent.
+    pub sent: u64,
+    /// Messages delivered.
+    pub delivered: u64,
+    /// Messages failed.
+    pub failed: u64,
+    /// Messages per second, from the first send to the last outcome.
+    pub msgs_per_sec: f64,
+    /// Median latency, µs.
+    pub p50_us: u64,
+    /// 99th percentile latency, µs.
+    pub p99_us: u64,
+}
+
+/// Longest setting name of an experiment's run.
+pub const MAX_SETTING_LEN: usize = 40;
 
 /// A fault the embedded cluster can be made to show, by a trainee's page or by the
 /// instructor for the whole class (`POST /api/instructor/fault`).
@@ -1146,6 +1222,12 @@ pub struct TraineeView {
     pub finished: Option<RunFinished>,
     /// Their lab progress, as the page reported it.
     pub done: Vec<String>,
+    /// What they tried that did not pass yet, with each check's short answer.
+    #[serde(default)]
+    pub failed: Vec<FailedCheck>,
+    /// The last result of each experiment they ran.
+    #[serde(default)]
+    pub experiments: Vec<ExperimentResult>,
 }
 
 /// A message for the whole class (`POST /api/instructor/broadcast`).

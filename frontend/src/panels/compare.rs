@@ -3,9 +3,9 @@
 //! and the figures as CSV or the chart as an SVG image.
 
 use leptos::prelude::*;
-use shared::protocol::ProduceRequest;
+use shared::protocol::{Command, Experiment, ProduceRequest};
 
-use crate::compare::{self, AT_MOST, COLOURS, Experiment, Summary};
+use crate::compare::{self, AT_MOST, COLOURS, Summary};
 use crate::context::Ctx;
 use crate::i18n::lang;
 use crate::t;
@@ -31,7 +31,7 @@ pub fn ComparePanel() -> impl IntoView {
     let chosen = RwSignal::new(Vec::<u64>::new());
     // An experiment's runs still to send, and the last run before it began.
     let queue = RwSignal::new(Vec::<ProduceRequest>::new());
-    let began_after = RwSignal::new(None::<u64>);
+    let began_after = RwSignal::new(None::<(u64, Experiment)>);
     let with_idempotence = RwSignal::new(false);
 
     // One experiment run after another: the next goes once the last one finished; when
@@ -51,12 +51,18 @@ pub fn ComparePanel() -> impl IntoView {
         match next {
             Some(request) => ctx.send_request(request),
             None => {
-                if let Some(after) = began_after.get_untracked() {
+                if let Some((after, experiment)) = began_after.get_untracked() {
                     began_after.set(None);
-                    let runs = ctx.page.with_untracked(|p| {
-                        p.summaries.iter().filter(|s| s.run > after).map(|s| s.run).take(AT_MOST).collect()
+                    let result = ctx.page.with_untracked(|p| {
+                        let runs: Vec<&Summary> = p.summaries.iter().filter(|s| s.run > after).take(AT_MOST).collect();
+                        chosen.set(runs.iter().map(|s| s.run).collect());
+                        compare::result(experiment, &runs)
                     });
-                    chosen.set(runs);
+                    // For the instructor's class comparison; not the trainee's action, so
+                    // a closed socket is not theirs to be told about.
+                    if !result.runs.is_empty() {
+                        let _ = crate::ws::send(&Command::Experiment { result });
+                    }
                 }
             }
         }
@@ -66,9 +72,9 @@ pub fn ComparePanel() -> impl IntoView {
             ctx.send_run(); // says what to fix
             return;
         };
-        let mut runs = experiment.requests(&base, with_idempotence.get_untracked());
+        let mut runs = compare::requests(experiment, &base, with_idempotence.get_untracked());
         let last = ctx.page.with_untracked(|p| p.summaries.last().map_or(0, |s| s.run));
-        began_after.set(Some(last));
+        began_after.set(Some((last, experiment)));
         let first = runs.remove(0);
         queue.set(runs);
         ctx.send_request(first);

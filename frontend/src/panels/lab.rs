@@ -45,9 +45,9 @@ pub fn LabSidebar() -> impl IntoView {
     let session = Memo::new(move |_| ctx.page.with(|p| p.hello.as_ref().map(|h| h.session.clone())));
     Effect::new(move |_| {
         if session.get().is_some() {
-            let done = progress.with(Progress::done_ids);
+            let (done, failed) = progress.with(|p| (p.done_ids(), p.failed_checks()));
             // Not the trainee's action: a closed socket is not theirs to be told about.
-            let _ = crate::ws::send(&Command::Progress { done });
+            let _ = crate::ws::send(&Command::Progress { done, failed });
         }
     });
     let verify_click = move |_| {
@@ -159,6 +159,17 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
         Some(Verdict::Judged { passed: true, .. }) if !progress.with_untracked(|p| p.passed.contains(&exercise)) => {
             progress.update(|p| p.pass(exercise));
             progress.with_untracked(save);
+        }
+        // Tried and not passed: the instructor's grid shows what the check found.
+        Some(Verdict::Judged { passed: false, findings }) => {
+            let changed = progress.try_update(|p| {
+                let before = p.failed.get(&exercise.id()).cloned();
+                p.fail(exercise, &findings);
+                before != p.failed.get(&exercise.id()).cloned()
+            });
+            if changed == Some(true) {
+                progress.with_untracked(save);
+            }
         }
         _ => {}
     });
