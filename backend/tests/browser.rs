@@ -768,6 +768,8 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
     wait_for_text(&browser, "#joined", |t| t.contains("orders.created.alice"), "still Alice").await;
     wait_for_text(&browser, "#run-status", |t| t.starts_with("Run 1"), "the reloaded page shows the run").await;
     wait_for_text(&browser, "#run-status", |t| t.contains("finished"), "and its end").await;
+    // Paced: its latency also from each message's intended send time.
+    wait_for_text(&browser, "#run-intended", |t| t.contains("intended send time: p50"), "from the schedule").await;
     // The tab remembers what it asked for, so the lab judges the run it came back to.
     wait_for_text(&browser, "li.done[data-tick='TenSent']", |t| t.contains("10 messages"), "the checklist ticks").await;
     screenshot(&browser, "workshop-trainee-after-reload").await;
@@ -968,7 +970,7 @@ async fn the_acks_ladder_runs_three_times_and_compare_overlays_them() {
         .unwrap();
     let csv = csv.as_str().unwrap().to_owned();
     let lines: Vec<&str> = csv.lines().collect();
-    let header = "run,acks,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first,in_producer_ms,waiting_to_send_ms,round_trip_ms";
+    let header = "run,acks,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first,in_producer_ms,waiting_to_send_ms,round_trip_ms,p99_from_intended_ms";
     assert_eq!(lines[0], header, "{csv}");
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines[1..].iter().all(|l| l.split(',').nth(6) == Some("200")), "200 delivered each: {csv}");

@@ -11,7 +11,7 @@ use shared::lab;
 use shared::problem::{Lang, Problem};
 use shared::protocol::{
     CIRCUIT_OPEN, CircuitBreaker, CircuitState, Command, Event, Failed, Fault, ProduceError, ProduceRequest, Records,
-    RunFinished, RunMode,
+    RunFinished, RunMode, RunStats,
 };
 use shared::settings::{Acks, Preset, ProducerSettings};
 
@@ -338,6 +338,49 @@ async fn a_paced_run_keeps_its_rate_and_shows_librdkafkas_broker_figures() {
     assert_eq!((last.sent, last.delivered, last.in_flight), (50, 50, 0));
     assert_eq!(last.per_partition.iter().sum::<u64>(), 50);
     assert!(last.p50_us > 0 && last.p50_us <= last.p95_us && last.p95_us <= last.p99_us && last.p99_us <= last.max_us);
+    server.stop().await;
+}
+
+/// The last `stats` event of a run.
+fn last_stats(events: &[Event]) -> RunStats {
+    events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Event::Stats(s) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("stats")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_paced_run_that_falls_behind_shows_it_in_the_latency_from_the_intended_send_time() {
+    let server = TestServer::start().await;
+    let mut client = connected(&server).await;
+    // On time: 20 messages at 20 msgs/s, pipelined, on brokers that answer at once. The
+    // latency from the intended send time is the latency from the send.
+    let on_time = ProduceRequest { count: 20, rate: Some(20), mode: RunMode::Pipelined, ..ProduceRequest::lab() };
+    let (events, _) = run(&mut client, on_time).await;
+    let stats = last_stats(&events);
+    let intended = stats.from_intended.expect("a paced run measures from the intended send times");
+    assert!(intended.p99_us < stats.p99_us + 20_000, "on schedule, alike: {intended:?} against {stats:?}");
+    // Behind: the lab's sync loop at 20 msgs/s on brokers that answer 150 ms later. Each
+    // message still takes about 150 ms from its send, but each is sent later than the
+    // one before was due: by the 20th, about 1.9 s late.
+    client.send(&Command::from(Fault::SetRoundTripTime { broker: None, ms: 150 })).await;
+    assert!(matches!(client.next().await, Event::Cluster(s) if s.brokers.iter().all(|b| b.rtt_ms == 150)));
+    let behind = ProduceRequest { count: 20, rate: Some(20), mode: RunMode::Sync, ..ProduceRequest::lab() };
+    let (events, finished) = run(&mut client, behind).await;
+    assert_eq!(finished.delivered, 20);
+    let stats = last_stats(&events);
+    let intended = stats.from_intended.expect("paced");
+    eprintln!(
+        "sync at 20 msgs/s, 150 ms brokers: from the send p99 {} µs, from the intended time {intended:?}",
+        stats.p99_us
+    );
+    assert!(stats.p99_us < 600_000, "from the send, each takes about the broker's delay: {}", stats.p99_us);
+    assert!(intended.p99_us > 1_500_000, "from the intended time the stall shows: {intended:?}");
+    assert!(intended.p50_us > 3 * stats.p50_us, "{intended:?} against p50 {}", stats.p50_us);
     server.stop().await;
 }
 

@@ -40,6 +40,10 @@ pub struct Summary {
     /// and the broker), in microseconds; `None` until they came.
     #[serde(default)]
     pub breakdown_us: Option<[i64; 3]>,
+    /// A paced run's latency from each message's intended send time: p50, p95, p99, in
+    /// microseconds.
+    #[serde(default)]
+    pub from_intended_us: Option<[u64; 3]>,
 }
 
 /// Where a producer's messages spent their time over librdkafka's last statistics
@@ -74,6 +78,7 @@ impl Summary {
             latency_bins: run.latency_bins.to_vec(),
             throughput: run.series.iter().map(|p| (p.elapsed_ms, p.msgs_per_sec)).collect(),
             breakdown_us: None,
+            from_intended_us: stats.and_then(|s| s.from_intended).map(|p| [p.p50_us, p.p95_us, p.p99_us]),
         })
     }
 
@@ -147,7 +152,7 @@ pub fn csv(runs: &[&Summary]) -> String {
     header.extend(
         ["msgs_per_sec", "p50_ms", "p95_ms", "p99_ms", "delivered", "failed", "ratio_to_first"]
             .into_iter()
-            .chain(["in_producer_ms", "waiting_to_send_ms", "round_trip_ms"])
+            .chain(["in_producer_ms", "waiting_to_send_ms", "round_trip_ms", "p99_from_intended_ms"])
             .map(String::from),
     );
     let mut out = header.iter().map(|h| csv_field(h)).collect::<Vec<_>>().join(",");
@@ -168,6 +173,7 @@ pub fn csv(runs: &[&Summary]) -> String {
         ]);
         let ms = |us: i64| format!("{:.3}", us as f64 / 1000.0);
         line.extend(run.breakdown_us.map_or_else(|| vec![String::new(); 3], |b| b.map(ms).to_vec()));
+        line.push(run.from_intended_us.map_or_else(String::new, |[_, _, p99]| ms(p99 as i64)));
         out.push_str(&line.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push('\n');
     }
@@ -426,6 +432,7 @@ mod tests {
             latency_bins: vec![0; LATENCY_BINS],
             throughput: Vec::new(),
             breakdown_us: None,
+            from_intended_us: None,
         }
     }
 
@@ -485,6 +492,7 @@ mod tests {
                 latency_bins: Vec::new(),
                 throughput: Vec::new(),
                 breakdown_us: None,
+                from_intended_us: None,
             })
             .collect();
         let result = result(Experiment::Linger, &runs.iter().collect::<Vec<_>>());
@@ -517,14 +525,15 @@ mod tests {
         let fast = ProduceRequest { mode: RunMode::Pipelined, ..lab.clone() };
         let (a, mut b) = (summary(1, lab, 100, 1000), summary(2, fast, 100, 250));
         b.breakdown_us = Some([500, 20, 480]);
+        b.from_intended_us = Some([1_500, 2_500, 41_000]);
         let text = csv(&[&a, &b]);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "run,mode,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first,in_producer_ms,waiting_to_send_ms,round_trip_ms"
+            "run,mode,msgs_per_sec,p50_ms,p95_ms,p99_ms,delivered,failed,ratio_to_first,in_producer_ms,waiting_to_send_ms,round_trip_ms,p99_from_intended_ms"
         );
-        assert_eq!(lines[1], "1,sync,100.0,1.000,2.000,3.000,100,0,1.00,,,");
-        assert_eq!(lines[2], "2,pipelined,400.0,1.000,2.000,3.000,100,0,4.00,0.500,0.020,0.480");
+        assert_eq!(lines[1], "1,sync,100.0,1.000,2.000,3.000,100,0,1.00,,,,");
+        assert_eq!(lines[2], "2,pipelined,400.0,1.000,2.000,3.000,100,0,4.00,0.500,0.020,0.480,41.000");
     }
 
     #[test]

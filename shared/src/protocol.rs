@@ -680,6 +680,25 @@ pub struct RunStats {
     /// The circuit breaker's state, when the run has one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circuit: Option<CircuitState>,
+    /// For a paced run (a rate), the latency from each message's intended send time
+    /// rather than from when it was sent: a producer that falls behind its schedule (a
+    /// sync loop waiting on a slow broker, a full queue) shows here, where the latency
+    /// from the send hides it (coordinated omission).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_intended: Option<Percentiles>,
+}
+
+/// Latency percentiles, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Percentiles {
+    /// Median.
+    pub p50_us: u64,
+    /// 95th percentile.
+    pub p95_us: u64,
+    /// 99th percentile.
+    pub p99_us: u64,
+    /// Largest.
+    pub max_us: u64,
 }
 
 /// One broker as the producer sees it, from librdkafka's statistics.

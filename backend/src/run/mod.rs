@@ -76,8 +76,15 @@ impl Run {
     ) -> RunHandle {
         let gate = gate::Gate::new(request.circuit_breaker, plan.in_flight);
         let log_each = request.mode == RunMode::Sync;
-        let reports =
-            reports::Reports::new(plan.number, &request.topic, plan.partitions, log_each, gate, events.clone());
+        let reports = reports::Reports::new(
+            plan.number,
+            &request.topic,
+            plan.partitions,
+            request.rate.is_some(),
+            log_each,
+            gate,
+            events.clone(),
+        );
         let run = Arc::new(Run {
             number: plan.number,
             topic: request.topic.clone(),

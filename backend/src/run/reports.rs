@@ -38,6 +38,8 @@ pub struct InFlight {
     pub key: Option<String>,
     /// When it was handed to the producer.
     pub sent_at: Instant,
+    /// How late that was after its intended send time, in a paced run, in microseconds.
+    pub late_us: u64,
     /// Its CreateTime.
     pub timestamp_ms: i64,
     /// Its run's reports.
@@ -75,11 +77,13 @@ pub struct Reports {
 
 impl Reports {
     /// The reports of run `run` to `topic` (of `partitions` partitions), whose details go
-    /// to `events`; `log_each` logs every outcome in the lab's words.
+    /// to `events`; `log_each` logs every outcome in the lab's words; a `paced` run also
+    /// counts latencies from the intended send times.
     pub fn new(
         run: u64,
         topic: &str,
         partitions: usize,
+        paced: bool,
         log_each: bool,
         gate: Gate,
         events: mpsc::Sender<Event>,
@@ -91,7 +95,7 @@ impl Reports {
             started: Instant::now(),
             events,
             sent: AtomicU64::new(0),
-            tally: Mutex::new(Tally::new(partitions)),
+            tally: Mutex::new(Tally::new(partitions, paced)),
             gate,
         }
     }
@@ -154,13 +158,13 @@ impl Reports {
         // librdkafka's own clock, read when the message was made: one clock read less per
         // message on this thread than `elapsed` (the throughput benchmark saw 2 %).
         let latency_us = report.latency_us.unwrap_or_else(|| message.sent_at.elapsed().as_micros() as u64);
-        let InFlight { seq, key, timestamp_ms, done, trial, .. } = message;
+        let InFlight { seq, key, timestamp_ms, done, trial, late_us, .. } = message;
         if let Some(change) = self.gate.outcome(report.outcome.is_ok(), trial, Instant::now) {
             self.circuit_changed(change);
         }
         match report.outcome {
             Ok(written) => {
-                let outcome = Outcome::Delivered { partition: written.partition, latency_us };
+                let outcome = Outcome::Delivered { partition: written.partition, latency_us, late_us };
                 self.finish(seq, outcome, || {
                     Event::Delivered(Delivered {
                         run: self.run,
@@ -264,7 +268,7 @@ mod tests {
     #[test]
     fn reports_count_exactly_and_cap_details() {
         let (events, mut queue) = mpsc::channel(16);
-        let reports = Reports::new(1, "orders.created", 6, false, Gate::new(None, None), events);
+        let reports = Reports::new(1, "orders.created", 6, false, false, Gate::new(None, None), events);
         for seq in 1..=40 {
             reports.count_sent();
             let failure = Failure {
@@ -296,7 +300,7 @@ mod tests {
     #[test]
     fn an_open_circuit_fails_a_message_unsent_with_its_own_error_name() {
         let (events, mut queue) = mpsc::channel(16);
-        let reports = Reports::new(3, "orders.created", 6, false, Gate::new(None, None), events);
+        let reports = Reports::new(3, "orders.created", 6, false, false, Gate::new(None, None), events);
         reports.count_sent();
         reports.short_circuited(1, Some("ORD-0001".into()), 3);
         let Ok(Event::Failed(failed)) = queue.try_recv() else { panic!("no failure") };

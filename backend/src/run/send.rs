@@ -72,30 +72,35 @@ impl SendLoop {
             if self.stop.load(Ordering::Relaxed) {
                 return true;
             }
-            self.pace(schedule, seq).await;
-            if let Step::Stopped = self.send_one(seq, &mut clock, &mut waited).await {
+            let due = self.pace(schedule, seq).await;
+            if let Step::Stopped = self.send_one(seq, due, &mut clock, &mut waited).await {
                 return true;
             }
         }
         false
     }
 
-    /// Waits for message `seq`'s due time when the run has a rate; else lets the server's
-    /// other tasks in every [`YIELD_EVERY`] messages. Sync runs too: a message an open
-    /// circuit fails, or librdkafka refuses, has no delivery report to wait for, and a
-    /// loop of those would hold its worker (200,000 of them kept `/api/health` waiting
-    /// 6.8 s).
-    async fn pace(&self, started: Instant, seq: u64) {
+    /// Waits for message `seq`'s due time when the run has a rate, and gives that time;
+    /// else lets the server's other tasks in every [`YIELD_EVERY`] messages. Sync runs
+    /// too: a message an open circuit fails, or librdkafka refuses, has no delivery
+    /// report to wait for, and a loop of those would hold its worker (200,000 of them
+    /// kept `/api/health` waiting 6.8 s).
+    async fn pace(&self, started: Instant, seq: u64) -> Option<Instant> {
         if let Some(rate) = self.request.rate {
-            tokio::time::sleep_until(messages::due(started, seq, rate).into()).await;
-        } else if seq.is_multiple_of(YIELD_EVERY) {
-            tokio::task::yield_now().await;
+            let due = messages::due(started, seq, rate);
+            tokio::time::sleep_until(due.into()).await;
+            Some(due)
+        } else {
+            if seq.is_multiple_of(YIELD_EVERY) {
+                tokio::task::yield_now().await;
+            }
+            None
         }
     }
 
-    /// Renders message `seq`, passes it through the gate and hands it to the producer;
-    /// in sync mode, waits for its delivery report.
-    async fn send_one(&mut self, seq: u64, clock: &mut Clock, waited: &mut bool) -> Step {
+    /// Renders message `seq` (intended to go at `due` in a paced run), passes it through
+    /// the gate and hands it to the producer; in sync mode, waits for its delivery report.
+    async fn send_one(&mut self, seq: u64, due: Option<Instant>, clock: &mut Clock, waited: &mut bool) -> Step {
         let rendered = self.messages.render(seq);
         let (admission, change) = self.reports.gate.admit(Instant::now);
         if let Some(change) = change {
@@ -139,6 +144,8 @@ impl SendLoop {
             seq,
             key: rendered.key.clone(),
             sent_at,
+            // A paced run reads the clock for each message, so `sent_at` is its own.
+            late_us: due.map_or(0, |due| sent_at.saturating_duration_since(due).as_micros() as u64),
             timestamp_ms,
             reports: Arc::clone(&self.reports),
             done,
@@ -167,10 +174,13 @@ impl SendLoop {
                         self.reports.uncount_sent();
                         return Step::Stopped;
                     }
-                    // The local queue is full: wait for delivery reports to drain it.
+                    // The local queue is full: wait for delivery reports to drain it. The
+                    // wait makes the message later still after its intended send time.
                     in_flight = back;
                     *waited = true;
+                    let before = Instant::now();
                     tokio::time::sleep(Duration::from_millis(1)).await;
+                    in_flight.late_us += before.elapsed().as_micros() as u64;
                 }
                 Err(NotQueued::Refused(back, failure)) => {
                     self.reports.refused(back.seq, back.key.clone(), back.trial, failure);

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
-use shared::protocol::{CircuitState, RunStats};
+use shared::protocol::{CircuitState, Percentiles, RunStats};
 
 /// One message's outcome, as the tally counts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,6 +15,8 @@ pub enum Outcome {
         partition: i32,
         /// From the send to its delivery report, in microseconds.
         latency_us: u64,
+        /// How late it was sent after its intended time, in a paced run, in microseconds.
+        late_us: u64,
     },
     /// Failed (by Kafka, by librdkafka, or by an open circuit).
     Failed,
@@ -25,18 +27,23 @@ pub struct Tally {
     delivered: u64,
     failed: u64,
     latency_us: Histogram<u64>,
+    /// From each message's intended send time, in a paced run.
+    from_intended_us: Option<Histogram<u64>>,
     per_partition: Vec<u64>,
     details_skipped: u64,
 }
 
 impl Tally {
-    /// An empty tally for a topic of `partitions` partitions (more are added as seen).
-    pub fn new(partitions: usize) -> Self {
+    /// An empty tally for a topic of `partitions` partitions (more are added as seen);
+    /// `paced` runs also count the latency from each message's intended send time.
+    pub fn new(partitions: usize, paced: bool) -> Self {
+        // 1 µs to 1 hour at 3 significant digits: a few tens of KB.
+        let histogram = || Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds");
         Self {
             delivered: 0,
             failed: 0,
-            // 1 µs to 1 hour at 3 significant digits: a few tens of KB.
-            latency_us: Histogram::new_with_bounds(1, 3_600_000_000, 3).expect("valid histogram bounds"),
+            latency_us: histogram(),
+            from_intended_us: paced.then(histogram),
             per_partition: vec![0; partitions],
             details_skipped: 0,
         }
@@ -45,9 +52,12 @@ impl Tally {
     /// Counts one outcome.
     pub fn count(&mut self, outcome: Outcome) {
         match outcome {
-            Outcome::Delivered { partition, latency_us } => {
+            Outcome::Delivered { partition, latency_us, late_us } => {
                 self.delivered += 1;
                 self.latency_us.saturating_record(latency_us.max(1));
+                if let Some(from_intended) = &mut self.from_intended_us {
+                    from_intended.saturating_record((latency_us + late_us).max(1));
+                }
                 if let Ok(p) = usize::try_from(partition) {
                     if p >= self.per_partition.len() {
                         self.per_partition.resize(p + 1, 0);
@@ -87,6 +97,12 @@ impl Tally {
             elapsed_ms: elapsed.as_millis() as u64,
             details_skipped: self.details_skipped,
             circuit,
+            from_intended: self.from_intended_us.as_ref().map(|h| Percentiles {
+                p50_us: h.value_at_quantile(0.50),
+                p95_us: h.value_at_quantile(0.95),
+                p99_us: h.value_at_quantile(0.99),
+                max_us: h.max(),
+            }),
         }
     }
 }
@@ -97,9 +113,9 @@ mod tests {
 
     #[test]
     fn counts_are_exact_and_latencies_come_from_the_histogram() {
-        let mut tally = Tally::new(6);
+        let mut tally = Tally::new(6, false);
         for n in 1..=100 {
-            tally.count(Outcome::Delivered { partition: (n % 3) as i32, latency_us: n * 1000 });
+            tally.count(Outcome::Delivered { partition: (n % 3) as i32, latency_us: n * 1000, late_us: 0 });
         }
         tally.count(Outcome::Failed);
         tally.detail_skipped();
@@ -110,12 +126,28 @@ mod tests {
         assert!((98_000..=100_100).contains(&stats.p99_us), "p99 {}", stats.p99_us);
         assert_eq!(stats.details_skipped, 1);
         assert_eq!(stats.msgs_per_sec, 101.0);
+        assert_eq!(stats.from_intended, None, "not paced");
+    }
+
+    #[test]
+    fn a_paced_run_that_fell_behind_shows_it_from_the_intended_send_times() {
+        // A sync loop at 10 msgs/s on a broker that takes 200 ms: each message takes
+        // 200 ms from its send, but message n is sent (n - 1) × 100 ms after it was due.
+        let mut tally = Tally::new(6, true);
+        for n in 1..=100_u64 {
+            tally.count(Outcome::Delivered { partition: 0, latency_us: 200_000, late_us: (n - 1) * 100_000 });
+        }
+        let stats = tally.stats(1, 100, Duration::from_secs(20), None);
+        assert!((199_000..=201_000).contains(&stats.p99_us), "from the send, all alike: {}", stats.p99_us);
+        let intended = stats.from_intended.expect("paced");
+        assert!((5_050_000..=5_200_000).contains(&intended.p50_us), "p50 {}", intended.p50_us);
+        assert!((9_950_000..=10_150_000).contains(&intended.p99_us), "p99 {}", intended.p99_us);
     }
 
     #[test]
     fn a_partition_beyond_the_known_ones_is_added() {
-        let mut tally = Tally::new(2);
-        tally.count(Outcome::Delivered { partition: 4, latency_us: 0 });
+        let mut tally = Tally::new(2, false);
+        tally.count(Outcome::Delivered { partition: 4, latency_us: 0, late_us: 0 });
         let stats = tally.stats(1, 1, Duration::ZERO, None);
         assert_eq!(stats.per_partition, [0, 0, 0, 0, 1]);
         assert_eq!(stats.max_us, 1, "a latency of 0 is recorded as 1 µs");

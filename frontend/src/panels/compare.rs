@@ -191,6 +191,8 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
     let differ = compare::differences(&requests);
     let acks_differ = differ.iter().any(|(name, _)| name == "acks");
     let first = runs[0].msgs_per_sec().max(1e-9);
+    // Paced runs only: the p99 from each message's intended send time.
+    let paced = runs.iter().any(|s| s.from_intended_us.is_some());
     let rows = runs
         .iter()
         .enumerate()
@@ -214,6 +216,9 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
                         }.into_any(),
                         None => view! { <td></td><td></td><td></td> }.into_any(),
                     }}
+                    {paced.then(|| view! {
+                        <td class="num from-intended">{s.from_intended_us.map(|[_, _, p99]| crate::i18n::latency(p99))}</td>
+                    })}
                 </tr>
             }
         })
@@ -238,6 +243,11 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
                     <th title=t!("librdkafka int_latency: linger and batching", "int_latency de librdkafka : linger et batching")>{t!("in the producer", "dans le producer")}</th>
                     <th title=t!("librdkafka outbuf_latency", "outbuf_latency de librdkafka")>{t!("waiting to send", "attente d'envoi")}</th>
                     <th title=t!("librdkafka rtt: the network and the broker", "rtt de librdkafka : le réseau et le broker")>{t!("round trip", "aller-retour")}</th>
+                    {paced.then(|| view! {
+                        <th title=t!("From each message's intended send time: a producer behind its rate shows here", "Depuis l'heure d'envoi prévue de chaque message : un producer en retard sur son débit se voit ici")>
+                            {t!("p99 from intended", "p99 depuis prévu")}
+                        </th>
+                    })}
                 </tr>
             </thead>
             <tbody>{rows}</tbody>

@@ -200,6 +200,20 @@ fn RunNotices() -> impl IntoView {
     }
 }
 
+/// A paced run's latency from each message's intended send time, the way the
+/// OpenMessaging Benchmark measures its publish delay: a producer that fell behind its
+/// schedule shows there, where the latency from the send hides the wait.
+fn from_intended(s: &shared::protocol::RunStats) -> Option<String> {
+    let p = s.from_intended.filter(|_| s.delivered > 0)?;
+    let [p50, p95, p99] = [p.p50_us, p.p95_us, p.p99_us].map(crate::i18n::latency);
+    let mut text = t!(lang(); "From each message's intended send time: p50 {p50} · p95 {p95} · p99 {p99}", "Depuis l'heure d'envoi prévue de chaque message : p50 {p50} · p95 {p95} · p99 {p99}");
+    // Behind by more than a few milliseconds and twice the latency from the send.
+    if p.p99_us > 2 * s.p99_us && p.p99_us > s.p99_us + 10_000 {
+        text += &t!(lang(); ". The producer fell behind its rate: messages waited before they were sent, which the latency from the send does not count.", ". Le producer a pris du retard sur son débit : des messages ont attendu avant d'être envoyés, ce que la latence depuis l'envoi ne compte pas.");
+    }
+    Some(text)
+}
+
 /// How the run goes: its status, figures, progress and totals.
 #[component]
 fn RunSummary() -> impl IntoView {
@@ -245,7 +259,8 @@ fn RunSummary() -> impl IntoView {
                 None => (run.delivered(), run.failed()),
             };
             let done = done.max(delivered + failed);
-            Some((status, delivered, failed, done as f64 / f64::from(run.count.max(1)), figures))
+            let intended = run.stats.as_ref().and_then(from_intended);
+            Some((status, delivered, failed, done as f64 / f64::from(run.count.max(1)), figures, intended))
         })
     };
     view! {
@@ -254,9 +269,10 @@ fn RunSummary() -> impl IntoView {
             <p class="hint">{t!("Press Send to produce the lab's orders.", "Appuyez sur Envoyer pour produire les commandes du lab.")}</p>
         }
         .into_any(),
-        Some((status, delivered, failed, progress, figures)) => view! {
+        Some((status, delivered, failed, progress, figures, intended)) => view! {
             <p id="run-status">{status}</p>
             <p id="run-figures" class="figures">{figures}</p>
+            {intended.map(|text| view! { <p id="run-intended" class="figures">{text}</p> })}
             <progress max="1" value=progress.to_string()></progress>
             <p class="totals">
                 <span class="ok" id="delivered-total">{
