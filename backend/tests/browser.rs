@@ -1008,6 +1008,24 @@ async fn the_linger_experiment_moves_the_latency_from_the_wire_into_the_producer
     assert!(zero.1 < 10.0, "without linger a message hardly waits in the producer: {zero:?}");
     assert!(fifty.1 >= 30.0 && fifty.1 > 10.0 * fifty.2, "with 50 ms it waits there, not on the wire: {fifty:?}");
     screenshot_of(&browser, "#compare", "compare-linger").await;
+    // Beside the last run (linger 50) and in a message's acks flow: the same breakdown,
+    // each hop timed by what librdkafka measured, the copies said not to be measured.
+    wait_for_text(&browser, "#run-breakdown", |t| t.contains("in the producer"), "the run's breakdown").await;
+    click(&browser, "#deliveries tr.row:nth-child(3)").await;
+    wait_for_text(&browser, "#acks-hops", |t| t.contains("int_latency"), "the hops and their sources").await;
+    let hop_ms = |n: usize| {
+        let browser = browser.clone();
+        async move {
+            let css = format!("#acks-hops tbody tr:nth-child({n}) td.num");
+            let cell = text(&browser, &css).await;
+            cell.trim_end_matches(" ms").replace(',', "").parse::<f64>().unwrap_or(f64::NAN)
+        }
+    };
+    let (in_producer, round_trip) = (hop_ms(1).await, hop_ms(3).await);
+    assert!(in_producer >= 30.0, "linger 50: the wait in the producer, in ms: {in_producer}");
+    assert!(round_trip < in_producer / 5.0, "the round trip is short beside it: {round_trip}");
+    assert!(text(&browser, "#acks-hops tbody tr:nth-child(4)").await.contains("does not replicate"));
+    screenshot_of(&browser, "#details", "acks-flow-linger-50").await;
     browser.close().await.unwrap();
     server.stop().await;
 }

@@ -62,6 +62,19 @@ pub fn breakdown(stats: &shared::protocol::ProducerStats) -> [i64; 3] {
     [mean(|b| b.queue_latency_avg_us), mean(|b| b.send_wait_avg_us), mean(|b| b.rtt_avg_us)]
 }
 
+/// Where the page's current run's latency went: its summary's breakdown once told, else
+/// librdkafka's last statistics while it runs; `None` before any message went into a
+/// produce request.
+pub fn run_breakdown(page: &crate::model::Page) -> Option<[i64; 3]> {
+    let run = page.run.as_ref()?.run;
+    page.summaries
+        .iter()
+        .find(|s| s.run == run)
+        .and_then(|s| s.breakdown_us)
+        .or_else(|| page.producer_stats.as_ref().map(breakdown))
+        .filter(|b| b.iter().any(|us| *us > 0))
+}
+
 impl Summary {
     /// The summary of `run`, once it finished and if this page knows what it asked.
     pub fn of(run: &Run) -> Option<Self> {

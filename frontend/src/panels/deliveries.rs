@@ -217,17 +217,18 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
             <h3>{format!("Message {}", row.seq)}</h3>
             <DeliveryFacts row=row.clone() />
             {
-                let (acks, leader, followers) = ctx.page.with_untracked(|p| {
+                let (acks, leader, followers, breakdown) = ctx.page.with_untracked(|p| {
                     let acks = p.sent.as_ref().map_or(shared::settings::Acks::All, |r| r.settings.acks);
+                    let breakdown = crate::compare::run_breakdown(p);
                     let cluster = p.cluster.as_ref();
                     let leader = row.partition.and_then(|part| cluster?.leaders.get(part as usize).copied());
                     let followers: Vec<i32> = cluster
                         .map(|c| c.brokers.iter().map(|b| b.id).filter(|id| Some(*id) != leader).collect())
                         .unwrap_or_default();
-                    (acks, leader, followers)
+                    (acks, leader, followers, breakdown)
                 });
                 row.failure.is_none().then(|| view! {
-                    <AcksFlow acks=acks latency_us=row.latency_us leader=leader followers=followers embedded=ctx.embedded() />
+                    <AcksFlow acks=acks latency_us=row.latency_us breakdown=breakdown leader=leader followers=followers embedded=ctx.embedded() />
                 })
             }
             <ReadBack row=row.clone() />

@@ -260,7 +260,11 @@ fn RunSummary() -> impl IntoView {
             };
             let done = done.max(delivered + failed);
             let intended = run.stats.as_ref().and_then(from_intended);
-            Some((status, delivered, failed, done as f64 / f64::from(run.count.max(1)), figures, intended))
+            let breakdown = crate::compare::run_breakdown(p).map(|[queue, wait, rtt]| {
+                let [queue, wait, rtt] = [queue, wait, rtt].map(|us| crate::i18n::latency(us.max(0) as u64));
+                t!(lang(); "Where the latency goes (librdkafka's averages): {queue} in the producer · {wait} waiting to send · {rtt} round trip", "Où passe la latence (moyennes de librdkafka) : {queue} dans le producer · {wait} d'attente d'envoi · {rtt} d'aller-retour")
+            });
+            Some((status, delivered, failed, done as f64 / f64::from(run.count.max(1)), figures, (intended, breakdown)))
         })
     };
     view! {
@@ -269,10 +273,11 @@ fn RunSummary() -> impl IntoView {
             <p class="hint">{t!("Press Send to produce the lab's orders.", "Appuyez sur Envoyer pour produire les commandes du lab.")}</p>
         }
         .into_any(),
-        Some((status, delivered, failed, progress, figures, intended)) => view! {
+        Some((status, delivered, failed, progress, figures, (intended, breakdown))) => view! {
             <p id="run-status">{status}</p>
             <p id="run-figures" class="figures">{figures}</p>
             {intended.map(|text| view! { <p id="run-intended" class="figures">{text}</p> })}
+            {breakdown.map(|text| view! { <p id="run-breakdown" class="figures">{text}</p> })}
             <progress max="1" value=progress.to_string()></progress>
             <p class="totals">
                 <span class="ok" id="delivered-total">{
