@@ -975,6 +975,22 @@ async fn the_acks_ladder_runs_three_times_and_compare_overlays_them() {
     assert_eq!(lines.len(), 4, "{csv}");
     assert!(lines[1..].iter().all(|l| l.split(',').nth(6) == Some("200")), "200 delivered each: {csv}");
     screenshot_of(&browser, "#compare", "compare-acks-ladder").await;
+    // The charts as one PNG image, drawn by the browser: a real PNG of both charts.
+    click(&browser, "#compare-png-make").await;
+    let png = loop {
+        if let Ok(link) = browser.find(Locator::Css("#compare-png")).await {
+            break link.attr("href").await.unwrap().unwrap();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let base64 = png.strip_prefix("data:image/png;base64,").expect("a PNG data address");
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, base64).unwrap();
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
+    let (width, height) =
+        (u32::from_be_bytes(bytes[16..20].try_into().unwrap()), u32::from_be_bytes(bytes[20..24].try_into().unwrap()));
+    assert_eq!((width, height), (1280, 960), "both charts, one below the other, at twice their size");
+    assert!(bytes.len() > 20_000, "with something drawn: {} bytes", bytes.len());
+    std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/e2e/compare-export.png"), &bytes).unwrap();
     // The runs are still there to compare after a reload.
     browser.refresh().await.unwrap();
     wait_for_text(&browser, "#run-chooser", |t| t.matches("acks=").count() >= 3, "the runs kept across a reload").await;

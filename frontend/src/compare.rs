@@ -287,8 +287,10 @@ pub fn labels(runs: &[&Summary]) -> Vec<String> {
         .collect()
 }
 
-const SVG_W: f64 = 640.0;
-const SVG_H: f64 = 240.0;
+/// A chart's width, in SVG units.
+pub const SVG_W: f64 = 640.0;
+/// A chart's height, in SVG units.
+pub const SVG_H: f64 = 240.0;
 const LEFT: f64 = 44.0;
 const BOTTOM: f64 = 30.0;
 
@@ -337,7 +339,7 @@ pub fn latency_svg(runs: &[&Summary]) -> String {
     for (us, label) in LATENCY_TICKS {
         x_tick(&mut svg, x(crate::model::latency_scale(us)), 10.0 + h, label);
     }
-    for (fraction, label) in [(0.0, "0 %"), (0.5, "50 %"), (0.95, "95 %"), (1.0, "100 %")] {
+    for (fraction, label) in [(0.0, "0 %"), (0.25, "25 %"), (0.5, "50 %"), (0.75, "75 %"), (1.0, "100 %")] {
         y_tick(&mut svg, y(fraction), LEFT + w, label);
     }
     let names = labels(runs);

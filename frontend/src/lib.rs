@@ -21,6 +21,7 @@ pub mod compare;
 pub mod context;
 pub mod export;
 pub mod i18n;
+pub mod image;
 pub mod instructor;
 pub mod lab;
 pub mod model;

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use shared::protocol::{Command, Experiment, ProduceRequest};
+use wasm_bindgen::JsCast;
 
 use crate::compare::{self, AT_MOST, COLOURS, Summary};
 use crate::context::Ctx;
@@ -80,10 +81,11 @@ pub fn ComparePanel() -> impl IntoView {
         ctx.send_request(first);
     };
 
-    let picked = move || -> Vec<Summary> {
+    // A memo: the page changes with every delivery, the runs compared only when one ends.
+    let picked = Memo::new(move |_| {
         let chosen = chosen.get();
-        ctx.page.with(|p| p.summaries.iter().filter(|s| chosen.contains(&s.run)).cloned().collect())
-    };
+        ctx.page.with(|p| p.summaries.iter().filter(|s| chosen.contains(&s.run)).cloned().collect::<Vec<Summary>>())
+    });
     let toggle = move |run: u64| {
         chosen.update(|c| {
             if let Some(at) = c.iter().position(|r| *r == run) {
@@ -127,7 +129,7 @@ pub fn ComparePanel() -> impl IntoView {
             </p>
             <RunChooser chosen toggle />
             {move || {
-                let runs = picked();
+                let runs = picked.get();
                 (runs.len() >= 2).then(|| view! { <Comparison runs /> })
             }}
         </section>
@@ -185,6 +187,7 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
     let refs: Vec<&Summary> = runs.iter().collect();
     let svg = compare::latency_svg(&refs);
     let throughput = compare::throughput_svg(&refs);
+    let throughput_html = throughput.clone();
     let csv = compare::csv(&refs);
     let names = compare::labels(&refs);
     let requests: Vec<&ProduceRequest> = refs.iter().map(|s| &s.request).collect();
@@ -227,7 +230,7 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
     view! {
         <figure class="compare-figure">
             <div id="compare-chart" inner_html=svg.clone()></div>
-            <div id="compare-throughput" inner_html=throughput></div>
+            <div id="compare-throughput" inner_html=throughput_html></div>
             <figcaption class="sr-only">{names.join("; ")}</figcaption>
         </figure>
         <table id="compare-table">
@@ -269,6 +272,41 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
         <div class="actions">
             <a id="compare-csv" class="button" download="runs.csv" href=data_url("text/csv", &csv)>{t!("Download CSV", "Télécharger le CSV")}</a>
             <a id="compare-svg" class="button" download="runs.svg" href=data_url("image/svg+xml", &svg)>{t!("Download the chart (SVG)", "Télécharger le graphique (SVG)")}</a>
+            <PngDownload charts=vec![svg.clone(), throughput.clone()] />
         </div>
+    }
+}
+
+/// Both charts as one PNG image: made on a click (the browser draws the SVGs on a
+/// canvas), then downloaded; the link stays to download it again.
+#[component]
+fn PngDownload(charts: Vec<String>) -> impl IntoView {
+    let image = RwSignal::new(None::<String>);
+    let make = move |_| {
+        let charts = charts.clone();
+        leptos::task::spawn_local(async move {
+            match crate::image::png(&charts, (compare::SVG_W, compare::SVG_H)).await {
+                Ok(url) => image.set(Some(url)),
+                Err(e) => web_sys::console::warn_1(&e),
+            }
+        });
+    };
+    // Once made, the download starts by itself.
+    Effect::new(move |_| {
+        if image.with(Option::is_some) {
+            if let Some(link) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("compare-png"))
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                link.click();
+            }
+        }
+    });
+    view! {
+        <button id="compare-png-make" class="button" on:click=make>{t!("Download the charts (PNG)", "Télécharger les graphiques (PNG)")}</button>
+        {move || image.get().map(|url| view! {
+            <a id="compare-png" class="button" download="runs.png" href=url>{t!("runs.png", "runs.png")}</a>
+        })}
     }
 }
