@@ -293,14 +293,13 @@ fn PngDownload(charts: Vec<String>) -> impl IntoView {
     };
     // Once made, the download starts by itself.
     Effect::new(move |_| {
-        if image.with(Option::is_some) {
-            if let Some(link) = web_sys::window()
+        if image.with(Option::is_some)
+            && let Some(link) = web_sys::window()
                 .and_then(|w| w.document())
                 .and_then(|d| d.get_element_by_id("compare-png"))
                 .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            {
-                link.click();
-            }
+        {
+            link.click();
         }
     });
     view! {
