@@ -295,7 +295,7 @@ const LEFT: f64 = 44.0;
 const BOTTOM: f64 = 30.0;
 
 /// The latency axis's ticks, in microseconds, and their labels.
-const LATENCY_TICKS: [(u64, &str); 6] = [
+pub const LATENCY_TICKS: [(u64, &str); 6] = [
     (100, "0.1 ms"),
     (1_000, "1 ms"),
     (10_000, "10 ms"),
@@ -385,7 +385,7 @@ pub fn latency_svg(runs: &[&Summary]) -> String {
 
 /// Round steps for an axis up to `max`: 1, 2 or 5 times a power of ten, about five of
 /// them.
-fn ticks(max: f64) -> Vec<f64> {
+pub fn ticks(max: f64) -> Vec<f64> {
     if max <= 0.0 {
         return vec![0.0];
     }
