@@ -1042,6 +1042,17 @@ async fn the_linger_experiment_moves_the_latency_from_the_wire_into_the_producer
     assert!(round_trip < in_producer / 5.0, "the round trip is short beside it: {round_trip}");
     assert!(text(&browser, "#acks-hops tbody tr:nth-child(4)").await.contains("does not replicate"));
     screenshot_of(&browser, "#details", "acks-flow-linger-50").await;
+    click(&browser, "#details .close").await;
+    // Sync against pipelined, the same 200 messages: the lab's loop waits for each.
+    click(&browser, "#experiment-modes").await;
+    wait_for_text(&browser, "#compare-table thead", |t| t.contains("mode"), "the modes compared").await;
+    let table = text(&browser, "#compare-table tbody").await;
+    eprintln!("sync vs pipelined, 200 messages:\n{table}");
+    let rate = |mode: &str| {
+        let line = table.lines().find(|l| l.split_whitespace().nth(1) == Some(mode)).unwrap_or_else(|| panic!("{mode} in {table}"));
+        line.split_whitespace().nth(2).unwrap().replace(',', "").parse::<f64>().unwrap()
+    };
+    assert!(rate("pipelined") > 3.0 * rate("sync"), "pipelined is several times sync:\n{table}");
     browser.close().await.unwrap();
     server.stop().await;
 }
