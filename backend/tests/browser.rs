@@ -1049,7 +1049,10 @@ async fn the_linger_experiment_moves_the_latency_from_the_wire_into_the_producer
     let table = text(&browser, "#compare-table tbody").await;
     eprintln!("sync vs pipelined, 200 messages:\n{table}");
     let rate = |mode: &str| {
-        let line = table.lines().find(|l| l.split_whitespace().nth(1) == Some(mode)).unwrap_or_else(|| panic!("{mode} in {table}"));
+        let line = table
+            .lines()
+            .find(|l| l.split_whitespace().nth(1) == Some(mode))
+            .unwrap_or_else(|| panic!("{mode} in {table}"));
         line.split_whitespace().nth(2).unwrap().replace(',', "").parse::<f64>().unwrap()
     };
     assert!(rate("pipelined") > 3.0 * rate("sync"), "pipelined is several times sync:\n{table}");
