@@ -60,6 +60,10 @@ fn three_kraft_brokers_each_with_its_port_and_health_check() {
         assert_eq!(text(&env["KAFKA_CONTROLLER_QUORUM_VOTERS"]).split(',').count(), 3);
         assert_eq!(text(&env["KAFKA_MIN_INSYNC_REPLICAS"]), "2");
         assert_eq!(text(&env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]), "false");
+        // Sized for a laptop's Docker VM: three brokers at Kafka's default 1 GB heap each
+        // leave little of a 4 GB VM.
+        let heap = text(&env["KAFKA_HEAP_OPTS"]);
+        assert!(heap.contains("-Xmx512m") && heap.contains("-Xms"), "{heap}");
         let advertised = text(&env["KAFKA_ADVERTISED_LISTENERS"]);
         assert!(advertised.contains(&format!("INSIDE://kafka-{n}:19092")), "{advertised}");
         assert!(advertised.contains(&format!("HOST://localhost:{host_port}")), "{advertised}");
@@ -122,13 +126,45 @@ fn kafka_ui_on_8080_and_the_playground_on_3000_wait_for_the_topic() {
 fn the_dockerfiles_build_steps_are_the_readmes() {
     let dockerfile = root("Dockerfile");
     let readme = root("README.md");
-    let runs: Vec<&str> =
-        dockerfile.lines().filter_map(|l| l.strip_prefix("RUN ")).filter(|r| r.starts_with("cargo ")).collect();
-    assert_eq!(runs, ["cargo xtask build", "cargo build --release -p playground"]);
-    for step in runs {
+    let at = |step: &str| dockerfile.find(step).unwrap_or_else(|| panic!("the Dockerfile does not say `{step}`"));
+    for step in ["cargo xtask build", "cargo build --release -p playground"] {
         assert!(readme.contains(step), "the README does not say `{step}`");
     }
+    assert!(at("cargo xtask build") < at("cargo build --release -p playground"));
+    // The page's tools in a layer before the source, so a change does not reinstall them.
+    assert!(at("cargo install --locked trunk") < at("COPY . ."), "trunk installed before the source is copied");
+    assert!(at("cargo install wasm-bindgen-cli") < at("COPY . ."));
     assert!(dockerfile.contains("FROM debian:bookworm-slim"), "a slim runtime image");
     assert!(dockerfile.contains("PLAYGROUND_LISTEN=0.0.0.0:3000") && dockerfile.contains("EXPOSE 3000"));
+    assert!(dockerfile.contains("FROM node:20"), "the Node.js the page's npm tools were run with");
     assert!(readme.contains("docker compose up"), "the README tells Docker users what to run");
+    // A playground outside Docker next to the compose one: not on its port 3000.
+    assert!(readme.contains("cargo xtask run -- --bootstrap-servers localhost:9092 --listen 127.0.0.1:3001"));
+}
+
+#[test]
+fn the_dockerfiles_tools_are_the_versions_xtask_and_cargo_lock_install() {
+    let dockerfile = root("Dockerfile");
+    let arg = |name: &str| {
+        let line = dockerfile
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("ARG {name}=")))
+            .unwrap_or_else(|| panic!("no ARG {name}"));
+        line.trim().to_owned()
+    };
+    let xtask = root("xtask/src/main.rs");
+    assert!(
+        xtask.contains(&format!("const TRUNK_VERSION: &str = \"{}\";", arg("TRUNK_VERSION"))),
+        "trunk as xtask installs it"
+    );
+    let lock = root("Cargo.lock");
+    let bindgen = format!("name = \"wasm-bindgen\"\nversion = \"{}\"", arg("WASM_BINDGEN_VERSION"));
+    assert!(lock.contains(&bindgen), "wasm-bindgen-cli as Cargo.lock's wasm-bindgen");
+    // The same quicker profile as xtask, and only for the tools: the server keeps its own.
+    for (name, value) in [("LTO", "false"), ("CODEGEN_UNITS", "16"), ("OPT_LEVEL", "1")] {
+        let setting = format!("CARGO_PROFILE_RELEASE_{name}");
+        assert!(dockerfile.contains(&format!("{setting}={value}")), "{setting} in the Dockerfile");
+        assert!(xtask.contains(&format!("(\"{setting}\", \"{value}\")")), "{setting} in xtask");
+    }
+    assert!(!dockerfile.contains("ENV CARGO_PROFILE"), "not for the server's build");
 }
