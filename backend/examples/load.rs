@@ -1,16 +1,19 @@
 //! A class of simulated trainees over real WebSockets against a running playground:
 //! `cargo xtask load` starts the server in its own process and runs this against it.
 //!
-//! `load --addr 127.0.0.1:3000 --pid 1234 [--trainees 200] [--rate 20] [--seconds 60]`
+//! `load --addr 127.0.0.1:3000 --pid 1234 [--trainees 200] [--connected 300] [--rate 20] [--seconds 60]`
 //!
 //! Each trainee opens a session and sends one sync run of `rate × seconds` messages at
-//! `rate` a second, the lab's loop. Reported: outcomes (sent = delivered + failed, checked
+//! `rate` a second, the lab's loop. `--connected` more sessions connect first and send
+//! nothing (trainees reading the lab) for as long as the others run. Reported: outcomes (sent = delivered + failed, checked
 //! per trainee), the latency the server adds (an event's arrival at the trainee minus the
 //! message's CreateTime minus its delivery latency: the server's queueing, batching and
 //! WebSocket), the server's peak resident memory and threads. Exits 1 if any outcome is
 //! missing.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
@@ -23,12 +26,14 @@ struct Args {
     addr: SocketAddr,
     pid: u32,
     trainees: u32,
+    connected: u32,
     rate: u32,
     seconds: u32,
 }
 
 fn args() -> Args {
-    let mut args = Args { addr: "127.0.0.1:3000".parse().unwrap(), pid: 0, trainees: 200, rate: 20, seconds: 60 };
+    let mut args =
+        Args { addr: "127.0.0.1:3000".parse().unwrap(), pid: 0, trainees: 200, connected: 0, rate: 20, seconds: 60 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -36,6 +41,7 @@ fn args() -> Args {
             "--addr" => args.addr = value.parse().expect("--addr host:port"),
             "--pid" => args.pid = value.parse().expect("--pid N"),
             "--trainees" => args.trainees = value.parse().expect("--trainees N"),
+            "--connected" => args.connected = value.parse().expect("--connected N"),
             "--rate" => args.rate = value.parse().expect("--rate N"),
             "--seconds" => args.seconds = value.parse().expect("--seconds N"),
             other => panic!("unknown flag {other}"),
@@ -112,6 +118,31 @@ async fn trainee(addr: SocketAddr, count: u32, rate: u32) -> Seen {
     seen
 }
 
+/// A trainee who connects and sends nothing until `done`, reading what the server sends
+/// (and so answering its pings); false if the session did not open.
+async fn idle(addr: SocketAddr, greetings: Arc<AtomicU32>, mut done: tokio::sync::watch::Receiver<bool>) -> bool {
+    let Ok((mut ws, _)) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await else { return false };
+    let mut greeted = false;
+    loop {
+        tokio::select! {
+            frame = ws.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    if !greeted && text.contains("\"hello\"") {
+                        greeted = true;
+                        greetings.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                Some(Ok(_)) => {}
+                _ => return false,
+            },
+            _ = done.changed() => {
+                let _ = ws.close(None).await;
+                return greeted;
+            }
+        }
+    }
+}
+
 /// The server's resident memory in kB and its threads, from /proc.
 fn server_usage(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -130,13 +161,23 @@ async fn main() -> std::process::ExitCode {
     let args = args();
     let count = args.rate * args.seconds;
     println!(
-        "{} trainees, each a sync run of {count} messages at {} msgs/s ({} s), against {}",
-        args.trainees, args.rate, args.seconds, args.addr
+        "{} trainees, each a sync run of {count} messages at {} msgs/s ({} s), and {} connected doing nothing, against {}",
+        args.trainees, args.rate, args.seconds, args.connected, args.addr
     );
     let (rss_before, threads_before) = server_usage(args.pid);
-    let peak = std::sync::Arc::new(std::sync::Mutex::new((rss_before, threads_before)));
+    // The idle sessions first: the server holds them through the whole run.
+    let (done, watching) = tokio::sync::watch::channel(false);
+    let greetings = Arc::new(AtomicU32::new(0));
+    let idlers: Vec<_> =
+        (0..args.connected).map(|_| tokio::spawn(idle(args.addr, Arc::clone(&greetings), watching.clone()))).collect();
+    let settle = Instant::now() + Duration::from_secs(30);
+    while greetings.load(Ordering::Relaxed) < args.connected && Instant::now() < settle {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (rss_idle, threads_idle) = server_usage(args.pid);
+    let peak = Arc::new(std::sync::Mutex::new((rss_before, threads_before)));
     let sampler = {
-        let (peak, pid) = (std::sync::Arc::clone(&peak), args.pid);
+        let (peak, pid) = (Arc::clone(&peak), args.pid);
         tokio::spawn(async move {
             loop {
                 let (rss, threads) = server_usage(pid);
@@ -155,6 +196,11 @@ async fn main() -> std::process::ExitCode {
     }
     sampler.abort();
     let elapsed = started.elapsed();
+    let _ = done.send(true);
+    let mut idle_open = 0;
+    for idler in idlers {
+        idle_open += u32::from(idler.await.unwrap_or(false));
+    }
     let (peak_rss, peak_threads) = *peak.lock().unwrap();
 
     let mut added = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).unwrap();
@@ -191,11 +237,20 @@ async fn main() -> std::process::ExitCode {
         added.max() as f64 / 1000.0,
         added.len()
     );
+    let sessions = trainees + u64::from(args.connected);
     println!(
         "server: peak RSS {peak_rss} kB ({} kB per trainee over {rss_before} kB at rest), peak threads {peak_threads} ({threads_before} at rest)",
         peak_rss.saturating_sub(rss_before) / trainees
     );
-    if missing == 0 && sent == trainees * u64::from(count) {
+    println!(
+        "connected doing nothing: {idle_open} of {} held their session; with them alone the server had {rss_idle} kB and {threads_idle} threads \
+         ({} kB and {} threads each over rest); all {sessions} sessions: {} kB each at the peak",
+        args.connected,
+        rss_idle.saturating_sub(rss_before) / u64::from(args.connected.max(1)),
+        threads_idle.saturating_sub(threads_before) / u64::from(args.connected.max(1)),
+        peak_rss.saturating_sub(rss_before) / sessions.max(1),
+    );
+    if missing == 0 && sent == trainees * u64::from(count) && idle_open == args.connected {
         std::process::ExitCode::SUCCESS
     } else {
         std::process::ExitCode::FAILURE

@@ -302,6 +302,7 @@ impl Class {
             messages: ended,
             in_flight: (self.in_flight.now(), self.in_flight.max()),
             read_backs: self.counts.read_backs(),
+            producers: self.counts.producers(),
             refusals: self.counts.refusals(),
             ..Snapshot::default()
         };

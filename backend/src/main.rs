@@ -96,6 +96,11 @@ struct ServeArgs {
     #[arg(long, env = "PLAYGROUND_MAX_IN_FLIGHT_PER_SESSION", default_value_t = Limits::default().in_flight_per_session)]
     max_in_flight_per_session: u32,
 
+    /// How long a session keeps its producer after its last run, in seconds: then its
+    /// librdkafka threads and sockets are closed, and the next run builds another.
+    #[arg(long, env = "PLAYGROUND_PRODUCER_IDLE_SECS", default_value_t = playground::session::PRODUCER_IDLE.as_secs())]
+    producer_idle_secs: u64,
+
     /// Workshop: only the instructor switches faults on the embedded cluster, for the
     /// whole class (trainees' fault buttons are off).
     #[arg(long, env = "PLAYGROUND_INSTRUCTOR_FAULTS_ONLY")]
@@ -359,6 +364,7 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     let connections =
         ConnectionLimits { max: args.max_connections.max(1), per_address: args.max_connections_per_address.max(1) };
     server = server.with_connection_limits(connections);
+    server = server.with_producer_idle(std::time::Duration::from_secs(args.producer_idle_secs.max(1)));
     for proxy in &args.trusted_proxy {
         server = server.with_trusted_proxy(*proxy);
     }

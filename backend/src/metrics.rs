@@ -29,6 +29,8 @@ pub struct Counts {
     refusals: Mutex<BTreeMap<String, u64>>,
     /// Read-backs accepted and not yet answered, across sessions.
     read_backs: AtomicU64,
+    /// librdkafka producers open, across sessions.
+    producers: AtomicU64,
 }
 
 impl Counts {
@@ -58,6 +60,20 @@ impl Counts {
         } else {
             self.read_backs.fetch_sub(1, Ordering::Relaxed);
         }
+    }
+
+    /// A session built a producer (`true`) or closed one (`false`).
+    pub fn producer(&self, opened: bool) {
+        if opened {
+            self.producers.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.producers.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// librdkafka producers open now.
+    pub fn producers(&self) -> u64 {
+        self.producers.load(Ordering::Relaxed)
     }
 
     /// Runs started, and the totals of runs that ended out of sight.
@@ -103,6 +119,8 @@ pub struct Snapshot {
     pub read_backs: u64,
     /// HTTP connections open now.
     pub connections: u64,
+    /// librdkafka producers open now.
+    pub producers: u64,
     /// Refusals by reason: the problems told, and connections closed at once.
     pub refusals: Vec<(String, u64)>,
 }
@@ -128,6 +146,7 @@ pub fn render(snapshot: &Snapshot) -> String {
         ("in_flight_max", "The most messages in flight (--max-in-flight)", snapshot.in_flight.1),
         ("read_backs", "Read-backs (consume, fetch) running or waiting", snapshot.read_backs),
         ("connections", "HTTP connections open", snapshot.connections),
+        ("producers", "librdkafka producers open: one per session that ran, until it is idle", snapshot.producers),
     ] {
         let gauge = Gauge::<i64>::default();
         gauge.set(value as i64);
@@ -177,6 +196,7 @@ mod tests {
             in_flight: (5, 200_000),
             read_backs: 2,
             connections: 9,
+            producers: 4,
             refusals: vec![("limit:sessions".into(), 4)],
         };
         let text = render(&snapshot);
@@ -191,6 +211,7 @@ mod tests {
             "playground_in_flight_max 200000",
             "playground_read_backs 2",
             "playground_connections 9",
+            "playground_producers 4",
             "playground_refusals_total{reason=\"limit:sessions\"} 4",
             "# EOF",
         ] {

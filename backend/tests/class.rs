@@ -368,3 +368,53 @@ async fn metrics_tell_the_operator_sessions_runs_outcomes_and_refusals() {
     assert_eq!(metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
     server.stop().await;
 }
+
+/// librdkafka's instance name of the producer that ran the run `client` just finished,
+/// from the run's `producer_stats`.
+async fn producer_of_run(client: &mut Client, request: ProduceRequest) -> String {
+    client.send(&Command::Produce(request)).await;
+    let mut name = None;
+    for event in client.until_finished(Duration::from_secs(30)).await {
+        if let Event::ProducerStats(stats) = event {
+            name = Some(stats.producer);
+        }
+    }
+    name.expect("a paced run of over a second has librdkafka's statistics")
+}
+
+/// `playground_producers` from `/metrics`.
+async fn producers_open(url: &str, token: &str) -> u64 {
+    let (_, body) = http("GET", url, Some(token), None).await;
+    let line = body.lines().find(|l| l.starts_with("playground_producers ")).unwrap_or_else(|| panic!("{body}"));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_idle_sessions_producer_is_closed_and_its_next_run_builds_another() {
+    let token = "token-of-the-instructor";
+    let server = TestServer::start_configured(|s| {
+        s.with_producer_idle(Duration::from_millis(1500)).with_instructor_token(token.into()).unwrap()
+    })
+    .await;
+    let url = server.url("/metrics");
+    let mut alice = server.connect().await;
+    let _idle_bob = server.connect().await;
+    assert_eq!(producers_open(&url, token).await, 0, "connected trainees who have not run hold no producer");
+    // Paced over a little more than a second, so that librdkafka's statistics come.
+    let request = ProduceRequest { count: 12, rate: Some(10), ..ProduceRequest::lab() };
+    let first = producer_of_run(&mut alice, request.clone()).await;
+    assert_eq!(producers_open(&url, token).await, 1);
+    // Run again at once: the same producer (no build, no metadata to learn again).
+    let again = producer_of_run(&mut alice, request.clone()).await;
+    assert_eq!(again, first, "reused within the idle time");
+    // Idle for longer than 1.5 s: closed; the next run builds another.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while producers_open(&url, token).await != 0 {
+        assert!(std::time::Instant::now() < deadline, "the idle producer was not closed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let later = producer_of_run(&mut alice, request).await;
+    assert_ne!(later, first, "a new producer after the idle time: {first} then {later}");
+    assert_eq!(producers_open(&url, token).await, 1);
+    server.stop().await;
+}

@@ -38,7 +38,7 @@ use tracing::warn;
 use crate::class::Class;
 use crate::cluster::Cluster;
 use crate::origin::Origins;
-use crate::session::{Context, PING_EVERY, RESUME_WINDOW, refuse};
+use crate::session::{Context, PING_EVERY, PRODUCER_IDLE, RESUME_WINDOW, refuse};
 
 /// What every handler shares: what sessions share, the open sessions, the instructor's
 /// token, the host names and origins answered.
@@ -72,6 +72,9 @@ fn class_for(limits: &Limits, topic_per_trainee: bool) -> Arc<Class> {
     Arc::new(Class::new(limits.in_flight, topic_per_trainee).with_max_trainee_topics(limits.trainee_topics))
 }
 
+/// The WebSocket's initial read buffer, and the write buffer filled before a write.
+const WS_BUFFER: usize = 16 * 1024;
+
 /// The shortest instructor token the server accepts (its own are 32 hex digits).
 pub const MIN_TOKEN_LEN: usize = 16;
 
@@ -98,6 +101,7 @@ impl Server {
             shutdown: shutdown_rx,
             resume_window: RESUME_WINDOW,
             ping_every: PING_EVERY,
+            producer_idle: PRODUCER_IDLE,
         };
         let token = uuid::Uuid::new_v4().simple().to_string();
         let state = AppState {
@@ -200,6 +204,12 @@ impl Server {
     /// This server pings each page every `every` (a page silent for three is away).
     pub fn with_ping_every(mut self, every: Duration) -> Self {
         self.state.ctx.ping_every = every;
+        self
+    }
+
+    /// This server's sessions close their producer once no run used it for `idle`.
+    pub fn with_producer_idle(mut self, idle: Duration) -> Self {
+        self.state.ctx.producer_idle = idle;
         self
     }
 
@@ -405,6 +415,10 @@ async fn websocket(
     // A frame a little over the limit gets an error event and the page goes on; one far
     // over it (16 times) ends the connection in tungstenite, before it is read whole.
     let upgrade = upgrade.max_message_size(limits.frame_bytes as usize * 16);
+    // Buffers that start small and grow with the frames (tungstenite's 128 KiB each cost
+    // a connected trainee who sends nothing about 170 kB of the server's memory); the
+    // writer batches events, so a 16 KiB write buffer still writes few, full frames.
+    let upgrade = upgrade.read_buffer_size(WS_BUFFER).write_buffer_size(WS_BUFFER);
     // The place is taken now, before the upgrade, so that a burst cannot take more than
     // there are; a page coming back to a session waiting for it has its place already.
     let returning = query.resume.as_deref().is_some_and(|key| ctx.class.is_waiting(key));

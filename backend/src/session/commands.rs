@@ -190,17 +190,17 @@ impl Session {
 
     /// The session's producer for `settings`, rebuilt only when they changed.
     async fn producer_for(&mut self, settings: &ProducerSettings, topic: &str) -> Result<Arc<RunProducer>, String> {
+        self.producer_used = Instant::now();
         if let Some((current, producer)) = &self.producer
             && current == settings
         {
             return Ok(producer.clone());
         }
-        if let Some((_, old)) = self.producer.take() {
-            crate::producer::close(old, super::CLOSE_WAIT).await;
-        }
+        self.close_producer().await;
         let producer = crate::producer::build(settings, self.ctx.cluster.bootstrap_servers(), self.events.clone())
             .map(Arc::new)
             .map_err(|e| e.to_string())?;
+        self.ctx.class.counts.producer(true);
         crate::producer::learn_topic(&producer, topic, LEARN_TOPIC_WAIT).await;
         self.producer = Some((settings.clone(), Arc::clone(&producer)));
         Ok(producer)

@@ -61,10 +61,17 @@ pub struct Context {
     /// How often the server pings a page; a page silent for [`SILENT_PINGS`] of these
     /// is away (a laptop lid closed: its TCP connection says nothing for many minutes).
     pub ping_every: Duration,
+    /// How long a session keeps its producer once no run uses it.
+    pub producer_idle: Duration,
 }
 
 /// How often the server pings a page, by default.
 pub const PING_EVERY: Duration = Duration::from_secs(20);
+
+/// How long a session keeps its producer after its last run, by default: long enough
+/// for a trainee's next try (which then starts at once), short enough that a class of
+/// connected trainees who are reading the lab holds no librdkafka threads or sockets.
+pub const PRODUCER_IDLE: Duration = Duration::from_secs(120);
 
 /// Pings a page may leave unanswered (and send nothing else) before it counts as away.
 pub const SILENT_PINGS: u32 = 3;
@@ -187,6 +194,8 @@ struct Session {
     key: String,
     events: mpsc::Sender<Event>,
     producer: Option<(ProducerSettings, Arc<RunProducer>)>,
+    /// When the producer was last used: built, or seen running a run.
+    producer_used: Instant,
     /// The current or last run; its number is the count of the session's runs.
     run: Option<RunHandle>,
     name: Option<String>,
@@ -205,7 +214,8 @@ impl Session {
         let (id, key) = ctx.class.enter();
         let in_flight = InFlightLimit::share_of(&ctx.class.in_flight, ctx.limits.in_flight_per_session);
         let (producer, run, name, topic, pace) = (None, None, None, None, None);
-        Self { ctx, id, key, events, producer, run, name, topic, read_backs, pace, in_flight }
+        let producer_used = Instant::now();
+        Self { ctx, id, key, events, producer, producer_used, run, name, topic, read_backs, pace, in_flight }
     }
 
     /// The last run, to show again or to the instructor.
@@ -229,6 +239,7 @@ impl Session {
         let mut flood = (Instant::now(), 0_u32);
         let mut heard = Instant::now();
         let mut listen = tokio::time::interval(self.ctx.ping_every);
+        let mut idle = idle_checks(self.ctx.producer_idle);
         loop {
             tokio::select! {
                 frame = stream.next() => {
@@ -250,6 +261,7 @@ impl Session {
                     info!("session {}: its page answers no ping; waiting for it", self.id);
                     return State::WaitingForPage { queue: writer.detach().await };
                 },
+                _ = idle.tick() => self.close_idle_producer().await,
             }
         }
     }
@@ -291,6 +303,7 @@ impl Session {
         let mut shutdown = self.ctx.shutdown.clone();
         let deadline = tokio::time::sleep(self.ctx.resume_window);
         tokio::pin!(deadline);
+        let mut idle = idle_checks(self.ctx.producer_idle);
         loop {
             tokio::select! {
                 socket = returning.recv() => match socket {
@@ -308,6 +321,7 @@ impl Session {
                 _ = shutdown.changed() => return State::Ended { reason: CloseReason::ServerStopping, writer: None },
                 _ = queue.events.recv() => {}
                 _ = queue.answers.recv() => {}
+                _ = idle.tick() => self.close_idle_producer().await,
             }
         }
     }
@@ -364,16 +378,45 @@ impl Session {
         let _ = self.events.send(event).await;
     }
 
+    /// Closes the producer once no run has used it for [`Context::producer_idle`]: its
+    /// librdkafka threads, sockets and memory are given back, and the next run builds
+    /// another (librdkafka's instance name in `producer_stats` says which).
+    async fn close_idle_producer(&mut self) {
+        if self.run.as_ref().is_some_and(RunHandle::is_running) {
+            self.producer_used = Instant::now();
+            return;
+        }
+        if self.producer.is_some() && self.producer_used.elapsed() >= self.ctx.producer_idle {
+            info!("session {}: closing its producer, idle for {:?}", self.id, self.ctx.producer_idle);
+            self.close_producer().await;
+        }
+    }
+
+    /// Flushes (bounded) and closes the session's producer, if it has one.
+    async fn close_producer(&mut self) {
+        if let Some((_, producer)) = self.producer.take() {
+            crate::producer::close(producer, CLOSE_WAIT).await;
+            self.ctx.class.counts.producer(false);
+        }
+    }
+
     /// Stops the run, waits (bounded) for its messages in flight, and releases the
     /// producer.
     async fn close(&mut self) {
         if let (Some(run), Some((_, producer))) = (self.run.take(), &self.producer) {
             run.close(CLOSE_WAIT, producer).await;
         }
-        if let Some((_, producer)) = self.producer.take() {
-            crate::producer::close(producer, CLOSE_WAIT).await;
-        }
+        self.close_producer().await;
     }
+}
+
+/// How often a session looks whether its producer is idle: a quarter of the idle time,
+/// within 50 ms and 10 s. The first tick is skipped (it comes at once).
+fn idle_checks(idle: Duration) -> tokio::time::Interval {
+    let every = (idle / 4).clamp(Duration::from_millis(50), Duration::from_secs(10));
+    let mut checks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    checks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    checks
 }
 
 /// Counts a frame in the current one-second window; true past [`FRAMES_PER_SECOND`].

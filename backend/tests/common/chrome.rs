@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,10 @@ impl ChromeDriver {
     pub fn start() -> Self {
         let program = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // In a process group of its own, so that dropping it also ends the Chromiums it
+        // started (a test that panicked before closing its browser left them running).
         let child = Command::new(&program)
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -56,7 +60,12 @@ impl ChromeDriver {
 
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
+        // The whole group: chromedriver and every Chromium process under it.
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let profile = std::env::temp_dir().join(format!("playground-e2e-{}-{}", std::process::id(), self.child.id()));
+        let _ = std::fs::remove_dir_all(profile);
     }
 }
