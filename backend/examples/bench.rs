@@ -590,13 +590,13 @@ fn load_run(args: &Args, trainees: u32, connected: u32, seconds: u32) -> Load {
     let latency = out.lines().find(|l| l.starts_with("server-added latency")).unwrap_or_default();
     let memory = out.lines().find(|l| l.starts_with("server: peak RSS")).unwrap_or_default();
     let outcomes = out.lines().find(|l| l.starts_with("outcomes:")).unwrap_or_default();
-    let idle = out.lines().find(|l| l.starts_with("connected doing nothing")).unwrap_or_default();
+    let idle = out.lines().find(|l| l.starts_with("each connected doing nothing")).unwrap_or_default();
     Load {
         p50: number_after(latency, "p50"),
         p99: number_after(latency, "p99"),
         per_trainee: number_after(memory, "kB ("),
-        per_idle_kb: number_after(idle, "threads ("),
-        per_idle_threads: number_after(idle, "kB and"),
+        per_idle_kb: number_after(idle, "nothing:"),
+        per_idle_threads: number_after(idle, "kB,"),
         threads: number_after(memory, "peak threads"),
         delivered: number_after(outcomes, "sent =") as u64,
     }
@@ -862,14 +862,14 @@ async fn main() {
                 "| wasm memory after the run, MB (it only grows: the peak) | {} |",
                 reps_of(|r| r.wasm_after_mb).show(1)
             ));
-            let fps = streaming.median();
+            let (fps, worst) = (streaming.median(), streaming.min());
             report.verdict(
                 format!(
-                    "page >= 50 fps while streaming: {fps:.1} (idle {:.1}, idle on the busy machine {:.1})",
+                    "page >= 55 fps median and >= 50 at worst while streaming: {fps:.1}, worst {worst:.1} (idle {:.1}, idle on the busy machine {:.1})",
                     idle.median(),
                     busy.median()
                 ),
-                fps >= 50.0,
+                fps >= 55.0 && worst >= 50.0,
             );
         } else {
             report.line("The page is not built (dist/): skipped.");

@@ -242,12 +242,15 @@ async fn main() -> std::process::ExitCode {
         "server: peak RSS {peak_rss} kB ({} kB per trainee over {rss_before} kB at rest), peak threads {peak_threads} ({threads_before} at rest)",
         peak_rss.saturating_sub(rss_before) / trainees
     );
+    let idle_each = u64::from(args.connected.max(1));
     println!(
-        "connected doing nothing: {idle_open} of {} held their session; with them alone the server had {rss_idle} kB and {threads_idle} threads \
-         ({} kB and {} threads each over rest); all {sessions} sessions: {} kB each at the peak",
-        args.connected,
-        rss_idle.saturating_sub(rss_before) / u64::from(args.connected.max(1)),
-        threads_idle.saturating_sub(threads_before) / u64::from(args.connected.max(1)),
+        "connected doing nothing: {idle_open} of {} held their session; with them alone the server had {rss_idle} kB and {threads_idle} threads",
+        args.connected
+    );
+    println!(
+        "each connected doing nothing: {} kB, {} threads over the server at rest; all {sessions} sessions: {} kB each at the peak",
+        rss_idle.saturating_sub(rss_before) / idle_each,
+        threads_idle.saturating_sub(threads_before) / idle_each,
         peak_rss.saturating_sub(rss_before) / sessions.max(1),
     );
     if missing == 0 && sent == trainees * u64::from(count) && idle_open == args.connected {
