@@ -96,6 +96,13 @@ struct ServeArgs {
     #[arg(long, env = "PLAYGROUND_MAX_IN_FLIGHT_PER_SESSION", default_value_t = Limits::default().in_flight_per_session)]
     max_in_flight_per_session: u32,
 
+    /// A class across several servers on one Kafka cluster: the class's log, a compacted
+    /// topic of that cluster that every server of the class names (created when missing).
+    /// The instructor's view on any of them shows every trainee; names are unique across
+    /// them; a broadcast reaches every page.
+    #[arg(long, env = "PLAYGROUND_CLASS_TOPIC")]
+    class_topic: Option<String>,
+
     /// How long a session keeps its producer after its last run, in seconds: then its
     /// librdkafka threads and sockets are closed, and the next run builds another.
     #[arg(long, env = "PLAYGROUND_PRODUCER_IDLE_SECS", default_value_t = playground::session::PRODUCER_IDLE.as_secs())]
@@ -365,6 +372,9 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
         ConnectionLimits { max: args.max_connections.max(1), per_address: args.max_connections_per_address.max(1) };
     server = server.with_connection_limits(connections);
     server = server.with_producer_idle(std::time::Duration::from_secs(args.producer_idle_secs.max(1)));
+    if let Some(topic) = &args.class_topic {
+        server = server.with_class_topic(topic).await?;
+    }
     for proxy in &args.trusted_proxy {
         server = server.with_trusted_proxy(*proxy);
     }
@@ -395,6 +405,9 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
         println!("  Kafka cluster: {bootstrap}");
     }
     println!("  Instructor's view: {url}instructor?token={}", server.instructor_token());
+    if let Some(topic) = &args.class_topic {
+        println!("  The class spans every server that uses the topic {topic} on this cluster.");
+    }
     if args.topic_per_trainee {
         println!("  Each trainee produces to {}.<name>, created on first use.", shared::lab::TOPIC);
     }
@@ -407,6 +420,8 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
 
 async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
     let cluster = Cluster::embedded_with(!args.without_topic)?;
+    // The class's log for servers that share this cluster (`--class-topic playground.class`).
+    cluster.ensure_class_topic(playground::class::across::DEFAULT_TOPIC).await;
     let bootstrap = cluster.bootstrap_servers().to_owned();
     println!("bootstrap.servers={bootstrap}");
     println!();

@@ -213,10 +213,14 @@ fn ClassTable(view: ClassView) -> impl IntoView {
     };
     let per_trainee =
         view.topic_per_trainee.then(|| t!("Each trainee has their own topic.", "Chaque stagiaire a son propre topic."));
+    let servers = view.servers.len();
+    let across = (servers > 1).then_some(
+        move || t!(lang(); "The class spans {servers} servers.", "La classe s'étend sur {servers} serveurs."),
+    );
     view! {
         <section class="panel" id="class">
             <h2>{t!("The class", "La classe")}</h2>
-            <p id="class-summary">{summary} " " {per_trainee}</p>
+            <p id="class-summary">{summary} " " {per_trainee} " " {across}</p>
             <table id="trainees">
                 <thead><tr>
                     <th>"#"</th>
@@ -343,7 +347,7 @@ fn trainee_row(t: TraineeView) -> impl IntoView {
     view! {
         <tr data-trainee=t.id class:away=!t.connected class:failing=failing>
             <td>{t.id}</td>
-            <td class="name">{name} <small class="topic">{topic}</small></td>
+            <td class="name">{name} <small class="topic">{topic}</small> <small class="server">{t.server.clone()}</small></td>
             <td>{page}</td>
             <td>{t.runs}</td>
             <td class="run">{run}</td>
@@ -398,9 +402,11 @@ fn cell(trainee: &TraineeView, id: &str, lang: shared::problem::Lang) -> Cell {
     }
 }
 
-/// The name a trainee goes by in the instructor's tables.
+/// The name a trainee goes by in the instructor's tables (with a class across servers,
+/// a nameless session is numbered on its server).
 fn trainee_name(t: &TraineeView) -> String {
-    t.name.clone().unwrap_or_else(|| t!(lang(); "#{} (no name yet)", "#{} (pas encore de nom)", t.id))
+    let number = t.server.as_ref().map_or_else(|| format!("#{}", t.id), |s| format!("#{}@{s}", t.id));
+    t.name.clone().unwrap_or_else(|| t!(lang(); "{number} (no name yet)", "{number} (pas encore de nom)"))
 }
 
 /// Trainees by checklist item and exercise: passed, tried and failed (with what the check

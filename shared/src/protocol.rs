@@ -1220,13 +1220,20 @@ pub struct ClassView {
     pub topic_per_trainee: bool,
     /// The cluster's brokers and faults.
     pub cluster: ClusterState,
+    /// The servers of the class, this one first, when it spans several
+    /// (`--class-topic`); empty otherwise.
+    #[serde(default)]
+    pub servers: Vec<String>,
 }
 
 /// One session as the instructor sees it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TraineeView {
-    /// The session's number on this server, from 1.
+    /// The session's number on its server, from 1.
     pub id: u64,
+    /// Its server's name, when the class spans several servers (`--class-topic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
     /// The trainee's name, once they gave it.
     pub name: Option<String>,
     /// False while the page is away (a dropped connection it may resume).

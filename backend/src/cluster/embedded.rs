@@ -117,8 +117,13 @@ impl Embedded {
 
     /// Creates `topic` as the lab's: the mock has no CreateTopics request.
     pub(super) async fn create_topic(&self, topic: &str) -> Result<(), ClusterError> {
+        self.create_topic_with(topic, lab::PARTITIONS).await
+    }
+
+    /// Creates `topic` with `partitions` partitions, replicated as the lab's.
+    pub(super) async fn create_topic_with(&self, topic: &str, partitions: i32) -> Result<(), ClusterError> {
         let name = topic.to_owned();
-        self.run(move |mock| mock.create_topic(&name, lab::PARTITIONS, lab::REPLICATION_FACTOR))
+        self.run(move |mock| mock.create_topic(&name, partitions, lab::REPLICATION_FACTOR))
             .await?
             .map_err(|e| ClusterError::CreateTopic { topic: topic.to_owned(), reason: e.to_string() })
     }

@@ -10,6 +10,7 @@
 //! Both kinds answer metadata requests, read-backs and topic creation through the same
 //! methods; only the embedded cluster has faults.
 
+pub mod class_log;
 mod embedded;
 mod error;
 mod external;

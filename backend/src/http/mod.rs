@@ -213,6 +213,15 @@ impl Server {
         self
     }
 
+    /// Shares this server's class with the other servers that use the class's log
+    /// `topic` on the same cluster: their trainees in the instructor's view, names unique
+    /// across them, broadcasts to all.
+    pub async fn with_class_topic(self, topic: &str) -> Result<Self, crate::cluster::ClusterError> {
+        let across = crate::class::across::Across::start(&self.state.ctx.cluster, &self.state.ctx.class, topic).await?;
+        self.state.ctx.class.join_across(across);
+        Ok(self)
+    }
+
     /// This server's sessions wait `window` for a page that dropped its connection.
     pub fn with_resume_window(mut self, window: Duration) -> Self {
         self.state.ctx.resume_window = window;
@@ -313,6 +322,10 @@ impl Server {
         self.state.sessions.close();
         if tokio::time::timeout(grace, self.state.sessions.wait()).await.is_err() {
             warn!("some sessions did not close within {grace:?}");
+        }
+        if let Some(across) = self.state.ctx.class.across() {
+            // Bounded: a cluster gone away must not hold the server's exit.
+            let _ = tokio::time::timeout(Duration::from_secs(5), across.leave()).await;
         }
         Ok(())
     }
@@ -538,7 +551,13 @@ async fn metrics(State(state): State<AppState>) -> Response {
 /// `POST /api/instructor/broadcast`: a message to every page.
 async fn instructor_broadcast(State(state): State<AppState>, Json(request): Json<BroadcastRequest>) -> Response {
     match state.ctx.class.broadcast(&request.text) {
-        Ok(pages) => Json(serde_json::json!({ "pages": pages })).into_response(),
+        Ok(pages) => {
+            // And to the other servers' pages, when the class spans several.
+            if let Some(across) = state.ctx.class.across() {
+                across.broadcast(request.text.trim()).await;
+            }
+            Json(serde_json::json!({ "pages": pages })).into_response()
+        }
         Err(problem) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::at_field("text", problem))).into_response(),
     }
 }

@@ -89,6 +89,15 @@ impl Session {
 
     /// Takes the trainee's name; with a topic per trainee, creates their topic first.
     async fn join(&mut self, name: String) {
+        if let Some(problem) = shared::protocol::name_error(&name) {
+            return self.error(ErrorEvent::at_field("name", problem)).await;
+        }
+        // Unique across the class's servers first, when it spans several.
+        if let Some(across) = self.ctx.class.across().cloned()
+            && let Err(problem) = across.claim(self.id, &name).await
+        {
+            return self.error(ErrorEvent::at_field("name", problem)).await;
+        }
         let topic = match self.ctx.class.name(self.id, &name) {
             Ok(topic) => topic,
             Err(problem) => return self.error(ErrorEvent::at_field("name", problem)).await,

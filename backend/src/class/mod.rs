@@ -1,11 +1,14 @@
 //! The class: every session on this server as the instructor sees it, the names trainees
 //! go by, the instructor's broadcasts, and the sessions waiting for their page to come
-//! back after a dropped connection.
+//! back after a dropped connection; with `--class-topic`, shared with the other servers
+//! of the class through the cluster ([`across`]).
+
+pub mod across;
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::extract::ws::WebSocket;
 use shared::problem::Problem;
@@ -76,6 +79,8 @@ pub struct Class {
     max_trainee_topics: usize,
     /// What `/metrics` counts as it happens.
     pub counts: Counts,
+    /// The class's other servers, when it spans several.
+    across: OnceLock<Arc<across::Across>>,
 }
 
 impl Class {
@@ -91,7 +96,18 @@ impl Class {
             trainee_topics: Mutex::default(),
             max_trainee_topics: Limits::default().trainee_topics as usize,
             counts: Counts::default(),
+            across: OnceLock::new(),
         }
+    }
+
+    /// Shares this class with the other servers of `across`'s log.
+    pub fn join_across(&self, across: Arc<across::Across>) {
+        let _ = self.across.set(across);
+    }
+
+    /// The class's other servers, when it spans several.
+    pub fn across(&self) -> Option<&Arc<across::Across>> {
+        self.across.get()
     }
 
     /// This class with at most `max` trainees' topics.
@@ -288,6 +304,13 @@ impl Class {
         Ok(self.broadcasts.send(text.to_owned()).unwrap_or(0))
     }
 
+    /// A broadcast of another server's instructor, to this server's pages (bounded as
+    /// one of this server's).
+    pub fn broadcast_here(&self, text: &str) -> usize {
+        let text: String = text.chars().take(MAX_BROADCAST_LEN).collect();
+        self.broadcasts.send(text).unwrap_or(0)
+    }
+
     /// The instructor's broadcasts, for one session.
     pub fn broadcasts(&self) -> broadcast::Receiver<String> {
         self.broadcasts.subscribe()
@@ -321,10 +344,9 @@ impl Class {
         snapshot
     }
 
-    /// The class as the instructor sees it.
-    pub fn view(&self, limits: Limits, cluster: ClusterState) -> ClassView {
-        let trainees = self
-            .entries()
+    /// This server's sessions as the instructor sees them.
+    pub fn local_views(&self) -> Vec<TraineeView> {
+        self.entries()
             .iter()
             .map(|(id, e)| TraineeView {
                 id: *id,
@@ -337,9 +359,26 @@ impl Class {
                 done: e.done.clone(),
                 failed: e.failed.clone(),
                 experiments: e.experiments.values().cloned().collect(),
+                server: None,
             })
-            .collect();
+            .collect()
+    }
+
+    /// The class as the instructor sees it: with several servers, every server's
+    /// trainees, each named with its server.
+    pub fn view(&self, limits: Limits, cluster: ClusterState) -> ClassView {
+        let mut trainees = self.local_views();
+        let mut servers = Vec::new();
+        if let Some(across) = self.across() {
+            for trainee in &mut trainees {
+                trainee.server = Some(across.server().to_owned());
+            }
+            let (others, live) = across.others();
+            trainees.extend(others);
+            servers = live;
+        }
         ClassView {
+            servers,
             trainees,
             in_flight: self.in_flight.now(),
             in_flight_peak: self.in_flight.peak(),

@@ -1,0 +1,155 @@
+//! A class across two playground processes on one Kafka cluster (`playground cluster`):
+//! each server's trainees in the instructor's view on the other, a name unique across
+//! both, a broadcast to every page, and a server that stops leaving the class.
+
+mod common;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Client, connect_to, http};
+use shared::problem::Problem;
+use shared::protocol::{ClassView, Command as PageCommand, Event};
+
+const TOKEN: &str = "class-token-0123456789";
+
+/// A process, killed when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `playground` with `args` and returns it with the first stdout line holding
+/// `marker`, the rest of that line.
+fn start(args: &[&str], marker: &str) -> (Process, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_playground"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut lines = stdout.lines().map_while(Result::ok);
+    let line = lines.find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker:?} from playground {args:?}"));
+    // Keep reading, so that the process never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    let rest = line.split(marker).nth(1).unwrap().trim().to_owned();
+    (Process(child), rest)
+}
+
+/// A playground server of the class on `bootstrap`; its address.
+fn server(bootstrap: &str) -> (Process, SocketAddr) {
+    let args = [
+        "--bootstrap-servers",
+        bootstrap,
+        "--listen",
+        "127.0.0.1:0",
+        "--static-dir",
+        "/nonexistent",
+        "--instructor-token",
+        TOKEN,
+        "--class-topic",
+        "playground.class",
+    ];
+    let (process, url) = start(&args, "is ready: http://");
+    let addr = url.split('/').next().unwrap().parse().unwrap();
+    (process, addr)
+}
+
+/// A trainee's page on `addr`, joined as `name`.
+async fn trainee(addr: SocketAddr, name: &str) -> Client {
+    let mut page = connect_to(addr).await;
+    page.send(&PageCommand::Join { name: name.into() }).await;
+    loop {
+        match page.next_within(Duration::from_secs(20)).await {
+            Event::Joined { name: joined, .. } => {
+                assert_eq!(joined, name);
+                return page;
+            }
+            Event::Error(e) => panic!("{name} not joined: {}", e.message),
+            _ => {}
+        }
+    }
+}
+
+/// The class as the instructor's view on `addr` shows it, once `ready` says so (within
+/// 15 s).
+async fn class_on(addr: SocketAddr, ready: impl Fn(&ClassView) -> bool) -> ClassView {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = http("GET", &format!("http://{addr}/api/instructor"), Some(TOKEN), None).await;
+        assert_eq!(status, 200, "{body}");
+        let view: ClassView = serde_json::from_str(&body).unwrap();
+        if ready(&view) {
+            return view;
+        }
+        assert!(Instant::now() < deadline, "the class never showed as expected: {view:#?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn names(view: &ClassView) -> Vec<String> {
+    let mut names: Vec<String> = view.trainees.iter().filter_map(|t| t.name.clone()).collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_servers_on_one_cluster_are_one_class() {
+    let (_cluster, bootstrap) = start(&["cluster"], "bootstrap.servers=");
+    let (_a, a) = server(&bootstrap);
+    let (b_process, b) = server(&bootstrap);
+
+    let mut alice = trainee(a, "alice").await;
+    let mut bob = trainee(b, "bob").await;
+    // The instructor's view on either server shows both, each with their server.
+    let on_a = class_on(a, |v| names(v) == ["alice", "bob"]).await;
+    assert_eq!(on_a.servers.len(), 2, "{:?}", on_a.servers);
+    let server_of = |view: &ClassView, name: &str| {
+        view.trainees.iter().find(|t| t.name.as_deref() == Some(name)).and_then(|t| t.server.clone()).unwrap()
+    };
+    assert_ne!(server_of(&on_a, "alice"), server_of(&on_a, "bob"), "each on their own server");
+    assert_eq!(on_a.servers[0], server_of(&on_a, "alice"), "this server first");
+    let on_b = class_on(b, |v| names(v) == ["alice", "bob"]).await;
+    assert_eq!(server_of(&on_b, "bob"), server_of(&on_a, "bob"));
+
+    // A name is unique across the servers, whatever its case.
+    let mut carol = connect_to(b).await;
+    carol.send(&PageCommand::Join { name: "Alice".into() }).await;
+    loop {
+        match carol.next_within(Duration::from_secs(20)).await {
+            Event::Error(e) => {
+                assert!(matches!(e.problem, Problem::NameTaken { .. }), "{e:?}");
+                break;
+            }
+            Event::Joined { .. } => panic!("alice's name given twice"),
+            _ => {}
+        }
+    }
+
+    // A broadcast on one server reaches the pages of both.
+    let body = r#"{"text": "Break until 10:30"}"#;
+    assert_eq!(http("POST", &format!("http://{a}/api/instructor/broadcast"), Some(TOKEN), Some(body)).await.0, 200);
+    for page in [&mut alice, &mut bob] {
+        loop {
+            if let Event::Broadcast { text } = page.next_within(Duration::from_secs(15)).await {
+                assert_eq!(text, "Break until 10:30");
+                break;
+            }
+        }
+    }
+
+    // Bob's server stops: he leaves the class on alice's server, and his name is free.
+    let pid = b_process.0.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    class_on(a, |v| names(v) == ["alice"] && v.servers.len() == 1).await;
+    let _bob_again = trainee(a, "bob").await;
+    drop(b_process);
+}
