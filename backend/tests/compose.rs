@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use serde::Deserialize;
 use serde_yaml::Value;
 
 fn root(file: &str) -> String {
@@ -167,4 +168,47 @@ fn the_dockerfiles_tools_are_the_versions_xtask_and_cargo_lock_install() {
         assert!(xtask.contains(&format!("(\"{setting}\", \"{value}\")")), "{setting} in xtask");
     }
     assert!(!dockerfile.contains("ENV CARGO_PROFILE"), "not for the server's build");
+}
+
+/// Every document of a multi-document YAML file of the repository.
+fn documents(path: &str) -> Vec<Value> {
+    let text = root(path);
+    serde_yaml::Deserializer::from_str(&text).map(|d| Value::deserialize(d).expect("YAML")).collect()
+}
+
+#[test]
+fn the_kubernetes_deployment_is_one_class_across_its_servers_with_affinity() {
+    let docs = documents("deploy/kubernetes/playground.yaml");
+    let kind = |k: &str| docs.iter().find(|d| text(&d["kind"]) == k).unwrap_or_else(|| panic!("no {k}"));
+    let deployment = kind("Deployment");
+    assert!(deployment["spec"]["replicas"].as_u64().unwrap() >= 2, "several servers");
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    // Every variable is one the playground reads.
+    let main = root("backend/src/main.rs");
+    let env: Vec<String> = container["env"].as_sequence().unwrap().iter().map(|e| text(&e["name"])).collect();
+    for name in &env {
+        assert!(main.contains(&format!("env = \"{name}\"")), "{name} is not a playground setting");
+    }
+    for needed in
+        ["KAFKA_BOOTSTRAP_SERVERS", "PLAYGROUND_CLASS_TOPIC", "PLAYGROUND_INSTRUCTOR_TOKEN", "PLAYGROUND_CLASS_CODE"]
+    {
+        assert!(env.iter().any(|e| e == needed), "{needed}: the servers of a class share it");
+    }
+    let value = |name: &str| {
+        container["env"].as_sequence().unwrap().iter().find(|e| text(&e["name"]) == name).map(|e| text(&e["value"]))
+    };
+    assert_eq!(value("PLAYGROUND_LISTEN").as_deref(), Some("0.0.0.0:3000"));
+    assert_eq!(container["ports"][0]["containerPort"].as_u64(), Some(3000));
+    assert_eq!(text(&container["livenessProbe"]["httpGet"]["path"]), "/api/live");
+    assert_eq!(text(&container["readinessProbe"]["httpGet"]["path"]), "/api/health");
+    let ingress = kind("Ingress");
+    assert_eq!(text(&ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"]), "cookie");
+    // The class's log the servers name is a Strimzi topic of one partition, compacted.
+    let topics = documents("deploy/kubernetes/topics.yaml");
+    let class_topic = value("PLAYGROUND_CLASS_TOPIC").unwrap();
+    let log = topics.iter().find(|t| text(&t["metadata"]["name"]) == class_topic).expect("the class topic");
+    assert_eq!(log["spec"]["partitions"].as_u64(), Some(1));
+    assert_eq!(text(&log["spec"]["config"]["cleanup.policy"]), "compact");
+    let lab = topics.iter().find(|t| text(&t["metadata"]["name"]) == "orders.created").expect("the lab's topic");
+    assert_eq!(lab["spec"]["partitions"].as_u64(), Some(6));
 }

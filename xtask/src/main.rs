@@ -33,6 +33,13 @@ const TERSER_VERSION: &str = "5.51.4";
 /// Where `npm` installs terser.
 const TERSER_DIR: &str = "target/tools/terser";
 
+/// Kubernetes' own OpenAPI schemas, as an npm package, and a YAML reader, for the
+/// deployment's manifests (`xtask/validate-kubernetes.mjs`).
+const KUBERNETES_TOOLS: [(&str, &str); 2] = [("kubernetes-models", "5.1.0"), ("js-yaml", "4.1.0")];
+
+/// Where `npm` installs them.
+const KUBERNETES_DIR: &str = "target/tools/kubernetes";
+
 /// The release profile for installing trunk and wasm-bindgen-cli. Their own profiles
 /// (LTO, one codegen unit) made a fresh machine's set-up wait: trunk took about 11 min
 /// to install here and 7.3 min like this, and built the page byte for byte the same.
@@ -160,6 +167,32 @@ fn ensure_npm_tool(package: &str, version: &str, dir: &str) -> Result {
     let spec = format!("{package}@{version}");
     sh("npm", &["install", "--prefix", dir, "--no-audit", "--no-fund", "--no-save", &spec])
         .map_err(|e| format!("{e}; the page's {package} comes from npm: is Node.js with npm installed?"))
+}
+
+/// `deploy/kubernetes/*.yaml` validated by `xtask/validate-kubernetes.mjs` against
+/// Kubernetes' schemas (kubernetes-models from npm, installed when missing).
+fn validate_kubernetes() -> Result {
+    let dir = Path::new(KUBERNETES_DIR);
+    let installed = KUBERNETES_TOOLS.iter().all(|(package, version)| {
+        let manifest = dir.join("node_modules").join(package).join("package.json");
+        std::fs::read_to_string(manifest).unwrap_or_default().contains(&format!("\"version\": \"{version}\""))
+    });
+    if !installed {
+        println!("Installing kubernetes-models and js-yaml from npm into {KUBERNETES_DIR} (seconds, once)...");
+        let specs: Vec<String> = KUBERNETES_TOOLS.iter().map(|(p, v)| format!("{p}@{v}")).collect();
+        let mut args = vec!["install", "--prefix", KUBERNETES_DIR, "--no-audit", "--no-fund", "--no-save"];
+        args.extend(specs.iter().map(String::as_str));
+        sh("npm", &args).map_err(|e| format!("{e}; is Node.js with npm installed?"))?;
+    }
+    let mut manifests: Vec<String> = std::fs::read_dir("deploy/kubernetes")
+        .map_err(|e| format!("cannot read deploy/kubernetes: {e}"))?
+        .filter_map(|e| e.ok().map(|e| e.path().to_string_lossy().into_owned()))
+        .filter(|p| p.ends_with(".yaml"))
+        .collect();
+    manifests.sort();
+    let mut args = vec!["xtask/validate-kubernetes.mjs", KUBERNETES_DIR];
+    args.extend(manifests.iter().map(String::as_str));
+    sh("node", &args)
 }
 
 /// The folder holding npm's `wasm-opt`.
@@ -348,6 +381,7 @@ fn test() -> Result {
         load(&["--trainees".into(), "50".into(), "--seconds".into(), "10".into()], false)
     });
     let tools = check("install page tools", &mut ensure_page_tools);
+    check("Kubernetes manifests against Kubernetes' schemas", &mut validate_kubernetes);
     let mut driver = String::new();
     let browser = check("install chromium and nginx", &mut || {
         ensure_nginx()?;
