@@ -200,6 +200,10 @@ struct ProduceArgs {
     /// Target rate in messages per second.
     #[arg(long)]
     rate: Option<u32>,
+    /// Without the lab's `correlation-id` and `source` headers (to compare with a tool
+    /// that sends none, such as kcat in the benchmark).
+    #[arg(long)]
+    no_headers: bool,
     /// client.id
     #[arg(long, default_value = shared::lab::CLIENT_ID)]
     client_id: String,
@@ -272,6 +276,7 @@ impl ProduceArgs {
             value_template: self.value.clone(),
             mode: self.mode,
             rate: self.rate,
+            headers: if self.no_headers { Vec::new() } else { ProduceRequest::lab().headers },
             ..ProduceRequest::lab()
         }
     }
