@@ -4,48 +4,19 @@
 
 mod common;
 
-use std::io::BufRead;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::process::{Running, start};
 use common::{Client, connect_to, http};
 use shared::problem::Problem;
 use shared::protocol::{ClassView, Command as PageCommand, Event};
 
 const TOKEN: &str = "class-token-0123456789";
 
-/// A process, killed when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `playground` with `args` and returns it with the first stdout line holding
-/// `marker`, the rest of that line.
-fn start(args: &[&str], marker: &str) -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_playground"))
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
-    let mut lines = stdout.lines().map_while(Result::ok);
-    let line = lines.find(|l| l.contains(marker)).unwrap_or_else(|| panic!("no {marker:?} from playground {args:?}"));
-    // Keep reading, so that the process never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    let rest = line.split(marker).nth(1).unwrap().trim().to_owned();
-    (Process(child), rest)
-}
-
 /// A playground server of the class on `bootstrap`; its address.
-fn server(bootstrap: &str) -> (Process, SocketAddr) {
+fn server(bootstrap: &str) -> (Running, SocketAddr) {
     let args = [
         "--bootstrap-servers",
         bootstrap,
@@ -58,7 +29,7 @@ fn server(bootstrap: &str) -> (Process, SocketAddr) {
         "--class-topic",
         "playground.class",
     ];
-    let (process, url) = start(&args, "is ready: http://");
+    let (process, url) = start(&args, "Kafka Producer Playground is ready: http://");
     let addr = url.split('/').next().unwrap().parse().unwrap();
     (process, addr)
 }

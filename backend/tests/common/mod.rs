@@ -2,6 +2,8 @@
 //! real WebSocket client, and an rdkafka consumer to read back what was written.
 #![allow(dead_code, missing_docs)]
 
+pub mod process;
+
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
