@@ -381,7 +381,7 @@ fn test() -> Result {
         load(&["--trainees".into(), "50".into(), "--seconds".into(), "10".into()], false)
     });
     let tools = check("install page tools", &mut ensure_page_tools);
-    check("Kubernetes manifests against Kubernetes' schemas", &mut validate_kubernetes);
+    check("Kubernetes manifests (schemas)", &mut validate_kubernetes);
     let mut driver = String::new();
     let browser = check("install chromium and nginx", &mut || {
         ensure_nginx()?;
