@@ -117,10 +117,43 @@ async fn two_servers_on_one_cluster_are_one_class() {
         }
     }
 
+    // Alice renames herself twice: her earlier names are free across the class; a name
+    // her server does not give (past its 3 names a session) keeps her last one held.
+    for name in ["alice2", "alice3"] {
+        alice.send(&PageCommand::Join { name: name.into() }).await;
+        loop {
+            match alice.next_within(Duration::from_secs(20)).await {
+                Event::Joined { name: joined, .. } if joined == name => break,
+                Event::Error(e) => panic!("{name}: {}", e.message),
+                _ => {}
+            }
+        }
+    }
+    alice.send(&PageCommand::Join { name: "alice4".into() }).await;
+    loop {
+        if let Event::Error(e) = alice.next_within(Duration::from_secs(20)).await {
+            assert!(matches!(e.problem, Problem::Limit { .. }), "{e:?}");
+            break;
+        }
+    }
+    let mut dave = connect_to(b).await;
+    dave.send(&PageCommand::Join { name: "alice3".into() }).await;
+    loop {
+        match dave.next_within(Duration::from_secs(20)).await {
+            Event::Error(e) => {
+                assert!(matches!(e.problem, Problem::NameTaken { .. }), "alice3 is still hers: {e:?}");
+                break;
+            }
+            Event::Joined { .. } => panic!("alice3 given twice after a refused rename"),
+            _ => {}
+        }
+    }
+    let _dave = trainee(b, "alice").await;
+
     // Bob's server stops: he leaves the class on alice's server, and his name is free.
     let pid = b_process.0.id().to_string();
     let _ = Command::new("kill").args(["-TERM", &pid]).status();
-    class_on(a, |v| names(v) == ["alice"] && v.servers.len() == 1).await;
+    class_on(a, |v| names(v) == ["alice3"] && v.servers.len() == 1).await;
     let _bob_again = trainee(a, "bob").await;
     drop(b_process);
 }

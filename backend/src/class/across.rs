@@ -39,6 +39,14 @@ pub const STALE_MS: i64 = 10_000;
 /// How often a server writes what changed in its trainees.
 const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 
+/// What one server keeps of the log at most, so that a writer to the topic (any client
+/// of the cluster can write there) cannot grow every server's memory: servers, other
+/// servers' trainees, claims, and a record's bytes.
+const MAX_SERVERS: usize = 64;
+const MAX_TRAINEES: usize = 10_000;
+const MAX_CLAIMS: usize = 10_000;
+const MAX_RECORD_BYTES: usize = 64 * 1024;
+
 /// How long a name claim waits to read itself back.
 const CLAIM_WAIT: Duration = Duration::from_secs(10);
 
@@ -71,17 +79,25 @@ struct Known {
 
 impl Known {
     /// Applies one record of the log; a broadcast read for the first time is returned.
+    /// Records past the bounds are dropped.
     fn apply(&mut self, record: &LogRecord) -> Option<Broadcast> {
+        if record.value.as_ref().is_some_and(|v| v.len() > MAX_RECORD_BYTES) || record.key.len() > 200 {
+            return None;
+        }
         let parts: Vec<&str> = record.key.split('/').collect();
         match (parts.as_slice(), record.value.as_deref()) {
             (["server", server], Some(value)) => {
                 let beat: Heartbeat = serde_json::from_str(value).ok()?;
+                if self.heartbeats.len() >= MAX_SERVERS && !self.heartbeats.contains_key(*server) {
+                    return None;
+                }
                 self.heartbeats.insert((*server).to_owned(), beat.at_ms);
             }
             (["server", server], None) => self.forget(server),
             (["trainee", server, id], value) => {
                 let key = ((*server).to_owned(), id.parse().ok()?);
                 match value.and_then(|v| serde_json::from_str::<TraineeView>(v).ok()) {
+                    Some(_) if self.trainees.len() >= MAX_TRAINEES && !self.trainees.contains_key(&key) => {}
                     Some(mut view) => {
                         view.server = Some(key.0.clone());
                         self.trainees.insert(key, view);
@@ -93,10 +109,14 @@ impl Known {
             }
             (["name", name, server, id], value) => {
                 let who = ((*server).to_owned(), id.parse().ok()?);
+                let total: usize = self.claims.values().map(BTreeMap::len).sum();
                 let claims = self.claims.entry((*name).to_owned()).or_default();
                 claims.retain(|_, claim| *claim != who);
-                if value.is_some() {
+                if value.is_some() && total < MAX_CLAIMS {
                     claims.insert(record.offset, who);
+                }
+                if claims.is_empty() {
+                    self.claims.remove(*name);
                 }
             }
             (["broadcast", server], Some(value)) => {
@@ -119,11 +139,30 @@ impl Known {
         for claims in self.claims.values_mut() {
             claims.retain(|_, (s, _)| s != server);
         }
+        self.claims.retain(|_, claims| !claims.is_empty());
+    }
+
+    /// Forgets the servers silent for long (a crashed server never says it left).
+    fn prune(&mut self, me: &str, now_ms: i64) {
+        let silent: Vec<String> = self
+            .heartbeats
+            .iter()
+            .filter(|(server, at)| *server != me && now_ms.saturating_sub(**at) > 6 * STALE_MS)
+            .map(|(server, _)| server.clone())
+            .collect();
+        for server in silent {
+            self.forget(&server);
+        }
     }
 
     /// Whether `server` is alive at `now_ms` (`me` always is).
     fn live(&self, server: &str, me: &str, now_ms: i64) -> bool {
-        server == me || self.heartbeats.get(server).is_some_and(|at| now_ms - at <= STALE_MS)
+        // A heartbeat from the future (a forged or a skewed clock) keeps nobody alive.
+        server == me
+            || self
+                .heartbeats
+                .get(server)
+                .is_some_and(|at| *at <= now_ms.saturating_add(STALE_MS) && now_ms.saturating_sub(*at) <= STALE_MS)
     }
 
     /// Who has `name`: the first claim of a live server, in the log's order.
@@ -145,6 +184,8 @@ pub struct Across {
     claims: Mutex<BTreeMap<u64, String>>,
     /// What was last written of each session, by session.
     published: tokio::sync::Mutex<BTreeMap<u64, String>>,
+    /// Set when the server leaves the class.
+    leaving: std::sync::atomic::AtomicBool,
 }
 
 fn now_ms() -> i64 {
@@ -165,10 +206,12 @@ impl Across {
             started_ms: now_ms(),
             claims: Mutex::new(BTreeMap::new()),
             published: tokio::sync::Mutex::new(BTreeMap::new()),
+            leaving: std::sync::atomic::AtomicBool::new(false),
         });
         across.heartbeat().await;
         tokio::spawn(read(Arc::downgrade(&across), Arc::downgrade(class), records));
         tokio::spawn(publish(Arc::downgrade(&across), Arc::downgrade(class)));
+        tokio::spawn(beat(Arc::downgrade(&across)));
         Ok(across)
     }
 
@@ -189,14 +232,14 @@ impl Across {
     }
 
     /// Claims `name` for `session` across the class: written to the log, read back, and
-    /// kept if no live claim came before it (then the session's earlier name is given
-    /// up); refused as taken otherwise.
-    pub async fn claim(&self, session: u64, name: &str) -> Result<(), Problem> {
+    /// won if no live claim came before it; refused as taken otherwise. The new claim's
+    /// key when one was written (`None`: the session holds this name already), for
+    /// [`Across::keep`] once the server gave the name, or [`Across::abandon`] if not.
+    pub async fn claim(&self, session: u64, name: &str) -> Result<Option<String>, Problem> {
         let name = name.to_ascii_lowercase();
         let key = format!("name/{name}/{}/{session}", self.server);
-        let previous = self.claims.lock().unwrap_or_else(|e| e.into_inner()).get(&session).cloned();
-        if previous.as_deref() == Some(key.as_str()) {
-            return Ok(());
+        if self.claims.lock().unwrap_or_else(|e| e.into_inner()).get(&session) == Some(&key) {
+            return Ok(None);
         }
         let unanswered = |detail: String| Problem::Kafka { detail };
         let offset = self.log.write(&key, Some("{}")).await.map_err(|e| unanswered(e.to_string()))?;
@@ -205,19 +248,30 @@ impl Across {
         let read_back =
             matches!(tokio::time::timeout(CLAIM_WAIT, applied.wait_for(|at| *at >= offset)).await, Ok(Ok(_)));
         if !read_back {
-            let _ = self.log.write(&key, None).await;
+            self.abandon(&key).await;
             return Err(unanswered("the class's log did not answer in time".into()));
         }
         let holder = self.known().holder(&name, &self.server, now_ms());
         if holder != Some((self.server.clone(), session)) {
-            let _ = self.log.write(&key, None).await;
+            self.abandon(&key).await;
             return Err(Problem::NameTaken { name });
         }
+        Ok(Some(key))
+    }
+
+    /// `session` has the name of the claim `key` now: its earlier name is given up.
+    pub async fn keep(&self, session: u64, key: String) {
+        let previous = self.claims.lock().unwrap_or_else(|e| e.into_inner()).insert(session, key);
         if let Some(previous) = previous {
-            let _ = self.log.write(&previous, None).await;
+            self.abandon(&previous).await;
         }
-        self.claims.lock().unwrap_or_else(|e| e.into_inner()).insert(session, key);
-        Ok(())
+    }
+
+    /// Gives up the claim `key` (the server did not give the name after all).
+    pub async fn abandon(&self, key: &str) {
+        if let Err(e) = self.log.write(key, None).await {
+            warn!("class log: {e}");
+        }
     }
 
     /// Gives up `session`'s name (it ended, or did not keep the name).
@@ -240,8 +294,9 @@ impl Across {
 
     /// The other live servers' trainees, and every live server's name, this one first.
     pub fn others(&self) -> (Vec<TraineeView>, Vec<String>) {
-        let known = self.known();
+        let mut known = self.known();
         let now = now_ms();
+        known.prune(&self.server, now);
         let trainees = known
             .trainees
             .iter()
@@ -258,12 +313,22 @@ impl Across {
     /// Leaves the class (the server stops): this server's records are tombstoned, so
     /// the others see it go at once rather than after [`STALE_MS`].
     pub async fn leave(&self) {
+        // No heartbeat or view after this: they would bring the server back.
+        self.leaving.store(true, std::sync::atomic::Ordering::Relaxed);
         let published = std::mem::take(&mut *self.published.lock().await);
+        let _ = self.log.write(&format!("server/{}", self.server), None).await;
         for id in published.keys() {
             let _ = self.log.write(&format!("trainee/{}/{id}", self.server), None).await;
             self.release(*id).await;
         }
-        let _ = self.log.write(&format!("server/{}", self.server), None).await;
+        let claims: Vec<u64> = self.claims.lock().unwrap_or_else(|e| e.into_inner()).keys().copied().collect();
+        for session in claims {
+            self.release(session).await;
+        }
+    }
+
+    fn leaving(&self) -> bool {
+        self.leaving.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Writes what changed in this server's sessions since the last time: each one's
@@ -281,9 +346,11 @@ impl Across {
         }
         let gone: Vec<u64> = published.keys().filter(|id| !views.iter().any(|v| v.id == **id)).copied().collect();
         for id in gone {
-            let _ = self.log.write(&format!("trainee/{}/{id}", self.server), None).await;
+            // Kept when the tombstone fails: tried again next time, else a ghost stays.
+            if self.log.write(&format!("trainee/{}/{id}", self.server), None).await.is_ok() {
+                published.remove(&id);
+            }
             self.release(id).await;
-            published.remove(&id);
         }
     }
 }
@@ -306,21 +373,30 @@ async fn read(across: Weak<Across>, class: Weak<Class>, mut records: mpsc::Recei
     }
 }
 
-/// Writes this server's trainees as they change, and its heartbeat.
+/// Writes this server's trainees as they change, until it leaves.
 async fn publish(across: Weak<Across>, class: Weak<Class>) {
     let mut tick = tokio::time::interval(PUBLISH_EVERY);
-    let mut beat = tokio::time::interval(HEARTBEAT);
     loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                let (Some(across), Some(class)) = (across.upgrade(), class.upgrade()) else { return };
-                across.publish(&class.local_views()).await;
-            }
-            _ = beat.tick() => {
-                let Some(across) = across.upgrade() else { return };
-                across.heartbeat().await;
-            }
+        tick.tick().await;
+        let (Some(across), Some(class)) = (across.upgrade(), class.upgrade()) else { return };
+        if across.leaving() {
+            return;
         }
+        across.publish(&class.local_views()).await;
+    }
+}
+
+/// This server's heartbeat, in a task of its own: a class of many trainees to write
+/// must not make the server look gone.
+async fn beat(across: Weak<Across>) {
+    let mut tick = tokio::time::interval(HEARTBEAT);
+    loop {
+        tick.tick().await;
+        let Some(across) = across.upgrade() else { return };
+        if across.leaving() {
+            return;
+        }
+        across.heartbeat().await;
     }
 }
 
@@ -361,6 +437,43 @@ mod tests {
         // A server that leaves says so: its trainees go at once.
         known.apply(&record("server/b", None, 4));
         assert!(known.trainees.is_empty());
+    }
+
+    #[test]
+    fn a_forged_heartbeat_from_the_future_keeps_no_server_alive() {
+        let mut known = Known::default();
+        known.apply(&record("server/x", Some(&format!(r#"{{"at_ms": {}}}"#, i64::MAX)), 0));
+        known.apply(&record("name/alice/x/1", Some("{}"), 1));
+        known.apply(&record("name/alice/a/2", Some("{}"), 2));
+        assert_eq!(known.holder("alice", "a", 1_000), Some(("a".into(), 2)), "x is not alive");
+        known.apply(&record("server/y", Some(&format!(r#"{{"at_ms": {}}}"#, i64::MIN)), 3));
+        assert!(!known.live("y", "a", 1_000));
+    }
+
+    #[test]
+    fn a_writer_to_the_topic_cannot_grow_a_servers_memory_without_bound() {
+        let mut known = Known::default();
+        let view = r#"{"id": 1, "connected": true, "runs": 0, "done": []}"#;
+        for n in 0..MAX_SERVERS + 10 {
+            known.apply(&record(&format!("server/s{n}"), Some(r#"{"at_ms": 1}"#), n as i64));
+        }
+        assert_eq!(known.heartbeats.len(), MAX_SERVERS);
+        for n in 0..MAX_TRAINEES + 10 {
+            known.apply(&record(&format!("trainee/s0/{n}"), Some(view), n as i64));
+        }
+        assert_eq!(known.trainees.len(), MAX_TRAINEES);
+        for n in 0..MAX_CLAIMS + 10 {
+            known.apply(&record(&format!("name/n{n}/s0/1"), Some("{}"), n as i64));
+        }
+        assert_eq!(known.claims.values().map(BTreeMap::len).sum::<usize>(), MAX_CLAIMS);
+        let big = "x".repeat(MAX_RECORD_BYTES + 1);
+        known.apply(&record("trainee/s1/1", Some(&big), 0));
+        assert!(!known.trainees.contains_key(&("s1".to_owned(), 1)));
+        // Claims given up leave nothing behind; a long-silent server is forgotten.
+        known.apply(&record("name/n0/s0/1", None, 1));
+        assert!(!known.claims.contains_key("n0"));
+        known.prune("a", 1 + 6 * STALE_MS + 1);
+        assert!(known.heartbeats.is_empty() && known.trainees.is_empty() && known.claims.is_empty());
     }
 
     #[test]

@@ -307,7 +307,10 @@ impl Class {
     /// A broadcast of another server's instructor, to this server's pages (bounded as
     /// one of this server's).
     pub fn broadcast_here(&self, text: &str) -> usize {
-        let text: String = text.chars().take(MAX_BROADCAST_LEN).collect();
+        let text: String = text.trim().chars().take(MAX_BROADCAST_LEN).collect();
+        if text.is_empty() {
+            return 0;
+        }
         self.broadcasts.send(text).unwrap_or(0)
     }
 

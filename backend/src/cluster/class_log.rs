@@ -58,6 +58,8 @@ impl ClassLog {
             .set("acks", "all")
             .set("enable.idempotence", "true")
             .set("linger.ms", "0")
+            // A write that cannot be delivered fails within this, not librdkafka's 5 min.
+            .set("message.timeout.ms", "10000")
             .create()
             .map_err(client)?;
         let consumer: BaseConsumer = ClientConfig::new()

@@ -92,16 +92,29 @@ impl Session {
         if let Some(problem) = shared::protocol::name_error(&name) {
             return self.error(ErrorEvent::at_field("name", problem)).await;
         }
-        // Unique across the class's servers first, when it spans several.
-        if let Some(across) = self.ctx.class.across().cloned()
-            && let Err(problem) = across.claim(self.id, &name).await
-        {
-            return self.error(ErrorEvent::at_field("name", problem)).await;
-        }
+        // Unique across the class's servers first, when it spans several: claimed, then
+        // kept only if this server gives the name too (the session's earlier name is
+        // given up only then).
+        let across = self.ctx.class.across().cloned();
+        let claim = match &across {
+            Some(across) => match across.claim(self.id, &name).await {
+                Ok(claim) => claim,
+                Err(problem) => return self.error(ErrorEvent::at_field("name", problem)).await,
+            },
+            None => None,
+        };
         let topic = match self.ctx.class.name(self.id, &name) {
             Ok(topic) => topic,
-            Err(problem) => return self.error(ErrorEvent::at_field("name", problem)).await,
+            Err(problem) => {
+                if let (Some(across), Some(claim)) = (&across, &claim) {
+                    across.abandon(claim).await;
+                }
+                return self.error(ErrorEvent::at_field("name", problem)).await;
+            }
         };
+        if let (Some(across), Some(claim)) = (across, claim) {
+            across.keep(self.id, claim).await;
+        }
         if let Some(topic) = &topic
             && let Err(e) = self.ctx.cluster.ensure_topic(topic).await
         {

@@ -177,6 +177,10 @@ pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>, plac
     info!("session {}: ended ({reason:?})", session.id);
     session.close().await;
     session.ctx.class.leave(session.id);
+    // Its name is free across the class's servers at once.
+    if let Some(across) = session.ctx.class.across() {
+        across.release(session.id).await;
+    }
     // Every sender is gone with the session and its producer: the writer drains what is
     // left, sends its close frame and ends.
     drop(session);
@@ -240,6 +244,8 @@ impl Session {
         let mut heard = Instant::now();
         let mut listen = tokio::time::interval(self.ctx.ping_every);
         let mut idle = idle_checks(self.ctx.producer_idle);
+        // Also now: a page that reconnects more often than the checks come is checked.
+        self.close_idle_producer().await;
         loop {
             tokio::select! {
                 frame = stream.next() => {
