@@ -34,20 +34,23 @@ fn server(bootstrap: &str) -> (Running, SocketAddr) {
     (process, addr)
 }
 
-/// A trainee's page on `addr`, joined as `name`.
-async fn trainee(addr: SocketAddr, name: &str) -> Client {
-    let mut page = connect_to(addr).await;
+/// Asks for `name` on `page`: the name it got, or why not.
+async fn join(page: &mut Client, name: &str) -> Result<String, Problem> {
     page.send(&PageCommand::Join { name: name.into() }).await;
     loop {
         match page.next_within(Duration::from_secs(20)).await {
-            Event::Joined { name: joined, .. } => {
-                assert_eq!(joined, name);
-                return page;
-            }
-            Event::Error(e) => panic!("{name} not joined: {}", e.message),
+            Event::Joined { name, .. } => return Ok(name),
+            Event::Error(e) => return Err(e.problem),
             _ => {}
         }
     }
+}
+
+/// A trainee's page on `addr`, joined as `name`.
+async fn trainee(addr: SocketAddr, name: &str) -> Client {
+    let mut page = connect_to(addr).await;
+    assert_eq!(join(&mut page, name).await.as_deref(), Ok(name));
+    page
 }
 
 /// The class as the instructor's view on `addr` shows it, once `ready` says so (within
@@ -93,17 +96,8 @@ async fn two_servers_on_one_cluster_are_one_class() {
 
     // A name is unique across the servers, whatever its case.
     let mut carol = connect_to(b).await;
-    carol.send(&PageCommand::Join { name: "Alice".into() }).await;
-    loop {
-        match carol.next_within(Duration::from_secs(20)).await {
-            Event::Error(e) => {
-                assert!(matches!(e.problem, Problem::NameTaken { .. }), "{e:?}");
-                break;
-            }
-            Event::Joined { .. } => panic!("alice's name given twice"),
-            _ => {}
-        }
-    }
+    let refused = join(&mut carol, "Alice").await;
+    assert!(matches!(refused, Err(Problem::NameTaken { .. })), "alice's name given twice: {refused:?}");
 
     // A broadcast on one server reaches the pages of both.
     let body = r#"{"text": "Break until 10:30"}"#;
@@ -120,34 +114,13 @@ async fn two_servers_on_one_cluster_are_one_class() {
     // Alice renames herself twice: her earlier names are free across the class; a name
     // her server does not give (past its 3 names a session) keeps her last one held.
     for name in ["alice2", "alice3"] {
-        alice.send(&PageCommand::Join { name: name.into() }).await;
-        loop {
-            match alice.next_within(Duration::from_secs(20)).await {
-                Event::Joined { name: joined, .. } if joined == name => break,
-                Event::Error(e) => panic!("{name}: {}", e.message),
-                _ => {}
-            }
-        }
+        assert_eq!(join(&mut alice, name).await.as_deref(), Ok(name));
     }
-    alice.send(&PageCommand::Join { name: "alice4".into() }).await;
-    loop {
-        if let Event::Error(e) = alice.next_within(Duration::from_secs(20)).await {
-            assert!(matches!(e.problem, Problem::Limit { .. }), "{e:?}");
-            break;
-        }
-    }
+    let refused = join(&mut alice, "alice4").await;
+    assert!(matches!(refused, Err(Problem::Limit { .. })), "{refused:?}");
     let mut dave = connect_to(b).await;
-    dave.send(&PageCommand::Join { name: "alice3".into() }).await;
-    loop {
-        match dave.next_within(Duration::from_secs(20)).await {
-            Event::Error(e) => {
-                assert!(matches!(e.problem, Problem::NameTaken { .. }), "alice3 is still hers: {e:?}");
-                break;
-            }
-            Event::Joined { .. } => panic!("alice3 given twice after a refused rename"),
-            _ => {}
-        }
-    }
+    let refused = join(&mut dave, "alice3").await;
+    assert!(matches!(refused, Err(Problem::NameTaken { .. })), "alice3 is still hers: {refused:?}");
     let _dave = trainee(b, "alice").await;
 
     // Bob's server stops: he leaves the class on alice's server, and his name is free.
