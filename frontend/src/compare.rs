@@ -9,6 +9,7 @@ use shared::protocol::{Experiment, ExperimentResult, ExperimentRun, ProduceReque
 use shared::settings::Acks;
 
 use crate::model::{LATENCY_BINS, Run};
+use crate::t;
 
 /// Runs the page keeps for comparing (also across a reload, in the tab).
 pub const KEPT: usize = 12;
@@ -124,8 +125,7 @@ fn named(request: &ProduceRequest) -> Vec<(String, String)> {
         }
     }
     named.push(("count".into(), request.count.to_string()));
-    let mode = if request.mode == RunMode::Sync { "sync" } else { "pipelined" };
-    named.push(("mode".into(), mode.to_owned()));
+    named.push(("mode".into(), request.mode.as_str().to_owned()));
     named.push(("rate".into(), request.rate.map_or_else(|| "none".into(), |r| r.to_string())));
     named.push(("key".into(), request.key_template.clone().unwrap_or_else(|| "none".into())));
     named
@@ -245,9 +245,16 @@ pub fn setting(experiment: Experiment, request: &ProduceRequest) -> String {
             format!("acks={}{idempotence}", request.settings.acks.as_str())
         }
         Experiment::Linger => format!("linger.ms={}", request.settings.linger_ms),
-        Experiment::SyncOrPipelined => {
-            format!("mode={}", if request.mode == RunMode::Sync { "sync" } else { "pipelined" })
-        }
+        Experiment::SyncOrPipelined => format!("mode={}", request.mode.as_str()),
+    }
+}
+
+/// An experiment's name, on the trainee's button and in the instructor's class comparison.
+pub fn experiment_name(experiment: Experiment) -> String {
+    match experiment {
+        Experiment::AcksLadder => t!(crate::i18n::lang(); "Acks ladder: 0, 1, all", "Échelle des acks : 0, 1, all"),
+        Experiment::Linger => t!(crate::i18n::lang(); "linger.ms 0 / 5 / 50", "linger.ms 0 / 5 / 50"),
+        Experiment::SyncOrPipelined => t!(crate::i18n::lang(); "Sync vs pipelined", "Sync ou pipeline"),
     }
 }
 

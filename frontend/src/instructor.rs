@@ -473,15 +473,6 @@ fn LabGrid(trainees: Vec<TraineeView>) -> impl IntoView {
     }
 }
 
-/// An experiment's name as the instructor's tables title it.
-fn experiment_title(experiment: Experiment) -> String {
-    match experiment {
-        Experiment::AcksLadder => t!(lang(); "Acks ladder", "Échelle des acks"),
-        Experiment::Linger => t!(lang(); "linger.ms 0 / 5 / 50", "linger.ms 0 / 5 / 50"),
-        Experiment::SyncOrPipelined => t!(lang(); "Sync vs pipelined", "Sync ou pipeline"),
-    }
-}
-
 /// One run of an experiment in a cell: msgs/s, p50 and p99, failures if any.
 fn experiment_cell(run: &ExperimentRun) -> String {
     let rate = crate::i18n::number(run.msgs_per_sec, 0);
@@ -536,7 +527,7 @@ fn ClassExperiments(trainees: Vec<TraineeView>) -> impl IntoView {
                     })
                     .collect_view();
                 Some(view! {
-                    <h3>{experiment_title(experiment)}</h3>
+                    <h3>{crate::compare::experiment_name(experiment)}</h3>
                     <table id=id class="class-experiment">
                         <thead><tr><th>{t!("Trainee", "Stagiaire")}</th>{head}</tr></thead>
                         <tbody>{rows}</tbody>

@@ -238,6 +238,16 @@ pub enum RunMode {
     Pipelined,
 }
 
+impl RunMode {
+    /// Its name on the wire and in the page's tables: `sync` or `pipelined`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunMode::Sync => "sync",
+            RunMode::Pipelined => "pipelined",
+        }
+    }
+}
+
 /// A header of each message: name and value template.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -26,6 +26,7 @@ use tracing::warn;
 use super::Class;
 use crate::cluster::class_log::{ClassLog, LogRecord};
 use crate::cluster::{Cluster, ClusterError};
+use crate::run::messages::unix_now_ms as now_ms;
 
 /// The class's log that `playground cluster` makes, and the README's deployment names.
 pub const DEFAULT_TOPIC: &str = "playground.class";
@@ -188,10 +189,6 @@ pub struct Across {
     leaving: std::sync::atomic::AtomicBool,
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
-}
-
 impl Across {
     /// Joins `class` to the class's log `topic` on `cluster`: reads it, and writes this
     /// server's part of the class to it from now on.
@@ -278,7 +275,7 @@ impl Across {
     pub async fn release(&self, session: u64) {
         let claim = self.claims.lock().unwrap_or_else(|e| e.into_inner()).remove(&session);
         if let Some(key) = claim {
-            let _ = self.log.write(&key, None).await;
+            self.abandon(&key).await;
         }
     }
 

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use rdkafka::admin::{AdminOptions, NewTopic, TopicReplication};
+use rdkafka::admin::{NewTopic, TopicReplication};
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{FutureProducer, FutureRecord};
@@ -84,7 +84,7 @@ impl ClassLog {
         if let Some(value) = value {
             record = record.payload(value);
         }
-        let failed = |reason: String| ClusterError::Consume { topic: self.topic.clone(), reason };
+        let failed = |reason: String| ClusterError::Write { topic: self.topic.clone(), reason };
         match self.producer.send(record, WRITE_TIMEOUT).await {
             Ok(delivery) => Ok(delivery.offset),
             Err((e, _)) => Err(failed(e.to_string())),
@@ -130,18 +130,8 @@ impl Cluster {
             return;
         }
         let new = NewTopic::new(topic, 1, TopicReplication::Fixed(replication)).set("cleanup.policy", "compact");
-        let wait = Duration::from_secs(5);
-        let options = AdminOptions::new().operation_timeout(Some(wait)).request_timeout(Some(wait));
-        match tokio::time::timeout(wait, self.admin.create_topics([&new], &options)).await {
-            Ok(Ok(results)) => {
-                for result in results {
-                    if let Err((_, code)) = result {
-                        warn!("class topic {topic}: not created ({code}); using it as it comes");
-                    }
-                }
-            }
-            Ok(Err(e)) => warn!("class topic {topic}: not created ({e}); using it as it comes"),
-            Err(_) => warn!("class topic {topic}: CreateTopics unanswered; using it as it comes"),
+        if let Err(e) = super::external::create(&self.admin, &new, Duration::from_secs(5)).await {
+            warn!("{e}; using it as it comes");
         }
     }
 }

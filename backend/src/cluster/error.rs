@@ -35,6 +35,14 @@ pub enum ClusterError {
         /// Why.
         reason: String,
     },
+    /// Writing to the class's log failed.
+    #[error("could not write to {topic}: {reason}")]
+    Write {
+        /// The topic.
+        topic: String,
+        /// Why.
+        reason: String,
+    },
     /// Creating a topic failed (`--create-topics`).
     #[error("could not create {topic}: {reason}")]
     CreateTopic {

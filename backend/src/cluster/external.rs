@@ -68,9 +68,23 @@ pub(super) async fn create_like_lab(
     let min_isr = if replication >= 3 { "2" } else { "1" };
     let new =
         NewTopic::new(topic, lab::PARTITIONS, TopicReplication::Fixed(replication)).set("min.insync.replicas", min_isr);
-    let failed = |reason: String| ClusterError::CreateTopic { topic: topic.to_owned(), reason };
-    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
-    let results = admin.create_topics([&new], &options).await.map_err(|e| failed(e.to_string()))?;
+    create(admin, &new, Duration::from_secs(10)).await
+}
+
+/// Creates `new` through the admin API, waiting `wait` at most for the cluster's answer.
+/// One that exists already (another page or server raced to create it) is fine.
+pub(super) async fn create(
+    admin: &AdminClient<DefaultClientContext>,
+    new: &NewTopic<'_>,
+    wait: Duration,
+) -> Result<(), ClusterError> {
+    let failed = |reason: String| ClusterError::CreateTopic { topic: new.name.to_owned(), reason };
+    let options = AdminOptions::new().operation_timeout(Some(wait)).request_timeout(Some(wait));
+    // Bounded here too: librdkafka's mock never answers CreateTopics.
+    let results = tokio::time::timeout(wait, admin.create_topics([new], &options))
+        .await
+        .map_err(|_| failed("no answer".into()))?
+        .map_err(|e| failed(e.to_string()))?;
     for result in results {
         match result {
             Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}

@@ -109,20 +109,21 @@ pub fn ChartsPanel() -> impl IntoView {
         })
     });
     let histogram = Memo::new(move |_| ctx.page.with(|p| p.run.as_ref().map_or([0; LATENCY_BINS], |r| r.latency_bins)));
-    let throughput = move || {
+    // Memos: each is read by its line, its axes and its caption, and computed once a change.
+    let throughput = Memo::new(move |_| {
         let s: Vec<Point> = series.get();
         let max_x = s.last().map_or(1.0, |p| p.elapsed_ms as f64);
         let max_y = s.iter().map(|p| p.msgs_per_sec).fold(1.0, f64::max);
         (polyline(s.iter().map(|p| (p.elapsed_ms as f64, p.msgs_per_sec)), max_x, max_y), max_x, max_y)
-    };
-    let latency = move || {
+    });
+    let latency = Memo::new(move |_| {
         let s: Vec<Point> = series.get();
         let max_x = s.last().map_or(1.0, |p| p.elapsed_ms as f64);
         let max_y = s.iter().map(|p| p.p99_us as f64).fold(1.0, f64::max);
         let p50 = polyline(s.iter().map(|p| (p.elapsed_ms as f64, p.p50_us as f64)), max_x, max_y);
         let p99 = polyline(s.iter().map(|p| (p.elapsed_ms as f64, p.p99_us as f64)), max_x, max_y);
         (p50, p99, max_x, max_y)
-    };
+    });
     let view_box = format!("0 0 {W} {H}");
     view! {
         <section class="panel" id="charts">
@@ -130,29 +131,29 @@ pub fn ChartsPanel() -> impl IntoView {
             <div class="charts">
                 <figure>
                     <figcaption>
-                        {t!("Throughput, msgs/s (top: ", "Débit, msgs/s (haut : ")} <span id="chart-max-rate">{move || format!("{:.0}", throughput().2)}</span> ")"
+                        {t!("Throughput, msgs/s (top: ", "Débit, msgs/s (haut : ")} <span id="chart-max-rate">{move || throughput.with(|t| format!("{:.0}", t.2))}</span> ")"
                     </figcaption>
                     <svg viewBox=view_box.clone() role="img" aria-label=t!("Throughput over time", "Débit dans le temps")>
                         {move || {
-                            let (_, max_x, max_y) = throughput();
+                            let (max_x, max_y) = throughput.with(|t| (t.1, t.2));
                             axes(time_ticks(max_x), value_ticks(max_y, rate_label))
                         }}
-                        <polyline id="throughput-line" class="line rate" points=move || throughput().0 />
+                        <polyline id="throughput-line" class="line rate" points=move || throughput.with(|t| t.0.clone()) />
                     </svg>
                 </figure>
                 <figure>
                     <figcaption>
                         {t!("Latency over time: ", "Latence dans le temps : ")} <span class="p50">"p50"</span> {t!(" and ", " et ")}
-                        <span class="p99">"p99"</span> {t!(" (top: ", " (haut : ")} {move || crate::i18n::latency(latency().3 as u64)} ")"
+                        <span class="p99">"p99"</span> {t!(" (top: ", " (haut : ")} {move || crate::i18n::latency(latency.with(|l| l.3) as u64)} ")"
                     </figcaption>
                     <svg viewBox=view_box.clone() role="img" aria-label=t!("Latency over time", "Latence dans le temps")>
                         {move || {
-                            let (_, _, max_x, max_y) = latency();
+                            let (max_x, max_y) = latency.with(|l| (l.2, l.3));
                             // In ms: the latencies are in µs.
                             axes(time_ticks(max_x), value_ticks(max_y / 1000.0, |ms| format!("{} ms", crate::i18n::number(ms, if ms < 10.0 && ms.fract() != 0.0 { 1 } else { 0 }))))
                         }}
-                        <polyline class="line p50" points=move || latency().0 />
-                        <polyline class="line p99" points=move || latency().1 />
+                        <polyline class="line p50" points=move || latency.with(|l| l.0.clone()) />
+                        <polyline class="line p99" points=move || latency.with(|l| l.1.clone()) />
                     </svg>
                 </figure>
                 <figure>

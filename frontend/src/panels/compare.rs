@@ -16,15 +16,6 @@ fn data_url(mime: &str, text: &str) -> String {
     format!("data:{mime};charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
 }
 
-/// An experiment's name on its button.
-fn experiment_name(experiment: Experiment) -> String {
-    match experiment {
-        Experiment::AcksLadder => t!(lang(); "Acks ladder: 0, 1, all", "Échelle des acks : 0, 1, all"),
-        Experiment::Linger => t!(lang(); "linger.ms 0 / 5 / 50", "linger.ms 0 / 5 / 50"),
-        Experiment::SyncOrPipelined => t!(lang(); "Sync vs pipelined", "Sync ou pipeline"),
-    }
-}
-
 /// The runs kept, the ones chosen, the experiments, the chart and the table.
 #[component]
 pub fn ComparePanel() -> impl IntoView {
@@ -54,11 +45,11 @@ pub fn ComparePanel() -> impl IntoView {
             None => {
                 if let Some((after, experiment)) = began_after.get_untracked() {
                     began_after.set(None);
-                    let result = ctx.page.with_untracked(|p| {
+                    let (runs, result) = ctx.page.with_untracked(|p| {
                         let runs: Vec<&Summary> = p.summaries.iter().filter(|s| s.run > after).take(AT_MOST).collect();
-                        chosen.set(runs.iter().map(|s| s.run).collect());
-                        compare::result(experiment, &runs)
+                        (runs.iter().map(|s| s.run).collect(), compare::result(experiment, &runs))
                     });
+                    chosen.set(runs);
                     // For the instructor's class comparison; not the trainee's action, so
                     // a closed socket is not theirs to be told about.
                     if !result.runs.is_empty() {
@@ -110,7 +101,7 @@ pub fn ComparePanel() -> impl IntoView {
                         };
                         view! {
                             <button id=id disabled=move || !queue.with(Vec::is_empty) || ctx.page.with(|p| p.running()) on:click=move |_| start(e)>
-                                {move || experiment_name(e)}
+                                {move || compare::experiment_name(e)}
                             </button>
                         }
                     })
@@ -149,7 +140,7 @@ fn RunChooser(chosen: RwSignal<Vec<u64>>, toggle: impl Fn(u64) + Copy + Send + S
                         .rev()
                         .map(|s| {
                             let run = s.run;
-                            let mode = if s.request.mode == shared::protocol::RunMode::Sync { "sync" } else { "pipelined" };
+                            let mode = s.request.mode.as_str();
                             let line = format!(
                                 "{} {run} · acks={} · linger.ms={} · {mode} · {} · {:.0} msgs/s",
                                 t!(lang(); "Run", "Envoi"),
