@@ -467,16 +467,28 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
             return Ok(ExitCode::from(2));
         }
     };
-    // The same run as a page's: the lab's lines come from its log; the events are not
-    // needed here.
+    let bootstrap = cluster.bootstrap_servers().to_owned();
+    // The embedded cluster lives as long as the run; an external one's admin client is
+    // done with, and closing it joins its polling thread (up to 100 ms): meanwhile, not
+    // after the run.
+    let embedded = match cluster.mode() {
+        ClusterMode::Embedded => Some(cluster),
+        ClusterMode::External => {
+            tokio::task::spawn_blocking(move || drop(cluster));
+            None
+        }
+    };
+    // The same run as a page's: the lab's lines come from its log; the events (figures,
+    // no message's details) are not needed here.
     let (events, mut drain) = tokio::sync::mpsc::channel(1024);
     let drained = tokio::spawn(async move { while drain.recv().await.is_some() {} });
-    let producer = Arc::new(producer::build(&request.settings, cluster.bootstrap_servers(), events.clone())?);
+    let producer = producer::build(&request.settings, &bootstrap, events.clone())?;
+    producer::learn_topic(&producer, &request.topic).await;
     let count = request.count;
     let run = Run::start(
         Arc::clone(&producer),
         request,
-        Plan { number: 1, partitions, in_flight: None, paced_from: None },
+        Plan { number: 1, partitions, in_flight: None, paced_from: None, details: false },
         events,
     );
     let totals = run.finish().await.context("the run ended without its totals")?;
@@ -488,6 +500,7 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
         totals.sent, totals.delivered, totals.failed, totals.elapsed_ms
     );
     info!("{stats_line}");
+    drop(embedded);
     Ok(if totals.failed == 0 && totals.sent == u64::from(count) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

@@ -254,6 +254,12 @@ impl Gate {
         self.breaker().map(|b| b.state())
     }
 
+    /// A place under the in-flight limit for the next message, if there is one now.
+    pub fn place_now(&self) -> Option<Place> {
+        let Some(limit) = &self.in_flight else { return Some(Place { ticket: None, waited: false, first_wait: None }) };
+        limit.try_take().map(|ticket| Place { ticket: Some(ticket), waited: false, first_wait: None })
+    }
+
     /// A place under the in-flight limit for the next message: at once when there is
     /// one; else waits for deliveries, looking every 100 ms whether `stop` was set.
     pub async fn place(&self, stop: &AtomicBool) -> Result<Place, Stopped> {

@@ -53,6 +53,8 @@ pub struct Plan {
     /// With a rate: when the session's previous paced run's schedule ends, so that a
     /// session's rate holds across its runs (many short runs cannot each start at once).
     pub paced_from: Option<Instant>,
+    /// Whether the messages' details are offered (a page shows them; the console not).
+    pub details: bool,
 }
 
 /// A run as others see it: its number, its live figures, its totals once it ended.
@@ -85,6 +87,7 @@ impl Run {
             gate,
             events.clone(),
         );
+        let reports = if plan.details { reports } else { reports.without_details() };
         let run = Arc::new(Run {
             number: plan.number,
             topic: request.topic.clone(),
@@ -136,7 +139,7 @@ impl Run {
         let stopped = match messages::Messages::parse(&request) {
             Ok(messages) => {
                 let reports = Arc::clone(&self.reports);
-                let sending = send::SendLoop { producer, request, messages, reports, stop, paced_from };
+                let sending = send::SendLoop { producer, request, messages, reports, stop, paced_from, serving: None };
                 self.with_stats_ticker(sending.run(), &events).await
             }
             // The session validates first; this keeps the run honest on its own.

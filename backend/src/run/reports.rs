@@ -65,6 +65,8 @@ pub struct Reports {
     topic: String,
     /// Log each delivery in the lab's words (sync runs; a pipelined run would flood).
     log_each: bool,
+    /// Offer messages' details to the page (see [`detail_offered`]); the console has none.
+    details: bool,
     started: Instant,
     events: mpsc::Sender<Event>,
     /// Messages handed to the producer: counted apart from the tally, so that the sending
@@ -92,12 +94,20 @@ impl Reports {
             run,
             topic: topic.to_owned(),
             log_each,
+            details: true,
             started: Instant::now(),
             events,
             sent: AtomicU64::new(0),
             tally: Mutex::new(Tally::new(partitions, paced)),
             gate,
         }
+    }
+
+    /// The same reports, offering no message's detail: for a run nobody watches message
+    /// by message (the console prints the lab's log and the totals).
+    pub fn without_details(mut self) -> Self {
+        self.details = false;
+        self
     }
 
     fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
@@ -217,7 +227,7 @@ impl Reports {
     /// offered or logged: past the cap, 99 messages in 100 cost the callback a few
     /// counters and no allocation.
     fn finish(&self, seq: u64, outcome: Outcome, detail: impl FnOnce() -> Event) {
-        let offer = detail_offered(seq);
+        let offer = self.details && detail_offered(seq);
         let event = (offer || self.log_each).then(detail);
         if self.log_each {
             log_outcome(seq, event.as_ref());

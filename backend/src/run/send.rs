@@ -13,7 +13,7 @@ use tracing::{info, warn};
 use super::gate::Admission;
 use super::messages::{self, Clock, Messages};
 use super::reports::{InFlight, Reports, RunProducer};
-use crate::producer::{self, NotQueued, Outgoing};
+use crate::producer::{self, NotQueued, Outgoing, RunServes};
 
 /// How a message's turn in the loop ended.
 enum Step {
@@ -26,6 +26,10 @@ enum Step {
 /// How often a run that does not wait (pipelined, or failing fast) lets the server's
 /// other tasks in.
 const YIELD_EVERY: u64 = 256;
+
+/// How long a send waits for room when the producer's local queue is full, before it
+/// tries again.
+const QUEUE_FULL_WAIT: Duration = Duration::from_millis(1);
 
 /// How long the run waits for the last delivery callbacks after the flush, and again
 /// after a purge.
@@ -40,13 +44,21 @@ pub(super) struct SendLoop {
     pub stop: Arc<AtomicBool>,
     /// The earliest a paced run's schedule starts (the session's previous run's end).
     pub paced_from: Option<Instant>,
+    /// Set while a run that does not wait (pipelined, no rate) serves its producer's
+    /// delivery reports itself between sends (see `producer::RunServes`).
+    pub serving: Option<RunServes>,
 }
 
 impl SendLoop {
     /// Sends every message (or until stopped) and settles their outcomes; true when it
     /// was stopped.
     pub async fn run(mut self) -> bool {
+        if !self.sync() && self.request.rate.is_none() {
+            self.serving = Some(self.producer.run_serves());
+        }
         let stopped = self.send_all().await;
+        // The settling waits: the producer's task serves the last reports.
+        self.serving = None;
         // The lab's loop awaits each delivery, so it can say this before its Flush.
         if self.sync() && !stopped {
             let stats = self.reports.stats();
@@ -81,10 +93,11 @@ impl SendLoop {
     }
 
     /// Waits for message `seq`'s due time when the run has a rate, and gives that time;
-    /// else lets the server's other tasks in every [`YIELD_EVERY`] messages. Sync runs
-    /// too: a message an open circuit fails, or librdkafka refuses, has no delivery
-    /// report to wait for, and a loop of those would hold its worker (200,000 of them
-    /// kept `/api/health` waiting 6.8 s).
+    /// else lets the server's other tasks in every [`YIELD_EVERY`] messages (having
+    /// served the delivery reports that came, when the run serves them). Sync runs too:
+    /// a message an open circuit fails, or librdkafka refuses, has no delivery report to
+    /// wait for, and a loop of those would hold its worker (200,000 of them kept
+    /// `/api/health` waiting 6.8 s).
     async fn pace(&self, started: Instant, seq: u64) -> Option<Instant> {
         if let Some(rate) = self.request.rate {
             let due = messages::due(started, seq, rate);
@@ -92,10 +105,31 @@ impl SendLoop {
             Some(due)
         } else {
             if seq.is_multiple_of(YIELD_EVERY) {
+                self.serve_reports();
                 tokio::task::yield_now().await;
             }
             None
         }
+    }
+
+    /// Serves the delivery reports that came, when this run serves them; true if any.
+    fn serve_reports(&self) -> bool {
+        self.serving.as_ref().is_some_and(|serving| self.producer.serve_some(serving))
+    }
+
+    /// A place under the in-flight limit, waiting for one if it is full; `None` when the
+    /// run was stopped meanwhile. The deliveries that free places are served by the
+    /// producer's task while this run waits.
+    async fn place(&mut self) -> Option<super::gate::Place> {
+        if let Some(place) = self.reports.gate.place_now() {
+            return Some(place);
+        }
+        let served = self.serving.take().is_some();
+        let place = self.reports.gate.place(&self.stop).await.ok();
+        if served {
+            self.serving = Some(self.producer.run_serves());
+        }
+        place
     }
 
     /// Renders message `seq` (intended to go at `due` in a paced run), passes it through
@@ -114,7 +148,7 @@ impl SendLoop {
                 return Step::Next;
             }
         };
-        let Ok(place) = self.reports.gate.place(&self.stop).await else { return Step::Stopped };
+        let Some(place) = self.place().await else { return Step::Stopped };
         if let Some(full) = place.first_wait {
             self.reports.waiting_for_limit(full);
         }
@@ -174,12 +208,22 @@ impl SendLoop {
                         self.reports.uncount_sent();
                         return Step::Stopped;
                     }
-                    // The local queue is full: wait for delivery reports to drain it. The
-                    // wait makes the message later still after its intended send time.
+                    // The local queue is full: wait for delivery reports to drain it (serve
+                    // them, when this run does). The wait makes the message later still
+                    // after its intended send time.
                     in_flight = back;
                     *waited = true;
                     let before = Instant::now();
-                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    match &self.serving {
+                        // The next report frees room: served at once, not a millisecond on.
+                        Some(serving) => {
+                            if !self.producer.serve_some(serving) {
+                                self.producer.next_event(serving, QUEUE_FULL_WAIT).await;
+                            }
+                            tokio::task::yield_now().await;
+                        }
+                        None => tokio::time::sleep(QUEUE_FULL_WAIT).await,
+                    }
                     in_flight.late_us += before.elapsed().as_micros() as u64;
                 }
                 Err(NotQueued::Refused(back, failure)) => {

@@ -13,9 +13,6 @@ use super::Session;
 use crate::cluster::ClusterError;
 use crate::run::{Plan, Run, RunProducer, messages};
 
-/// How long a new producer asks for its topic's metadata before its first run.
-const LEARN_TOPIC_WAIT: Duration = Duration::from_secs(2);
-
 impl Session {
     /// Reads and carries out one command of the page.
     pub(super) async fn command(&mut self, text: &str) {
@@ -159,7 +156,7 @@ impl Session {
         let schedule = self.paced_until().map_or_else(Instant::now, |until| until.max(Instant::now()));
         self.pace = request.rate.map(|rate| (schedule, rate));
         let in_flight = Some(Arc::clone(&self.in_flight));
-        let plan = Plan { number, partitions, in_flight, paced_from: Some(schedule) };
+        let plan = Plan { number, partitions, in_flight, paced_from: Some(schedule), details: true };
         let run = Run::start(producer, request, plan, self.events.clone());
         self.ctx.class.run_started(self.id, Arc::clone(run.run()));
         self.run = Some(run);
@@ -220,10 +217,9 @@ impl Session {
         }
         self.close_producer().await;
         let producer = crate::producer::build(settings, self.ctx.cluster.bootstrap_servers(), self.events.clone())
-            .map(Arc::new)
             .map_err(|e| e.to_string())?;
         self.ctx.class.counts.producer(true);
-        crate::producer::learn_topic(&producer, topic, LEARN_TOPIC_WAIT).await;
+        crate::producer::learn_topic(&producer, topic).await;
         self.producer = Some((settings.clone(), Arc::clone(&producer)));
         Ok(producer)
     }

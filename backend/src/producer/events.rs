@@ -1,0 +1,184 @@
+//! librdkafka's event queue of a producer (delivery reports, logs, statistics, errors),
+//! served by a task of the server's runtime instead of a thread of its own.
+//!
+//! rdkafka's `ThreadedProducer` gives each producer a thread that polls its queue: 200
+//! trainees' producers were 200 more threads on a 2-core server, and each delivery report
+//! went from librdkafka's broker thread to that thread, then to the runtime. Here
+//! librdkafka calls [`wake_up`] when the queue gets an event while empty
+//! (`rd_kafka_queue_cb_event_enable`), and [`serve`] polls it on the runtime.
+//!
+//! A pipelined run serves its producer's events itself, between its sends
+//! ([`RunServes`]), as kcat does: a message is then allocated, sent, reported and freed
+//! on one thread, and the counters its report touches (its run's, the in-flight limit's)
+//! stay in that core's cache instead of moving between two threads for every message.
+
+use std::ffi::c_void;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+
+use rdkafka::bindings as rdsys;
+use tokio::sync::Notify;
+
+use super::{Delivery, LabProducer};
+
+/// Events served in one turn before the task lets the server's other tasks in (a delivery
+/// report event holds up to a batch's messages).
+const EVENTS_PER_TURN: usize = 16;
+
+/// A producer's main queue, watched: librdkafka wakes its [`Wake`] when an event comes.
+pub(super) struct MainQueue {
+    queue: *mut rdsys::rd_kafka_queue_t,
+    wake: Arc<Wake>,
+}
+
+/// Who serves a producer's events: its task, woken by librdkafka, unless a run serves
+/// them between its sends.
+pub(super) struct Wake {
+    task: Notify,
+    run_serves: AtomicBool,
+    /// Woken instead of the task while a run serves: a run whose local queue is full
+    /// waits for its next report on it.
+    run: Notify,
+}
+
+// SAFETY: a librdkafka queue handle may be used from any thread; the pointer is only
+// passed to librdkafka's thread-safe queue functions.
+#[allow(unsafe_code)]
+unsafe impl Send for MainQueue {}
+#[allow(unsafe_code)]
+unsafe impl Sync for MainQueue {}
+
+impl MainQueue {
+    /// Watches `client`'s main queue (where rdkafka's `BaseProducer` polls its events).
+    #[allow(unsafe_code)]
+    pub(super) fn watch(client: *mut rdsys::rd_kafka_t) -> Self {
+        let wake = Arc::new(Wake { task: Notify::new(), run_serves: AtomicBool::new(false), run: Notify::new() });
+        // SAFETY: `client` is a live handle; the queue reference taken here is released
+        // in `drop`, before the client can be destroyed (it is a field of the producer
+        // dropped before rdkafka's client).
+        let queue = unsafe { rdsys::rd_kafka_queue_get_main(client) };
+        // SAFETY: the opaque is the `Wake` this struct keeps alive; `drop` disables the
+        // callback (under the queue's lock) before the struct's `Arc` goes.
+        unsafe { rdsys::rd_kafka_queue_cb_event_enable(queue, Some(wake_up), Arc::as_ptr(&wake).cast_mut().cast()) };
+        Self { queue, wake }
+    }
+
+    /// Events waiting in the queue.
+    #[allow(unsafe_code)]
+    fn len(&self) -> usize {
+        // SAFETY: the handle is live until `drop`.
+        unsafe { rdsys::rd_kafka_queue_length(self.queue) }
+    }
+
+    /// What librdkafka wakes.
+    pub(super) fn wake(&self) -> Arc<Wake> {
+        Arc::clone(&self.wake)
+    }
+}
+
+impl Drop for MainQueue {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        // SAFETY: the handle is live. Disabling takes the queue's lock, under which the
+        // callback runs: once it returns, no wake-up runs or will run.
+        unsafe {
+            rdsys::rd_kafka_queue_cb_event_enable(self.queue, None, std::ptr::null_mut());
+            rdsys::rd_kafka_queue_destroy(self.queue);
+        }
+        // The serving task sees its producer gone and ends.
+        self.wake.task.notify_one();
+    }
+}
+
+/// librdkafka's callback, on its own thread, when the queue gets an event while empty:
+/// it must not wait, and does not (a `Notify` stores one wake-up if nobody waits).
+#[allow(unsafe_code)]
+unsafe extern "C" fn wake_up(_client: *mut rdsys::rd_kafka_t, opaque: *mut c_void) {
+    // SAFETY: the opaque is the `Wake` of a live `MainQueue` (see `MainQueue::watch`).
+    let wake = unsafe { &*opaque.cast::<Wake>() };
+    // A run that serves looks at the queue on its next turn; when it stops serving, it
+    // wakes the task (`RunServes::drop`), which then serves what came meanwhile.
+    if wake.run_serves.load(Ordering::SeqCst) {
+        wake.run.notify_one();
+    } else {
+        wake.task.notify_one();
+    }
+}
+
+/// A run serving its producer's events between its sends (see the module's doc), until
+/// dropped: then the producer's task serves them again. A run that waits for anything
+/// its own deliveries would end (the in-flight limit) must drop this first.
+pub struct RunServes {
+    wake: Arc<Wake>,
+}
+
+impl Drop for RunServes {
+    fn drop(&mut self) {
+        self.wake.run_serves.store(false, Ordering::SeqCst);
+        // Whatever came while the run served and it did not see, the task serves now.
+        self.wake.task.notify_one();
+    }
+}
+
+impl<M: Delivery> LabProducer<M> {
+    /// The caller serves this producer's events (with [`LabProducer::serve_some`]) until
+    /// it drops the guard. One run at a time sends with a producer.
+    pub fn run_serves(&self) -> RunServes {
+        self.queue.wake.run_serves.store(true, Ordering::SeqCst);
+        RunServes { wake: self.queue.wake() }
+    }
+
+    /// Serves the events waiting now, a turn's worth at most (delivery callbacks and
+    /// all, on this thread); true when it served any.
+    pub fn serve_some(&self, _serving: &RunServes) -> bool {
+        let waiting = self.queue.len() > 0;
+        self.serve_events(EVENTS_PER_TURN);
+        waiting
+    }
+
+    /// Waits up to `wait` for an event to come, when none waits (the run serves it next).
+    pub async fn next_event(&self, serving: &RunServes, wait: std::time::Duration) {
+        let came = serving.wake.run.notified();
+        tokio::pin!(came);
+        // Registered before the look: an event that comes in between wakes it.
+        came.as_mut().enable();
+        if self.queue.len() == 0 {
+            let _ = tokio::time::timeout(wait, came).await;
+        }
+    }
+
+    /// Serves up to `max` events; true when more wait.
+    fn serve_events(&self, max: usize) -> bool {
+        for _ in 0..max {
+            if self.queue.len() == 0 {
+                return false;
+            }
+            self.base.poll(std::time::Duration::ZERO);
+        }
+        self.queue.len() > 0
+    }
+}
+
+/// The task that serves `producer`'s events while it lives, woken by `wake`.
+pub(super) async fn serve<M: Delivery>(producer: Weak<LabProducer<M>>, wake: Arc<Wake>) {
+    loop {
+        let Some(live) = producer.upgrade() else { return };
+        // Events that came before the queue was watched are served on the first turn.
+        let more = live.serve_events(EVENTS_PER_TURN);
+        // Every other handle went while this turn served: destroying the producer joins
+        // librdkafka's threads, which is not for a runtime's worker.
+        match Arc::try_unwrap(live) {
+            Ok(last) => {
+                let _ = tokio::task::spawn_blocking(move || drop(last)).await;
+                return;
+            }
+            Err(live) => drop(live),
+        }
+        // A run that serves takes the rest on its next turn.
+        if more && !wake.run_serves.load(Ordering::SeqCst) {
+            tokio::task::yield_now().await;
+        } else {
+            wake.task.notified().await;
+        }
+    }
+}
