@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
-use playground::cluster::{Cluster, LabTopic};
+use playground::cluster::{Cluster, ClusterError, LabTopic};
 use playground::http::{ClassCode, ConnectionLimits, Server};
 use playground::producer;
 use playground::run::{Plan, Run};
+use shared::problem::Problem;
 use shared::protocol::{ClusterMode, Fault, Limits, ProduceRequest, RunMode};
 use shared::settings::{Acks, Compression, Partitioner, ProducerSettings};
 use tracing::info;
@@ -455,35 +456,44 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
         }
         return Ok(ExitCode::from(2));
     }
-    let cluster = cluster(bootstrap)?;
+    // An external cluster is asked through the run's own producer: an admin client of
+    // its own cost the console about 90 ms (to connect, and at exit to join its thread),
+    // a fifth of a million-message run.
+    let (embedded, bootstrap) = match bootstrap {
+        Some(bootstrap) => (None, bootstrap),
+        None => {
+            let cluster = Cluster::embedded()?;
+            let bootstrap = cluster.bootstrap_servers().to_owned();
+            (Some(cluster), bootstrap)
+        }
+    };
     if args.brokers_down {
+        let Some(cluster) = &embedded else { return Err(ClusterError::Fault(Problem::FaultsNeedEmbedded).into()) };
         cluster.fault(&Fault::BrokerDown { broker: None }).await?;
         info!("All brokers of the embedded cluster are down.");
     }
-    let partitions = match cluster.partitions_of(&request.topic).await {
-        Ok(partitions) => partitions.unwrap_or(0),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::from(2));
-        }
-    };
-    let bootstrap = cluster.bootstrap_servers().to_owned();
-    // The embedded cluster lives as long as the run; an external one's admin client is
-    // done with, and closing it joins its polling thread (up to 100 ms): meanwhile, not
-    // after the run.
-    let embedded = match cluster.mode() {
-        ClusterMode::Embedded => Some(cluster),
-        ClusterMode::External => {
-            tokio::task::spawn_blocking(move || drop(cluster));
-            None
-        }
-    };
     // The same run as a page's: the lab's lines come from its log; the events (figures,
     // no message's details) are not needed here.
     let (events, mut drain) = tokio::sync::mpsc::channel(1024);
     let drained = tokio::spawn(async move { while drain.recv().await.is_some() {} });
     let producer = producer::build(&request.settings, &bootstrap, events.clone())?;
-    producer::learn_topic(&producer, &request.topic).await;
+    let partitions = match producer::learn_topic(&producer, &request.topic).await {
+        Some(partitions) => partitions,
+        // Unknown to the cluster, or no answer: the cluster says which.
+        None => {
+            let answer = match &embedded {
+                Some(cluster) => cluster.partitions_of(&request.topic).await,
+                None => Cluster::external(bootstrap.clone())?.partitions_of(&request.topic).await,
+            };
+            match answer {
+                Ok(partitions) => partitions.unwrap_or(0),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+        }
+    };
     let count = request.count;
     let run = Run::start(
         Arc::clone(&producer),

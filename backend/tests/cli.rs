@@ -3,6 +3,9 @@
 
 use std::process::Command;
 
+#[path = "common/process.rs"]
+mod process;
+
 fn produce(args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_playground"))
         .arg("produce")
@@ -36,6 +39,20 @@ fn ten_orders_print_ten_delivery_lines_and_exit_zero() {
     let at: Vec<usize> = order.iter().map(|l| out.find(l).unwrap_or_else(|| panic!("no {l}: {out}"))).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "in the lab's order: {out}");
     assert!(out.contains("10 sent, 10 delivered, 0 failed"));
+}
+
+#[test]
+fn on_a_cluster_of_its_own_ten_orders_are_delivered_and_an_unknown_topic_is_refused() {
+    // `--bootstrap-servers`: the topic is asked of the cluster by the run's own producer.
+    let (_cluster, bootstrap) = process::start(&["cluster"], "bootstrap.servers=");
+    let (ok, out) = produce(&["--bootstrap-servers", &bootstrap, "--count", "10"]);
+    assert!(ok, "{out}");
+    assert_eq!(out.matches("delivered → Topic: orders.created").count(), 10, "{out}");
+    assert!(out.contains("10 sent, 10 delivered, 0 failed"), "{out}");
+    let (ok, out) = produce(&["--bootstrap-servers", &bootstrap, "--topic", "orders.missing", "--count", "1"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("topic orders.missing does not exist on this cluster (it has: orders.created"), "{out}");
+    assert!(!out.contains("Sending message 1"), "nothing sent: {out}");
 }
 
 #[test]

@@ -21,8 +21,8 @@ use rdkafka::ClientConfig;
 use rdkafka::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Message, OwnedHeaders, Timestamp};
-use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::message::{Message, Timestamp};
+use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
 use shared::protocol::{BrokerStats, ErrorName, Event, LogLine, Persistence, ProducerStats};
 use shared::settings::ProducerSettings;
 use tokio::sync::mpsc;
@@ -255,15 +255,21 @@ pub fn build<M: Delivery>(
 const LEARN_TOPIC_WAIT: Duration = Duration::from_secs(2);
 
 /// Asks the cluster for `topic`'s metadata with `producer`, so that its first messages
-/// find their partitions' leaders known (bounded by [`LEARN_TOPIC_WAIT`]; a failure is the
-/// run's to tell). Otherwise a producer's first messages waited up to a second for it
-/// (librdkafka looks at unknown topics once a second): a comparison of runs read it as
-/// the settings' cost, and it made `playground produce` of a million messages take
-/// 0.9 s or 1.9 s.
-pub async fn learn_topic<M: Delivery>(producer: &Arc<LabProducer<M>>, topic: &str) {
+/// find their partitions' leaders known (bounded by [`LEARN_TOPIC_WAIT`]); gives its
+/// partitions when the cluster has it (a failure is the run's to tell). Otherwise a
+/// producer's first messages waited up to a second for it (librdkafka looks at unknown
+/// topics once a second): a comparison of runs read it as the settings' cost, and it made
+/// `playground produce` of a million messages take 0.9 s or 1.9 s.
+pub async fn learn_topic<M: Delivery>(producer: &Arc<LabProducer<M>>, topic: &str) -> Option<usize> {
     let (producer, topic) = (Arc::clone(producer), topic.to_owned());
-    let _ = tokio::task::spawn_blocking(move || producer.base.client().fetch_metadata(Some(&topic), LEARN_TOPIC_WAIT))
-        .await;
+    tokio::task::spawn_blocking(move || {
+        let metadata = producer.base.client().fetch_metadata(Some(&topic), LEARN_TOPIC_WAIT).ok()?;
+        let known = metadata.topics().iter().find(|t| t.name() == topic && t.error().is_none())?;
+        Some(known.partitions().len()).filter(|&n| n > 0)
+    })
+    .await
+    .ok()
+    .flatten()
 }
 
 /// One rendered message, ready to hand to librdkafka (which copies it).
@@ -292,32 +298,134 @@ pub enum NotQueued<M> {
     Refused(Box<M>, Failure),
 }
 
-/// Queues `message` with its `opaque`, which its delivery report will bring back.
-pub fn send<M: Delivery>(
-    producer: &LabProducer<M>,
-    message: &Outgoing<'_>,
-    opaque: Box<M>,
-) -> Result<(), NotQueued<M>> {
-    let mut record =
-        BaseRecord::with_opaque_to(message.topic, opaque).payload(message.value).timestamp(message.timestamp_ms);
-    // No header list at all for messages without headers: it is one allocation less.
-    if !message.header_names.is_empty() {
-        let mut headers = OwnedHeaders::new_with_capacity(message.header_names.len());
-        for (name, value) in message.header_names.iter().zip(message.header_values) {
-            headers = headers.insert(Header { key: name, value: Some(value.as_str()) });
+/// librdkafka's handle on one topic of a producer (`rd_kafka_topic_t`), taken once for
+/// a run: rdkafka's `send` names the topic for every message, which librdkafka then
+/// looks up under its lock, with a C string made for it (about a tenth of a pipelined
+/// run's send loop). It keeps its producer alive, and is released before it.
+pub struct TopicHandle<M: Delivery> {
+    topic: *mut rdkafka::bindings::rd_kafka_topic_t,
+    producer: Arc<LabProducer<M>>,
+}
+
+// SAFETY: librdkafka's topic handles may be used from any thread.
+#[allow(unsafe_code)]
+unsafe impl<M: Delivery> Send for TopicHandle<M> {}
+#[allow(unsafe_code)]
+unsafe impl<M: Delivery> Sync for TopicHandle<M> {}
+
+impl<M: Delivery> TopicHandle<M> {
+    /// `producer`'s handle on `topic`.
+    #[allow(unsafe_code)]
+    pub fn new(producer: &Arc<LabProducer<M>>, topic: &str) -> Result<Self, KafkaError> {
+        let name =
+            std::ffi::CString::new(topic).map_err(|_| KafkaError::MessageProduction(RDKafkaErrorCode::InvalidTopic))?;
+        // SAFETY: the client is live (`producer` holds it); a null configuration takes the
+        // producer's own; the handle is released in `drop`, before the producer can go.
+        let handle = unsafe {
+            rdkafka::bindings::rd_kafka_topic_new(
+                producer.base.client().native_ptr(),
+                name.as_ptr(),
+                std::ptr::null_mut(),
+            )
+        };
+        if handle.is_null() {
+            // SAFETY: reads this thread's last librdkafka error.
+            let code = unsafe { rdkafka::bindings::rd_kafka_last_error() };
+            return Err(KafkaError::MessageProduction(code.into()));
         }
-        record = record.headers(headers);
+        Ok(Self { topic: handle, producer: Arc::clone(producer) })
     }
-    if let Some(key) = message.key {
-        record = record.key(key);
+
+    /// The producer.
+    pub fn producer(&self) -> &Arc<LabProducer<M>> {
+        &self.producer
     }
-    if let Some(partition) = message.partition {
-        record = record.partition(partition);
+}
+
+impl<M: Delivery> Drop for TopicHandle<M> {
+    #[allow(unsafe_code)]
+    fn drop(&mut self) {
+        // SAFETY: taken in `new`, released once, while `self.producer` still holds the client.
+        unsafe { rdkafka::bindings::rd_kafka_topic_destroy(self.topic) };
     }
-    producer.base.send(record).map_err(|(e, back)| match e {
-        KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull) => NotQueued::QueueFull(back.delivery_opaque),
-        e => NotQueued::Refused(back.delivery_opaque, Failure::refused(&e)),
+}
+
+/// Queues `message` to `topic` with its `opaque`, which its delivery report will bring
+/// back. rdkafka's `BaseProducer::send`, with the run's topic handle instead of its name.
+#[allow(unsafe_code)]
+pub fn send<M: Delivery>(topic: &TopicHandle<M>, message: &Outgoing<'_>, opaque: Box<M>) -> Result<(), NotQueued<M>> {
+    use rdkafka::bindings as rdsys;
+    use rdkafka::bindings::rd_kafka_vtype_t::*;
+    use rdkafka::util::IntoOpaque;
+    let headers = headers_of(message);
+    let (key, key_len) =
+        message.key.map_or((std::ptr::null_mut(), 0), |k| (k.as_ptr().cast_mut().cast::<std::ffi::c_void>(), k.len()));
+    let opaque = opaque.into_ptr();
+    // SAFETY: as rdkafka's own `send`: librdkafka copies the value and the key
+    // (RD_KAFKA_MSG_F_COPY) before it returns; the handles are live; the opaque comes back
+    // with the delivery report (`LabContext::delivery`), or here on an error; the headers
+    // are librdkafka's once the message is queued, ours to free when it is not.
+    let error = unsafe {
+        rdsys::rd_kafka_producev(
+            topic.producer.base.client().native_ptr(),
+            RD_KAFKA_VTYPE_RKT,
+            topic.topic,
+            RD_KAFKA_VTYPE_PARTITION,
+            message.partition.unwrap_or(-1),
+            RD_KAFKA_VTYPE_MSGFLAGS,
+            rdsys::RD_KAFKA_MSG_F_COPY,
+            RD_KAFKA_VTYPE_VALUE,
+            message.value.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
+            message.value.len(),
+            RD_KAFKA_VTYPE_KEY,
+            key,
+            key_len,
+            RD_KAFKA_VTYPE_OPAQUE,
+            opaque,
+            RD_KAFKA_VTYPE_TIMESTAMP,
+            message.timestamp_ms,
+            RD_KAFKA_VTYPE_HEADERS,
+            headers,
+            RD_KAFKA_VTYPE_END,
+        )
+    };
+    if error == rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+        return Ok(());
+    }
+    // SAFETY: not queued: the headers and the opaque are still ours, each taken back once.
+    let back = unsafe {
+        if !headers.is_null() {
+            rdsys::rd_kafka_headers_destroy(headers);
+        }
+        Box::<M>::from_ptr(opaque)
+    };
+    Err(match RDKafkaErrorCode::from(error) {
+        RDKafkaErrorCode::QueueFull => NotQueued::QueueFull(back),
+        code => NotQueued::Refused(back, Failure::refused(&KafkaError::MessageProduction(code))),
     })
+}
+
+/// The message's headers as librdkafka's list, or null without any (one allocation less).
+#[allow(unsafe_code)]
+fn headers_of(message: &Outgoing<'_>) -> *mut rdkafka::bindings::rd_kafka_headers_t {
+    use rdkafka::bindings as rdsys;
+    if message.header_names.is_empty() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a new list, which librdkafka copies each name and value into.
+    unsafe {
+        let headers = rdsys::rd_kafka_headers_new(message.header_names.len());
+        for (name, value) in message.header_names.iter().zip(message.header_values) {
+            rdsys::rd_kafka_header_add(
+                headers,
+                name.as_ptr().cast(),
+                name.len() as isize,
+                value.as_ptr().cast(),
+                value.len() as isize,
+            );
+        }
+        headers
+    }
 }
 
 /// How often [`flush`] looks whether librdkafka has nothing left.

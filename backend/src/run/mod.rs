@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use shared::problem::Problem;
 use shared::protocol::{ErrorEvent, Event, ProduceRequest, RunFinished, RunMode, RunStats};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -136,10 +137,15 @@ impl Run {
         if events.send(self.started()).await.is_err() {
             return;
         }
-        let stopped = match messages::Messages::parse(&request) {
-            Ok(messages) => {
+        let ready = messages::Messages::parse(&request).and_then(|messages| {
+            let topic = producer::TopicHandle::new(&producer, &request.topic)
+                .map_err(|e| Problem::Kafka { detail: e.to_string() })?;
+            Ok((messages, topic))
+        });
+        let stopped = match ready {
+            Ok((messages, topic)) => {
                 let reports = Arc::clone(&self.reports);
-                let sending = send::SendLoop { producer, request, messages, reports, stop, paced_from, serving: None };
+                let sending = send::SendLoop { topic, request, messages, reports, stop, paced_from, serving: None };
                 self.with_stats_ticker(sending.run(), &events).await
             }
             // The session validates first; this keeps the run honest on its own.

@@ -12,8 +12,8 @@ use tracing::{info, warn};
 
 use super::gate::Admission;
 use super::messages::{self, Clock, Messages};
-use super::reports::{InFlight, Reports, RunProducer};
-use crate::producer::{self, NotQueued, Outgoing, RunServes};
+use super::reports::{InFlight, Reports};
+use crate::producer::{self, NotQueued, Outgoing, RunServes, TopicHandle};
 
 /// How a message's turn in the loop ended.
 enum Step {
@@ -24,8 +24,14 @@ enum Step {
 }
 
 /// How often a run that does not wait (pipelined, or failing fast) lets the server's
-/// other tasks in.
-const YIELD_EVERY: u64 = 256;
+/// other tasks in: about every millisecond at full speed. Each yield also wakes the
+/// runtime's other worker to look for work, which at every 256 messages cost the
+/// console's pipelined run a twentieth of its time.
+const YIELD_EVERY: u64 = 2048;
+
+/// How often a run that serves its delivery reports looks for them (when none came,
+/// it is a look at the queue's length).
+const SERVE_EVERY: u64 = 256;
 
 /// How long a send waits for room when the producer's local queue is full, before it
 /// tries again.
@@ -37,7 +43,8 @@ const SETTLE_WAIT: Duration = Duration::from_secs(5);
 
 /// One run's loop and what it sends with.
 pub(super) struct SendLoop {
-    pub producer: Arc<RunProducer>,
+    /// The run's topic, on the session's producer.
+    pub topic: TopicHandle<InFlight>,
     pub request: ProduceRequest,
     pub messages: Messages,
     pub reports: Arc<Reports>,
@@ -54,7 +61,7 @@ impl SendLoop {
     /// was stopped.
     pub async fn run(mut self) -> bool {
         if !self.sync() && self.request.rate.is_none() {
-            self.serving = Some(self.producer.run_serves());
+            self.serving = Some(self.topic.producer().run_serves());
         }
         let stopped = self.send_all().await;
         // The settling waits: the producer's task serves the last reports.
@@ -93,8 +100,9 @@ impl SendLoop {
     }
 
     /// Waits for message `seq`'s due time when the run has a rate, and gives that time;
-    /// else lets the server's other tasks in every [`YIELD_EVERY`] messages (having
-    /// served the delivery reports that came, when the run serves them). Sync runs too:
+    /// else serves the delivery reports that came every [`SERVE_EVERY`] messages, when
+    /// the run serves them, and lets the server's other tasks in every [`YIELD_EVERY`]
+    /// messages. Sync runs too:
     /// a message an open circuit fails, or librdkafka refuses, has no delivery report to
     /// wait for, and a loop of those would hold its worker (200,000 of them kept
     /// `/api/health` waiting 6.8 s).
@@ -104,8 +112,10 @@ impl SendLoop {
             tokio::time::sleep_until(due.into()).await;
             Some(due)
         } else {
-            if seq.is_multiple_of(YIELD_EVERY) {
+            if seq.is_multiple_of(SERVE_EVERY) {
                 self.serve_reports();
+            }
+            if seq.is_multiple_of(YIELD_EVERY) {
                 tokio::task::yield_now().await;
             }
             None
@@ -114,7 +124,7 @@ impl SendLoop {
 
     /// Serves the delivery reports that came, when this run serves them; true if any.
     fn serve_reports(&self) -> bool {
-        self.serving.as_ref().is_some_and(|serving| self.producer.serve_some(serving))
+        self.serving.as_ref().is_some_and(|serving| self.topic.producer().serve_some(serving))
     }
 
     /// A place under the in-flight limit, waiting for one if it is full; `None` when the
@@ -127,7 +137,7 @@ impl SendLoop {
         let served = self.serving.take().is_some();
         let place = self.reports.gate.place(&self.stop).await.ok();
         if served {
-            self.serving = Some(self.producer.run_serves());
+            self.serving = Some(self.topic.producer().run_serves());
         }
         place
     }
@@ -200,7 +210,7 @@ impl SendLoop {
     async fn hand_over(&self, message: &Outgoing<'_>, mut in_flight: Box<InFlight>, waited: &mut bool) -> Step {
         self.reports.count_sent();
         loop {
-            match producer::send(&self.producer, message, in_flight) {
+            match producer::send(&self.topic, message, in_flight) {
                 Ok(()) => return Step::Next,
                 Err(NotQueued::QueueFull(back)) => {
                     if self.stop.load(Ordering::Relaxed) {
@@ -215,12 +225,12 @@ impl SendLoop {
                     *waited = true;
                     let before = Instant::now();
                     match &self.serving {
-                        // The next report frees room: served at once, not a millisecond on.
+                        // Reports that came free room at once; else the next one does, served
+                        // as it comes rather than a millisecond on.
                         Some(serving) => {
-                            if !self.producer.serve_some(serving) {
-                                self.producer.next_event(serving, QUEUE_FULL_WAIT).await;
+                            if !self.topic.producer().serve_some(serving) {
+                                self.topic.producer().next_event(serving, QUEUE_FULL_WAIT).await;
                             }
-                            tokio::task::yield_now().await;
                         }
                         None => tokio::time::sleep(QUEUE_FULL_WAIT).await,
                     }
@@ -250,7 +260,9 @@ impl SendLoop {
         while !settled() && Instant::now() < flushed_by {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        if let Err(e) = producer::flush(&self.producer, flushed_by.saturating_duration_since(Instant::now())).await {
+        if let Err(e) =
+            producer::flush(self.topic.producer(), flushed_by.saturating_duration_since(Instant::now())).await
+        {
             warn!("Flush did not finish: {e}");
         }
         let mut deadline = Instant::now() + SETTLE_WAIT;
@@ -261,7 +273,7 @@ impl SendLoop {
                     warn!("some messages got no delivery report even after a purge");
                     return;
                 }
-                producer::purge(&self.producer);
+                producer::purge(self.topic.producer());
                 purged = true;
                 deadline = Instant::now() + SETTLE_WAIT;
             }
