@@ -627,19 +627,28 @@ const NOTES: &str = "\
   mock cluster's brokers, the server and the WebSocket client all share two cores, so the
   rate is a matter of CPU per message, and the table above gives that too. raw rdkafka
   is not the mock's limit: kcat, doing less per message, produces faster to the same mock.
-- **Throughput, what bounds it.** The playground spends about a third more CPU per message
-  than raw rdkafka (whole process, mock included; 1.3 to 1.5 times over several runs). librdkafka's own work is the
-  same in both; the rest is what a trainee sees and raw rdkafka does not do: each message
-  rendered from its templates, its latency and partition recorded (a histogram under a
-  lock on librdkafka's delivery thread), its details offered to the page (the first
-  10,000, then 1 in 100), a place under the class's in-flight limit, a circuit breaker
-  check, a boxed record of what to report, allocated on one thread and freed on another.
-  Turning the details off entirely did not change the ratio (0.74), nor did mimalloc
-  (and it cost 0.9 MB more per trainee at 200 trainees), nor taking the run's recorder
-  out of each message. Removed on the way, measured: a lock and a semaphore taken on both
-  threads for every message, an empty header list allocated per message, two clock reads
-  per message, and the benchmark's client decoding every frame (0.55 to about 0.77).
+- **Throughput, what bounds it.** The playground spends about a sixth more CPU per
+  message than raw rdkafka (whole process, mock included). Each session's producer is
+  rdkafka's `BaseProducer`, its events served by a task that librdkafka wakes, and a
+  pipelined run serves its own delivery reports between its sends, as kcat does: a
+  message is allocated, sent, reported and freed on one thread. The baseline, rdkafka's
+  `ThreadedProducer`, frees each message on its poll thread, where glibc's malloc locks
+  the sending thread's arena (a quarter of the console's CPU went there), and every
+  counter a report touches moved between two cores. That, and a topic handle taken once
+  per run (rdkafka's `send` looks the topic up by name, with a C string, for every
+  message), took playground/raw from 0.61 to about 0.9. What is left is what a trainee
+  sees and raw rdkafka does not do: each message rendered from its templates, its
+  latency and partition recorded, its details offered to the page (the first 10,000,
+  then 1 in 100), a place under the in-flight limits, a circuit breaker check, a boxed
+  record of what to report. Before the run served its own reports, mimalloc and jemalloc
+  in place of every malloc (librdkafka's too) gave 0.76 and 0.75, for 6.4 and 1.8 MB per
+  producing trainee against 1.4: serving on the sending thread did more with glibc's.
   Repetitions alternate who goes first, since the mock keeps every message in memory.
+- **The console** (`playground produce`) asks the cluster for its topic with its own
+  producer, whose first messages then find their leaders known (they waited up to a
+  second for librdkafka's next look at unknown topics: a million messages took 0.9 s or
+  1.9 s), and has no admin client (about 90 ms to connect and, at exit, to join its
+  thread). It offers no message's details: it prints the lab's log and the totals.
 - **Latency is measured with one clock**: the server stamps each delivery report
   (`reported_us`) and the client, on the same machine, subtracts it from its own clock.
   Before TCP_NODELAY, Nagle's algorithm held small frames back: 35 ms added at p99.
@@ -659,9 +668,12 @@ const NOTES: &str = "\
 - **Many trainees**: server-added latency is an event's arrival at the simulated trainee
   minus the message's CreateTime (milliseconds) minus its delivery latency, so its
   resolution is a millisecond. A session holds a librdkafka producer only from its first
-  run until it has been idle for `--producer-idle-secs` (120 s): a producer is about 6
-  threads (its main thread, one per broker and the bootstrap, its poll thread) and 1.4 MB,
-  and those are what 200 trainees producing at once cost 2 cores; a connected trainee
+  run until it has been idle for `--producer-idle-secs` (120 s): a producer is about 5
+  threads (its main thread, one per broker and the bootstrap) and 1.4 MB, and those are
+  what 200 trainees producing at once cost 2 cores. Its delivery reports are served on
+  the server's runtime, woken by librdkafka, not by a poll thread of its own: those were
+  200 of 1,243 threads, and a thread hop for every report (server-added p99 5.74 ms
+  before, about 2.5 after). A connected trainee
   who sends nothing is its WebSocket and session (16 KiB buffers, not tungstenite's
   128 KiB).";
 

@@ -30,7 +30,8 @@ use tracing::{debug, error, info, warn};
 
 /// What travels with a message through librdkafka and is told its delivery report.
 pub trait Delivery: Send + Sync + Sized + 'static {
-    /// The message's delivery report (on librdkafka's thread: never wait here).
+    /// The message's delivery report, on whoever serves the producer's events (its task,
+    /// or a pipelined run between its sends): never wait here.
     fn reported(self, report: Report);
 }
 

@@ -9,7 +9,7 @@
 //! - [`messages`]: the templates rendered by sequence number, and the CreateTime clock;
 //! - [`gate`]: what a message passes first, the circuit breaker ([`breaker`]) and the
 //!   server's in-flight limit;
-//! - [`reports`]: where delivery reports go, on librdkafka's thread;
+//! - [`reports`]: where delivery reports go, on whoever serves the producer's events;
 //! - [`tally`]: the exact counts, the latency histogram, the partitions;
 //! - `send`: the loop that puts them together.
 //!

@@ -1,4 +1,5 @@
-//! Where a run's delivery reports go, on librdkafka's thread: the [`Tally`], the
+//! Where a run's delivery reports go, wherever the producer's events are served (its
+//! task, or a pipelined run itself between sends): the [`Tally`], the
 //! circuit breaker's count, the message's detail offered to the page, and the lab's log
 //! line. Shared by the send loop and the delivery callback, so nothing here waits.
 
