@@ -165,15 +165,9 @@ pub(super) async fn serve<M: Delivery>(producer: Weak<LabProducer<M>>, wake: Arc
         let Some(live) = producer.upgrade() else { return };
         // Events that came before the queue was watched are served on the first turn.
         let more = live.serve_events(EVENTS_PER_TURN);
-        // Every other handle went while this turn served: destroying the producer joins
-        // librdkafka's threads, which is not for a runtime's worker.
-        match Arc::try_unwrap(live) {
-            Ok(last) => {
-                let _ = tokio::task::spawn_blocking(move || drop(last)).await;
-                return;
-            }
-            Err(live) => drop(live),
-        }
+        // Every other handle may have gone while this turn served: the last one is
+        // destroyed on a blocking thread (`release`), not on this runtime's worker.
+        super::release(live);
         // A run that serves takes the rest on its next turn.
         if more && !wake.run_serves.load(Ordering::SeqCst) {
             tokio::task::yield_now().await;

@@ -305,7 +305,8 @@ pub enum NotQueued<M> {
 /// run's send loop). It keeps its producer alive, and is released before it.
 pub struct TopicHandle<M: Delivery> {
     topic: *mut rdkafka::bindings::rd_kafka_topic_t,
-    producer: Arc<LabProducer<M>>,
+    /// Taken only when dropped, after the topic handle is released.
+    producer: Option<Arc<LabProducer<M>>>,
 }
 
 // SAFETY: librdkafka's topic handles may be used from any thread.
@@ -334,12 +335,12 @@ impl<M: Delivery> TopicHandle<M> {
             let code = unsafe { rdkafka::bindings::rd_kafka_last_error() };
             return Err(KafkaError::MessageProduction(code.into()));
         }
-        Ok(Self { topic: handle, producer: Arc::clone(producer) })
+        Ok(Self { topic: handle, producer: Some(Arc::clone(producer)) })
     }
 
     /// The producer.
-    pub fn producer(&self) -> &Arc<LabProducer<M>> {
-        &self.producer
+    pub fn producer(&self) -> &LabProducer<M> {
+        self.producer.as_ref().expect("the producer is only taken when the handle is dropped")
     }
 }
 
@@ -348,6 +349,9 @@ impl<M: Delivery> Drop for TopicHandle<M> {
     fn drop(&mut self) {
         // SAFETY: taken in `new`, released once, while `self.producer` still holds the client.
         unsafe { rdkafka::bindings::rd_kafka_topic_destroy(self.topic) };
+        if let Some(producer) = self.producer.take() {
+            release(producer);
+        }
     }
 }
 
@@ -368,7 +372,7 @@ pub fn send<M: Delivery>(topic: &TopicHandle<M>, message: &Outgoing<'_>, opaque:
     // are librdkafka's once the message is queued, ours to free when it is not.
     let error = unsafe {
         rdsys::rd_kafka_producev(
-            topic.producer.base.client().native_ptr(),
+            topic.producer().base.client().native_ptr(),
             RD_KAFKA_VTYPE_RKT,
             topic.topic,
             RD_KAFKA_VTYPE_PARTITION,
@@ -432,19 +436,37 @@ fn headers_of(message: &Outgoing<'_>) -> *mut rdkafka::bindings::rd_kafka_header
 /// How often [`flush`] looks whether librdkafka has nothing left.
 const FLUSH_EVERY: Duration = Duration::from_millis(2);
 
-/// Waits up to `timeout` for every message in flight to get its delivery report (and
-/// every event of the producer to be served). Not rdkafka's `flush`: that one polls the
-/// queue for 100 ms at a time, so a statistics event left in it made a run end up to
-/// 100 ms late, and it holds a blocking thread meanwhile.
+/// How long [`close`] waits for the outcomes of the messages it purged.
+const PURGED_WAIT: Duration = Duration::from_secs(5);
+
+/// Waits up to `timeout` until librdkafka holds nothing of the producer's: every message
+/// has its delivery report and every event was served (by the producer's task). Not
+/// rdkafka's `flush`: that one polls the queue for 100 ms at a time, so a statistics
+/// event left in it made a run end up to 100 ms late, and it holds a blocking thread.
 pub async fn flush<M: Delivery>(producer: &LabProducer<M>, timeout: Duration) -> Result<(), KafkaError> {
     info!("Flushing pending messages...");
+    wait_for_nothing_left(producer, timeout).await
+}
+
+/// Looks every [`FLUSH_EVERY`] whether librdkafka holds nothing of `producer`'s, up to `timeout`.
+async fn wait_for_nothing_left<M: Delivery>(producer: &LabProducer<M>, timeout: Duration) -> Result<(), KafkaError> {
     let deadline = tokio::time::Instant::now() + timeout;
-    loop {
-        // A zero timeout only asks librdkafka to send what lingers and counts what is left.
-        match producer.base.flush(Duration::ZERO) {
-            Ok(()) => return Ok(()),
-            Err(e) if tokio::time::Instant::now() >= deadline => return Err(e),
-            Err(_) => tokio::time::sleep(FLUSH_EVERY).await,
+    while producer.base.in_flight_count() > 0 {
+        if tokio::time::Instant::now() >= deadline {
+            return Err(KafkaError::Flush(RDKafkaErrorCode::OperationTimedOut));
+        }
+        tokio::time::sleep(FLUSH_EVERY).await;
+    }
+    Ok(())
+}
+
+/// Gives up a handle on a producer; the last one destroys it on a blocking thread, as
+/// destroying joins librdkafka's threads (and rdkafka's drop flushes for up to 500 ms).
+fn release<M: Delivery>(producer: Arc<LabProducer<M>>) {
+    if let Some(last) = Arc::into_inner(producer) {
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(move || drop(last))),
+            Err(_) => drop(last),
         }
     }
 }
@@ -455,14 +477,23 @@ pub fn purge<M: Delivery>(producer: &LabProducer<M>) {
     producer.base.purge(rdkafka::producer::PurgeConfig::default().queue().inflight().non_blocking());
 }
 
-/// Flushes (bounded) and releases a producer that is no longer used.
+/// Flushes (bounded) and releases a producer that is no longer used. What the flush
+/// left is purged, and its outcomes served (bounded) before the producer is destroyed:
+/// librdkafka's destroy frees what is left without a delivery report, which would lose
+/// those messages' outcomes and their places under the in-flight limits.
 pub async fn close<M: Delivery>(producer: Arc<LabProducer<M>>, wait: Duration) {
     match flush(&producer, wait).await {
         Ok(()) => info!("Producer closed gracefully."),
-        Err(e) => warn!("Producer closed with messages still in flight: {e}"),
+        Err(e) => {
+            warn!("Producer closing with messages still in flight ({e}): purging them");
+            purge(&producer);
+            if wait_for_nothing_left(&producer, PURGED_WAIT).await.is_err() {
+                let left = producer.base.in_flight_count();
+                warn!("Producer closed with {left} messages or events left without an outcome");
+            }
+        }
     }
-    // Dropping the last handle joins librdkafka's threads: not on a tokio worker.
-    let _ = tokio::task::spawn_blocking(move || drop(producer)).await;
+    release(producer);
 }
 
 /// librdkafka's name for an error, such as `MessageTimedOut`.

@@ -142,6 +142,9 @@ impl Run {
                 .map_err(|e| Problem::Kafka { detail: e.to_string() })?;
             Ok((messages, topic))
         });
+        // The topic handle keeps the producer: this task's own handle must not be the one
+        // that outlives the session's (destroying the producer is not for a worker).
+        drop(producer);
         let stopped = match ready {
             Ok((messages, topic)) => {
                 let reports = Arc::clone(&self.reports);
