@@ -311,11 +311,17 @@ async fn main() -> anyhow::Result<ExitCode> {
             run_cluster(args).await.map(|()| ExitCode::SUCCESS)
         }
         None => {
+            // The server logs from its runtime's workers (a sync run's lines, its delivery
+            // reports): written by a thread of its own, lines dropped rather than a worker
+            // waiting on a reader that is behind (with stdout itself, a pipe nobody read
+            // stopped every run once 64 KB were waiting in it).
+            let (writer, _flushed_at_exit) = tracing_appender::non_blocking(std::io::stdout());
             tracing_subscriber::fmt()
                 .with_env_filter(
                     tracing_subscriber::EnvFilter::try_from_default_env()
                         .unwrap_or_else(|_| "info,librdkafka=warn".into()),
                 )
+                .with_writer(writer)
                 .init();
             serve(cli.serve, cli.bootstrap_servers).await.map(|()| ExitCode::SUCCESS)
         }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use common::process::{Running, start};
 use common::{Client, connect_to, http};
 use shared::problem::Problem;
-use shared::protocol::{ClassView, Command as PageCommand, Event};
+use shared::protocol::{ClassView, Command as PageCommand, Event, ProduceRequest};
 
 const TOKEN: &str = "class-token-0123456789";
 
@@ -129,4 +129,56 @@ async fn two_servers_on_one_cluster_are_one_class() {
     class_on(a, |v| names(v) == ["alice3"] && v.servers.len() == 1).await;
     let _bob_again = trainee(a, "bob").await;
     drop(b_process);
+}
+
+/// Starts `playground` with `args`, logging at the info level to a pipe that is read only
+/// up to the first line that starts with `prefix`, and never again: a reader that stopped
+/// (a paused terminal, a full pipe). Returns it and that line, without the prefix.
+fn start_unread(args: &[&str], prefix: &str) -> (Running, String) {
+    use std::io::BufRead;
+    let child = Command::new(env!("CARGO_BIN_EXE_playground"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("playground starts");
+    let mut running = Running(child);
+    let mut out = std::io::BufReader::new(running.0.stdout.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(out.read_line(&mut line).unwrap() > 0, "playground {args:?} ended before printing {prefix}");
+        if let Some(rest) = line.trim().strip_prefix(prefix) {
+            // Kept open and never read again.
+            std::mem::forget(out);
+            return (running, rest.trim().to_owned());
+        }
+    }
+}
+
+/// The server's log goes to a reader that stopped reading (a paused terminal, a pipe
+/// nobody drains): the trainees' runs go on, and the server still answers.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_whose_log_nobody_reads_keeps_serving_its_trainees() {
+    let args = ["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent"];
+    let (_server, url) = start_unread(&args, "Kafka Producer Playground is ready: http://");
+    let addr: SocketAddr = url.split('/').next().unwrap().parse().unwrap();
+    let mut page = connect_to(addr).await;
+    // The lab's sync loop logs two lines a message: 400 messages are over 100 KB of log,
+    // past what a pipe holds (64 KB) once nobody reads it.
+    let request = ProduceRequest { count: 400, ..ProduceRequest::lab() };
+    page.send(&PageCommand::Produce(request)).await;
+    // Within a minute in all (a run stalled on its log still sends its figures).
+    let events = tokio::time::timeout(Duration::from_secs(60), page.until_finished(Duration::from_secs(60)))
+        .await
+        .expect("the run went on while nobody read the log");
+    let finished = events.iter().find_map(|e| match e {
+        Event::RunFinished(f) => Some(f.clone()),
+        _ => None,
+    });
+    let finished = finished.expect("the run finished");
+    assert_eq!((finished.sent, finished.delivered, finished.failed), (400, 400, 0));
+    let (status, _) = http("GET", &format!("http://{addr}/api/health"), None, None).await;
+    assert_eq!(status, 200, "the server still answers");
 }
