@@ -153,10 +153,24 @@ impl<M: Delivery> LabProducer<M> {
             if self.queue.len() == 0 {
                 return false;
             }
+            SERVED_AT.set(Some(std::time::Instant::now()));
             self.base.poll(std::time::Duration::ZERO);
+            SERVED_AT.set(None);
         }
         self.queue.len() > 0
     }
+}
+
+thread_local! {
+    /// When the event being served on this thread was taken from the queue.
+    static SERVED_AT: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// When the delivery report being handled was served: read once for a whole event (a
+/// batch's reports), or now outside [`serve`] and [`RunServes`] (rdkafka's own flush
+/// when a producer is dropped).
+pub(super) fn served_at() -> std::time::Instant {
+    SERVED_AT.get().unwrap_or_else(std::time::Instant::now)
 }
 
 /// The task that serves `producer`'s events while it lives, woken by `wake`.

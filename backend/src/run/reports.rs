@@ -166,9 +166,10 @@ impl Reports {
 
     /// A message's delivery report.
     fn reported(&self, message: InFlight, report: Report) {
-        // librdkafka's own clock, read when the message was made: one clock read less per
-        // message on this thread than `elapsed` (the throughput benchmark saw 2 %).
-        let latency_us = report.latency_us.unwrap_or_else(|| message.sent_at.elapsed().as_micros() as u64);
+        // The send's reading to the event's: a pipelined run reads the clock once in
+        // `Clock::READ_EVERY` sends (and after any wait or serving), so a message's latency
+        // there can be long by the time the sends before it took since (tens of µs).
+        let latency_us = report.reported_at.saturating_duration_since(message.sent_at).as_micros() as u64;
         let InFlight { seq, key, timestamp_ms, done, trial, late_us, .. } = message;
         if let Some(change) = self.gate.outcome(report.outcome.is_ok(), trial, Instant::now) {
             self.circuit_changed(change);

@@ -85,13 +85,14 @@ impl SendLoop {
         let started = Instant::now();
         let mut clock = Clock::new(messages::unix_now_ms(), started);
         let schedule = self.paced_from.map_or(started, |from| from.max(started));
-        // Set when the loop waited (a full queue, the in-flight limit): the clock is read again.
+        // Set when the loop waited (a full queue, the in-flight limit, serving reports,
+        // other tasks): the clock is read again.
         let mut waited = false;
         for seq in 1..=u64::from(self.request.count) {
             if self.stop.load(Ordering::Relaxed) {
                 return true;
             }
-            let due = self.pace(schedule, seq).await;
+            let due = self.pace(schedule, seq, &mut waited).await;
             if let Step::Stopped = self.send_one(seq, due, &mut clock, &mut waited).await {
                 return true;
             }
@@ -106,17 +107,18 @@ impl SendLoop {
     /// a message an open circuit fails, or librdkafka refuses, has no delivery report to
     /// wait for, and a loop of those would hold its worker (200,000 of them kept
     /// `/api/health` waiting 6.8 s).
-    async fn pace(&self, started: Instant, seq: u64) -> Option<Instant> {
+    async fn pace(&self, started: Instant, seq: u64, waited: &mut bool) -> Option<Instant> {
         if let Some(rate) = self.request.rate {
             let due = messages::due(started, seq, rate);
             tokio::time::sleep_until(due.into()).await;
             Some(due)
         } else {
-            if seq.is_multiple_of(SERVE_EVERY) {
-                self.serve_reports();
+            if seq.is_multiple_of(SERVE_EVERY) && self.serve_reports() {
+                *waited = true;
             }
             if seq.is_multiple_of(YIELD_EVERY) {
                 tokio::task::yield_now().await;
+                *waited = true;
             }
             None
         }
