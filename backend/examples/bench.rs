@@ -636,11 +636,12 @@ const NOTES: &str = "\
   the sending thread's arena (a quarter of the console's CPU went there), and every
   counter a report touches moved between two cores. That, and a topic handle taken once
   per run (rdkafka's `send` looks the topic up by name, with a C string, for every
-  message), took playground/raw from 0.61 to about 0.9. What is left is what a trainee
-  sees and raw rdkafka does not do: each message rendered from its templates, its
-  latency and partition recorded, its details offered to the page (the first 10,000,
-  then 1 in 100), a place under the in-flight limits, a circuit breaker check, a boxed
-  record of what to report. Before the run served its own reports, mimalloc and jemalloc
+  message), and one clock reading per librdkafka event for the reports' latency
+  (instead of `rd_kafka_message_latency` for each), took playground/raw from 0.61 to
+  about 0.95. What is left is what a trainee sees and raw rdkafka does not do: each
+  message rendered from its templates, its latency and partition recorded, its details
+  offered to the page (the first 10,000, then 1 in 100), a place under the in-flight
+  limits, a circuit breaker check, a boxed record of what to report. Before the run served its own reports, mimalloc and jemalloc
   in place of every malloc (librdkafka's too) gave 0.76 and 0.75, for 6.4 and 1.8 MB per
   producing trainee against 1.4: serving on the sending thread did more with glibc's.
   Repetitions alternate who goes first, since the mock keeps every message in memory.
