@@ -103,8 +103,8 @@ impl SendLoop {
     /// Waits for message `seq`'s due time when the run has a rate, and gives that time;
     /// else serves the delivery reports that came every [`SERVE_EVERY`] messages, when
     /// the run serves them, and lets the server's other tasks in every [`YIELD_EVERY`]
-    /// messages. Sync runs too:
-    /// a message an open circuit fails, or librdkafka refuses, has no delivery report to
+    /// messages (either sets `waited`: the clock is read again). Sync runs yield too: a
+    /// message an open circuit fails, or librdkafka refuses, has no delivery report to
     /// wait for, and a loop of those would hold its worker (200,000 of them kept
     /// `/api/health` waiting 6.8 s).
     async fn pace(&self, started: Instant, seq: u64, waited: &mut bool) -> Option<Instant> {
