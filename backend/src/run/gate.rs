@@ -199,6 +199,13 @@ pub struct Place {
     pub first_wait: Option<Full>,
 }
 
+impl Place {
+    /// A place taken without waiting (`None` without a limit).
+    fn at_once(ticket: Option<InFlightTicket>) -> Self {
+        Self { ticket, waited: false, first_wait: None }
+    }
+}
+
 /// The run was stopped while waiting for a place.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Stopped;
@@ -256,16 +263,16 @@ impl Gate {
 
     /// A place under the in-flight limit for the next message, if there is one now.
     pub fn place_now(&self) -> Option<Place> {
-        let Some(limit) = &self.in_flight else { return Some(Place { ticket: None, waited: false, first_wait: None }) };
-        limit.try_take().map(|ticket| Place { ticket: Some(ticket), waited: false, first_wait: None })
+        let Some(limit) = &self.in_flight else { return Some(Place::at_once(None)) };
+        limit.try_take().map(|ticket| Place::at_once(Some(ticket)))
     }
 
     /// A place under the in-flight limit for the next message: at once when there is
     /// one; else waits for deliveries, looking every 100 ms whether `stop` was set.
     pub async fn place(&self, stop: &AtomicBool) -> Result<Place, Stopped> {
-        let Some(limit) = &self.in_flight else { return Ok(Place { ticket: None, waited: false, first_wait: None }) };
+        let Some(limit) = &self.in_flight else { return Ok(Place::at_once(None)) };
         let full = match limit.try_place() {
-            Ok(ticket) => return Ok(Place { ticket: Some(ticket), waited: false, first_wait: None }),
+            Ok(ticket) => return Ok(Place::at_once(Some(ticket))),
             Err(full) => Full { max: full.max, whole: full.whole.is_none() },
         };
         let first_wait = (!self.told_limit.swap(true, Ordering::Relaxed)).then_some(full);
