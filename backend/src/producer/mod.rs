@@ -464,9 +464,23 @@ async fn wait_for_nothing_left<M: Delivery>(producer: &LabProducer<M>, timeout: 
 fn release<M: Delivery>(producer: Arc<LabProducer<M>>) {
     if let Some(last) = Arc::into_inner(producer) {
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => drop(runtime.spawn_blocking(move || drop(last))),
-            Err(_) => drop(last),
+            Ok(runtime) => drop(runtime.spawn_blocking(move || destroy(last))),
+            Err(_) => destroy(last),
         }
+    }
+}
+
+/// Destroys a producer and gives the memory it freed back to the system: its buffers
+/// were allocated and freed on several threads (its own, the runtime's workers), and
+/// glibc keeps what each thread's arena freed, so 100 sessions that came and went left
+/// the server about 30 MB larger.
+#[allow(unsafe_code)]
+fn destroy<M: Delivery>(producer: LabProducer<M>) {
+    drop(producer);
+    // SAFETY: malloc_trim only returns free memory of glibc's heaps to the system.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
