@@ -207,7 +207,8 @@ async fn open_page() -> (TestServer, ChromeDriver, Client) {
 }
 
 async fn type_into(browser: &Client, css: &str, text: &str) {
-    let field = browser.find(Locator::Css(css)).await.unwrap();
+    // Waited for: a field the last click added (`#add-header`) may not be drawn yet.
+    let field = browser.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
