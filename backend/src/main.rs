@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
+use playground::cluster::local_kafka::LocalKafkaConfig;
 use playground::cluster::{Cluster, ClusterError, LabTopic};
 use playground::http::{ClassCode, ConnectionLimits, Server};
 use playground::producer;
@@ -23,8 +24,20 @@ use tracing::info;
 struct Cli {
     /// Kafka cluster to use. Without it the playground starts its embedded cluster
     /// (librdkafka's mock: 3 brokers, orders.created with 6 partitions).
-    #[arg(long, global = true, env = "KAFKA_BOOTSTRAP_SERVERS")]
+    #[arg(long, global = true, env = "KAFKA_BOOTSTRAP_SERVERS", conflicts_with = "local_kafka")]
     bootstrap_servers: Option<String>,
+
+    /// Apache Kafka on this machine instead: a KRaft controller and 3 brokers started
+    /// from the jars in DIR/libs (`cargo xtask run --kafka` fetches them with Maven),
+    /// formatted anew in DIR/cluster at each start, with orders.created made as the lab's
+    /// (6 partitions, replication factor 3, min.insync.replicas 2). Needs Java 17+.
+    #[arg(long, global = true, env = "PLAYGROUND_LOCAL_KAFKA", value_name = "DIR")]
+    local_kafka: Option<PathBuf>,
+
+    /// With --local-kafka: the first broker's port; the other two and the controller
+    /// take the next three. 0: any free ports.
+    #[arg(long, global = true, env = "PLAYGROUND_KAFKA_PORT", default_value_t = 19092)]
+    kafka_port: u16,
 
     #[command(flatten)]
     serve: ServeArgs,
@@ -38,8 +51,9 @@ enum Cmd {
     /// The lab's Program.cs, headless: send messages, print each delivery report, flush,
     /// and exit non-zero if any message failed.
     Produce(ProduceArgs),
-    /// Only the embedded cluster, in this process: prints its bootstrap address, so that
-    /// another playground (`--bootstrap-servers`) or kcat can use it as a real cluster.
+    /// Only the cluster, in this process: the embedded one, or with --local-kafka Apache
+    /// Kafka; prints its bootstrap address, so that another playground
+    /// (`--bootstrap-servers`) or kcat can use it.
     Cluster(ClusterArgs),
 }
 
@@ -308,7 +322,8 @@ async fn main() -> anyhow::Result<ExitCode> {
                         .unwrap_or_else(|_| "info,librdkafka=warn".into()),
                 )
                 .init();
-            run_cluster(args).await.map(|()| ExitCode::SUCCESS)
+            let local = cli.local_kafka.map(|dir| local_kafka_config(&dir, cli.kafka_port));
+            run_cluster(args, local).await.map(|()| ExitCode::SUCCESS)
         }
         None => {
             // The server logs from its runtime's workers (a sync run's lines, its delivery
@@ -323,28 +338,53 @@ async fn main() -> anyhow::Result<ExitCode> {
                 )
                 .with_writer(writer)
                 .init();
-            serve(cli.serve, cli.bootstrap_servers).await.map(|()| ExitCode::SUCCESS)
+            let which = match cli.local_kafka {
+                Some(dir) => Which::Local(local_kafka_config(&dir, cli.kafka_port)),
+                None => cli.bootstrap_servers.map_or(Which::Embedded, Which::External),
+            };
+            serve(cli.serve, which).await.map(|()| ExitCode::SUCCESS)
         }
     }
 }
 
-fn cluster(bootstrap: Option<String>) -> anyhow::Result<Cluster> {
-    Ok(match bootstrap {
-        Some(bootstrap) => Cluster::external(bootstrap)?,
-        None => Cluster::embedded()?,
+/// Which cluster the server uses.
+enum Which {
+    /// The embedded cluster.
+    Embedded,
+    /// `--bootstrap-servers`.
+    External(String),
+    /// `--local-kafka`.
+    Local(LocalKafkaConfig),
+}
+
+fn local_kafka_config(dir: &std::path::Path, first_port: u16) -> LocalKafkaConfig {
+    LocalKafkaConfig { libs: dir.join("libs"), dir: dir.join("cluster"), first_port }
+}
+
+async fn cluster(which: Which) -> anyhow::Result<Cluster> {
+    Ok(match which {
+        Which::External(bootstrap) => Cluster::external(bootstrap)?,
+        Which::Embedded => Cluster::embedded()?,
+        Which::Local(config) => {
+            println!("  Starting Apache Kafka (a KRaft controller and 3 brokers) in {}...", config.dir.display());
+            let started = std::time::Instant::now();
+            let cluster = Cluster::local(config).await?;
+            println!("  Apache Kafka is up in {:.1} s.", started.elapsed().as_secs_f64());
+            cluster
+        }
     })
 }
 
-async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()> {
-    let cluster = cluster(bootstrap)?;
+async fn serve(args: ServeArgs, which: Which) -> anyhow::Result<()> {
+    let cluster = cluster(which).await?;
     let bootstrap = cluster.bootstrap_servers().to_owned();
-    let embedded = cluster.mode() == ClusterMode::Embedded;
+    let mode = cluster.mode();
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("could not listen on {}", args.listen))?;
     let scheme = if args.tls_cert.is_some() { "https" } else { "http" };
     let url = format!("{scheme}://{}/", listener.local_addr()?);
-    if !embedded {
+    if mode == ClusterMode::External {
         match cluster.ensure_lab_topic(args.create_topics).await {
             Ok(LabTopic::Exists) => {}
             Ok(LabTopic::Created) => println!("  Created {} (6 partitions) on {bootstrap}.", shared::lab::TOPIC),
@@ -410,11 +450,16 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     if open && server.class_code().is_none() {
         println!("  warning: no class code: anyone who reaches this address gets a producer.");
     }
-    if embedded {
-        println!("  Embedded Kafka cluster (librdkafka mock, 3 brokers): {bootstrap}");
-        println!("  Look at it with your own tools: kcat -b {bootstrap} -L");
-    } else {
-        println!("  Kafka cluster: {bootstrap}");
+    match mode {
+        ClusterMode::Embedded => {
+            println!("  Embedded Kafka cluster (librdkafka mock, 3 brokers): {bootstrap}");
+            println!("  Look at it with your own tools: kcat -b {bootstrap} -L");
+        }
+        ClusterMode::Local => {
+            println!("  Apache Kafka on this machine (3 brokers, KRaft): {bootstrap}");
+            println!("  Look at it with your own tools: kcat -b {bootstrap} -L");
+        }
+        ClusterMode::External => println!("  Kafka cluster: {bootstrap}"),
     }
     println!("  Instructor's view: {url}instructor?token={}", server.instructor_token());
     if let Some(topic) = &args.class_topic {
@@ -430,7 +475,10 @@ async fn serve(args: ServeArgs, bootstrap: Option<String>) -> anyhow::Result<()>
     Ok(())
 }
 
-async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
+async fn run_cluster(args: ClusterArgs, local: Option<LocalKafkaConfig>) -> anyhow::Result<()> {
+    if let Some(config) = local {
+        return run_local_kafka(config).await;
+    }
     let cluster = Cluster::embedded_with(!args.without_topic)?;
     // The class's log for servers that share this cluster (`--class-topic playground.class`).
     cluster.ensure_class_topic(playground::class::across::DEFAULT_TOPIC).await;
@@ -449,6 +497,25 @@ async fn run_cluster(args: ClusterArgs) -> anyhow::Result<()> {
     println!("  Press Ctrl-C to stop.");
     shutdown_signal().await;
     drop(cluster);
+    info!("Cluster stopped.");
+    Ok(())
+}
+
+/// `playground cluster --local-kafka DIR`: Apache Kafka alone, until Ctrl-C.
+async fn run_local_kafka(config: LocalKafkaConfig) -> anyhow::Result<()> {
+    let dir = config.dir.clone();
+    let cluster = cluster(Which::Local(config)).await?;
+    cluster.ensure_class_topic(playground::class::across::DEFAULT_TOPIC).await;
+    let bootstrap = cluster.bootstrap_servers().to_owned();
+    println!("bootstrap.servers={bootstrap}");
+    println!();
+    println!("  Apache Kafka on this machine: a KRaft controller and 3 brokers, logs in {}.", dir.display());
+    println!("  Topic {} with 6 partitions, replication factor 3, min.insync.replicas 2.", shared::lab::TOPIC);
+    println!("  Use it: playground --bootstrap-servers {bootstrap}");
+    println!("          kcat -b {bootstrap} -L");
+    println!("  Press Ctrl-C to stop.");
+    shutdown_signal().await;
+    tokio::task::spawn_blocking(move || drop(cluster)).await?;
     info!("Cluster stopped.");
     Ok(())
 }

@@ -21,7 +21,7 @@ async fn ten_lab_orders_are_delivered_and_found_where_reported() {
     assert_eq!(hello.brokers.len(), 3);
     assert!(hello.topics.iter().any(|t| t.name == lab::TOPIC && t.partitions == 6));
     let Event::Cluster(cluster) = client.next().await else { panic!("cluster state after hello") };
-    assert!(cluster.faults_available && cluster.brokers.iter().all(|b| b.up));
+    assert!(cluster.faults == Some(shared::protocol::FaultKind::Mock) && cluster.brokers.iter().all(|b| b.up));
 
     client.send(&Command::Produce(ProduceRequest::lab())).await;
     let events = client.until_finished(Duration::from_secs(30)).await;

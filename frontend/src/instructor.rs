@@ -165,7 +165,7 @@ pub fn InstructorPage() -> impl IntoView {
                 <TokenForm console=console />
             </Show>
             {move || console.class.get().map(|view| {
-                let (faults, brokers) = (view.cluster.faults_available, view.cluster.brokers.clone());
+                let (faults, brokers) = (view.cluster.faults, view.cluster.brokers.clone());
                 let partitions = view.cluster.leaders.len();
                 view! {
                     <ClassTable view=view.clone() />
@@ -269,11 +269,45 @@ fn BroadcastPanel(console: Console) -> impl IntoView {
 #[component]
 fn ClassFaults(
     console: Console,
-    faults: bool,
+    faults: Option<shared::protocol::FaultKind>,
     brokers: Vec<shared::protocol::BrokerState>,
     partitions: usize,
 ) -> impl IntoView {
     let ids: Vec<i32> = brokers.iter().map(|b| b.id).collect();
+    // Apache Kafka started by the playground: each broker's process, as on a trainee's page.
+    let processes = brokers.clone();
+    let process_buttons = move || {
+        let rows = processes.clone().into_iter().map(|b| {
+            let id = b.id;
+            let state = crate::panels::cluster::broker_state(&b);
+            let actions = crate::panels::cluster::broker_actions(&b, faults);
+            view! {
+                <div class="broker-actions" data-broker=id>
+                    <span>{move || format!("Broker {id}: {}", state.words(lang()))}</span>
+                    {actions
+                        .into_iter()
+                        .map(|a| {
+                            use crate::panels::cluster::BrokerAction;
+                            let (name, fault) = (a.name, a.fault);
+                            view! {
+                                <button class="small" data-action=name title=move || BrokerAction::hint(name, lang()) on:click=move |_| console.fault(fault.clone())>
+                                    {move || BrokerAction::label(name, lang())}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            }
+        });
+        view! {
+            <div class="brokers">
+                {rows.collect_view()}
+                <button class="small" id="class-reset" on:click=move |_| console.fault(Fault::ResetFaults)>
+                    {t!("Every broker running", "Tous les brokers en marche")}
+                </button>
+            </div>
+        }
+    };
     let buttons = move || {
         let each = brokers.clone().into_iter().map(|b| {
             let id = b.id;
@@ -316,8 +350,10 @@ fn ClassFaults(
     view! {
         <section class="panel" id="class-faults">
             <h2>{t!("Faults for the whole class", "Pannes pour toute la classe")}</h2>
-            {if faults {
+            {if faults == Some(shared::protocol::FaultKind::Mock) {
                 buttons().into_any()
+            } else if faults == Some(shared::protocol::FaultKind::Process) {
+                process_buttons().into_any()
             } else {
                 view! { <p class="hint">{t!("A real Kafka cluster: stop a broker with docker compose stop kafka-2.", "Un vrai cluster Kafka : arrêtez un broker avec docker compose stop kafka-2.")}</p> }.into_any()
             }}

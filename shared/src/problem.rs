@@ -242,7 +242,12 @@ pub enum Problem {
     },
     /// A fault command on a real cluster.
     FaultsNeedEmbedded,
-    /// A broker id the embedded cluster does not have.
+    /// A fault of librdkafka's mock (a delay, injected errors, a leader moved) on Apache
+    /// Kafka started by the playground.
+    MockFaultOnLocalKafka,
+    /// A fault on a broker's process (stop, crash, pause) on the embedded cluster.
+    ProcessFaultNeedsLocalKafka,
+    /// A broker id the cluster does not have.
     NoSuchBroker {
         /// The id asked for.
         id: i32,
@@ -381,6 +386,8 @@ impl Problem {
             | ProducerNotCreated { .. } => self.request_text(lang),
             UnknownTopic { .. }
             | FaultsNeedEmbedded
+            | MockFaultOnLocalKafka
+            | ProcessFaultNeedsLocalKafka
             | NoSuchBroker { .. }
             | NoSuchPartition { .. }
             | Kafka { .. }
@@ -495,11 +502,25 @@ impl Problem {
                  broker yourself (for example `docker compose stop kafka-2`)"
                     .to_owned()
             }
+            (MockFaultOnLocalKafka, Lang::Fr) => "ce cluster est un vrai Apache Kafka : on n'y injecte ni délai, ni \
+                 erreur, ni changement de leader ; arrêtez, tuez ou gelez un broker"
+                .to_owned(),
+            (MockFaultOnLocalKafka, Lang::En) => {
+                "this cluster is real Apache Kafka: it takes no added delay, injected \
+                 error or moved leader; stop, crash or pause a broker instead"
+                    .to_owned()
+            }
+            (ProcessFaultNeedsLocalKafka, Lang::Fr) => "arrêter, tuer ou geler le processus d'un broker demande le \
+                 vrai Apache Kafka que lance le playground (`cargo xtask run --kafka`) ; ici, mettez un broker en panne"
+                .to_owned(),
+            (ProcessFaultNeedsLocalKafka, Lang::En) => "stopping, crashing or pausing a broker's process needs the \
+                 Apache Kafka that the playground starts (`cargo xtask run --kafka`); here, take a broker down"
+                .to_owned(),
             (NoSuchBroker { id, max }, Lang::Fr) => {
-                format!("il n'y a pas de broker {id} ; le cluster embarqué a les brokers 1 à {max}")
+                format!("il n'y a pas de broker {id} ; le cluster a les brokers 1 à {max}")
             }
             (NoSuchBroker { id, max }, Lang::En) => {
-                format!("there is no broker {id}; the embedded cluster has brokers 1 to {max}")
+                format!("there is no broker {id}; the cluster has brokers 1 to {max}")
             }
             (NoSuchPartition { topic, max, got }, Lang::Fr) => {
                 format!("{topic} a les partitions 0 à {max}, pas {got}")

@@ -10,7 +10,7 @@ use crate::problem::{Lang, Problem};
 use crate::settings::{FieldError, ProducerSettings};
 
 /// Bumped when a message changes shape, so a stale page can say it needs a reload.
-pub const PROTOCOL_VERSION: u32 = 4;
+pub const PROTOCOL_VERSION: u32 = 5;
 
 /// Largest count one run may ask for.
 pub const MAX_COUNT: u32 = 1_000_000;
@@ -147,8 +147,10 @@ pub struct ExperimentRun {
 /// Longest setting name of an experiment's run.
 pub const MAX_SETTING_LEN: usize = 40;
 
-/// A fault the embedded cluster can be made to show, by a trainee's page or by the
-/// instructor for the whole class (`POST /api/instructor/fault`).
+/// A fault a cluster can be made to show, by a trainee's page or by the instructor for
+/// the whole class (`POST /api/instructor/fault`): the embedded cluster's (librdkafka's
+/// mock switches them), or a broker process's on Apache Kafka started by the playground
+/// (signals to the broker's JVM). [`Fault::kind`] says which.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Fault {
@@ -186,8 +188,71 @@ pub enum Fault {
         /// Its new leader.
         broker: i32,
     },
-    /// Every broker up, no delay, no injected errors.
+    /// Apache Kafka on this machine: stop a broker's process.
+    StopBroker {
+        /// The broker's id.
+        broker: i32,
+        /// A controlled shutdown (SIGTERM) or a crash (SIGKILL).
+        how: Shutdown,
+    },
+    /// Apache Kafka on this machine: start a stopped broker again.
+    StartBroker {
+        /// The broker's id.
+        broker: i32,
+    },
+    /// Apache Kafka on this machine: freeze a broker's process (SIGSTOP). Its sockets stay
+    /// open and it answers nothing: its followers fall behind, and the controller fences
+    /// it once its heartbeats stop for broker.session.timeout.ms.
+    PauseBroker {
+        /// The broker's id.
+        broker: i32,
+    },
+    /// Apache Kafka on this machine: let a paused broker run again (SIGCONT).
+    ResumeBroker {
+        /// The broker's id.
+        broker: i32,
+    },
+    /// Every broker up, no delay, no injected errors (on Apache Kafka: every broker
+    /// resumed and started).
     ResetFaults,
+}
+
+/// How a broker's process is stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shutdown {
+    /// SIGTERM: Kafka's controlled shutdown moves the broker's leaders away first.
+    Controlled,
+    /// SIGKILL: no goodbye; the controller notices after broker.session.timeout.ms.
+    Crash,
+}
+
+/// Which faults a cluster takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// librdkafka's mock: brokers down and up, delays, injected errors, leaders moved.
+    Mock,
+    /// Apache Kafka's processes on this machine: stop, crash, pause, resume, start.
+    Process,
+}
+
+impl Fault {
+    /// Which cluster takes this fault; `None`: both (reset).
+    pub fn kind(&self) -> Option<FaultKind> {
+        match self {
+            Fault::BrokerDown { .. }
+            | Fault::BrokerUp { .. }
+            | Fault::SetRoundTripTime { .. }
+            | Fault::InjectErrors { .. }
+            | Fault::MovePartitionLeader { .. } => Some(FaultKind::Mock),
+            Fault::StopBroker { .. }
+            | Fault::StartBroker { .. }
+            | Fault::PauseBroker { .. }
+            | Fault::ResumeBroker { .. } => Some(FaultKind::Process),
+            Fault::ResetFaults => None,
+        }
+    }
 }
 
 impl From<Fault> for Command {
@@ -770,17 +835,37 @@ pub struct BrokerState {
     pub up: bool,
     /// Delay added to its answers, in milliseconds.
     pub rtt_ms: u32,
+    /// On Apache Kafka started by the playground, its process: running, paused or
+    /// stopped (a broker running but not yet, or no longer, in the metadata is not `up`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub process: Option<BrokerProcess>,
 }
 
-/// The embedded cluster's faults, or an external cluster's brokers.
+/// A broker's process on Apache Kafka started by the playground.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BrokerProcess {
+    /// Running.
+    Running,
+    /// Frozen by SIGSTOP.
+    Paused,
+    /// Not running (stopped, crashed, or still starting its JVM).
+    Stopped,
+}
+
+/// The cluster's brokers, leaders and in-sync replicas, and the faults switched on.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClusterState {
-    /// Embedded or external; faults exist only on the embedded cluster.
-    pub faults_available: bool,
+    /// Which faults this cluster takes; none on an external cluster.
+    pub faults: Option<FaultKind>,
     /// The brokers.
     pub brokers: Vec<BrokerState>,
-    /// Leader broker of each partition of the lab's topic.
+    /// Leader broker of each partition of the lab's topic (-1: none).
     pub leaders: Vec<i32>,
+    /// In-sync replicas of each partition of the lab's topic, as the cluster's metadata
+    /// says; empty on the embedded cluster, which does not replicate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub isr: Vec<Vec<i32>>,
     /// Produce errors injected and not yet all answered, as the last command set them.
     pub injected: Option<(ProduceError, u32)>,
 }
@@ -838,6 +923,9 @@ pub enum ClusterMode {
     Embedded,
     /// A real Kafka cluster given by `--bootstrap-servers`.
     External,
+    /// Apache Kafka that the playground started on this machine (`--local-kafka`): real
+    /// replication, and faults on its brokers' processes.
+    Local,
 }
 
 /// A broker of the cluster.

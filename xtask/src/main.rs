@@ -5,9 +5,13 @@
 //!   from npm),
 //!   builds the page, and starts
 //!   the playground on the embedded cluster.
+//! - `cargo xtask run --kafka [-- PLAYGROUND ARGS]`: the same on Apache Kafka itself, a
+//!   KRaft controller and 3 brokers on loopback from Kafka's jars, which Maven fetches
+//!   once into `target/kafka/libs` (`kafka/pom.xml`).
 //! - `cargo xtask test`: every check CI runs: fmt, clippy, unit and integration tests,
-//!   the page's tests in headless Chromium and the end-to-end browser tests (installing
-//!   Debian's chromium and chromium-driver when missing).
+//!   the tests against Apache Kafka, the page's tests in headless Chromium and the
+//!   end-to-end browser tests (installing Debian's chromium and chromium-driver when
+//!   missing).
 //! - `cargo xtask build`: installs what is missing and builds the page only.
 //! - `cargo xtask load`: simulated trainees over real WebSockets against a playground in
 //!   its own process (default 200 trainees, 20 msgs/s each, 60 s).
@@ -50,6 +54,103 @@ const TOOL_PROFILE: [(&str, &str); 3] = [
     ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
 ];
 
+/// Where Maven copies Apache Kafka's jars (`--local-kafka target/kafka` reads `libs/`).
+const KAFKA_DIR: &str = "target/kafka";
+
+/// Apache Kafka's version in kafka/pom.xml, which the jars in [`KAFKA_DIR`] must match.
+fn kafka_version() -> Result<String> {
+    let pom = std::fs::read_to_string("kafka/pom.xml").map_err(|e| format!("cannot read kafka/pom.xml: {e}"))?;
+    let start = pom.find("<kafka.version>").ok_or("kafka/pom.xml names no kafka.version")? + "<kafka.version>".len();
+    let len = pom[start..].find('<').ok_or("kafka/pom.xml is malformed")?;
+    Ok(pom[start..start + len].trim().to_owned())
+}
+
+/// Apache Kafka's jars in `target/kafka/libs`, fetched with Maven when missing; Java 17+
+/// checked, as the brokers need it.
+fn ensure_kafka() -> Result {
+    let java = output_with_stderr("java", &["-version"]).unwrap_or_default();
+    let major = java.split('"').nth(1).and_then(|v| v.split('.').next()).and_then(|v| v.parse::<u32>().ok());
+    if major.is_none_or(|m| m < 17) {
+        return Err(
+            "Apache Kafka 4 needs Java 17 or newer: install it (Debian: apt-get install openjdk-17-jdk-headless)"
+                .to_owned(),
+        );
+    }
+    let version = kafka_version()?;
+    let libs = Path::new(KAFKA_DIR).join("libs");
+    // The pom the jars came from, kept beside them: a changed pom fetches them again.
+    let pom = std::fs::read_to_string("kafka/pom.xml").map_err(|e| e.to_string())?;
+    let fetched_with = Path::new(KAFKA_DIR).join("pom.xml");
+    if std::fs::read_to_string(&fetched_with).is_ok_and(|p| p == pom) && libs.is_dir() {
+        return Ok(());
+    }
+    if output_of("mvn", &["-v"]).is_none() {
+        return Err("Maven fetches Apache Kafka's jars from Maven Central: install it (Debian: apt-get install maven)"
+            .to_owned());
+    }
+    println!("Fetching Apache Kafka {version}'s jars with Maven into {KAFKA_DIR}/libs (seconds, once)...");
+    let _ = std::fs::remove_dir_all(&libs);
+    let out = format!("-DoutputDirectory={}", workspace_root().join(&libs).display());
+    sh("mvn", &["-q", "-B", "-f", "kafka/pom.xml", "dependency:copy-dependencies", "-DincludeScope=runtime", &out])?;
+    std::fs::write(fetched_with, pom).map_err(|e| e.to_string())
+}
+
+/// What a command prints on stdout and stderr together, or `None` when it cannot run.
+fn output_with_stderr(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).output().ok()?;
+    Some(format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// `playground cluster --local-kafka`, for the tests: a cluster of its own folder
+/// (`target/kafka-test`, the jars linked in) on free ports; its bootstrap servers.
+fn start_test_kafka() -> Result<(std::process::Child, String)> {
+    use std::io::BufRead;
+    let dir = workspace_root().join("target/kafka-test");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let link = dir.join("libs");
+    if !link.exists() {
+        std::os::unix::fs::symlink(workspace_root().join(KAFKA_DIR).join("libs"), &link).map_err(|e| e.to_string())?;
+    }
+    let dir_arg = dir.display().to_string();
+    let mut cluster = Command::new("target/debug/playground")
+        .args(["cluster", "--local-kafka", &dir_arg, "--kafka-port", "0"])
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start playground cluster: {e}"))?;
+    let mut out = std::io::BufReader::new(cluster.stdout.take().ok_or("no stdout")?);
+    let mut line = String::new();
+    while out.read_line(&mut line).map_err(|e| e.to_string())? > 0 {
+        if let Some(bootstrap) = line.trim().strip_prefix("bootstrap.servers=") {
+            let bootstrap = bootstrap.to_owned();
+            std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+            return Ok((cluster, bootstrap));
+        }
+        line.clear();
+    }
+    let _ = cluster.wait();
+    Err("playground cluster --local-kafka ended before it printed its bootstrap servers".to_owned())
+}
+
+/// The tests against Apache Kafka (`backend/tests/real_kafka.rs`), on one cluster
+/// started for them, stopped after them (SIGTERM: its brokers shut down in order).
+fn real_kafka_tests() -> Result {
+    ensure_kafka()?;
+    sh(&cargo(), &["build", "--package", "playground", "--bin", "playground"])?;
+    let started = Instant::now();
+    let (mut cluster, bootstrap) = start_test_kafka()?;
+    println!("Apache Kafka up in {:.1} s: {bootstrap}", started.elapsed().as_secs_f64());
+    let kafka_dir = workspace_root().join(KAFKA_DIR).display().to_string();
+    let result = sh_env(
+        &cargo(),
+        &["test", "--package", "playground", "--test", "real_kafka", "--", "--ignored", "--test-threads=1"],
+        &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
+    );
+    let _ = Command::new("kill").args(["-TERM", &cluster.id().to_string()]).status();
+    let _ = cluster.wait();
+    result
+}
+
 /// Chromium's flags for a root user on a machine with a closed network, one a line; the
 /// end-to-end tests read the same file.
 const CHROMIUM_ARGS: &str = include_str!("../chromium-args.txt");
@@ -69,7 +170,7 @@ fn main() -> ExitCode {
         Some("bench") => bench(args[1..].iter().any(|a| a == "--quick")),
         _ => {
             eprintln!(
-                "usage: cargo xtask run [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build | \
+                "usage: cargo xtask run [--kafka] [-- PLAYGROUND ARGS] | cargo xtask test | cargo xtask build | \
                  cargo xtask load [--trainees N] [--rate N] [--seconds N] | cargo xtask bench [--quick]"
             );
             return ExitCode::from(2);
@@ -275,13 +376,21 @@ fn bench(quick: bool) -> Result {
 
 fn run(extra: &[String]) -> Result {
     let started = Instant::now();
+    // `--kafka` before `--` is xtask's: Apache Kafka instead of the embedded cluster.
+    let kafka = extra.iter().take_while(|a| *a != "--").any(|a| a == "--kafka");
+    if kafka {
+        ensure_kafka()?;
+    }
     ensure_page_tools()?;
     build_page()?;
     sh(&cargo(), &["build", "--release", "--package", "playground"])?;
     println!("Built in {:.0} s.", started.elapsed().as_secs_f64());
-    let extra: Vec<&str> = extra.iter().map(String::as_str).filter(|a| *a != "--").collect();
+    let extra: Vec<&str> = extra.iter().map(String::as_str).filter(|a| *a != "--" && *a != "--kafka").collect();
     let binary = Path::new("target/release/playground");
     let mut command = Command::new(binary);
+    if kafka {
+        command.args(["--local-kafka", KAFKA_DIR]);
+    }
     command.args(&extra);
     #[cfg(unix)]
     {
@@ -380,6 +489,7 @@ fn test() -> Result {
     check("load test (50 trainees, 10 s)", &mut || {
         load(&["--trainees".into(), "50".into(), "--seconds".into(), "10".into()], false)
     });
+    check("tests against Apache Kafka (3 brokers, KRaft)", &mut real_kafka_tests);
     let tools = check("install page tools", &mut ensure_page_tools);
     check("Kubernetes manifests (schemas)", &mut validate_kubernetes);
     let mut driver = String::new();

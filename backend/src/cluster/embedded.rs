@@ -89,9 +89,12 @@ impl Embedded {
     /// The state of a cluster with no fault.
     pub(super) fn initial_state(&self) -> ClusterState {
         ClusterState {
-            faults_available: true,
-            brokers: (1..=lab::BROKERS).map(|id| shared::protocol::BrokerState { id, up: true, rtt_ms: 0 }).collect(),
+            faults: Some(shared::protocol::FaultKind::Mock),
+            brokers: (1..=lab::BROKERS)
+                .map(|id| shared::protocol::BrokerState { id, up: true, rtt_ms: 0, process: None })
+                .collect(),
             leaders: self.initial_leaders.clone(),
+            isr: Vec::new(),
             injected: None,
         }
     }
@@ -138,6 +141,10 @@ impl Embedded {
             Fault::InjectErrors { error, count } => self.inject(error, count, state).await,
             Fault::MovePartitionLeader { partition, broker } => self.move_leader(partition, broker, state).await,
             Fault::ResetFaults => self.reset(state).await,
+            Fault::StopBroker { .. }
+            | Fault::StartBroker { .. }
+            | Fault::PauseBroker { .. }
+            | Fault::ResumeBroker { .. } => Err(ClusterError::Fault(Problem::ProcessFaultNeedsLocalKafka)),
         }
     }
 

@@ -8,6 +8,9 @@ pub enum ClusterError {
     /// librdkafka refused to create the mock cluster or its topic.
     #[error("could not start the embedded cluster: {0}")]
     Embedded(String),
+    /// Apache Kafka on this machine could not be started or signalled.
+    #[error("Apache Kafka on this machine: {0}")]
+    LocalKafka(String),
     /// The metadata client could not be created (bad bootstrap servers, for example).
     #[error("could not create a Kafka client for {bootstrap}: {reason}")]
     Client {

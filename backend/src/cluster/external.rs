@@ -7,7 +7,7 @@ use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::types::RDKafkaErrorCode;
 use shared::lab;
-use shared::protocol::{BrokerState, ClusterState};
+use shared::protocol::{BrokerProcess, BrokerState, ClusterState};
 
 use super::error::ClusterError;
 
@@ -17,43 +17,68 @@ pub(super) struct Observed {
     pub live: Vec<i32>,
     /// The leader of each partition of the lab's topic, by partition.
     pub leaders: Vec<i32>,
+    /// The in-sync replicas of each partition of the lab's topic, by partition.
+    pub isr: Vec<Vec<i32>>,
+    /// Each broker's process, on Apache Kafka started here.
+    pub processes: Vec<(i32, BrokerProcess)>,
 }
 
 impl Observed {
     /// What `metadata` says.
     pub(super) fn from_metadata(metadata: &rdkafka::metadata::Metadata) -> Self {
         let live = metadata.brokers().iter().map(|b| b.id()).collect();
-        let mut leaders: Vec<(i32, i32)> = metadata
+        let mut partitions: Vec<(i32, i32, Vec<i32>)> = metadata
             .topics()
             .iter()
             .filter(|t| t.name() == lab::TOPIC && t.error().is_none())
-            .flat_map(|t| t.partitions().iter().map(|p| (p.id(), p.leader())))
+            .flat_map(|t| t.partitions().iter().map(|p| (p.id(), p.leader(), sorted(p.isr()))))
             .collect();
-        leaders.sort_unstable();
-        Self { live, leaders: leaders.into_iter().map(|(_, l)| l).collect() }
+        partitions.sort_unstable();
+        let (leaders, isr) = partitions.into_iter().map(|(_, leader, isr)| (leader, isr)).unzip();
+        Self { live, leaders, isr, processes: Vec::new() }
     }
 
-    /// No answer at all: every broker known is down; leaders as last seen.
+    /// No answer at all: every broker known is down; leaders and replicas as last seen.
     pub(super) fn nothing(state: &ClusterState) -> Self {
-        Self { live: Vec::new(), leaders: state.leaders.clone() }
+        Self { live: Vec::new(), leaders: state.leaders.clone(), isr: state.isr.clone(), processes: Vec::new() }
+    }
+
+    /// No answer, where a broker may only be frozen: everything as last seen.
+    pub(super) fn as_last_seen(state: &ClusterState) -> Self {
+        let live = state.brokers.iter().filter(|b| b.up).map(|b| b.id).collect();
+        Self { live, ..Self::nothing(state) }
+    }
+
+    /// With the brokers' processes on this machine: each broker is listed, running or not.
+    pub(super) fn with_processes(self, processes: Vec<(i32, BrokerProcess)>) -> Self {
+        Self { processes, ..self }
     }
 
     /// Writes this into `state`: a broker seen before and absent now is down (a stopped
     /// container, say). True when `state` changed.
     pub(super) fn apply(self, state: &mut ClusterState) -> bool {
         let before = state.clone();
-        for id in &self.live {
+        let known = self.live.iter().chain(self.processes.iter().map(|(id, _)| id));
+        for id in known {
             if !state.brokers.iter().any(|b| b.id == *id) {
-                state.brokers.push(BrokerState { id: *id, up: true, rtt_ms: 0 });
+                state.brokers.push(BrokerState { id: *id, up: true, rtt_ms: 0, process: None });
             }
         }
         state.brokers.sort_by_key(|b| b.id);
         for broker in &mut state.brokers {
             broker.up = self.live.contains(&broker.id);
+            broker.process = self.processes.iter().find(|(id, _)| *id == broker.id).map(|(_, p)| *p);
         }
         state.leaders = self.leaders;
+        state.isr = self.isr;
         *state != before
     }
+}
+
+fn sorted(ids: &[i32]) -> Vec<i32> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids
 }
 
 /// Creates `topic` as the lab's through the admin API: 6 partitions, replication factor 3
@@ -98,14 +123,37 @@ pub(super) async fn create(
 mod tests {
     use super::*;
 
+    fn observed(live: Vec<i32>, leaders: Vec<i32>) -> Observed {
+        let isr = leaders.iter().map(|l| vec![*l]).collect();
+        Observed { live, leaders, isr, processes: Vec::new() }
+    }
+
+    #[test]
+    fn a_broker_stopped_here_is_listed_with_its_process_and_the_isr_is_kept() {
+        let mut state = ClusterState::default();
+        let processes = vec![(1, BrokerProcess::Running), (2, BrokerProcess::Paused), (3, BrokerProcess::Stopped)];
+        let seen = Observed { live: vec![1, 2], leaders: vec![1, 2], isr: vec![vec![1, 2], vec![1, 2]], processes };
+        assert!(seen.apply(&mut state));
+        let brokers: Vec<_> = state.brokers.iter().map(|b| (b.id, b.up, b.process)).collect();
+        assert_eq!(
+            brokers,
+            [
+                (1, true, Some(BrokerProcess::Running)),
+                (2, true, Some(BrokerProcess::Paused)),
+                (3, false, Some(BrokerProcess::Stopped))
+            ]
+        );
+        assert_eq!(state.isr, [vec![1, 2], vec![1, 2]]);
+    }
+
     #[test]
     fn a_broker_missing_from_the_metadata_is_down_and_a_new_one_is_added() {
         let mut state = ClusterState::default();
-        assert!(Observed { live: vec![2, 1], leaders: vec![1, 2] }.apply(&mut state));
+        assert!(observed(vec![2, 1], vec![1, 2]).apply(&mut state));
         let up: Vec<_> = state.brokers.iter().map(|b| (b.id, b.up)).collect();
         assert_eq!(up, [(1, true), (2, true)]);
-        assert!(!Observed { live: vec![1, 2], leaders: vec![1, 2] }.apply(&mut state), "nothing changed");
-        assert!(Observed { live: vec![1], leaders: vec![1, 1] }.apply(&mut state));
+        assert!(!observed(vec![1, 2], vec![1, 2]).apply(&mut state), "nothing changed");
+        assert!(observed(vec![1], vec![1, 1]).apply(&mut state));
         let up: Vec<_> = state.brokers.iter().map(|b| (b.id, b.up)).collect();
         assert_eq!(up, [(1, true), (2, false)]);
         assert_eq!(state.leaders, [1, 1]);

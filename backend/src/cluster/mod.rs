@@ -3,17 +3,21 @@
 //! - [`embedded`]: librdkafka's mock cluster on a thread of its own (the default): real
 //!   Kafka protocol over real TCP on 127.0.0.1, 3 brokers and the lab's topic, and the
 //!   faults a page or the instructor switches on;
-//! - [`external`]: a real cluster given by `--bootstrap-servers`: its brokers and leaders
-//!   as its metadata says, topics created through the admin API;
+//! - [`external`]: a real cluster given by `--bootstrap-servers`: its brokers, leaders
+//!   and in-sync replicas as its metadata says, topics created through the admin API;
+//! - [`local_kafka`]: Apache Kafka's own brokers started on this machine (`--local-kafka`):
+//!   a real cluster as above, whose faults are its brokers' processes;
 //! - [`read_back`]: records read back for the page, bounded.
 //!
-//! Both kinds answer metadata requests, read-backs and topic creation through the same
-//! methods; only the embedded cluster has faults.
+//! Every kind answers metadata requests, read-backs and topic creation through the same
+//! methods; the embedded cluster has the mock's faults, Apache Kafka on this machine its
+//! processes', an external cluster none.
 
 pub mod class_log;
 mod embedded;
 mod error;
 mod external;
+pub mod local_kafka;
 mod read_back;
 
 use std::sync::Arc;
@@ -24,7 +28,9 @@ use rdkafka::admin::AdminClient;
 use rdkafka::client::DefaultClientContext;
 use shared::lab;
 use shared::problem::Problem;
-use shared::protocol::{BrokerInfo, ClusterMode, ClusterState, Fault, MAX_CONSUME, Records, StartAt, TopicInfo};
+use shared::protocol::{
+    BrokerInfo, ClusterMode, ClusterState, Fault, FaultKind, MAX_CONSUME, Records, StartAt, TopicInfo,
+};
 use tokio::sync::watch;
 
 pub use error::ClusterError;
@@ -42,6 +48,8 @@ enum Kind {
     Embedded(embedded::Embedded),
     /// A cluster given by `--bootstrap-servers`.
     External,
+    /// Apache Kafka started on this machine, and its processes.
+    Local(local_kafka::LocalKafka),
 }
 
 /// The cluster of this playground: its address, a client to ask it about its brokers and
@@ -109,11 +117,36 @@ impl Cluster {
         }
     }
 
-    /// Embedded or external.
+    /// Starts Apache Kafka on this machine (a controller and three brokers: seconds)
+    /// and creates the lab's topic on it: 6 partitions, replication factor 3,
+    /// min.insync.replicas 2.
+    pub async fn local(config: local_kafka::LocalKafkaConfig) -> Result<Self, ClusterError> {
+        let kafka = tokio::task::spawn_blocking(move || local_kafka::LocalKafka::start(config))
+            .await
+            .map_err(|e| ClusterError::LocalKafka(e.to_string()))??;
+        let bootstrap = kafka.bootstrap_servers().to_owned();
+        let admin = admin_client(&bootstrap)?;
+        let state = ClusterState { faults: Some(FaultKind::Process), ..ClusterState::default() };
+        let cluster = Self::new(bootstrap, admin, state, Kind::Local(kafka));
+        cluster.ensure_lab_topic(true).await?;
+        cluster.refresh_metadata().await;
+        Ok(cluster)
+    }
+
+    /// Embedded, external, or Apache Kafka on this machine.
     pub fn mode(&self) -> ClusterMode {
         match self.kind {
             Kind::Embedded(_) => ClusterMode::Embedded,
             Kind::External => ClusterMode::External,
+            Kind::Local(_) => ClusterMode::Local,
+        }
+    }
+
+    /// Apache Kafka on this machine, when this cluster is.
+    pub fn local_kafka(&self) -> Option<&local_kafka::LocalKafka> {
+        match &self.kind {
+            Kind::Local(kafka) => Some(kafka),
+            _ => None,
         }
     }
 
@@ -212,34 +245,56 @@ impl Cluster {
         }
         match &self.kind {
             Kind::Embedded(embedded) => embedded.create_topic(topic).await,
-            Kind::External => external::create_like_lab(&self.admin, topic, brokers.len()).await,
+            Kind::External | Kind::Local(_) => external::create_like_lab(&self.admin, topic, brokers.len()).await,
         }
     }
 
-    /// On an external cluster, reads its brokers and the lab topic's leaders from
-    /// metadata and publishes them to every page: a broker seen before and absent from
-    /// the metadata now is down (a stopped container, say).
-    pub async fn refresh_external(&self) {
-        if !matches!(self.kind, Kind::External) {
+    /// On a real cluster, reads its brokers and the lab topic's leaders and in-sync
+    /// replicas from metadata (and on this machine, its brokers' processes) and
+    /// publishes them to every page: a broker seen before and absent from the metadata
+    /// now is down (a stopped container, say).
+    pub async fn refresh_metadata(&self) {
+        if matches!(self.kind, Kind::Embedded(_)) {
             return;
         }
-        let observed = match self.metadata().await {
-            Ok(metadata) => external::Observed::from_metadata(&metadata),
-            Err(_) => external::Observed::nothing(&self.state.borrow()),
+        let answer = self.metadata().await;
+        let observed = match (&self.kind, answer) {
+            (Kind::Local(kafka), Ok(metadata)) => {
+                external::Observed::from_metadata(&metadata).with_processes(kafka.processes())
+            }
+            // A broker of ours may be frozen (paused) with the request: what the last
+            // answer said stands, with the processes as they are now.
+            (Kind::Local(kafka), Err(_)) => {
+                external::Observed::as_last_seen(&self.state.borrow()).with_processes(kafka.processes())
+            }
+            (_, Ok(metadata)) => external::Observed::from_metadata(&metadata),
+            (_, Err(_)) => external::Observed::nothing(&self.state.borrow()),
         };
         self.state.send_if_modified(|state| observed.apply(state));
     }
 
-    /// Carries out `fault` on the embedded cluster and publishes the new state to every
-    /// session.
+    /// Carries out `fault` and publishes the new state to every session: on the
+    /// embedded cluster through librdkafka's mock, on Apache Kafka here by signalling its
+    /// brokers' processes.
     pub async fn fault(&self, fault: &Fault) -> Result<(), ClusterError> {
-        let Kind::Embedded(embedded) = &self.kind else {
-            return Err(ClusterError::Fault(Problem::FaultsNeedEmbedded));
-        };
-        let mut state = self.state.borrow().clone();
-        embedded.apply(fault, &mut state).await?;
-        self.state.send_replace(state);
-        Ok(())
+        match (&self.kind, fault.kind()) {
+            (Kind::External, _) => Err(ClusterError::Fault(Problem::FaultsNeedEmbedded)),
+            (Kind::Embedded(_), Some(FaultKind::Process)) => {
+                Err(ClusterError::Fault(Problem::ProcessFaultNeedsLocalKafka))
+            }
+            (Kind::Local(_), Some(FaultKind::Mock)) => Err(ClusterError::Fault(Problem::MockFaultOnLocalKafka)),
+            (Kind::Embedded(embedded), _) => {
+                let mut state = self.state.borrow().clone();
+                embedded.apply(fault, &mut state).await?;
+                self.state.send_replace(state);
+                Ok(())
+            }
+            (Kind::Local(kafka), _) => {
+                local_kafka::apply(kafka, fault)?;
+                self.refresh_metadata().await;
+                Ok(())
+            }
+        }
     }
 
     /// Reads `topic` back, up to `max` records: every partition from its beginning, or
@@ -280,6 +335,10 @@ fn admin_client(bootstrap: &str) -> Result<Arc<AdminClient<DefaultClientContext>
     ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .set("client.id", "playground-metadata")
+        // A broker frozen by SIGSTOP keeps its connection open and answers nothing: after
+        // 5 s (librdkafka's default is 60) the request fails and the next metadata request
+        // goes to another broker, instead of every one waiting behind it.
+        .set("socket.timeout.ms", "5000")
         .create()
         .map(Arc::new)
         .map_err(|e| ClusterError::Client { bootstrap: bootstrap.to_owned(), reason: e.to_string() })

@@ -295,16 +295,16 @@ impl Server {
     ) -> std::io::Result<()> {
         let router = self.router();
         let shutdown = self.shutdown.clone();
-        // An external cluster's brokers and leaders, as its metadata says, every 2 s: a
-        // stopped broker shows as down on every page.
+        // A real cluster's brokers, leaders and in-sync replicas, as its metadata says,
+        // every 2 s: a stopped broker shows as down on every page.
         let cluster = Arc::clone(&self.state.ctx.cluster);
         let mut stopping = self.shutdown.subscribe();
         let watcher = tokio::spawn(async move {
-            if cluster.mode() != shared::protocol::ClusterMode::External {
+            if cluster.mode() == shared::protocol::ClusterMode::Embedded {
                 return;
             }
             loop {
-                cluster.refresh_external().await;
+                cluster.refresh_metadata().await;
                 tokio::select! {
                     () = tokio::time::sleep(EXTERNAL_REFRESH) => {}
                     _ = stopping.changed() => return,

@@ -1,7 +1,9 @@
-//! The cluster: which cluster this is, its brokers, and (embedded) the fault buttons.
+//! The cluster: which cluster this is, its brokers, the in-sync replicas of a real
+//! cluster, and the fault buttons: the mock's on the embedded cluster, the brokers'
+//! processes on Apache Kafka started by the playground.
 
 use leptos::prelude::*;
-use shared::protocol::{ClusterMode, Fault, ProduceError};
+use shared::protocol::{BrokerProcess, BrokerState, ClusterMode, Fault, FaultKind, ProduceError, Shutdown};
 
 use crate::context::Ctx;
 use crate::i18n::lang;
@@ -22,6 +24,7 @@ pub fn ClusterLine() -> impl IntoView {
                     let mode = move || match h.mode {
                         ClusterMode::Embedded => t!(lang(); "Embedded cluster (librdkafka mock)", "Cluster embarqué (mock librdkafka)"),
                         ClusterMode::External => t!(lang(); "Kafka cluster", "Cluster Kafka"),
+                        ClusterMode::Local => t!(lang(); "Apache Kafka on this machine (KRaft)", "Apache Kafka sur cette machine (KRaft)"),
                     };
                     let brokers = h.brokers.len();
                     let bootstrap = h.bootstrap_servers.clone();
@@ -50,6 +53,7 @@ pub fn ClusterPanel() -> impl IntoView {
         <section class="panel" id="cluster">
             <h2>{t!("Cluster", "Cluster")}</h2>
             <BrokerTable />
+            <IsrTable />
             <FaultButtons />
         </section>
     }
@@ -59,7 +63,7 @@ pub fn ClusterPanel() -> impl IntoView {
 #[component]
 fn BrokerTable() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let faults = Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults_available)));
+    let faults = Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().and_then(|c| c.faults)));
     let brokers = Memo::new(move |_| {
         ctx.page.with(|p| {
             let Some(cluster) = &p.cluster else { return Vec::new() };
@@ -94,7 +98,7 @@ fn BrokerTable() -> impl IntoView {
                     <th>{t!("Added delay", "Délai ajouté")}</th>
                     <th>{t!("Producer sees", "Vu du producer")}</th>
                     <th>{t!("Leads", "Leader de")}</th>
-                    <Show when=move || faults.get()>
+                    <Show when=move || faults.get().is_some()>
                         <th>{t!("Fault", "Panne")}</th>
                     </Show>
                 </tr>
@@ -107,6 +111,7 @@ fn BrokerTable() -> impl IntoView {
                         .map(|(broker, measured, leads)| {
                             let id = broker.id;
                             let up = broker.up;
+                            let state = broker_state(&broker);
                             let seen = move || {
                                 measured.clone().map_or_else(
                                     || t!(lang(); "no producer yet", "pas encore de producer"),
@@ -116,26 +121,23 @@ fn BrokerTable() -> impl IntoView {
                             view! {
                                 <tr class="broker" data-broker=id.to_string() class:down=!up>
                                     <td>{id}</td>
-                                    <td class="state">{move || if up { t!(lang(); "up", "en marche") } else { t!(lang(); "down", "arrêté") }}</td>
+                                    <td class="state">{move || state.words(lang()).to_owned()}</td>
                                     <td>{format!("{} ms", broker.rtt_ms)}</td>
                                     <td class="seen">{seen}</td>
                                     <td class="leads">{leads}</td>
-                                    <Show when=move || faults.get()>
-                                        <td>
-                                            <button
-                                                class="small"
-                                                on:click=move |_| {
-                                                    send(
-                                                        if up {
-                                                            Fault::BrokerDown { broker: Some(id) }
-                                                        } else {
-                                                            Fault::BrokerUp { broker: Some(id) }
-                                                        },
-                                                    )
-                                                }
-                                            >
-                                                {move || if up { t!(lang(); "Take down", "Arrêter") } else { t!(lang(); "Bring up", "Redémarrer") }}
-                                            </button>
+                                    <Show when=move || faults.get().is_some()>
+                                        <td class="actions">
+                                            {broker_actions(&broker, faults.get())
+                                                .into_iter()
+                                                .map(|action| {
+                                                    let (name, fault) = (action.name, action.fault);
+                                                    view! {
+                                                        <button class="small" data-action=name title=move || BrokerAction::hint(name, lang()) on:click=move |_| send(fault.clone())>
+                                                            {move || BrokerAction::label(name, lang())}
+                                                        </button>
+                                                    }
+                                                })
+                                                .collect_view()}
                                         </td>
                                     </Show>
                                 </tr>
@@ -148,16 +150,222 @@ fn BrokerTable() -> impl IntoView {
     }
 }
 
-/// The faults of the embedded cluster, or who switches them.
+/// Each partition of the lab's topic on a real cluster: its leader and its in-sync
+/// replicas, as the cluster's metadata says (read every 2 s).
+#[component]
+fn IsrTable() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let partitions = Memo::new(move |_| {
+        ctx.page.with(|p| {
+            let Some(cluster) = &p.cluster else { return Vec::new() };
+            let brokers = cluster.brokers.len();
+            cluster
+                .isr
+                .iter()
+                .enumerate()
+                .map(|(partition, isr)| {
+                    let leader = cluster.leaders.get(partition).copied().unwrap_or(-1);
+                    let ids: Vec<String> = isr.iter().map(i32::to_string).collect();
+                    (partition, leader, ids.join(", "), isr.len() < brokers)
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    view! {
+        <Show when=move || !partitions.with(Vec::is_empty)>
+            <table class="brokers isr" id="isr">
+                <caption>
+                    {t!(
+                        "In-sync replicas of orders.created, as the cluster's metadata says. With acks=all a write needs min.insync.replicas (2) of them: a partition with fewer refuses it (NOT_ENOUGH_REPLICAS).",
+                        "Réplicas synchronisés (ISR) de orders.created, tels que les métadonnées du cluster les donnent. Avec acks=all, une écriture en exige min.insync.replicas (2) : une partition qui en a moins la refuse (NOT_ENOUGH_REPLICAS)."
+                    )}
+                </caption>
+                <thead>
+                    <tr>
+                        <th>"Partition"</th>
+                        <th>"Leader"</th>
+                        <th>{t!("In-sync replicas", "Réplicas synchronisés")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        partitions
+                            .get()
+                            .into_iter()
+                            .map(|(partition, leader, isr, short)| {
+                                let leader = if leader < 0 { "none".to_owned() } else { leader.to_string() };
+                                view! {
+                                    <tr data-partition=partition class:short=short>
+                                        <td>{format!("P{partition}")}</td>
+                                        <td class="leader">{leader}</td>
+                                        <td class="in-sync">{isr}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+        </Show>
+    }
+}
+
+/// A broker's state in words: up or down on the embedded cluster, and on Apache Kafka
+/// its process and whether the cluster's metadata lists it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BrokerWords {
+    /// In the metadata (or up on the mock).
+    Up,
+    /// Out of it (or down on the mock).
+    Down,
+    /// Its process runs, and the metadata does not list it yet: starting.
+    Starting,
+    /// Frozen, still listed until the controller fences it.
+    PausedListed,
+    /// Frozen and fenced.
+    PausedFenced,
+    /// Its process has stopped.
+    Stopped,
+}
+
+impl BrokerWords {
+    /// In `lang`.
+    pub(crate) fn words(self, lang: shared::problem::Lang) -> &'static str {
+        use shared::problem::Lang::{En, Fr};
+        match (self, lang) {
+            (BrokerWords::Up, En) => "up",
+            (BrokerWords::Up, Fr) => "en marche",
+            (BrokerWords::Down, En) => "down",
+            (BrokerWords::Down, Fr) => "arrêté",
+            (BrokerWords::Starting, En) => "starting",
+            (BrokerWords::Starting, Fr) => "démarre",
+            (BrokerWords::PausedListed, En) => "paused (not yet fenced)",
+            (BrokerWords::PausedListed, Fr) => "gelé (pas encore exclu)",
+            (BrokerWords::PausedFenced, En) => "paused, fenced",
+            (BrokerWords::PausedFenced, Fr) => "gelé, exclu",
+            (BrokerWords::Stopped, En) => "stopped",
+            (BrokerWords::Stopped, Fr) => "arrêté",
+        }
+    }
+}
+
+/// What the page says of `broker`.
+pub(crate) fn broker_state(broker: &BrokerState) -> BrokerWords {
+    match (broker.process, broker.up) {
+        (None | Some(BrokerProcess::Running), true) => BrokerWords::Up,
+        (None, false) => BrokerWords::Down,
+        (Some(BrokerProcess::Running), false) => BrokerWords::Starting,
+        (Some(BrokerProcess::Paused), true) => BrokerWords::PausedListed,
+        (Some(BrokerProcess::Paused), false) => BrokerWords::PausedFenced,
+        (Some(BrokerProcess::Stopped), _) => BrokerWords::Stopped,
+    }
+}
+
+/// A button of a broker's row: its fault, and its words.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct BrokerAction {
+    /// Its name for tests and styles (`stop`, `crash`, `pause`...).
+    pub name: &'static str,
+    /// The fault it sends.
+    pub fault: Fault,
+}
+
+impl BrokerAction {
+    /// The button's words for the action named `name`.
+    pub(crate) fn label(name: &str, lang: shared::problem::Lang) -> &'static str {
+        use shared::problem::Lang::{En, Fr};
+        match (name, lang) {
+            ("down", En) => "Take down",
+            ("down", Fr) => "Arrêter",
+            ("up", En) => "Bring up",
+            ("up", Fr) => "Redémarrer",
+            ("stop", En) => "Stop",
+            ("stop", Fr) => "Arrêter",
+            ("crash", En) => "Crash",
+            ("crash", Fr) => "Tuer",
+            ("pause", En) => "Pause",
+            ("pause", Fr) => "Geler",
+            ("resume", En) => "Resume",
+            ("resume", Fr) => "Reprendre",
+            (_, En) => "Start",
+            (_, Fr) => "Démarrer",
+        }
+    }
+
+    /// What the action named `name` does, for the button's title.
+    pub(crate) fn hint(name: &str, lang: shared::problem::Lang) -> &'static str {
+        use shared::problem::Lang::{En, Fr};
+        match (name, lang) {
+            ("stop", En) => "SIGTERM: a controlled shutdown; the broker hands its leaders over first.",
+            ("stop", Fr) => "SIGTERM : arrêt contrôlé ; le broker cède d'abord ses partitions leader.",
+            ("crash", En) => {
+                "SIGKILL: no goodbye; the controller moves its leaders after broker.session.timeout.ms (9 s)."
+            }
+            ("crash", Fr) => {
+                "SIGKILL : sans prévenir ; le contrôleur déplace ses leaders après broker.session.timeout.ms (9 s)."
+            }
+            ("pause", En) => {
+                "SIGSTOP: the process freezes, connections open; fenced after 9 s, out of the ISR after replica.lag.time.max.ms (10 s here, Kafka's default is 30 s)."
+            }
+            ("pause", Fr) => {
+                "SIGSTOP : le processus se fige, connexions ouvertes ; exclu après 9 s, hors de l'ISR après replica.lag.time.max.ms (10 s ici, 30 s par défaut dans Kafka)."
+            }
+            ("resume", En) => "SIGCONT: the broker runs again and catches up.",
+            ("resume", Fr) => "SIGCONT : le broker repart et rattrape son retard.",
+            ("start", En) => "Starts the broker's JVM again, on its data as it was left.",
+            ("start", Fr) => "Relance la JVM du broker, sur ses données telles qu'il les a laissées.",
+            (_, En) => "",
+            (_, Fr) => "",
+        }
+    }
+}
+
+/// The buttons `broker` offers on a cluster taking `faults`.
+pub(crate) fn broker_actions(broker: &BrokerState, faults: Option<FaultKind>) -> Vec<BrokerAction> {
+    let id = broker.id;
+    let action = |name, fault| BrokerAction { name, fault };
+    match (faults, broker.process) {
+        (None, _) => Vec::new(),
+        (Some(FaultKind::Mock), _) if broker.up => vec![action("down", Fault::BrokerDown { broker: Some(id) })],
+        (Some(FaultKind::Mock), _) => vec![action("up", Fault::BrokerUp { broker: Some(id) })],
+        (Some(FaultKind::Process), Some(BrokerProcess::Running)) => vec![
+            action("stop", Fault::StopBroker { broker: id, how: Shutdown::Controlled }),
+            action("crash", Fault::StopBroker { broker: id, how: Shutdown::Crash }),
+            action("pause", Fault::PauseBroker { broker: id }),
+        ],
+        (Some(FaultKind::Process), Some(BrokerProcess::Paused)) => vec![
+            action("resume", Fault::ResumeBroker { broker: id }),
+            action("crash", Fault::StopBroker { broker: id, how: Shutdown::Crash }),
+        ],
+        (Some(FaultKind::Process), _) => vec![action("start", Fault::StartBroker { broker: id })],
+    }
+}
+
+/// The faults of the cluster, or who switches them.
 #[component]
 fn FaultButtons() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
-    let faults = Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults_available)));
+    let kind = Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().and_then(|c| c.faults)));
+    let faults = Memo::new(move |_| kind.get() == Some(FaultKind::Mock));
+    let processes = Memo::new(move |_| kind.get() == Some(FaultKind::Process));
     // A workshop server where the instructor switches faults for the whole class.
     let instructor_only =
         Memo::new(move |_| ctx.page.with(|p| p.hello.as_ref().is_some_and(|h| !h.limits.trainee_faults)));
     let send = move |fault: Fault| ctx.send(fault.into());
     view! {
+        <Show when=move || processes.get()>
+            <p class="hint" id="process-faults">
+                {t!(
+                    "Real Apache Kafka, 3 brokers and a KRaft controller on this machine: each broker's buttons signal its process. Stop (SIGTERM) hands leaders over at once; Crash (SIGKILL) leaves them leaderless until the controller gives up on the broker after broker.session.timeout.ms (9 s); Pause (SIGSTOP) freezes it: fenced after 9 s, out of the in-sync replicas after replica.lag.time.max.ms (10 s here, 30 s by default).",
+                    "Un vrai Apache Kafka, 3 brokers et un contrôleur KRaft sur cette machine : les boutons d'un broker envoient un signal à son processus. Arrêter (SIGTERM) cède les leaders aussitôt ; Tuer (SIGKILL) les laisse sans leader jusqu'à ce que le contrôleur renonce au broker après broker.session.timeout.ms (9 s) ; Geler (SIGSTOP) le fige : exclu après 9 s, hors des réplicas synchronisés après replica.lag.time.max.ms (10 s ici, 30 s par défaut)."
+                )}
+            </p>
+            <div class="faults" role="group" aria-label=t!("Faults", "Pannes")>
+                <button id="reset-faults" on:click=move |_| send(Fault::ResetFaults)>
+                    {t!("Every broker running", "Tous les brokers en marche")}
+                </button>
+            </div>
+        </Show>
         <Show when=move || faults.get() && instructor_only.get()>
             <p class="hint" id="faults-by-instructor">
                 {t!(
@@ -169,7 +377,7 @@ fn FaultButtons() -> impl IntoView {
         <Show
             when=move || faults.get() && !instructor_only.get()
             fallback=move || {
-                if faults.get() {
+                if kind.get().is_some() {
                     return ().into_any();
                 }
                 view! {
@@ -210,5 +418,46 @@ fn FaultButtons() -> impl IntoView {
                 </button>
             </div>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn broker(up: bool, process: Option<BrokerProcess>) -> BrokerState {
+        BrokerState { id: 2, up, rtt_ms: 0, process }
+    }
+
+    fn names(actions: Vec<BrokerAction>) -> Vec<&'static str> {
+        actions.into_iter().map(|a| a.name).collect()
+    }
+
+    #[test]
+    fn each_cluster_offers_only_its_own_faults() {
+        assert!(broker_actions(&broker(true, None), None).is_empty(), "an external cluster: none");
+        assert_eq!(names(broker_actions(&broker(true, None), Some(FaultKind::Mock))), ["down"]);
+        assert_eq!(names(broker_actions(&broker(false, None), Some(FaultKind::Mock))), ["up"]);
+        let running = broker_actions(&broker(true, Some(BrokerProcess::Running)), Some(FaultKind::Process));
+        assert_eq!(names(running.clone()), ["stop", "crash", "pause"]);
+        assert_eq!(running[1].fault, Fault::StopBroker { broker: 2, how: Shutdown::Crash });
+        let paused = broker_actions(&broker(true, Some(BrokerProcess::Paused)), Some(FaultKind::Process));
+        assert_eq!(names(paused), ["resume", "crash"]);
+        let stopped = broker_actions(&broker(false, Some(BrokerProcess::Stopped)), Some(FaultKind::Process));
+        assert_eq!(stopped, [BrokerAction { name: "start", fault: Fault::StartBroker { broker: 2 } }]);
+        for name in ["down", "up", "stop", "crash", "pause", "resume", "start"] {
+            use shared::problem::Lang::{En, Fr};
+            assert_ne!(BrokerAction::label(name, En), BrokerAction::label(name, Fr));
+        }
+    }
+
+    #[test]
+    fn a_paused_broker_is_told_apart_from_a_stopped_one() {
+        assert_eq!(broker_state(&broker(true, None)), BrokerWords::Up);
+        assert_eq!(broker_state(&broker(false, None)), BrokerWords::Down);
+        assert_eq!(broker_state(&broker(false, Some(BrokerProcess::Running))), BrokerWords::Starting);
+        assert_eq!(broker_state(&broker(true, Some(BrokerProcess::Paused))), BrokerWords::PausedListed);
+        assert_eq!(broker_state(&broker(false, Some(BrokerProcess::Paused))), BrokerWords::PausedFenced);
+        assert_eq!(broker_state(&broker(false, Some(BrokerProcess::Stopped))), BrokerWords::Stopped);
     }
 }

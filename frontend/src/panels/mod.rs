@@ -2,7 +2,7 @@
 
 mod acks;
 mod charts;
-mod cluster;
+pub(crate) mod cluster;
 mod compare;
 mod config;
 mod deliveries;

@@ -1,0 +1,547 @@
+//! Apache Kafka itself on this machine: one KRaft controller and three brokers, each a
+//! JVM started from the jars that Maven fetched (`kafka/pom.xml`), all on loopback.
+//!
+//! Unlike the embedded cluster this one replicates: acks, the in-sync replicas,
+//! min.insync.replicas and failover behave as in production. Its faults are its brokers'
+//! processes: stopped with a controlled shutdown (SIGTERM), crashed (SIGKILL), frozen
+//! (SIGSTOP) and let go (SIGCONT), and started again.
+//!
+//! The controller is a process of its own, never faulted, rather than three nodes that
+//! are each controller and broker: with a combined quorum, two brokers down would also
+//! be two controllers of three down, no quorum would be left to shrink the ISR, and a
+//! producer with acks=all would time out instead of hearing NOT_ENOUGH_REPLICAS, which is
+//! the lesson. Four JVMs, sized for a laptop: about 1.2 GB of heap at most.
+//!
+//! Every start formats a fresh cluster in its folder: a class starts from empty topics.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rustix::process::{Pid, Signal, kill_process};
+use shared::protocol::{BrokerProcess, Fault, Shutdown};
+
+use super::error::ClusterError;
+
+/// The brokers' ids; the controller is node 0.
+pub const BROKER_IDS: [i32; 3] = [1, 2, 3];
+
+/// The controller's heap: it holds only the cluster's metadata.
+const CONTROLLER_HEAP: [&str; 2] = ["-Xms64m", "-Xmx256m"];
+
+/// A broker's heap: enough for a class's runs and a million-message benchmark.
+const BROKER_HEAP: [&str; 2] = ["-Xms128m", "-Xmx320m"];
+
+/// How long the cluster has to start: four JVMs on two cores took 17 s here.
+const START_WITHIN: Duration = Duration::from_secs(120);
+
+/// How long a broker has for its controlled shutdown before it is killed, at exit.
+const STOP_WITHIN: Duration = Duration::from_secs(20);
+
+/// The oldest Java Kafka 4 runs on.
+const JAVA_MIN: u32 = 17;
+
+/// Where the cluster lives and which ports it takes.
+#[derive(Clone, Debug)]
+pub struct LocalKafkaConfig {
+    /// The folder of Kafka's jars (`target/kafka/libs`, made by `cargo xtask`).
+    pub libs: PathBuf,
+    /// The cluster's folder: its configs, data and logs, formatted anew at each start.
+    pub dir: PathBuf,
+    /// The first broker's port; the others follow, then the controller's. 0: free ports.
+    pub first_port: u16,
+}
+
+/// One node's process and what was done to it.
+struct Node {
+    id: i32,
+    config: PathBuf,
+    child: Option<Child>,
+    paused: bool,
+}
+
+/// The running cluster. Dropping it stops every node (controlled, then killed).
+pub struct LocalKafka {
+    config: LocalKafkaConfig,
+    java: PathBuf,
+    bootstrap: String,
+    /// The controller, then the brokers by id.
+    nodes: Mutex<Vec<Node>>,
+}
+
+impl LocalKafka {
+    /// Formats and starts the cluster, waiting until the controller and the three
+    /// brokers are up (a blocking call: seconds).
+    pub fn start(config: LocalKafkaConfig) -> Result<Self, ClusterError> {
+        let java = java()?;
+        let jars = std::fs::read_dir(&config.libs)
+            .map(|entries| entries.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "jar")))
+            .unwrap_or(false);
+        if !jars {
+            return Err(failed(format!(
+                "no Kafka jars in {}: `cargo xtask run --kafka` fetches them with Maven",
+                config.libs.display()
+            )));
+        }
+        stop_leftovers(&config.dir);
+        let _ = std::fs::remove_dir_all(&config.dir);
+        std::fs::create_dir_all(&config.dir).map_err(|e| failed(format!("{}: {e}", config.dir.display())))?;
+        let ports = ports(config.first_port)?;
+        let controller_port = ports[BROKER_IDS.len()];
+        let bootstrap =
+            ports[..BROKER_IDS.len()].iter().map(|p| format!("127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
+        std::fs::write(config.dir.join("log4j2.properties"), LOG4J2).map_err(|e| failed(e.to_string()))?;
+        let mut nodes = vec![Node {
+            id: 0,
+            config: write_config(&config.dir, 0, &controller_config(&config.dir, controller_port))?,
+            child: None,
+            paused: false,
+        }];
+        for (id, port) in BROKER_IDS.iter().zip(&ports) {
+            let text = broker_config(&config.dir, *id, *port, controller_port);
+            nodes.push(Node { id: *id, config: write_config(&config.dir, *id, &text)?, child: None, paused: false });
+        }
+        let cluster = Self { java, bootstrap, nodes: Mutex::new(Vec::new()), config };
+        cluster.format(&nodes)?;
+        // Each node is the cluster's as soon as it runs: a failure below drops the
+        // cluster, which stops what was started.
+        for mut node in nodes {
+            node.child = Some(cluster.spawn(&node)?);
+            cluster.nodes.lock().unwrap().push(node);
+        }
+        cluster.wait_until_up()?;
+        Ok(cluster)
+    }
+
+    /// The brokers' addresses.
+    pub fn bootstrap_servers(&self) -> &str {
+        &self.bootstrap
+    }
+
+    /// The cluster's folder (logs in `node-N/server.log`).
+    pub fn dir(&self) -> &Path {
+        &self.config.dir
+    }
+
+    /// Each broker's process, by id.
+    pub fn processes(&self) -> Vec<(i32, BrokerProcess)> {
+        let mut nodes = self.nodes.lock().unwrap();
+        nodes
+            .iter_mut()
+            .filter(|n| n.id != 0)
+            .map(|n| {
+                let process = match (running(&mut n.child).is_some(), n.paused) {
+                    (false, _) => BrokerProcess::Stopped,
+                    (true, true) => BrokerProcess::Paused,
+                    (true, false) => BrokerProcess::Running,
+                };
+                (n.id, process)
+            })
+            .collect()
+    }
+
+    /// Stops broker `id`: SIGTERM (Kafka's controlled shutdown) or SIGKILL. Returns at
+    /// once; the broker's state follows in [`LocalKafka::processes`].
+    pub fn stop(&self, id: i32, how: Shutdown) -> Result<(), ClusterError> {
+        self.with_running(id, |node, pid| {
+            if node.paused {
+                // A frozen JVM cannot shut down: it is let go first.
+                let _ = kill_process(pid, Signal::CONT);
+                node.paused = false;
+            }
+            let signal = match how {
+                Shutdown::Controlled => Signal::TERM,
+                Shutdown::Crash => Signal::KILL,
+            };
+            kill_process(pid, signal).map_err(|e| failed(format!("broker {id}: {e}")))
+        })
+    }
+
+    /// Freezes broker `id` (SIGSTOP).
+    pub fn pause(&self, id: i32) -> Result<(), ClusterError> {
+        self.with_running(id, |node, pid| {
+            kill_process(pid, Signal::STOP).map_err(|e| failed(format!("broker {id}: {e}")))?;
+            node.paused = true;
+            Ok(())
+        })
+    }
+
+    /// Lets broker `id` run again (SIGCONT).
+    pub fn resume(&self, id: i32) -> Result<(), ClusterError> {
+        self.with_running(id, |node, pid| {
+            kill_process(pid, Signal::CONT).map_err(|e| failed(format!("broker {id}: {e}")))?;
+            node.paused = false;
+            Ok(())
+        })
+    }
+
+    /// Starts broker `id` again, on its data as it was left; nothing when it runs.
+    pub fn start_broker(&self, id: i32) -> Result<(), ClusterError> {
+        let mut nodes = self.nodes.lock().unwrap();
+        let node = nodes.iter_mut().find(|n| n.id == id && id != 0).ok_or_else(|| no_such_broker(id))?;
+        if running(&mut node.child).is_some() {
+            return Ok(());
+        }
+        node.child = Some(self.spawn(node)?);
+        node.paused = false;
+        Ok(())
+    }
+
+    /// Every broker resumed and running.
+    pub fn reset(&self) -> Result<(), ClusterError> {
+        for (id, process) in self.processes() {
+            match process {
+                BrokerProcess::Paused => self.resume(id)?,
+                BrokerProcess::Stopped => self.start_broker(id)?,
+                BrokerProcess::Running => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on broker `id` when its process runs.
+    fn with_running(
+        &self,
+        id: i32,
+        f: impl FnOnce(&mut Node, Pid) -> Result<(), ClusterError>,
+    ) -> Result<(), ClusterError> {
+        let mut nodes = self.nodes.lock().unwrap();
+        let node = nodes.iter_mut().find(|n| n.id == id && id != 0).ok_or_else(|| no_such_broker(id))?;
+        let Some(pid) = running(&mut node.child) else {
+            return Err(failed(format!("broker {id} is not running")));
+        };
+        let pid = Pid::from_raw(pid as i32).ok_or_else(|| failed(format!("broker {id}: no process")))?;
+        f(node, pid)
+    }
+
+    /// Formats every node's storage with one cluster id, the four at once.
+    fn format(&self, nodes: &[Node]) -> Result<(), ClusterError> {
+        let cluster_id = random_cluster_id();
+        let formats: Vec<(i32, std::io::Result<Child>)> = nodes
+            .iter()
+            .map(|node| {
+                let child = Command::new(&self.java)
+                    .args(["-Xmx128m", "-cp", &self.classpath(), "kafka.tools.StorageTool", "format", "-t"])
+                    .arg(&cluster_id)
+                    .arg("-c")
+                    .arg(&node.config)
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn();
+                (node.id, child)
+            })
+            .collect();
+        for (id, child) in formats {
+            let out = child.and_then(Child::wait_with_output).map_err(|e| failed(format!("java: {e}")))?;
+            if !out.status.success() {
+                let why = String::from_utf8_lossy(&out.stderr);
+                return Err(failed(format!("formatting node {id} failed: {}", why.trim())));
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts `node`'s JVM in a process group of its own (a Ctrl-C meant for the
+    /// playground reaches it through the playground, in order), its output in its folder.
+    fn spawn(&self, node: &Node) -> Result<Child, ClusterError> {
+        use std::os::unix::process::CommandExt;
+        let folder = node_dir(&self.config.dir, node.id);
+        std::fs::create_dir_all(&folder).map_err(|e| failed(e.to_string()))?;
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(folder.join("stdout.log"))
+            .map_err(|e| failed(e.to_string()))?;
+        let heap = if node.id == 0 { CONTROLLER_HEAP } else { BROKER_HEAP };
+        let child = Command::new(&self.java)
+            .args(heap)
+            .args(["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"])
+            .arg(format!("-Dlog4j2.configurationFile={}", self.config.dir.join("log4j2.properties").display()))
+            .arg(format!("-Dkafka.logs.dir={}", folder.display()))
+            .args(["-cp", &self.classpath(), "kafka.Kafka"])
+            .arg(&node.config)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().map_err(|e| failed(e.to_string()))?)
+            .stderr(out)
+            .process_group(0)
+            .spawn()
+            .map_err(|e| failed(format!("could not start node {}: {e}", node.id)))?;
+        std::fs::write(folder.join("pid"), child.id().to_string()).map_err(|e| failed(e.to_string()))?;
+        Ok(child)
+    }
+
+    fn classpath(&self) -> String {
+        format!("{}/*", self.config.libs.display())
+    }
+
+    /// Waits until the metadata lists the three brokers, or a node has exited.
+    fn wait_until_up(&self) -> Result<(), ClusterError> {
+        use rdkafka::ClientConfig;
+        use rdkafka::producer::{BaseProducer, Producer};
+        let client: BaseProducer = ClientConfig::new()
+            .set("bootstrap.servers", &self.bootstrap)
+            .set("client.id", "playground-local-kafka")
+            .set("log_level", "0")
+            .create()
+            .map_err(|e| failed(e.to_string()))?;
+        let started = Instant::now();
+        while started.elapsed() < START_WITHIN {
+            if let Some((id, status)) = self.exited() {
+                return Err(failed(format!("node {id} exited ({status}): {}", self.log_tail(id))));
+            }
+            let brokers = client.client().fetch_metadata(None, Duration::from_secs(2)).map(|m| m.brokers().len());
+            if brokers.unwrap_or(0) == BROKER_IDS.len() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        Err(failed(format!("not up after {} s: {}", START_WITHIN.as_secs(), self.log_tail(1))))
+    }
+
+    /// A node that has exited, with its status.
+    fn exited(&self) -> Option<(i32, std::process::ExitStatus)> {
+        let mut nodes = self.nodes.lock().unwrap();
+        nodes.iter_mut().find_map(|n| Some((n.id, n.child.as_mut()?.try_wait().ok()??)))
+    }
+
+    /// The last lines node `id` wrote, for an error.
+    fn log_tail(&self, id: i32) -> String {
+        let folder = node_dir(&self.config.dir, id);
+        let text = ["stdout.log", "server.log"]
+            .iter()
+            .map(|f| std::fs::read_to_string(folder.join(f)).unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        let tail = lines[lines.len().saturating_sub(5)..].join(" | ");
+        format!("{tail} (logs in {})", folder.display())
+    }
+}
+
+impl Drop for LocalKafka {
+    /// Brokers first (a controlled shutdown each, which needs the controller), then the
+    /// controller; whatever has not stopped in [`STOP_WITHIN`] is killed.
+    fn drop(&mut self) {
+        let mut nodes = std::mem::take(&mut *self.nodes.lock().unwrap());
+        let (controller, brokers) = nodes.split_at_mut(1);
+        for group in [brokers, controller] {
+            for node in group.iter_mut() {
+                if let Some(pid) = node.child.as_ref().and_then(|c| Pid::from_raw(c.id() as i32)) {
+                    let _ = kill_process(pid, Signal::CONT);
+                    let _ = kill_process(pid, Signal::TERM);
+                }
+            }
+            let deadline = Instant::now() + STOP_WITHIN;
+            for node in group.iter_mut() {
+                let Some(child) = &mut node.child else { continue };
+                while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+    }
+}
+
+/// The process id of `child` while it runs.
+fn running(child: &mut Option<Child>) -> Option<u32> {
+    let child = child.as_mut()?;
+    matches!(child.try_wait(), Ok(None)).then(|| child.id())
+}
+
+/// Carries out a process fault (the caller has refused the mock's).
+pub(super) fn apply(kafka: &LocalKafka, fault: &Fault) -> Result<(), ClusterError> {
+    match *fault {
+        Fault::StopBroker { broker, how } => kafka.stop(broker, how),
+        Fault::StartBroker { broker } => kafka.start_broker(broker),
+        Fault::PauseBroker { broker } => kafka.pause(broker),
+        Fault::ResumeBroker { broker } => kafka.resume(broker),
+        Fault::ResetFaults => kafka.reset(),
+        _ => Err(ClusterError::Fault(shared::problem::Problem::MockFaultOnLocalKafka)),
+    }
+}
+
+/// The java to run: `$JAVA_HOME/bin/java`, else the one on `PATH`; at least Java 17.
+fn java() -> Result<PathBuf, ClusterError> {
+    let java = std::env::var_os("JAVA_HOME")
+        .map(|home| Path::new(&home).join("bin/java"))
+        .filter(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("java"));
+    let install = "install Java 17 or newer (Debian: apt-get install openjdk-17-jre-headless)";
+    let out = Command::new(&java).arg("-version").output().map_err(|e| {
+        failed(format!("Apache Kafka needs Java, and `{}` could not run ({e}): {install}", java.display()))
+    })?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    match java_major(&text) {
+        Some(major) if major >= JAVA_MIN => Ok(java),
+        found => Err(failed(format!(
+            "Apache Kafka 4 needs Java {JAVA_MIN} or newer, and `{}` is {}: {install}",
+            java.display(),
+            found.map_or_else(|| "of no version it says".to_owned(), |v| format!("Java {v}"))
+        ))),
+    }
+}
+
+/// The major version in `java -version`'s first line (`"17.0.15"` is 17, `"1.8.0"` 8).
+fn java_major(version_output: &str) -> Option<u32> {
+    let quoted = version_output.lines().next()?.split('"').nth(1)?;
+    let mut parts = quoted.split(['.', '-', '+']);
+    let first: u32 = parts.next()?.parse().ok()?;
+    if first == 1 { parts.next()?.parse().ok() } else { Some(first) }
+}
+
+/// The ports: `first` and the three after it, or four free ones when `first` is 0.
+fn ports(first: u16) -> Result<Vec<u16>, ClusterError> {
+    let count = BROKER_IDS.len() + 1;
+    if first != 0 {
+        return Ok((0..count as u16).map(|i| first + i).collect());
+    }
+    // Held together, so that the four differ; freed just before the JVMs bind them.
+    let listeners: Vec<std::net::TcpListener> = (0..count)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
+        .collect::<Result<_, _>>()
+        .map_err(|e| failed(e.to_string()))?;
+    listeners.iter().map(|l| l.local_addr().map(|a| a.port()).map_err(|e| failed(e.to_string()))).collect()
+}
+
+fn controller_config(dir: &Path, port: u16) -> String {
+    format!(
+        "process.roles=controller\n\
+         node.id=0\n\
+         controller.quorum.voters=0@127.0.0.1:{port}\n\
+         listeners=CONTROLLER://127.0.0.1:{port}\n\
+         controller.listener.names=CONTROLLER\n\
+         listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n\
+         log.dirs={}\n",
+        node_dir(dir, 0).join("data").display()
+    )
+}
+
+/// A broker as the lab's cluster: topics of 6 partitions, replication factor 3,
+/// min.insync.replicas 2; no topic created by a producer. replica.lag.time.max.ms is
+/// 10 s instead of Kafka's 30, so that a paused follower leaves the ISR while a trainee
+/// watches (the page says so); Kafka's defaults otherwise (broker.session.timeout.ms 9 s).
+fn broker_config(dir: &Path, id: i32, port: u16, controller_port: u16) -> String {
+    format!(
+        "process.roles=broker\n\
+         node.id={id}\n\
+         controller.quorum.voters=0@127.0.0.1:{controller_port}\n\
+         listeners=PLAINTEXT://127.0.0.1:{port}\n\
+         advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n\
+         inter.broker.listener.name=PLAINTEXT\n\
+         controller.listener.names=CONTROLLER\n\
+         listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n\
+         log.dirs={}\n\
+         num.partitions=6\n\
+         default.replication.factor=3\n\
+         min.insync.replicas=2\n\
+         offsets.topic.replication.factor=3\n\
+         transaction.state.log.replication.factor=3\n\
+         transaction.state.log.min.isr=2\n\
+         auto.create.topics.enable=false\n\
+         group.initial.rebalance.delay.ms=0\n\
+         replica.lag.time.max.ms=10000\n\
+         num.network.threads=2\n\
+         num.io.threads=4\n",
+        node_dir(dir, id).join("data").display()
+    )
+}
+
+/// Kafka's own log, INFO and up, in each node's folder; nothing on the console.
+const LOG4J2: &str = "status = error\n\
+appender.file.type = File\n\
+appender.file.name = file\n\
+appender.file.fileName = ${sys:kafka.logs.dir}/server.log\n\
+appender.file.layout.type = PatternLayout\n\
+appender.file.layout.pattern = [%d] %p %m (%c)%n\n\
+rootLogger.level = info\n\
+rootLogger.appenderRef.file.ref = file\n";
+
+fn node_dir(dir: &Path, id: i32) -> PathBuf {
+    dir.join(format!("node-{id}"))
+}
+
+fn write_config(dir: &Path, id: i32, text: &str) -> Result<PathBuf, ClusterError> {
+    let path = dir.join(format!("node-{id}.properties"));
+    std::fs::write(&path, text).map_err(|e| failed(format!("{}: {e}", path.display())))?;
+    Ok(path)
+}
+
+/// Kills the nodes a playground that died left running in `dir` (their pid files name
+/// them; a pid is only killed while its command line still names `dir`).
+fn stop_leftovers(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        let Ok(pid) = std::fs::read_to_string(entry.path().join("pid")) else { continue };
+        let Some(pid) = pid.trim().parse().ok().and_then(Pid::from_raw) else { continue };
+        let cmdline = std::fs::read(format!("/proc/{}/cmdline", pid.as_raw_nonzero())).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&*dir.to_string_lossy()) {
+            let _ = kill_process(pid, Signal::KILL);
+        }
+    }
+}
+
+/// A KRaft cluster id: 16 random bytes, base64url without padding.
+fn random_cluster_id() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+}
+
+fn failed(reason: String) -> ClusterError {
+    ClusterError::LocalKafka(reason)
+}
+
+fn no_such_broker(id: i32) -> ClusterError {
+    ClusterError::Fault(shared::problem::Problem::NoSuchBroker { id, max: BROKER_IDS.len() as i32 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn java_versions_are_read_from_their_first_line() {
+        assert_eq!(java_major("openjdk version \"17.0.15\" 2025-04-15\nOpenJDK Runtime"), Some(17));
+        assert_eq!(java_major("java version \"1.8.0_392\""), Some(8));
+        assert_eq!(java_major("openjdk version \"25\" 2025-09-16"), Some(25));
+        assert_eq!(java_major("openjdk version \"21-ea\""), Some(21));
+        assert_eq!(java_major("no java here"), None);
+    }
+
+    #[test]
+    fn ports_follow_the_first_or_are_free_and_distinct() {
+        assert_eq!(ports(19092).unwrap(), [19092, 19093, 19094, 19095]);
+        let free = ports(0).unwrap();
+        let distinct: std::collections::BTreeSet<_> = free.iter().collect();
+        assert_eq!(distinct.len(), 4);
+    }
+
+    #[test]
+    fn a_broker_is_configured_as_the_labs_cluster() {
+        let text = broker_config(Path::new("/tmp/c"), 2, 19093, 19095);
+        for line in [
+            "node.id=2",
+            "process.roles=broker",
+            "controller.quorum.voters=0@127.0.0.1:19095",
+            "listeners=PLAINTEXT://127.0.0.1:19093",
+            "min.insync.replicas=2",
+            "default.replication.factor=3",
+            "auto.create.topics.enable=false",
+            "replica.lag.time.max.ms=10000",
+            "log.dirs=/tmp/c/node-2/data",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");
+        }
+    }
+
+    #[test]
+    fn cluster_ids_are_kraft_shaped() {
+        let id = random_cluster_id();
+        assert_eq!(id.len(), 22);
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_ne!(id, random_cluster_id());
+    }
+}

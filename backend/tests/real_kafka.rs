@@ -1,0 +1,299 @@
+//! Against Apache Kafka itself: a KRaft controller and 3 brokers on loopback, started
+//! from Kafka's own jars (`kafka/pom.xml`). `cargo xtask test` fetches the jars, starts
+//! one cluster for the whole run (`playground cluster --local-kafka`) and runs these with
+//! `--ignored`, telling them where:
+//!
+//! - `PLAYGROUND_TEST_KAFKA`: that cluster's bootstrap servers;
+//! - `PLAYGROUND_KAFKA_DIR`: the folder whose `libs/` holds the jars, for the test that
+//!   starts a cluster of its own to stop, crash and pause its brokers.
+
+mod common;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use common::Client;
+use common::process::{Running, start};
+use rdkafka::ClientConfig;
+use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
+use rdkafka::client::DefaultClientContext;
+use shared::lab;
+use shared::problem::Problem;
+use shared::protocol::{
+    BrokerProcess, ClusterMode, ClusterState, Command, Event, Fault, FaultKind, ProduceRequest, RunFinished, RunMode,
+    Shutdown,
+};
+use shared::settings::{Acks, ProducerSettings};
+
+fn shared_cluster() -> String {
+    std::env::var("PLAYGROUND_TEST_KAFKA").expect("PLAYGROUND_TEST_KAFKA: run these through `cargo xtask test`")
+}
+
+fn kafka_dir() -> PathBuf {
+    std::env::var("PLAYGROUND_KAFKA_DIR").expect("PLAYGROUND_KAFKA_DIR: run these through `cargo xtask test`").into()
+}
+
+fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
+    ClientConfig::new().set("bootstrap.servers", bootstrap).create().unwrap()
+}
+
+/// A playground server in its own process; stopped with SIGTERM (so that one on
+/// `--local-kafka` stops its brokers) when dropped.
+struct Server {
+    process: Running,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Self {
+        let mut all = vec!["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent"];
+        all.extend(args);
+        let (process, url) = start(&all, "Kafka Producer Playground is ready: http://");
+        Self { process, addr: url.trim_end_matches('/').parse().unwrap() }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let pid = self.process.0.id().to_string();
+        let _ = std::process::Command::new("kill").args(["-TERM", &pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while matches!(self.process.0.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+/// Every event of the stream, batches opened.
+fn flatten(events: Vec<Event>) -> Vec<Event> {
+    events
+        .into_iter()
+        .flat_map(|e| match e {
+            Event::Batch { events } => events,
+            other => vec![other],
+        })
+        .collect()
+}
+
+async fn run(client: &mut Client, request: ProduceRequest) -> (RunFinished, Vec<Event>) {
+    client.send(&Command::Produce(request)).await;
+    let events = flatten(client.until_finished(Duration::from_secs(120)).await);
+    let Some(Event::RunFinished(finished)) = events.last().cloned() else { unreachable!() };
+    (finished, events)
+}
+
+/// The last cluster state among `events`.
+fn last_state(events: &[Event]) -> Option<ClusterState> {
+    events.iter().rev().find_map(|e| match e {
+        Event::Cluster(state) => Some(state.clone()),
+        _ => None,
+    })
+}
+
+/// Waits for a cluster state that `wanted` accepts, `seen` (the last state already read)
+/// first; panics with the last one seen.
+async fn cluster_until(
+    client: &mut Client,
+    seen: Option<ClusterState>,
+    within: Duration,
+    wanted: impl Fn(&ClusterState) -> bool,
+) -> ClusterState {
+    if let Some(state) = seen.filter(|s| wanted(s)) {
+        return state;
+    }
+    let deadline = Instant::now() + within;
+    let mut last = None;
+    while Instant::now() < deadline {
+        let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+        if let Some(Event::Cluster(state)) = client.try_next_raw_within(left).await {
+            if wanted(&state) {
+                return state;
+            }
+            last = Some(state);
+        }
+    }
+    panic!("no such cluster state within {within:?}; last: {last:?}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Apache Kafka: `cargo xtask test` runs it"]
+async fn the_lab_runs_and_reads_back_on_apache_kafka_and_create_topics_makes_the_labs_topic() {
+    let bootstrap = shared_cluster();
+    // --create-topics on a cluster without the lab's topic: made as the lab's.
+    let admin = admin(&bootstrap);
+    let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+    admin.delete_topics(&[lab::TOPIC], &options).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while admin
+        .inner()
+        .fetch_metadata(None, Duration::from_secs(5))
+        .unwrap()
+        .topics()
+        .iter()
+        .any(|t| t.name() == lab::TOPIC)
+    {
+        assert!(Instant::now() < deadline, "{} was not deleted", lab::TOPIC);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let server = Server::start(&["--bootstrap-servers", &bootstrap, "--create-topics"]);
+    let metadata = admin.inner().fetch_metadata(Some(lab::TOPIC), Duration::from_secs(5)).unwrap();
+    let topic = &metadata.topics()[0];
+    assert_eq!(topic.partitions().len(), 6);
+    assert!(topic.partitions().iter().all(|p| p.replicas().len() == 3), "replication factor 3");
+    let configs = admin.describe_configs(&[ResourceSpecifier::Topic(lab::TOPIC)], &options).await.unwrap();
+    let config = configs.into_iter().next().unwrap().unwrap();
+    assert_eq!(config.get("min.insync.replicas").and_then(|e| e.value.as_deref()), Some("2"));
+
+    // The page: a real cluster, its ISR from metadata, no fault buttons.
+    let mut client = common::connect_to(server.addr).await;
+    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    assert_eq!(hello.mode, ClusterMode::External);
+    assert_eq!(hello.brokers.len(), 3);
+    let state = cluster_until(&mut client, None, Duration::from_secs(20), |s| {
+        s.isr.len() == 6 && s.isr.iter().all(|r| r.len() == 3)
+    })
+    .await;
+    assert_eq!(state.faults, None);
+    assert_eq!(state.leaders.len(), 6);
+
+    // The lab's run: 10 messages, each delivered with its partition and offset, and
+    // read back from the brokers with the lab's headers.
+    let (finished, events) = run(&mut client, ProduceRequest::lab()).await;
+    assert_eq!((finished.sent, finished.delivered, finished.failed), (10, 10, 0));
+    let delivered: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Delivered(d) => Some((d.partition, d.offset.expect("acks=all has an offset"))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(delivered.len(), 10);
+    let records = common::consume_all(&bootstrap, lab::TOPIC, 6, 10, Duration::from_secs(20));
+    let mut read: Vec<_> = records.iter().map(|r| (r.partition, r.offset)).collect();
+    let mut sent = delivered.clone();
+    read.sort_unstable();
+    sent.sort_unstable();
+    assert_eq!(read, sent, "every delivery report's partition and offset is on the brokers");
+    for record in &records {
+        let names: Vec<&str> = record.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, [lab::HEADER_CORRELATION_ID, lab::HEADER_SOURCE]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Apache Kafka: `cargo xtask test` runs it"]
+async fn brokers_stopped_crashed_and_paused_on_apache_kafka_show_what_acks_guarantees() {
+    // A cluster of this test's own: its brokers are stopped and crashed.
+    let dir = tempdir("faults");
+    std::os::unix::fs::symlink(kafka_dir().join("libs"), dir.join("libs")).unwrap();
+    let server = Server::start(&["--local-kafka", dir.to_str().unwrap(), "--kafka-port", "0"]);
+    let mut client = common::connect_to(server.addr).await;
+    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    assert_eq!(hello.mode, ClusterMode::Local);
+    let all_in_sync = |s: &ClusterState| s.isr.len() == 6 && s.isr.iter().all(|r| r.len() == 3);
+    let state = cluster_until(&mut client, None, Duration::from_secs(20), all_in_sync).await;
+    assert_eq!(state.faults, Some(FaultKind::Process));
+    assert!(state.brokers.iter().all(|b| b.up && b.process == Some(BrokerProcess::Running)), "{state:?}");
+
+    // The mock's faults are not this cluster's: refused, with what to do instead.
+    client.send(&Command::from(Fault::SetRoundTripTime { broker: None, ms: 100 })).await;
+    let e = loop {
+        if let Event::Error(e) = client.next().await {
+            break e;
+        }
+    };
+    assert_eq!(e.problem, Problem::MockFaultOnLocalKafka);
+
+    // A broker crashes in the middle of a run: every message still has one outcome, and
+    // every acknowledged one is on the surviving brokers (acks=all, idempotent).
+    let settings = ProducerSettings {
+        enable_idempotence: true,
+        max_in_flight: 5,
+        message_send_max_retries: 100,
+        ..ProducerSettings::default()
+    };
+    let request = ProduceRequest {
+        count: 2_000,
+        mode: RunMode::Pipelined,
+        rate: Some(400),
+        settings: settings.clone(),
+        ..ProduceRequest::lab()
+    };
+    client.send(&Command::Produce(request)).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    client.send(&Command::from(Fault::StopBroker { broker: 1, how: Shutdown::Crash })).await;
+    let events = flatten(client.until_finished(Duration::from_secs(120)).await);
+    let Some(Event::RunFinished(finished)) = events.last().cloned() else { unreachable!() };
+    let outcomes: Vec<u64> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Delivered(d) => Some(d.seq),
+            Event::Failed(f) => Some(f.seq),
+            _ => None,
+        })
+        .collect();
+    let distinct: std::collections::BTreeSet<_> = outcomes.iter().collect();
+    assert_eq!(finished.sent, 2_000);
+    assert_eq!(finished.delivered + finished.failed, 2_000, "{finished:?}");
+    assert_eq!(distinct.len(), outcomes.len(), "no message has two outcomes");
+    let delivered = finished.delivered as usize;
+    let records = common::consume_all(&hello.bootstrap_servers, lab::TOPIC, 6, delivered, Duration::from_secs(60));
+    assert_eq!(records.len(), delivered, "every acknowledged message survived the crash, once");
+
+    // The page sees it: broker 1's process stopped, out of the metadata, out of every ISR.
+    let state = cluster_until(&mut client, last_state(&events), Duration::from_secs(40), |s| {
+        s.isr.len() == 6 && s.isr.iter().all(|r| !r.contains(&1))
+    })
+    .await;
+    let one = state.brokers.iter().find(|b| b.id == 1).unwrap();
+    assert_eq!((one.up, one.process), (false, Some(BrokerProcess::Stopped)));
+    assert!(state.leaders.iter().all(|l| *l != 1), "leaders moved: {:?}", state.leaders);
+
+    // A second broker stopped (a controlled shutdown): one replica of three is left, fewer
+    // than min.insync.replicas=2. acks=all is refused; acks=1 is written.
+    client.send(&Command::from(Fault::StopBroker { broker: 2, how: Shutdown::Controlled })).await;
+    cluster_until(&mut client, None, Duration::from_secs(40), |s| s.isr.len() == 6 && s.isr.iter().all(|r| r == &[3]))
+        .await;
+    let quick = ProducerSettings { message_timeout_ms: 5_000, ..ProducerSettings::default() };
+    let (all, events) =
+        run(&mut client, ProduceRequest { count: 3, settings: quick.clone(), ..ProduceRequest::lab() }).await;
+    assert_eq!((all.delivered, all.failed), (0, 3), "{events:?}");
+    let errors: Vec<String> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Failed(f) => Some(f.error.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(errors.iter().all(|e| e == "NotEnoughReplicas"), "acks=all with one in-sync replica: {errors:?}");
+    let acks_one = ProducerSettings { acks: Acks::One, ..quick };
+    let (one, _) = run(&mut client, ProduceRequest { count: 3, settings: acks_one, ..ProduceRequest::lab() }).await;
+    assert_eq!((one.delivered, one.failed), (3, 0), "acks=1 needs the leader alone");
+
+    // Paused, a broker stays a process, is fenced out of the metadata when its
+    // heartbeats stop, and leaves every ISR once it lags replica.lag.time.max.ms (10 s
+    // here); resumed, it catches up and comes back.
+    client.send(&Command::from(Fault::ResetFaults)).await;
+    cluster_until(&mut client, None, Duration::from_secs(90), all_in_sync).await;
+    client.send(&Command::from(Fault::PauseBroker { broker: 3 })).await;
+    cluster_until(&mut client, None, Duration::from_secs(60), |s| {
+        let three = s.brokers.iter().find(|b| b.id == 3);
+        three.is_some_and(|b| !b.up && b.process == Some(BrokerProcess::Paused))
+            && s.isr.len() == 6
+            && s.isr.iter().all(|r| !r.contains(&3))
+    })
+    .await;
+    client.send(&Command::from(Fault::ResumeBroker { broker: 3 })).await;
+    cluster_until(&mut client, None, Duration::from_secs(90), all_in_sync).await;
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fresh folder of this test's own.
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("playground-kafka-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
