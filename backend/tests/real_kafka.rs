@@ -290,6 +290,126 @@ async fn brokers_stopped_crashed_and_paused_on_apache_kafka_show_what_acks_guara
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Apache Kafka: `cargo xtask test` runs it"]
+async fn acks_1_loses_acknowledged_messages_when_the_leader_crashes_ahead_of_its_followers_and_acks_all_loses_none() {
+    let dir = tempdir("acks");
+    std::os::unix::fs::symlink(kafka_dir().join("libs"), dir.join("libs")).unwrap();
+    let server = Server::start(&["--local-kafka", dir.to_str().unwrap(), "--kafka-port", "0"]);
+    let mut client = common::connect_to(server.addr).await;
+    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    let bootstrap = hello.bootstrap_servers.clone();
+    let all_in_sync =
+        |s: &ClusterState| s.isr.len() == 6 && s.isr.iter().all(|r| r.len() == 3) && s.brokers.iter().all(|b| b.up);
+    let partition = 0;
+
+    // acks=1: the leader acknowledges alone while both followers are frozen; it then
+    // crashes, the followers come back, and one of them, which never had those
+    // messages, is elected leader.
+    let state = cluster_until(&mut client, None, Duration::from_secs(20), all_in_sync).await;
+    let leader = state.leaders[partition as usize];
+    let acks_one = ProducerSettings { acks: Acks::One, message_timeout_ms: 60_000, ..ProducerSettings::default() };
+    let (acked, lost, seen) =
+        crash_the_leader_ahead_of_its_followers(&mut client, &bootstrap, leader, acks_one, "a").await;
+    assert_eq!(acked.len(), 200, "acks=1: the leader alone acknowledged every message");
+    assert!(
+        !lost.is_empty(),
+        "acks=1: the acknowledged messages that only the crashed leader had are gone after failover"
+    );
+    eprintln!("acks=1: {} of {} acknowledged messages lost, offsets {:?}", lost.len(), acked.len(), lost);
+
+    // acks=all, the same faults: nothing is acknowledged while the followers are frozen,
+    // the producer retries on the new leader, and every acknowledged message is there.
+    client.send(&Command::from(Fault::ResetFaults)).await;
+    let state = cluster_until(&mut client, Some(seen), Duration::from_secs(90), all_in_sync).await;
+    let leader = state.leaders[partition as usize];
+    let acks_all = ProducerSettings {
+        enable_idempotence: true,
+        max_in_flight: 5,
+        message_send_max_retries: 1_000,
+        message_timeout_ms: 120_000,
+        ..ProducerSettings::default()
+    };
+    let (acked, lost, _) =
+        crash_the_leader_ahead_of_its_followers(&mut client, &bootstrap, leader, acks_all, "b").await;
+    assert!(!acked.is_empty(), "acks=all: delivered by the new leader");
+    assert!(lost.is_empty(), "acks=all loses no acknowledged message: {lost:?}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Freezes the followers of partition 0's `leader`, sends it 200 messages valued
+/// `{tag}-{seq}` with `settings`, crashes the leader, lets the followers go, waits for a
+/// new leader, starts the old one again (it truncates its log to the new leader's) and
+/// reads the partition back: the acknowledged messages (seq, offset), those of them the
+/// partition no longer has, and the last cluster state seen.
+async fn crash_the_leader_ahead_of_its_followers(
+    client: &mut Client,
+    bootstrap: &str,
+    leader: i32,
+    settings: ProducerSettings,
+    tag: &str,
+) -> (Vec<(u64, i64)>, Vec<(u64, i64)>, ClusterState) {
+    let followers: Vec<i32> = [1, 2, 3].into_iter().filter(|b| *b != leader).collect();
+    let request = ProduceRequest {
+        count: 200,
+        partition: Some(0),
+        mode: RunMode::Pipelined,
+        value_template: format!("{tag}-{{i}}"),
+        settings,
+        ..ProduceRequest::lab()
+    };
+    // One message first, with the same settings: the session's producer is then
+    // connected to the leader and knows the partition, and the run below starts at once.
+    let warm_up = ProduceRequest { count: 1, value_template: format!("{tag}-warm-up"), ..request.clone() };
+    let (warmed, _) = run(client, warm_up).await;
+    assert_eq!(warmed.delivered, 1, "the cluster takes a message before the faults");
+    for broker in &followers {
+        client.send(&Command::from(Fault::PauseBroker { broker: *broker })).await;
+    }
+    client.send(&Command::Produce(request)).await;
+    // The run, with the followers frozen, until it ends or 7 s have passed: the
+    // controller fences a broker whose heartbeats stop for 9 s.
+    let mut events = Vec::new();
+    let until = Instant::now() + Duration::from_secs(7);
+    while let Some(event) = client.try_next_raw_within(until.saturating_duration_since(Instant::now())).await {
+        let finished = matches!(event, Event::RunFinished(_));
+        events.push(event);
+        if finished {
+            break;
+        }
+    }
+    client.send(&Command::from(Fault::StopBroker { broker: leader, how: Shutdown::Crash })).await;
+    for broker in &followers {
+        client.send(&Command::from(Fault::ResumeBroker { broker: *broker })).await;
+    }
+    let finished = events.iter().any(|e| matches!(e, Event::RunFinished(_)));
+    if !finished {
+        events.extend(client.until_finished(Duration::from_secs(180)).await);
+    }
+    let acked: Vec<(u64, i64)> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Delivered(d) => Some((d.seq, d.offset.expect("an offset"))),
+            _ => None,
+        })
+        .collect();
+    let moved = |s: &ClusterState| s.leaders.first().is_some_and(|l| *l != leader && *l > 0);
+    cluster_until(client, last_state(&events), Duration::from_secs(40), moved).await;
+    client.send(&Command::from(Fault::StartBroker { broker: leader })).await;
+    let back = |s: &ClusterState| s.isr.first().is_some_and(|r| r.len() == 3);
+    let seen = cluster_until(client, None, Duration::from_secs(90), back).await;
+    let records = common::consume_all(bootstrap, lab::TOPIC, 6, usize::MAX, Duration::from_secs(10));
+    let on_partition: std::collections::BTreeMap<i64, String> =
+        records.into_iter().filter(|r| r.partition == 0).map(|r| (r.offset, r.value)).collect();
+    let lost = acked
+        .iter()
+        .filter(|(seq, offset)| on_partition.get(offset) != Some(&format!("{tag}-{seq}")))
+        .copied()
+        .collect();
+    (acked, lost, seen)
+}
+
 /// A fresh folder of this test's own.
 fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("playground-kafka-{name}-{}", std::process::id()));

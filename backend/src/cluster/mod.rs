@@ -291,7 +291,13 @@ impl Cluster {
             }
             (Kind::Local(kafka), _) => {
                 local_kafka::apply(kafka, fault)?;
-                self.refresh_metadata().await;
+                // The processes' new state now; what the metadata makes of it follows
+                // from the watcher (a metadata request can wait 5 s on a paused broker,
+                // and the page's next command would wait behind it).
+                let processes = kafka.processes();
+                self.state.send_if_modified(|state| {
+                    external::Observed::as_last_seen(state).with_processes(processes).apply(state)
+                });
                 Ok(())
             }
         }

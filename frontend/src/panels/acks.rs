@@ -285,10 +285,10 @@ pub fn AcksFlow(
                     {t!(
                         "This embedded cluster does not replicate: its brokers answer at once, so acks=1 and acks=all \
                          take the same time here, and the followers above are drawn, not measured. \
-                         On a real cluster (docker compose) acks=all waits for the copies.",
+                         On a real cluster (`cargo xtask run --kafka`, or docker compose) acks=all waits for the copies.",
                         "Ce cluster embarqué ne réplique pas : ses brokers répondent aussitôt, donc acks=1 et acks=all \
                          prennent le même temps ici, et les followers ci-dessus sont dessinés, pas mesurés. \
-                         Sur un vrai cluster (docker compose), acks=all attend les copies."
+                         Sur un vrai cluster (`cargo xtask run --kafka`, ou docker compose), acks=all attend les copies."
                     )}
                 </p>
             })}

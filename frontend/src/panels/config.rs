@@ -214,9 +214,11 @@ fn AcksField() -> impl IntoView {
                 <p class="honest">
                     {t!(
                         "This embedded cluster is librdkafka's mock: it does not replicate and ignores acks, \
-                         so acks=1 and acks=all behave alike here. Use a real cluster to see the difference.",
+                         so acks=1 and acks=all behave alike here. Use a real cluster to see the difference \
+                         (`cargo xtask run --kafka` starts Apache Kafka on this machine).",
                         "Ce cluster embarqué est le mock de librdkafka : il ne réplique pas et ignore acks, \
-                         donc acks=1 et acks=all se comportent pareil ici. Utilisez un vrai cluster pour voir la différence."
+                         donc acks=1 et acks=all se comportent pareil ici. Utilisez un vrai cluster pour voir la différence \
+                         (`cargo xtask run --kafka` lance Apache Kafka sur cette machine)."
                     )}
                 </p>
             </Show>
