@@ -1174,3 +1174,73 @@ async fn the_instructor_sees_who_passed_who_is_stuck_and_the_class_experiments()
     }
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium, the built page and Apache Kafka's jars: cargo xtask test runs it"]
+async fn on_apache_kafka_the_page_measures_the_acks_ladder_and_shows_a_crashed_broker_leave_the_isr() {
+    // Declared first, so dropped last: the cluster's folder outlives the server.
+    let kafka = common::process::KafkaDir::new("page");
+    let dist = dist();
+    let server = common::process::Playground::start(&[
+        "--local-kafka",
+        kafka.arg(),
+        "--kafka-port",
+        "0",
+        "--static-dir",
+        dist.to_str().unwrap(),
+    ]);
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+    browser.goto(&format!("http://{}/", server.addr)).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+    assert!(text(&browser, "#cluster-line").await.contains("Apache Kafka on this machine"));
+    // The mock's caveats are not said here, and its faults not offered.
+    assert_eq!(text(&browser, "#config .honest").await, "", "no 'the mock ignores acks' on Apache Kafka");
+    assert!(browser.find(Locator::Css("#add-latency")).await.is_err(), "no mock faults");
+    // Each partition's in-sync replicas, as the brokers say.
+    wait_for_text(
+        &browser,
+        "#isr tbody",
+        |t| t.lines().count() == 6 && t.lines().all(|l| l.ends_with("1, 2, 3")),
+        "every partition has its 3 replicas in sync",
+    )
+    .await;
+
+    // The acks ladder, measured: every message of each run delivered, and no note that
+    // the cluster does not replicate.
+    type_into(&browser, "#count", "200").await;
+    click(&browser, "#mode-pipelined").await;
+    click(&browser, "#experiment-acks").await;
+    wait_for_text(&browser, "#compare-table", |t| t.contains("acks"), "the ladder is compared").await;
+    let table = text(&browser, "#compare-table").await;
+    eprintln!("acks ladder on Apache Kafka, 200 pipelined messages:\n{table}");
+    for acks in ["0", "1", "all"] {
+        let body = text(&browser, "#compare-table tbody").await;
+        assert!(body.lines().any(|l| l.split_whitespace().nth(1) == Some(acks)), "acks={acks} row in\n{body}");
+    }
+    assert_eq!(text(&browser, "#compare-honest").await, "", "no mock caveat on a replicating cluster");
+    screenshot_of(&browser, "#compare", "kafka-acks-ladder").await;
+
+    // A broker crashed from its row: its process stops at once; the controller fences it
+    // after broker.session.timeout.ms and it leaves every partition's in-sync replicas.
+    click(&browser, "#cluster tr.broker[data-broker='2'] button[data-action='crash']").await;
+    wait_for_text(&browser, "#cluster tr.broker[data-broker='2'] .state", |t| t == "stopped", "broker 2 stopped").await;
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let mut replicas = Vec::new();
+        for cell in browser.find_all(Locator::Css("#isr td.in-sync")).await.unwrap() {
+            replicas.push(cell.text().await.unwrap());
+        }
+        if replicas.len() == 6 && replicas.iter().all(|r| r == "1, 3") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "broker 2 never left the in-sync replicas: {replicas:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    screenshot_of(&browser, "#cluster", "kafka-broker-crashed").await;
+    browser.find(Locator::Css("#lang")).await.unwrap().select_by_value("fr").await.unwrap();
+    wait_for_text(&browser, "#cluster tr.broker[data-broker='2'] .state", |t| t == "arrêté", "in French").await;
+    screenshot_of(&browser, "#cluster", "kafka-broker-crashed-fr").await;
+    screenshot_of(&browser, "#compare", "kafka-acks-ladder-fr").await;
+    browser.close().await.unwrap();
+}

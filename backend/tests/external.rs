@@ -148,14 +148,7 @@ async fn sigterm_during_a_run_loses_no_outcome_tells_the_page_and_exits_0() {
     let Some(Event::RunFinished(finished)) = events.last() else { unreachable!() };
     assert!(finished.stopped, "the run was stopped for the shutdown");
     assert!(finished.sent > 0 && finished.sent < 200, "{finished:?}");
-    let outcomes: Vec<u64> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Delivered(d) => Some(d.seq),
-            Event::Failed(f) => Some(f.seq),
-            _ => None,
-        })
-        .collect();
+    let outcomes = common::outcome_seqs(&events);
     assert_eq!(outcomes, (1..=finished.sent).collect::<Vec<_>>(), "exactly one outcome per message sent");
     assert_eq!(finished.sent, finished.delivered + finished.failed);
     let reason = client.close_reason(Duration::from_secs(20)).await;

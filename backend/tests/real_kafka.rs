@@ -9,12 +9,10 @@
 
 mod common;
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::Client;
-use common::process::{Running, start};
+use common::process::{KafkaDir, Playground};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;
@@ -30,39 +28,8 @@ fn shared_cluster() -> String {
     std::env::var("PLAYGROUND_TEST_KAFKA").expect("PLAYGROUND_TEST_KAFKA: run these through `cargo xtask test`")
 }
 
-fn kafka_dir() -> PathBuf {
-    std::env::var("PLAYGROUND_KAFKA_DIR").expect("PLAYGROUND_KAFKA_DIR: run these through `cargo xtask test`").into()
-}
-
 fn admin(bootstrap: &str) -> AdminClient<DefaultClientContext> {
     ClientConfig::new().set("bootstrap.servers", bootstrap).create().unwrap()
-}
-
-/// A playground server in its own process; stopped with SIGTERM (so that one on
-/// `--local-kafka` stops its brokers) when dropped.
-struct Server {
-    process: Running,
-    addr: SocketAddr,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Self {
-        let mut all = vec!["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent"];
-        all.extend(args);
-        let (process, url) = start(&all, "Kafka Producer Playground is ready: http://");
-        Self { process, addr: url.trim_end_matches('/').parse().unwrap() }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let pid = self.process.0.id().to_string();
-        let _ = std::process::Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while matches!(self.process.0.try_wait(), Ok(None)) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
 }
 
 /// Every event of the stream, batches opened.
@@ -136,11 +103,19 @@ async fn the_lab_runs_and_reads_back_on_apache_kafka_and_create_topics_makes_the
         assert!(Instant::now() < deadline, "{} was not deleted", lab::TOPIC);
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let server = Server::start(&["--bootstrap-servers", &bootstrap, "--create-topics"]);
-    let metadata = admin.inner().fetch_metadata(Some(lab::TOPIC), Duration::from_secs(5)).unwrap();
-    let topic = &metadata.topics()[0];
-    assert_eq!(topic.partitions().len(), 6);
-    assert!(topic.partitions().iter().all(|p| p.replicas().len() == 3), "replication factor 3");
+    let server =
+        Playground::start(&["--bootstrap-servers", &bootstrap, "--create-topics", "--static-dir", "/nonexistent"]);
+    // Created through the controller; each broker learns of it a moment later.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let replicas = loop {
+        let metadata = admin.inner().fetch_metadata(Some(lab::TOPIC), Duration::from_secs(5)).unwrap();
+        let replicas: Vec<usize> = metadata.topics()[0].partitions().iter().map(|p| p.replicas().len()).collect();
+        if replicas.len() == 6 || Instant::now() > deadline {
+            break replicas;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(replicas, [3; 6], "6 partitions of 3 replicas each");
     let configs = admin.describe_configs(&[ResourceSpecifier::Topic(lab::TOPIC)], &options).await.unwrap();
     let config = configs.into_iter().next().unwrap().unwrap();
     assert_eq!(config.get("min.insync.replicas").and_then(|e| e.value.as_deref()), Some("2"));
@@ -185,11 +160,7 @@ async fn the_lab_runs_and_reads_back_on_apache_kafka_and_create_topics_makes_the
 #[ignore = "needs Apache Kafka: `cargo xtask test` runs it"]
 async fn brokers_stopped_crashed_and_paused_on_apache_kafka_show_what_acks_guarantees() {
     // A cluster of this test's own: its brokers are stopped and crashed.
-    let dir = tempdir("faults");
-    std::os::unix::fs::symlink(kafka_dir().join("libs"), dir.join("libs")).unwrap();
-    let server = Server::start(&["--local-kafka", dir.to_str().unwrap(), "--kafka-port", "0"]);
-    let mut client = common::connect_to(server.addr).await;
-    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    let (_kafka, server, mut client, hello) = own_cluster("faults").await;
     assert_eq!(hello.mode, ClusterMode::Local);
     let all_in_sync = |s: &ClusterState| s.isr.len() == 6 && s.isr.iter().all(|r| r.len() == 3);
     let state = cluster_until(&mut client, None, Duration::from_secs(20), all_in_sync).await;
@@ -225,14 +196,7 @@ async fn brokers_stopped_crashed_and_paused_on_apache_kafka_show_what_acks_guara
     client.send(&Command::from(Fault::StopBroker { broker: 1, how: Shutdown::Crash })).await;
     let events = flatten(client.until_finished(Duration::from_secs(120)).await);
     let Some(Event::RunFinished(finished)) = events.last().cloned() else { unreachable!() };
-    let outcomes: Vec<u64> = events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Delivered(d) => Some(d.seq),
-            Event::Failed(f) => Some(f.seq),
-            _ => None,
-        })
-        .collect();
+    let outcomes = common::outcome_seqs(&events);
     let distinct: std::collections::BTreeSet<_> = outcomes.iter().collect();
     assert_eq!(finished.sent, 2_000);
     assert_eq!(finished.delivered + finished.failed, 2_000, "{finished:?}");
@@ -287,17 +251,12 @@ async fn brokers_stopped_crashed_and_paused_on_apache_kafka_show_what_acks_guara
     client.send(&Command::from(Fault::ResumeBroker { broker: 3 })).await;
     cluster_until(&mut client, None, Duration::from_secs(90), all_in_sync).await;
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Apache Kafka: `cargo xtask test` runs it"]
 async fn acks_1_loses_acknowledged_messages_when_the_leader_crashes_ahead_of_its_followers_and_acks_all_loses_none() {
-    let dir = tempdir("acks");
-    std::os::unix::fs::symlink(kafka_dir().join("libs"), dir.join("libs")).unwrap();
-    let server = Server::start(&["--local-kafka", dir.to_str().unwrap(), "--kafka-port", "0"]);
-    let mut client = common::connect_to(server.addr).await;
-    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    let (_kafka, server, mut client, hello) = own_cluster("acks").await;
     let bootstrap = hello.bootstrap_servers.clone();
     let all_in_sync =
         |s: &ClusterState| s.isr.len() == 6 && s.isr.iter().all(|r| r.len() == 3) && s.brokers.iter().all(|b| b.up);
@@ -335,7 +294,6 @@ async fn acks_1_loses_acknowledged_messages_when_the_leader_crashes_ahead_of_its
     assert!(!acked.is_empty(), "acks=all: delivered by the new leader");
     assert!(lost.is_empty(), "acks=all loses no acknowledged message: {lost:?}");
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Freezes the followers of partition 0's `leader`, sends it 200 messages valued
@@ -410,10 +368,14 @@ async fn crash_the_leader_ahead_of_its_followers(
     (acked, lost, seen)
 }
 
-/// A fresh folder of this test's own.
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("playground-kafka-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A cluster of the test's own (`--local-kafka` in a folder of its own, free ports) and
+/// a page connected to its playground: the folder (declared first, dropped last), the
+/// server, the page's socket and its hello.
+async fn own_cluster(name: &str) -> (KafkaDir, Playground, Client, shared::protocol::Hello) {
+    let kafka = KafkaDir::new(name);
+    let server =
+        Playground::start(&["--local-kafka", kafka.arg(), "--kafka-port", "0", "--static-dir", "/nonexistent"]);
+    let mut client = common::connect_to(server.addr).await;
+    let Event::Hello(hello) = client.next().await else { panic!("hello first") };
+    (kafka, server, client, hello)
 }

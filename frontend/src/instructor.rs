@@ -286,12 +286,10 @@ fn ClassFaults(
                     <span>{move || format!("Broker {id}: {}", state.words(lang()))}</span>
                     {actions
                         .into_iter()
-                        .map(|a| {
-                            use crate::panels::cluster::BrokerAction;
-                            let (name, fault) = (a.name, a.fault);
+                        .map(|action| {
                             view! {
-                                <button class="small" data-action=name title=move || BrokerAction::hint(name, lang()) on:click=move |_| console.fault(fault.clone())>
-                                    {move || BrokerAction::label(name, lang())}
+                                <button class="small" data-action=action.name() title=move || action.hint(lang()) on:click=move |_| console.fault(action.fault(id))>
+                                    {move || action.label(lang())}
                                 </button>
                             }
                         })

@@ -508,10 +508,13 @@ fn test() -> Result {
         });
         if check("build the page", &mut build_page) {
             check("end-to-end tests in Chromium", &mut || {
+                // One of them runs the page on Apache Kafka, from the jars fetched above.
+                ensure_kafka()?;
+                let kafka_dir = workspace_root().join(KAFKA_DIR).display().to_string();
                 sh_env(
                     &cargo,
                     &["test", "--package", "playground", "--test", "browser", "--", "--ignored", "--test-threads=1"],
-                    &[("CHROMEDRIVER", &driver)],
+                    &[("CHROMEDRIVER", &driver), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
                 )
             });
             // The benchmarks' harness, small and in debug, so that it keeps working; its

@@ -84,6 +84,12 @@ impl LocalKafka {
                 config.libs.display()
             )));
         }
+        if !ours_or_empty(&config.dir) {
+            return Err(failed(format!(
+                "{} holds files that are not a cluster of the playground's: name another folder",
+                config.dir.display()
+            )));
+        }
         stop_leftovers(&config.dir);
         let _ = std::fs::remove_dir_all(&config.dir);
         std::fs::create_dir_all(&config.dir).map_err(|e| failed(format!("{}: {e}", config.dir.display())))?;
@@ -117,11 +123,6 @@ impl LocalKafka {
     /// The brokers' addresses.
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap
-    }
-
-    /// The cluster's folder (logs in `node-N/server.log`).
-    pub fn dir(&self) -> &Path {
-        &self.config.dir
     }
 
     /// Each broker's process, by id.
@@ -470,6 +471,18 @@ fn write_config(dir: &Path, id: i32, text: &str) -> Result<PathBuf, ClusterError
     Ok(path)
 }
 
+/// True when `dir` is missing, empty, or a cluster folder this module wrote (its
+/// log4j2.properties and node-0.properties): only such a folder is formatted anew.
+fn ours_or_empty(dir: &Path) -> bool {
+    match std::fs::read_dir(dir) {
+        Err(_) => true,
+        Ok(mut entries) => {
+            entries.next().is_none()
+                || (dir.join("log4j2.properties").is_file() && dir.join("node-0.properties").is_file())
+        }
+    }
+}
+
 /// Kills the nodes a playground that died left running in `dir` (their pid files name
 /// them; a pid is only killed while its command line still names `dir`).
 fn stop_leftovers(dir: &Path) {
@@ -535,6 +548,21 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing from:\n{text}");
         }
+    }
+
+    #[test]
+    fn only_a_missing_empty_or_own_folder_is_formatted_anew() {
+        let dir = std::env::temp_dir().join(format!("playground-ours-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(ours_or_empty(&dir), "missing");
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(ours_or_empty(&dir), "empty");
+        std::fs::write(dir.join("notes.txt"), "a user's file").unwrap();
+        assert!(!ours_or_empty(&dir), "someone else's folder is left alone");
+        std::fs::write(dir.join("log4j2.properties"), LOG4J2).unwrap();
+        std::fs::write(dir.join("node-0.properties"), "").unwrap();
+        assert!(ours_or_empty(&dir), "a cluster folder of ours");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

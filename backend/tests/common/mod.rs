@@ -227,6 +227,18 @@ impl Client {
     }
 }
 
+/// The seq of each message's outcome (delivered or failed) among `events`, in order.
+pub fn outcome_seqs(events: &[Event]) -> Vec<u64> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Delivered(d) => Some(d.seq),
+            Event::Failed(f) => Some(f.seq),
+            _ => None,
+        })
+        .collect()
+}
+
 /// A record read back from the cluster.
 #[derive(Debug, Clone)]
 pub struct Record {

@@ -95,7 +95,9 @@ fn BrokerTable() -> impl IntoView {
                 <tr>
                     <th>"Broker"</th>
                     <th>{t!("State", "État")}</th>
-                    <th>{t!("Added delay", "Délai ajouté")}</th>
+                    <Show when=move || faults.get() == Some(FaultKind::Mock)>
+                        <th>{t!("Added delay", "Délai ajouté")}</th>
+                    </Show>
                     <th>{t!("Producer sees", "Vu du producer")}</th>
                     <th>{t!("Leads", "Leader de")}</th>
                     <Show when=move || faults.get().is_some()>
@@ -122,7 +124,10 @@ fn BrokerTable() -> impl IntoView {
                                 <tr class="broker" data-broker=id.to_string() class:down=!up>
                                     <td>{id}</td>
                                     <td class="state">{move || state.words(lang()).to_owned()}</td>
-                                    <td>{format!("{} ms", broker.rtt_ms)}</td>
+                                    // The mock's added delay: nothing a real broker has.
+                                    <Show when=move || faults.get() == Some(FaultKind::Mock)>
+                                        <td>{format!("{} ms", broker.rtt_ms)}</td>
+                                    </Show>
                                     <td class="seen">{seen}</td>
                                     <td class="leads">{leads}</td>
                                     <Show when=move || faults.get().is_some()>
@@ -130,10 +135,9 @@ fn BrokerTable() -> impl IntoView {
                                             {broker_actions(&broker, faults.get())
                                                 .into_iter()
                                                 .map(|action| {
-                                                    let (name, fault) = (action.name, action.fault);
                                                     view! {
-                                                        <button class="small" data-action=name title=move || BrokerAction::hint(name, lang()) on:click=move |_| send(fault.clone())>
-                                                            {move || BrokerAction::label(name, lang())}
+                                                        <button class="small" data-action=action.name() title=move || action.hint(lang()) on:click=move |_| send(action.fault(id))>
+                                                            {move || action.label(lang())}
                                                         </button>
                                                     }
                                                 })
@@ -193,7 +197,7 @@ fn IsrTable() -> impl IntoView {
                             .get()
                             .into_iter()
                             .map(|(partition, leader, isr, short)| {
-                                let leader = if leader < 0 { "none".to_owned() } else { leader.to_string() };
+                                let leader = move || if leader < 0 { t!(lang(); "none", "aucun") } else { leader.to_string() };
                                 view! {
                                     <tr data-partition=partition class:short=short>
                                         <td>{format!("P{partition}")}</td>
@@ -261,83 +265,115 @@ pub(crate) fn broker_state(broker: &BrokerState) -> BrokerWords {
     }
 }
 
-/// A button of a broker's row: its fault, and its words.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct BrokerAction {
-    /// Its name for tests and styles (`stop`, `crash`, `pause`...).
-    pub name: &'static str,
-    /// The fault it sends.
-    pub fault: Fault,
+/// A button of a broker's row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BrokerAction {
+    /// The mock: take it down.
+    Down,
+    /// The mock: bring it up.
+    Up,
+    /// Apache Kafka: SIGTERM.
+    Stop,
+    /// Apache Kafka: SIGKILL.
+    Crash,
+    /// Apache Kafka: SIGSTOP.
+    Pause,
+    /// Apache Kafka: SIGCONT.
+    Resume,
+    /// Apache Kafka: its JVM started again.
+    Start,
 }
 
 impl BrokerAction {
-    /// The button's words for the action named `name`.
-    pub(crate) fn label(name: &str, lang: shared::problem::Lang) -> &'static str {
-        use shared::problem::Lang::{En, Fr};
-        match (name, lang) {
-            ("down", En) => "Take down",
-            ("down", Fr) => "Arrêter",
-            ("up", En) => "Bring up",
-            ("up", Fr) => "Redémarrer",
-            ("stop", En) => "Stop",
-            ("stop", Fr) => "Arrêter",
-            ("crash", En) => "Crash",
-            ("crash", Fr) => "Tuer",
-            ("pause", En) => "Pause",
-            ("pause", Fr) => "Geler",
-            ("resume", En) => "Resume",
-            ("resume", Fr) => "Reprendre",
-            (_, En) => "Start",
-            (_, Fr) => "Démarrer",
+    /// The fault it sends for broker `id`.
+    pub(crate) fn fault(self, id: i32) -> Fault {
+        match self {
+            BrokerAction::Down => Fault::BrokerDown { broker: Some(id) },
+            BrokerAction::Up => Fault::BrokerUp { broker: Some(id) },
+            BrokerAction::Stop => Fault::StopBroker { broker: id, how: Shutdown::Controlled },
+            BrokerAction::Crash => Fault::StopBroker { broker: id, how: Shutdown::Crash },
+            BrokerAction::Pause => Fault::PauseBroker { broker: id },
+            BrokerAction::Resume => Fault::ResumeBroker { broker: id },
+            BrokerAction::Start => Fault::StartBroker { broker: id },
         }
     }
 
-    /// What the action named `name` does, for the button's title.
-    pub(crate) fn hint(name: &str, lang: shared::problem::Lang) -> &'static str {
+    /// Its name for tests and styles (`data-action`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            BrokerAction::Down => "down",
+            BrokerAction::Up => "up",
+            BrokerAction::Stop => "stop",
+            BrokerAction::Crash => "crash",
+            BrokerAction::Pause => "pause",
+            BrokerAction::Resume => "resume",
+            BrokerAction::Start => "start",
+        }
+    }
+
+    /// The button's words.
+    pub(crate) fn label(self, lang: shared::problem::Lang) -> &'static str {
         use shared::problem::Lang::{En, Fr};
-        match (name, lang) {
-            ("stop", En) => "SIGTERM: a controlled shutdown; the broker hands its leaders over first.",
-            ("stop", Fr) => "SIGTERM : arrêt contrôlé ; le broker cède d'abord ses partitions leader.",
-            ("crash", En) => {
+        match (self, lang) {
+            (BrokerAction::Down, En) => "Take down",
+            (BrokerAction::Down, Fr) => "Arrêter",
+            (BrokerAction::Up, En) => "Bring up",
+            (BrokerAction::Up, Fr) => "Redémarrer",
+            (BrokerAction::Stop, En) => "Stop",
+            (BrokerAction::Stop, Fr) => "Arrêter",
+            (BrokerAction::Crash, En) => "Crash",
+            (BrokerAction::Crash, Fr) => "Tuer",
+            (BrokerAction::Pause, En) => "Pause",
+            (BrokerAction::Pause, Fr) => "Geler",
+            (BrokerAction::Resume, En) => "Resume",
+            (BrokerAction::Resume, Fr) => "Reprendre",
+            (BrokerAction::Start, En) => "Start",
+            (BrokerAction::Start, Fr) => "Démarrer",
+        }
+    }
+
+    /// What it does, for the button's title (the mock's buttons say it in their words).
+    pub(crate) fn hint(self, lang: shared::problem::Lang) -> &'static str {
+        use shared::problem::Lang::{En, Fr};
+        match (self, lang) {
+            (BrokerAction::Stop, En) => "SIGTERM: a controlled shutdown; the broker hands its leaders over first.",
+            (BrokerAction::Stop, Fr) => "SIGTERM : arrêt contrôlé ; le broker cède d'abord ses partitions leader.",
+            (BrokerAction::Crash, En) => {
                 "SIGKILL: no goodbye; the controller moves its leaders after broker.session.timeout.ms (9 s)."
             }
-            ("crash", Fr) => {
+            (BrokerAction::Crash, Fr) => {
                 "SIGKILL : sans prévenir ; le contrôleur déplace ses leaders après broker.session.timeout.ms (9 s)."
             }
-            ("pause", En) => {
-                "SIGSTOP: the process freezes, connections open; fenced after 9 s, out of the ISR after replica.lag.time.max.ms (10 s here, Kafka's default is 30 s)."
+            (BrokerAction::Pause, En) => {
+                "SIGSTOP: the process freezes, connections open; fenced after 9 s, out of the ISR after \
+                 replica.lag.time.max.ms (10 s here, Kafka's default is 30 s)."
             }
-            ("pause", Fr) => {
-                "SIGSTOP : le processus se fige, connexions ouvertes ; exclu après 9 s, hors de l'ISR après replica.lag.time.max.ms (10 s ici, 30 s par défaut dans Kafka)."
+            (BrokerAction::Pause, Fr) => {
+                "SIGSTOP : le processus se fige, connexions ouvertes ; exclu après 9 s, hors de l'ISR après \
+                 replica.lag.time.max.ms (10 s ici, 30 s par défaut dans Kafka)."
             }
-            ("resume", En) => "SIGCONT: the broker runs again and catches up.",
-            ("resume", Fr) => "SIGCONT : le broker repart et rattrape son retard.",
-            ("start", En) => "Starts the broker's JVM again, on its data as it was left.",
-            ("start", Fr) => "Relance la JVM du broker, sur ses données telles qu'il les a laissées.",
-            (_, En) => "",
-            (_, Fr) => "",
+            (BrokerAction::Resume, En) => "SIGCONT: the broker runs again and catches up.",
+            (BrokerAction::Resume, Fr) => "SIGCONT : le broker repart et rattrape son retard.",
+            (BrokerAction::Start, En) => "Starts the broker's JVM again, on its data as it was left.",
+            (BrokerAction::Start, Fr) => "Relance la JVM du broker, sur ses données telles qu'il les a laissées.",
+            (BrokerAction::Down, En) => "The mock stops answering as this broker.",
+            (BrokerAction::Down, Fr) => "Le mock cesse de répondre pour ce broker.",
+            (BrokerAction::Up, En) => "The mock answers as this broker again.",
+            (BrokerAction::Up, Fr) => "Le mock répond de nouveau pour ce broker.",
         }
     }
 }
 
 /// The buttons `broker` offers on a cluster taking `faults`.
 pub(crate) fn broker_actions(broker: &BrokerState, faults: Option<FaultKind>) -> Vec<BrokerAction> {
-    let id = broker.id;
-    let action = |name, fault| BrokerAction { name, fault };
+    use BrokerAction::*;
     match (faults, broker.process) {
         (None, _) => Vec::new(),
-        (Some(FaultKind::Mock), _) if broker.up => vec![action("down", Fault::BrokerDown { broker: Some(id) })],
-        (Some(FaultKind::Mock), _) => vec![action("up", Fault::BrokerUp { broker: Some(id) })],
-        (Some(FaultKind::Process), Some(BrokerProcess::Running)) => vec![
-            action("stop", Fault::StopBroker { broker: id, how: Shutdown::Controlled }),
-            action("crash", Fault::StopBroker { broker: id, how: Shutdown::Crash }),
-            action("pause", Fault::PauseBroker { broker: id }),
-        ],
-        (Some(FaultKind::Process), Some(BrokerProcess::Paused)) => vec![
-            action("resume", Fault::ResumeBroker { broker: id }),
-            action("crash", Fault::StopBroker { broker: id, how: Shutdown::Crash }),
-        ],
-        (Some(FaultKind::Process), _) => vec![action("start", Fault::StartBroker { broker: id })],
+        (Some(FaultKind::Mock), _) if broker.up => vec![Down],
+        (Some(FaultKind::Mock), _) => vec![Up],
+        (Some(FaultKind::Process), Some(BrokerProcess::Running)) => vec![Stop, Crash, Pause],
+        (Some(FaultKind::Process), Some(BrokerProcess::Paused)) => vec![Resume, Crash],
+        (Some(FaultKind::Process), _) => vec![Start],
     }
 }
 
@@ -429,25 +465,24 @@ mod tests {
         BrokerState { id: 2, up, rtt_ms: 0, process }
     }
 
-    fn names(actions: Vec<BrokerAction>) -> Vec<&'static str> {
-        actions.into_iter().map(|a| a.name).collect()
-    }
-
     #[test]
     fn each_cluster_offers_only_its_own_faults() {
+        use BrokerAction::*;
         assert!(broker_actions(&broker(true, None), None).is_empty(), "an external cluster: none");
-        assert_eq!(names(broker_actions(&broker(true, None), Some(FaultKind::Mock))), ["down"]);
-        assert_eq!(names(broker_actions(&broker(false, None), Some(FaultKind::Mock))), ["up"]);
+        assert_eq!(broker_actions(&broker(true, None), Some(FaultKind::Mock)), [Down]);
+        assert_eq!(broker_actions(&broker(false, None), Some(FaultKind::Mock)), [Up]);
         let running = broker_actions(&broker(true, Some(BrokerProcess::Running)), Some(FaultKind::Process));
-        assert_eq!(names(running.clone()), ["stop", "crash", "pause"]);
-        assert_eq!(running[1].fault, Fault::StopBroker { broker: 2, how: Shutdown::Crash });
+        assert_eq!(running, [Stop, Crash, Pause]);
+        assert_eq!(Crash.fault(2), Fault::StopBroker { broker: 2, how: Shutdown::Crash });
+        assert_eq!(Stop.fault(2), Fault::StopBroker { broker: 2, how: Shutdown::Controlled });
         let paused = broker_actions(&broker(true, Some(BrokerProcess::Paused)), Some(FaultKind::Process));
-        assert_eq!(names(paused), ["resume", "crash"]);
+        assert_eq!(paused, [Resume, Crash]);
         let stopped = broker_actions(&broker(false, Some(BrokerProcess::Stopped)), Some(FaultKind::Process));
-        assert_eq!(stopped, [BrokerAction { name: "start", fault: Fault::StartBroker { broker: 2 } }]);
-        for name in ["down", "up", "stop", "crash", "pause", "resume", "start"] {
+        assert_eq!(stopped, [Start]);
+        for action in [Down, Up, Stop, Crash, Pause, Resume, Start] {
             use shared::problem::Lang::{En, Fr};
-            assert_ne!(BrokerAction::label(name, En), BrokerAction::label(name, Fr));
+            assert_ne!(action.label(En), action.label(Fr));
+            assert_ne!(action.hint(En), action.hint(Fr));
         }
     }
 
