@@ -129,8 +129,31 @@ impl Cluster {
         let state = ClusterState { faults: Some(FaultKind::Process), ..ClusterState::default() };
         let cluster = Self::new(bootstrap, admin, state, Kind::Local(kafka));
         cluster.ensure_lab_topic(true).await?;
+        cluster.warm_up().await;
         cluster.refresh_metadata().await;
         Ok(cluster)
+    }
+
+    /// Warms the brokers of Apache Kafka started here (see [`local_kafka::warm_up`]) on a
+    /// topic of its own, deleted after. A failure only costs the warm-up: said, and the
+    /// playground starts.
+    async fn warm_up(&self) {
+        use rdkafka::admin::{AdminOptions, NewTopic, TopicReplication};
+        let topic = local_kafka::WARM_UP_TOPIC;
+        let new = NewTopic::new(topic, lab::PARTITIONS, TopicReplication::Fixed(lab::REPLICATION_FACTOR));
+        let bootstrap = self.bootstrap_servers.clone();
+        let warmed = match external::create(&self.admin, &new, Duration::from_secs(10)).await {
+            Ok(()) => tokio::task::spawn_blocking(move || local_kafka::warm_up(&bootstrap))
+                .await
+                .map_err(|e| ClusterError::LocalKafka(e.to_string()))
+                .and_then(|warmed| warmed),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = warmed {
+            tracing::warn!("{e}: the first runs will measure brokers still warming up");
+        }
+        let options = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        let _ = self.admin.delete_topics(&[topic], &options).await;
     }
 
     /// Embedded, external, or Apache Kafka on this machine.
