@@ -1,6 +1,7 @@
-//! A class across two playground processes on one Kafka cluster (`playground cluster`):
-//! each server's trainees in the instructor's view on the other, a name unique across
-//! both, a broadcast to every page, and a server that stops leaving the class.
+//! A class across two playground processes on one Kafka cluster (`playground cluster`,
+//! and Apache Kafka when `cargo xtask test` gives one): each server's trainees in the
+//! instructor's view on the other, a name unique across both, a broadcast to every page,
+//! and a server that stops leaving the class.
 
 mod common;
 
@@ -78,8 +79,23 @@ fn names(view: &ClassView) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 async fn two_servers_on_one_cluster_are_one_class() {
     let (_cluster, bootstrap) = start(&["cluster"], "bootstrap.servers=");
-    let (_a, a) = server(&bootstrap);
-    let (b_process, b) = server(&bootstrap);
+    one_class_across_two_servers(&bootstrap).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Apache Kafka: `cargo xtask test` runs it"]
+async fn two_servers_on_apache_kafka_are_one_class() {
+    let bootstrap =
+        std::env::var("PLAYGROUND_TEST_KAFKA").expect("PLAYGROUND_TEST_KAFKA: run this through `cargo xtask test`");
+    one_class_across_two_servers(&bootstrap).await;
+}
+
+/// Two servers of one class on `bootstrap`: each one's trainees in the other's
+/// instructor's view, a name unique across both, a broadcast to both, renames, and a
+/// server that stops leaving the class.
+async fn one_class_across_two_servers(bootstrap: &str) {
+    let (_a, a) = server(bootstrap);
+    let (b_process, b) = server(bootstrap);
 
     let mut alice = trainee(a, "alice").await;
     let mut bob = trainee(b, "bob").await;

@@ -132,7 +132,8 @@ fn start_test_kafka() -> Result<(std::process::Child, String)> {
     Err("playground cluster --local-kafka ended before it printed its bootstrap servers".to_owned())
 }
 
-/// The tests against Apache Kafka (`backend/tests/real_kafka.rs`), on one cluster
+/// The tests against Apache Kafka (`backend/tests/real_kafka.rs`, and the class across
+/// two servers of `backend/tests/servers.rs`), on one cluster
 /// started for them, stopped after them (SIGTERM: its brokers shut down in order).
 fn real_kafka_tests() -> Result {
     ensure_kafka()?;
@@ -143,7 +144,18 @@ fn real_kafka_tests() -> Result {
     let kafka_dir = workspace_root().join(KAFKA_DIR).display().to_string();
     let result = sh_env(
         &cargo(),
-        &["test", "--package", "playground", "--test", "real_kafka", "--", "--ignored", "--test-threads=1"],
+        &[
+            "test",
+            "--package",
+            "playground",
+            "--test",
+            "real_kafka",
+            "--test",
+            "servers",
+            "--",
+            "--ignored",
+            "--test-threads=1",
+        ],
         &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
     );
     let _ = Command::new("kill").args(["-TERM", &cluster.id().to_string()]).status();
