@@ -387,4 +387,19 @@ mod tests {
         let topic = topics.iter().find(|t| t.name == lab::TOPIC).unwrap();
         assert_eq!(topic.partitions, 6);
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn each_cluster_refuses_the_faults_it_does_not_take_and_says_which_it_does() {
+        use shared::protocol::Shutdown;
+        let embedded = Cluster::embedded().unwrap();
+        assert_eq!(embedded.subscribe().borrow().faults, Some(FaultKind::Mock));
+        let crash = Fault::StopBroker { broker: 2, how: Shutdown::Crash };
+        let refused = embedded.fault(&crash).await.unwrap_err();
+        assert_eq!(refused.problem(), Problem::ProcessFaultNeedsLocalKafka);
+        assert!(embedded.subscribe().borrow().brokers.iter().all(|b| b.up), "nothing changed");
+        let external = Cluster::external(embedded.bootstrap_servers().to_owned()).unwrap();
+        assert_eq!(external.subscribe().borrow().faults, None);
+        let refused = external.fault(&Fault::PauseBroker { broker: 1 }).await.unwrap_err();
+        assert_eq!(refused.problem(), Problem::FaultsNeedEmbedded);
+    }
 }
