@@ -221,6 +221,21 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_reload_whose_new_socket_opens_before_the_old_one_closes_keeps_its_session() {
+    let server = TestServer::start().await;
+    let mut page = server.connect().await;
+    let first = hello(&mut page).await;
+    // A browser reloading may open the new socket before the server has read the old
+    // one's close: here the new one is open first, then the old one goes.
+    let mut reloaded = server.resume(&first.session).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(page);
+    let again = hello(&mut reloaded).await;
+    assert!(again.resumed, "the same session, not a new one");
+    assert_eq!(again.session, first.session);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_page_comes_back_to_its_run() {
     let server = TestServer::start().await;
     let mut page = server.connect().await;

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use axum::extract::ws::WebSocket;
 use shared::problem::Problem;
@@ -28,6 +29,10 @@ pub const NAMES_PER_SESSION: u32 = 3;
 
 /// Ids of lab progress a page may report, and how long each may be: enough for the
 /// checklist and the exercises, bounded so a page cannot grow the server.
+/// How long a page coming back waits for its session to notice that its old socket
+/// closed (a reload): the close is usually read within milliseconds.
+pub const RELOAD_RACE: Duration = Duration::from_secs(2);
+
 const MAX_DONE: usize = 64;
 const MAX_DONE_LEN: usize = 40;
 
@@ -293,6 +298,24 @@ impl Class {
     /// if that session is waiting for its page; once.
     pub fn reconnect(&self, key: &str) -> Option<mpsc::Sender<WebSocket>> {
         self.entries().values_mut().find(|e| e.key == key).and_then(|e| e.reconnect.take())
+    }
+
+    /// [`Class::reconnect`], waiting up to [`RELOAD_RACE`] while the session that `key`
+    /// names is still connected: a reloading page opens its new socket as it closes the
+    /// old one, and the server may not have read that close yet. Without the wait the
+    /// reload got a new session, its run and name left behind.
+    pub async fn reconnect_after_reload(&self, key: &str) -> Option<mpsc::Sender<WebSocket>> {
+        let deadline = tokio::time::Instant::now() + RELOAD_RACE;
+        loop {
+            if let Some(reconnect) = self.reconnect(key) {
+                return Some(reconnect);
+            }
+            let connected = self.entries().values().any(|e| e.key == key && e.connected);
+            if !connected || tokio::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Sends `text` to every session; refused when empty or too long.

@@ -148,7 +148,11 @@ pub async fn refuse(mut socket: WebSocket, problem: Problem, code: u16) {
 /// ends.
 pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>, place: Option<Place>, client: IpAddr) {
     let mut socket = socket;
-    if let Some(reconnect) = resume.as_deref().and_then(|key| ctx.class.reconnect(key)) {
+    let reconnect = match resume.as_deref() {
+        Some(key) => ctx.class.reconnect_after_reload(key).await,
+        None => None,
+    };
+    if let Some(reconnect) = reconnect {
         match reconnect.send(socket).await {
             Ok(()) => return,
             // The session ended meanwhile: this page gets a new one.
