@@ -313,6 +313,14 @@ async fn main() -> anyhow::Result<ExitCode> {
                 .with_level(false)
                 .with_writer(std::io::stdout)
                 .init();
+            if cli.local_kafka.is_some() {
+                // Starting four JVMs for one console run is not what a trainee wants here.
+                eprintln!(
+                    "error: produce takes --bootstrap-servers: start Apache Kafka with \
+                     `playground cluster --local-kafka DIR` and give the bootstrap servers it prints"
+                );
+                return Ok(ExitCode::from(2));
+            }
             produce(args, cli.bootstrap_servers).await
         }
         Some(Cmd::Cluster(args)) => {

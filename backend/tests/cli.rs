@@ -102,3 +102,12 @@ fn beyond_loopback_the_trainees_link_carries_a_class_code_and_a_short_one_is_ref
     let half_tls = ready_line(&["--listen", "127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem"]).unwrap_err();
     assert!(half_tls.contains("--tls-key"), "{half_tls}");
 }
+
+#[test]
+fn produce_on_local_kafka_is_refused_with_the_way_to_do_it() {
+    // Nothing is started: the error comes before any cluster.
+    let (ok, out) = produce(&["--local-kafka", "/nonexistent", "--count", "1"]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("playground cluster --local-kafka DIR"), "{out}");
+    assert!(!out.contains("delivered"), "no message was sent: {out}");
+}

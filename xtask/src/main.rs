@@ -57,9 +57,8 @@ const TOOL_PROFILE: [(&str, &str); 3] = [
 /// Where Maven copies Apache Kafka's jars (`--local-kafka target/kafka` reads `libs/`).
 const KAFKA_DIR: &str = "target/kafka";
 
-/// Apache Kafka's version in kafka/pom.xml, which the jars in [`KAFKA_DIR`] must match.
-fn kafka_version() -> Result<String> {
-    let pom = std::fs::read_to_string("kafka/pom.xml").map_err(|e| format!("cannot read kafka/pom.xml: {e}"))?;
+/// Apache Kafka's version in `pom` (kafka/pom.xml).
+fn kafka_version(pom: &str) -> Result<String> {
     let start = pom.find("<kafka.version>").ok_or("kafka/pom.xml names no kafka.version")? + "<kafka.version>".len();
     let len = pom[start..].find('<').ok_or("kafka/pom.xml is malformed")?;
     Ok(pom[start..start + len].trim().to_owned())
@@ -76,10 +75,10 @@ fn ensure_kafka() -> Result {
                 .to_owned(),
         );
     }
-    let version = kafka_version()?;
+    let pom = std::fs::read_to_string("kafka/pom.xml").map_err(|e| format!("cannot read kafka/pom.xml: {e}"))?;
+    let version = kafka_version(&pom)?;
     let libs = Path::new(KAFKA_DIR).join("libs");
     // The pom the jars came from, kept beside them: a changed pom fetches them again.
-    let pom = std::fs::read_to_string("kafka/pom.xml").map_err(|e| e.to_string())?;
     let fetched_with = Path::new(KAFKA_DIR).join("pom.xml");
     if std::fs::read_to_string(&fetched_with).is_ok_and(|p| p == pom) && libs.is_dir() {
         return Ok(());

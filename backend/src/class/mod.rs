@@ -27,12 +27,12 @@ use crate::run::{InFlightLimit, Run};
 /// in a loop.
 pub const NAMES_PER_SESSION: u32 = 3;
 
-/// Ids of lab progress a page may report, and how long each may be: enough for the
-/// checklist and the exercises, bounded so a page cannot grow the server.
 /// How long a page coming back waits for its session to notice that its old socket
 /// closed (a reload): the close is usually read within milliseconds.
 pub const RELOAD_RACE: Duration = Duration::from_secs(2);
 
+/// Ids of lab progress a page may report, and how long each may be: enough for the
+/// checklist and the exercises, bounded so a page cannot grow the server.
 const MAX_DONE: usize = 64;
 const MAX_DONE_LEN: usize = 40;
 

@@ -165,14 +165,6 @@ impl Cluster {
         }
     }
 
-    /// Apache Kafka on this machine, when this cluster is.
-    pub fn local_kafka(&self) -> Option<&local_kafka::LocalKafka> {
-        match &self.kind {
-            Kind::Local(kafka) => Some(kafka),
-            _ => None,
-        }
-    }
-
     /// The address Kafka clients and tools use to reach this cluster.
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap_servers
