@@ -264,23 +264,38 @@ async fn acks_1_loses_acknowledged_messages_when_the_leader_crashes_ahead_of_its
 
     // acks=1: the leader acknowledges alone while both followers are frozen; it then
     // crashes, the followers come back, and one of them, which never had those
-    // messages, is elected leader.
-    let state = cluster_until(&mut client, None, Duration::from_secs(20), all_in_sync).await;
-    let leader = state.leaders[partition as usize];
-    let acks_one = ProducerSettings { acks: Acks::One, message_timeout_ms: 60_000, ..ProducerSettings::default() };
-    let (acked, lost, seen) =
-        crash_the_leader_ahead_of_its_followers(&mut client, &bootstrap, leader, acks_one, "a").await;
-    assert_eq!(acked.len(), 200, "acks=1: the leader alone acknowledged every message");
+    // messages, is elected leader. It depends on timing (the run must be acknowledged
+    // before the frozen followers are fenced, 9 s), so it is tried up to 3 times, as the
+    // page's exercise will be, until it shows.
+    let mut seen = None;
+    let mut attempts = Vec::new();
+    for attempt in 1..=3 {
+        if attempt > 1 {
+            client.send(&Command::from(Fault::ResetFaults)).await;
+        }
+        let state = cluster_until(&mut client, seen.take(), Duration::from_secs(90), all_in_sync).await;
+        let leader = state.leaders[partition as usize];
+        let acks_one = ProducerSettings { acks: Acks::One, message_timeout_ms: 60_000, ..ProducerSettings::default() };
+        let tag = format!("a{attempt}");
+        let (acked, lost, last) =
+            crash_the_leader_ahead_of_its_followers(&mut client, &bootstrap, leader, acks_one, &tag).await;
+        seen = Some(last);
+        eprintln!("acks=1, attempt {attempt}: {} of {} acknowledged messages lost: {lost:?}", lost.len(), acked.len());
+        attempts.push((acked.len(), lost.len()));
+        if !lost.is_empty() {
+            break;
+        }
+    }
     assert!(
-        !lost.is_empty(),
-        "acks=1: the acknowledged messages that only the crashed leader had are gone after failover"
+        attempts.iter().any(|(_, lost)| *lost > 0),
+        "acks=1: the acknowledged messages that only the crashed leader had are gone after failover, \
+         in one of 3 attempts (acknowledged, lost): {attempts:?}"
     );
-    eprintln!("acks=1: {} of {} acknowledged messages lost, offsets {:?}", lost.len(), acked.len(), lost);
 
     // acks=all, the same faults: nothing is acknowledged while the followers are frozen,
     // the producer retries on the new leader, and every acknowledged message is there.
     client.send(&Command::from(Fault::ResetFaults)).await;
-    let state = cluster_until(&mut client, Some(seen), Duration::from_secs(90), all_in_sync).await;
+    let state = cluster_until(&mut client, seen, Duration::from_secs(90), all_in_sync).await;
     let leader = state.leaders[partition as usize];
     let acks_all = ProducerSettings {
         enable_idempotence: true,
