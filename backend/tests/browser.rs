@@ -1022,7 +1022,8 @@ async fn the_linger_experiment_moves_the_latency_from_the_wire_into_the_producer
     eprintln!("linger.ms, in the producer (ms), round trip (ms): {rows:?}");
     let by = |linger: &str| rows.iter().find(|r| r.0 == linger).cloned().unwrap();
     let (zero, fifty) = (by("0"), by("50"));
-    assert!(zero.1 < 10.0, "without linger a message hardly waits in the producer: {zero:?}");
+    // Relative, not a fixed time: under load a machine stretches both (11 ms once).
+    assert!(zero.1 * 3.0 < fifty.1, "without linger a message waits far less in the producer: {zero:?} {fifty:?}");
     assert!(fifty.1 >= 30.0 && fifty.1 > 10.0 * fifty.2, "with 50 ms it waits there, not on the wire: {fifty:?}");
     screenshot_of(&browser, "#compare", "compare-linger").await;
     // Beside the last run (linger 50) and in a message's acks flow: the same breakdown,
