@@ -1,5 +1,5 @@
 //! The current settings and send loop as code to take home: C# with Confluent.Kafka (the
-//! lab's Program.cs), Rust with rdkafka, Java producer properties, and kcat.
+//! lab's Program.cs), Rust with rdkafka, Java with kafka-clients, and kcat.
 //!
 //! Plain functions of a [`ProduceRequest`], so they are tested natively.
 
@@ -16,22 +16,22 @@ pub enum Language {
     CSharp,
     /// Rust with rdkafka.
     Rust,
-    /// A Java producer's properties.
-    JavaProperties,
+    /// Java with Apache Kafka's own client, kafka-clients.
+    Java,
     /// A kcat command line.
     Kcat,
 }
 
 impl Language {
     /// Every language, in the order of the page's tabs.
-    pub const ALL: [Language; 4] = [Language::CSharp, Language::Rust, Language::JavaProperties, Language::Kcat];
+    pub const ALL: [Language; 4] = [Language::CSharp, Language::Rust, Language::Java, Language::Kcat];
 
     /// The tab's label.
     pub fn label(self) -> &'static str {
         match self {
             Language::CSharp => "C# (Confluent.Kafka)",
             Language::Rust => "Rust (rdkafka)",
-            Language::JavaProperties => "Java properties",
+            Language::Java => "Java (kafka-clients)",
             Language::Kcat => "kcat",
         }
     }
@@ -41,7 +41,7 @@ impl Language {
         match self {
             Language::CSharp => "csharp",
             Language::Rust => "rust",
-            Language::JavaProperties => "java",
+            Language::Java => "java",
             Language::Kcat => "kcat",
         }
     }
@@ -52,7 +52,7 @@ pub fn export(language: Language, request: &ProduceRequest, bootstrap: &str) -> 
     match language {
         Language::CSharp => csharp(request, bootstrap),
         Language::Rust => rust(request, bootstrap),
-        Language::JavaProperties => java(&request.settings, bootstrap),
+        Language::Java => java(request, bootstrap),
         Language::Kcat => kcat(request, bootstrap),
     }
 }
@@ -308,48 +308,190 @@ fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
     out
 }
 
-fn java(s: &ProducerSettings, bootstrap: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# Java producer properties for the same settings.");
-    let _ = writeln!(out, "bootstrap.servers={}", properties_value(bootstrap));
-    let _ = writeln!(out, "client.id={}", properties_value(&s.client_id));
-    let _ = writeln!(out, "acks={}", s.acks.as_str());
-    let _ = writeln!(out, "enable.idempotence={}", s.enable_idempotence);
-    let _ = writeln!(out, "max.in.flight.requests.per.connection={}", s.max_in_flight);
-    let _ = writeln!(out, "# librdkafka's message.send.max.retries");
-    let _ = writeln!(out, "retries={}", s.message_send_max_retries);
-    let _ = writeln!(out, "retry.backoff.ms={}", s.retry_backoff_ms);
-    let _ = writeln!(out, "retry.backoff.max.ms={}", s.retry_backoff_max_ms);
-    let _ = writeln!(out, "request.timeout.ms={}", s.request_timeout_ms);
-    let _ = writeln!(out, "# librdkafka's message.timeout.ms (Java wants it >= linger.ms + request.timeout.ms)");
-    let _ = writeln!(out, "delivery.timeout.ms={}", s.message_timeout_ms);
-    let _ = writeln!(out, "linger.ms={}", s.linger_ms);
-    let _ = writeln!(out, "# per partition in Java; librdkafka's is per request (Java's default is 16384)");
-    let _ = writeln!(out, "batch.size={}", s.batch_size);
-    let _ = writeln!(out, "compression.type={}", s.compression_type.as_str());
-    let _ = writeln!(out, "# batch.num.messages ({}) has no Java equivalent", s.batch_num_messages);
-    let partitioner = match s.partitioner {
-        Partitioner::Murmur2Random | Partitioner::Murmur2 => {
-            "# partitioner: Java's default already hashes keys with murmur2, as murmur2_random does"
+/// A Java string literal. Java reads `\\uXXXX` before it reads literals, so a
+/// `\\u000a` would end the line: line ends and other controls are octal escapes, and
+/// only what is not ASCII is a `\\u` escape (which then stands for a letter, never a
+/// quote, a backslash or a line end).
+fn java_literal(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                let _ = write!(out, "\\{:03o}", c as u32);
+            }
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    let _ = write!(out, "\\u{unit:04x}");
+                }
+            }
         }
-        Partitioner::Random => "# partitioner: random has no Java equivalent but a custom Partitioner",
-        _ => {
-            "# partitioner: Java has no CRC32/FNV-1a partitioner; keys will land on other partitions than with librdkafka"
-        }
-    };
-    let _ = writeln!(out, "{partitioner}");
-    let _ = writeln!(out, "key.serializer=org.apache.kafka.common.serialization.StringSerializer");
-    let _ = writeln!(out, "value.serializer=org.apache.kafka.common.serialization.StringSerializer");
+    }
+    out.push('"');
     out
 }
 
-/// A Java properties value: backslashes, line ends and a leading space escaped.
-fn properties_value(text: &str) -> String {
-    let escaped = text.replace('\\', "\\\\").replace('\n', "\\n").replace('\r', "\\r");
-    match escaped.strip_prefix(' ') {
-        Some(rest) => format!("\\ {rest}"),
-        None => escaped,
+/// A Java expression building a template's text: literals and calls joined by `+`.
+fn java_string(template: &str) -> String {
+    let mut pieces = Vec::new();
+    for part in parts(template) {
+        pieces.push(match part {
+            Part::Text(t) => java_literal(&t),
+            Part::Index { width: 0 } => "i".to_owned(),
+            Part::Index { width } => format!("String.format(\"%0{width}d\", i)"),
+            Part::Now => "Instant.now().truncatedTo(ChronoUnit.MILLIS)".to_owned(),
+            Part::Uuid => "UUID.randomUUID()".to_owned(),
+            Part::Rand { min, max } => format!("ThreadLocalRandom.current().nextLong({min}L, {max}L + 1)"),
+            Part::Scaled { step, base } => format!("(i * {step}L + ({base}L))"),
+        });
     }
+    // `"" +` makes it a String whatever the first piece is.
+    match pieces.as_slice() {
+        [] => "\"\"".to_owned(),
+        [only] if only.starts_with('"') => only.clone(),
+        _ => format!("\"\" + {}", pieces.join(" + ")),
+    }
+}
+
+/// The producer settings as Java names them, each `config.put` line, with what differs
+/// from librdkafka said in a comment.
+fn java_settings(out: &mut String, s: &ProducerSettings, bootstrap: &str) {
+    let mut put = |name: &str, value: String| {
+        let _ = writeln!(out, "        config.put(\"{name}\", {});", java_literal(&value));
+    };
+    put("bootstrap.servers", bootstrap.to_owned());
+    put("client.id", s.client_id.clone());
+    put("acks", s.acks.as_str().to_owned());
+    put("enable.idempotence", s.enable_idempotence.to_string());
+    put("max.in.flight.requests.per.connection", s.max_in_flight.to_string());
+    // librdkafka's message.send.max.retries.
+    put("retries", s.message_send_max_retries.to_string());
+    put("retry.backoff.ms", s.retry_backoff_ms.to_string());
+    put("retry.backoff.max.ms", s.retry_backoff_max_ms.to_string());
+    put("request.timeout.ms", s.request_timeout_ms.to_string());
+    put("linger.ms", s.linger_ms.to_string());
+    put("batch.size", s.batch_size.to_string());
+    put("compression.type", s.compression_type.as_str().to_owned());
+    // Java refuses a delivery.timeout.ms under linger.ms + request.timeout.ms.
+    let floor = u64::from(s.linger_ms) + u64::from(s.request_timeout_ms);
+    let delivery_timeout = u64::from(s.message_timeout_ms).max(floor);
+    put("delivery.timeout.ms", delivery_timeout.to_string());
+    put("key.serializer", "org.apache.kafka.common.serialization.StringSerializer".to_owned());
+    put("value.serializer", "org.apache.kafka.common.serialization.StringSerializer".to_owned());
+    let _ =
+        writeln!(out, "        // delivery.timeout.ms is librdkafka's message.timeout.ms ({}).", s.message_timeout_ms);
+    if delivery_timeout > u64::from(s.message_timeout_ms) {
+        let _ = writeln!(
+            out,
+            "        // Java wants it at least linger.ms + request.timeout.ms: raised to {delivery_timeout}."
+        );
+    }
+    let _ = writeln!(out, "        // batch.size is per partition in Java, per request in librdkafka.");
+    let _ = writeln!(out, "        // batch.num.messages ({}) has no Java equivalent.", s.batch_num_messages);
+    let partitioner = match s.partitioner {
+        Partitioner::Murmur2Random | Partitioner::Murmur2 => {
+            "        // partitioner: Java's default hashes keys with murmur2, as librdkafka's murmur2 does."
+        }
+        Partitioner::Random => "        // partitioner: random has no Java equivalent but a custom Partitioner.",
+        _ => {
+            "        // partitioner: Java has no CRC32 or FNV-1a partitioner: keys land on other partitions than with librdkafka."
+        }
+    };
+    let _ = writeln!(out, "{partitioner}");
+}
+
+/// A Java program shaped like the lab's Program.cs, with Apache Kafka's own client.
+fn java(request: &ProduceRequest, bootstrap: &str) -> String {
+    let pipelined = request.mode == RunMode::Pipelined;
+    let mut out = String::new();
+    let _ = writeln!(out, "// LabProducer.java, with org.apache.kafka:kafka-clients 4 (and slf4j) on the class path:");
+    let _ = writeln!(out, "//   java -cp 'libs/*' LabProducer.java");
+    let _ = writeln!(out, "import java.nio.charset.StandardCharsets;");
+    let _ = writeln!(out, "import java.time.Instant;\nimport java.time.temporal.ChronoUnit;");
+    let _ = writeln!(out, "import java.util.Properties;\nimport java.util.UUID;");
+    let _ = writeln!(out, "import java.util.concurrent.ExecutionException;");
+    let _ = writeln!(out, "import java.util.concurrent.ThreadLocalRandom;");
+    let _ = writeln!(out, "import java.util.concurrent.atomic.AtomicInteger;");
+    let _ = writeln!(out, "import org.apache.kafka.clients.producer.KafkaProducer;");
+    let _ = writeln!(out, "import org.apache.kafka.clients.producer.ProducerRecord;");
+    let _ = writeln!(out, "import org.apache.kafka.clients.producer.RecordMetadata;\n");
+    let _ = writeln!(out, "public class LabProducer {{");
+    let _ = writeln!(out, "    public static void main(String[] args) throws InterruptedException {{");
+    let _ = writeln!(out, "        Properties config = new Properties();");
+    java_settings(&mut out, &request.settings, bootstrap);
+    let _ = writeln!(out, "        // Confluent.Kafka's error and log handlers: Java's client logs through SLF4J.\n");
+    let _ = writeln!(out, "        String topic = {};", java_literal(&request.topic));
+    let partition = request.partition.map_or("null".to_owned(), |p| p.to_string());
+    let _ = writeln!(out, "        Integer partition = {partition};");
+    let _ = writeln!(
+        out,
+        "        AtomicInteger delivered = new AtomicInteger();\n        AtomicInteger failed = new AtomicInteger();"
+    );
+    let started = format!("Producer started. Connecting to {bootstrap}...");
+    let _ = writeln!(out, "        System.out.println({});", java_literal(&started));
+    let _ = writeln!(out, "        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {{");
+    let _ = writeln!(out, "            for (int i = 1; i <= {}; i++) {{", request.count);
+    let key = request.key_template.as_deref().map_or("null".to_owned(), java_string);
+    let _ = writeln!(out, "                String key = {key};");
+    let _ = writeln!(out, "                String value = {};", java_string(&request.value_template));
+    let _ = writeln!(
+        out,
+        "                ProducerRecord<String, String> record = new ProducerRecord<>(topic, partition, key, value);"
+    );
+    for h in &request.headers {
+        let _ = writeln!(
+            out,
+            "                record.headers().add({}, ({}).getBytes(StandardCharsets.UTF_8));",
+            java_literal(&h.name),
+            java_string(&h.value)
+        );
+    }
+    let _ = writeln!(out, "                System.out.println(\"Sending message \" + i + \": \" + value);");
+    let delivered_line = java_literal("\u{2713} Message ");
+    let failed_line = java_literal("\u{2717} Message ");
+    let arrow = java_literal(" delivered \u{2192} Topic ");
+    if pipelined {
+        let _ = writeln!(out, "                int n = i;");
+        let _ = writeln!(out, "                producer.send(record, (m, e) -> {{");
+        let _ = writeln!(out, "                    if (e == null) {{");
+        let _ = writeln!(out, "                        delivered.incrementAndGet();");
+        let _ = writeln!(
+            out,
+            "                        System.out.println({delivered_line} + n + {arrow} + m.topic() + \", Partition \" + m.partition() + \", Offset \" + m.offset());"
+        );
+        let _ = writeln!(out, "                    }} else {{");
+        let _ = writeln!(out, "                        failed.incrementAndGet();");
+        let _ = writeln!(out, "                        System.out.println({failed_line} + n + \" failed: \" + e);");
+        let _ = writeln!(out, "                    }}\n                }});");
+    } else {
+        let _ = writeln!(out, "                try {{");
+        let _ = writeln!(out, "                    RecordMetadata m = producer.send(record).get();");
+        let _ = writeln!(out, "                    delivered.incrementAndGet();");
+        let _ = writeln!(
+            out,
+            "                    System.out.println({delivered_line} + i + {arrow} + m.topic() + \", Partition \" + m.partition() + \", Offset \" + m.offset());"
+        );
+        let _ = writeln!(out, "                }} catch (ExecutionException e) {{");
+        let _ = writeln!(out, "                    failed.incrementAndGet();");
+        let _ =
+            writeln!(out, "                    System.out.println({failed_line} + i + \" failed: \" + e.getCause());");
+        let _ = writeln!(out, "                }}");
+    }
+    let _ = writeln!(out, "            }}");
+    let _ = writeln!(out, "            System.out.println(\"Flushing pending messages...\");");
+    let _ = writeln!(out, "            producer.flush();\n        }}");
+    let _ =
+        writeln!(out, "        System.out.println(delivered.get() + \" delivered, \" + failed.get() + \" failed.\");");
+    let _ = writeln!(out, "        System.out.println(\"Producer closed gracefully.\");");
+    let _ = writeln!(out, "        System.exit(failed.get() == 0 ? 0 : 1);");
+    let _ = writeln!(out, "    }}\n}}");
+    out
 }
 
 /// One shell word of fixed text, in single quotes: nothing in it is expanded (not `$`,
@@ -476,11 +618,46 @@ mod tests {
     }
 
     #[test]
-    fn java_renames_what_java_names_otherwise() {
-        let code = export(Language::JavaProperties, &lab(), "b:9092");
-        assert!(code.contains("retries=3\n"));
-        assert!(code.contains("delivery.timeout.ms=300000\n"));
-        assert!(code.contains("no CRC32"), "consistent_random has no Java twin");
+    fn java_is_the_labs_program_with_what_java_names_otherwise() {
+        let code = export(Language::Java, &lab(), "b:9092");
+        for needle in [
+            "config.put(\"retries\", \"3\");",
+            "config.put(\"delivery.timeout.ms\", \"300000\");",
+            "no CRC32",
+            "ProducerRecord<>(topic, partition, key, value)",
+            "String key = null;",
+            "Integer partition = null;",
+            "RecordMetadata m = producer.send(record).get();",
+            "producer.flush();",
+            // The lab's JSON, its number padded and its amounts computed.
+            r#"String value = "" + "{\"orderId\": \"ORD-" + String.format("%04d", i) + "\", \"timestamp\": \"" + Instant.now()"#,
+            "(i * 10L + (100L))",
+            r#"record.headers().add("correlation-id", ("" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));"#,
+        ] {
+            assert!(code.contains(needle), "{needle} not in\n{code}");
+        }
+        let short = ProduceRequest {
+            settings: ProducerSettings { message_timeout_ms: 5_000, ..lab().settings },
+            mode: RunMode::Pipelined,
+            partition: Some(2),
+            ..lab()
+        };
+        let code = export(Language::Java, &short, "b:9092");
+        assert!(
+            code.contains("config.put(\"delivery.timeout.ms\", \"30005\");"),
+            "raised to linger + request timeout: {code}"
+        );
+        assert!(code.contains("raised to 30005"));
+        assert!(code.contains("producer.send(record, (m, e) -> {"), "{code}");
+        assert!(code.contains("Integer partition = 2;"));
+    }
+
+    #[test]
+    fn java_literals_escape_what_java_reads_before_its_strings() {
+        assert_eq!(java_literal("a\"b\\c"), r#""a\"b\\c""#);
+        // A line end as \u000a would end the line before the literal is read.
+        assert_eq!(java_literal("x\ny\u{1}\u{7f}"), r#""x\ny\001\177""#);
+        assert_eq!(java_literal("Zoé ✓ 😀"), r#""Zo\u00e9 \u2713 \ud83d\ude00""#);
     }
 
     /// Names a shared link could carry to run a command when pasted.
@@ -557,8 +734,13 @@ mod tests {
         assert!(rust.contains(r#"Header { key: "x\"; touch PWNED; echo \"", "#), "{rust}");
         assert!(rust.contains(r#"Header { key: "line\ntouch PWNED", "#), "{rust}");
         assert!(rust.contains(r#"format!("line\ntouch PWNED={i}")"#), "{rust}");
-        let java = export(Language::JavaProperties, &ProduceRequest::lab(), " b:9092\nx=y");
-        assert!(java.contains("bootstrap.servers=\\ b:9092\\nx=y\n"), "{java}");
+        let java = export(Language::Java, &request, " b:9092\nx=y");
+        assert!(java.contains(r#"config.put("bootstrap.servers", " b:9092\nx=y");"#), "{java}");
+        assert!(java.contains(r#"record.headers().add("x\"; touch PWNED; echo \"", "#), "{java}");
+        assert!(
+            java.contains(r#"record.headers().add("line\ntouch PWNED", ("" + "line\ntouch PWNED=" + i)"#),
+            "{java}"
+        );
     }
 
     #[test]

@@ -131,8 +131,9 @@ fn start_test_kafka() -> Result<(std::process::Child, String)> {
     Err("playground cluster --local-kafka ended before it printed its bootstrap servers".to_owned())
 }
 
-/// The tests against Apache Kafka (`backend/tests/real_kafka.rs`, and the class across
-/// two servers of `backend/tests/servers.rs`), on one cluster
+/// The tests against Apache Kafka (`backend/tests/real_kafka.rs`, the class across two
+/// servers of `backend/tests/servers.rs`, and the page's Java export of
+/// `frontend/tests/exports.rs`), on one cluster
 /// started for them, stopped after them (SIGTERM: its brokers shut down in order).
 fn real_kafka_tests() -> Result {
     ensure_kafka()?;
@@ -156,7 +157,17 @@ fn real_kafka_tests() -> Result {
             "--test-threads=1",
         ],
         &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
-    );
+    )
+    .and_then(|()| {
+        // The page's Java export, compiled with the cluster's own kafka-clients and run
+        // against it; kcat reads back what it delivered.
+        ensure_kcat()?;
+        sh_env(
+            &cargo(),
+            &["test", "--package", "frontend", "--test", "exports", "--", "--ignored", "--test-threads=1"],
+            &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
+        )
+    });
     let _ = Command::new("kill").args(["-TERM", &cluster.id().to_string()]).status();
     let _ = cluster.wait();
     result
@@ -369,6 +380,8 @@ fn bench(quick: bool) -> Result {
     build_page()?;
     let driver = ensure_chromium()?;
     ensure_kcat()?;
+    // Section 7 runs on Apache Kafka started from these jars.
+    ensure_kafka()?;
     let mut build =
         vec!["build", "--package", "playground", "--bin", "playground", "--example", "bench", "--example", "load"];
     if !quick {
