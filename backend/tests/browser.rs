@@ -1245,3 +1245,86 @@ async fn on_apache_kafka_the_page_measures_the_acks_ladder_and_shows_a_crashed_b
     screenshot_of(&browser, "#compare", "kafka-acks-ladder-fr").await;
     browser.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium, the built page and Apache Kafka's jars: cargo xtask test runs it"]
+async fn on_apache_kafka_the_page_shows_acks_1_lose_acknowledged_messages_and_acks_all_keep_them() {
+    // Declared first, so dropped last: the cluster's folder outlives the server.
+    let kafka = common::process::KafkaDir::new("loss");
+    let dist = dist();
+    let server = common::process::Playground::start(&[
+        "--local-kafka",
+        kafka.arg(),
+        "--kafka-port",
+        "0",
+        "--static-dir",
+        dist.to_str().unwrap(),
+    ]);
+    let driver = ChromeDriver::start();
+    let browser = driver.browser().await;
+    browser.goto(&format!("http://{}/", server.addr)).await.unwrap();
+    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+    let bootstrap = text(&browser, "#bootstrap").await;
+    wait_for_text(&browser, "#isr tbody", |t| t.lines().count() == 6, "the in-sync replicas are shown").await;
+
+    // One click: acks=1 until it loses (up to 3 attempts), then acks=all.
+    click(&browser, "#acks-loss-start").await;
+    let started = Instant::now();
+    let mut last_phase = String::new();
+    loop {
+        let phase = text(&browser, "#acks-loss-phase").await;
+        if phase != last_phase {
+            eprintln!("{:>6.1} s  {phase}", started.elapsed().as_secs_f64());
+            last_phase = phase.clone();
+        }
+        if phase.starts_with("Done") {
+            break;
+        }
+        if phase.starts_with("Stopped") || started.elapsed() > Duration::from_secs(600) {
+            screenshot(&browser, "kafka-acks-loss-stuck").await;
+            panic!("the experiment did not finish: {phase}");
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    eprintln!("acks=1 loss experiment on Apache Kafka in {:.0} s", started.elapsed().as_secs_f64());
+    let figure = |css: &'static str| {
+        let browser = browser.clone();
+        async move { text(&browser, css).await.replace(',', "").parse::<usize>().unwrap_or_else(|e| panic!("{css}: {e}")) }
+    };
+    let (one_acked, one_lost) = (figure("#acks-loss-one .acked").await, figure("#acks-loss-one .lost").await);
+    let (all_acked, all_lost) = (figure("#acks-loss-all .acked").await, figure("#acks-loss-all .lost").await);
+    eprintln!("{}", text(&browser, "#acks-loss-result").await);
+    assert!(one_lost > 0 && one_lost <= one_acked, "acks=1 lost acknowledged messages: {one_lost} of {one_acked}");
+    assert!(!text(&browser, "#acks-loss-one .offsets").await.is_empty());
+    assert!(all_acked > 0, "acks=all: the new leader acknowledged the run");
+    assert_eq!(all_lost, 0, "acks=all loses no acknowledged message");
+    let conclusion = text(&browser, "#acks-loss-conclusion").await;
+    assert!(conclusion.contains(&format!("no longer finds {one_lost} of them")), "{conclusion}");
+
+    // What the page says, checked with a consumer of our own: none of the lossy
+    // attempt's messages is on partition 0 any more, and every one acks=all acknowledged is.
+    let attempt = text(&browser, "#acks-loss-one td:nth-of-type(1)").await;
+    let attempt = attempt.split_whitespace().next().unwrap().to_owned();
+    let one_failed = figure("#acks-loss-one td:nth-of-type(5)").await;
+    let records = consume_all(&bootstrap, lab::TOPIC, 6, usize::MAX, Duration::from_secs(10));
+    // An attempt's run, its one-message warm-up (order 0) aside.
+    let on_partition_0 = |marker: &str| {
+        (records.iter())
+            .filter(|r| r.partition == 0 && r.value.contains(marker) && !r.value.ends_with("\"order\":0}"))
+            .count()
+    };
+    let still_there = on_partition_0(&format!("\"run\":\"acks=1 #{attempt} "));
+    let kept = on_partition_0("\"run\":\"acks=all #1 ");
+    // A failed message may still have been written (its report says "possibly").
+    assert!(
+        (one_acked - one_lost..=one_acked - one_lost + one_failed).contains(&still_there),
+        "of attempt {attempt}'s {one_acked} acknowledged messages, the {one_lost} the page says are lost are gone: {still_there} left"
+    );
+    assert!(kept >= all_acked, "acks=all's {all_acked} acknowledged messages are on partition 0: {kept}");
+    screenshot_of(&browser, "#acks-loss", "kafka-acks-loss").await;
+    browser.find(Locator::Css("#lang")).await.unwrap().select_by_value("fr").await.unwrap();
+    wait_for_text(&browser, "#acks-loss-phase", |t| t.starts_with("Terminé"), "in French").await;
+    assert!(text(&browser, "#acks-loss-conclusion").await.contains(&format!("n'en trouve plus {one_lost}")));
+    screenshot_of(&browser, "#acks-loss", "kafka-acks-loss-fr").await;
+    browser.close().await.unwrap();
+}

@@ -340,6 +340,10 @@ async fn crash_the_leader_ahead_of_its_followers(
     for broker in &followers {
         client.send(&Command::from(Fault::PauseBroker { broker: *broker })).await;
     }
+    // A follower's last fetch, sent before it froze, waits at the leader for up to
+    // replica.fetch.wait.max.ms (500 ms): answered with the run's first messages, they
+    // would wait in the frozen follower's socket and reach it when it resumes.
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
     client.send(&Command::Produce(request)).await;
     // The run, with the followers frozen, until it ends or 7 s have passed: the
     // controller fences a broker whose heartbeats stop for 9 s.

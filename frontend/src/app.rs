@@ -10,8 +10,8 @@ use crate::i18n::{LanguageSelect, lang};
 use crate::context::{Ctx, keep_summaries, kept_sent, kept_summaries};
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
-    ChartsPanel, ClusterLine, ClusterPanel, ComparePanel, ConfigPanel, DeliveryTable, ExportPanel, LabSidebar,
-    LogsPanel, MessagePanel, PartitionStrip, RunPanel,
+    AcksLossPanel, ChartsPanel, ClusterLine, ClusterPanel, ComparePanel, ConfigPanel, DeliveryTable, ExportPanel,
+    LabSidebar, LogsPanel, MessagePanel, PartitionStrip, RunPanel,
 };
 use crate::storage::{self, Place};
 use crate::{t, ws};
@@ -264,6 +264,7 @@ fn Playground() -> impl IntoView {
                 <ComparePanel />
                 <DeliveryTable />
                 <ClusterPanel />
+                <AcksLossPanel />
                 <LogsPanel />
                 <ExportPanel />
             </section>

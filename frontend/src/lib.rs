@@ -16,6 +16,7 @@
 //! - [`storage`]: what the page keeps in the browser or in the tab.
 #![deny(missing_docs)]
 
+pub mod acks_loss;
 pub mod app;
 pub mod compare;
 pub mod context;

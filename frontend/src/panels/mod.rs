@@ -1,6 +1,7 @@
 //! The page's panels, one module each.
 
 mod acks;
+mod acks_loss;
 mod charts;
 pub(crate) mod cluster;
 mod compare;
@@ -13,6 +14,7 @@ mod message;
 mod partitions;
 mod run;
 
+pub use acks_loss::AcksLossPanel;
 pub use charts::ChartsPanel;
 pub use cluster::{ClusterLine, ClusterPanel};
 pub use compare::ComparePanel;
