@@ -22,6 +22,9 @@
 //!    cluster` (the embedded cluster alone) from exec to its address.
 //! 6. Many trainees: `load` against a `playground` process: server-added latency and peak
 //!    memory per trainee.
+//! 7. Apache Kafka, 3 brokers on this machine (`playground --local-kafka`): throughput of
+//!    raw rdkafka, kcat and the playground; sync latency with acks=1 and acks=all, acks=1
+//!    the baseline of acks=all.
 
 #[path = "../tests/common/chrome.rs"]
 mod chrome;
@@ -47,7 +50,7 @@ use tokio_tungstenite::tungstenite::Message;
 /// The command line, as `cargo xtask bench` gives it.
 struct Args {
     quick: bool,
-    /// Sections to run (1 to 6), all by default: `--only 2` while working on latency.
+    /// Sections to run (1 to 7), all by default: `--only 2` while working on latency.
     only: Vec<u8>,
     /// Throughput of the playground alone, for a profiler (`--playground-only`).
     playground_only: bool,
@@ -304,10 +307,11 @@ fn sync_settings() -> ProducerSettings {
     ProducerSettings { linger_ms: 0, ..settings() }
 }
 
-/// Raw rdkafka, one message at a time: send to delivery report, in microseconds.
-fn raw_latency(bootstrap: &str, count: u32) -> Histogram<u64> {
+/// Raw rdkafka, one message at a time with `settings`: send to delivery report, in
+/// microseconds.
+fn raw_latency(bootstrap: &str, count: u32, settings: &ProducerSettings) -> Histogram<u64> {
     let producer: ThreadedProducer<Reporter> =
-        playground::producer::client_config(&sync_settings(), bootstrap).create_with_context(Reporter).unwrap();
+        playground::producer::client_config(settings, bootstrap).create_with_context(Reporter).unwrap();
     let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
     for i in 0..count {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
@@ -325,11 +329,12 @@ fn now_us() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_micros() as u64)
 }
 
-/// The playground's sync run, in microseconds: send to the event's arrival at the client,
-/// send to report as the server measured it (what the page shows), and report to client.
-async fn playground_latency(addr: SocketAddr, count: u32) -> [Histogram<u64>; 3] {
+/// The playground's sync run with `settings`, in microseconds: send to the event's arrival
+/// at the client, send to report as the server measured it (what the page shows), and
+/// report to client.
+async fn playground_latency(addr: SocketAddr, count: u32, settings: ProducerSettings) -> [Histogram<u64>; 3] {
     let mut ws = connect(addr).await;
-    let request = bench_request(count, RunMode::Sync, sync_settings());
+    let request = bench_request(count, RunMode::Sync, settings);
     let new = || Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
     let (mut client, mut server, mut hop) = (new(), new(), new());
     ws.send(Message::text(serde_json::to_string(&Cmd::Produce(request)).unwrap())).await.unwrap();
@@ -678,6 +683,71 @@ const NOTES: &str = "\
   who sends nothing is its WebSocket and session (16 KiB buffers, not tungstenite's
   128 KiB).";
 
+// ---------------------------------------------------------------------------------------
+// 7. Apache Kafka
+
+/// `playground --local-kafka` in `dir` (its jars in `libs`): the process, its address, its
+/// cluster's bootstrap servers and how long it took to be ready (Kafka's start and
+/// warm-up included).
+async fn start_on_apache_kafka(program: &Path, dir: &Path, libs: &Path) -> (Child, SocketAddr, String, Duration) {
+    std::fs::create_dir_all(dir).unwrap();
+    let link = dir.join("libs");
+    if !link.exists() {
+        std::os::unix::fs::symlink(libs, &link).unwrap();
+    }
+    let dir_arg = dir.display().to_string();
+    let program = program.to_owned();
+    let (child, line, took) = tokio::task::spawn_blocking(move || {
+        start_until(
+            &program,
+            &[
+                "--local-kafka",
+                &dir_arg,
+                "--kafka-port",
+                "0",
+                "--listen",
+                "127.0.0.1:0",
+                "--static-dir",
+                "/nonexistent",
+            ],
+            "ready: http://",
+        )
+    })
+    .await
+    .unwrap();
+    let addr: SocketAddr = line.split("ready: http://").nth(1).unwrap().trim().trim_end_matches('/').parse().unwrap();
+    let mut ws = connect(addr).await;
+    let bootstrap = loop {
+        match ws.next().await {
+            Some(Ok(Message::Text(text))) => {
+                if let Some(Event::Hello(hello)) = events_of(&text).into_iter().next() {
+                    break hello.bootstrap_servers;
+                }
+            }
+            Some(Ok(_)) => {}
+            other => panic!("no hello from the playground on Apache Kafka: {other:?}"),
+        }
+    };
+    let _ = ws.close(None).await;
+    (child, addr, bootstrap, took)
+}
+
+/// Apache Kafka's version, from its jar's name in `libs`.
+fn kafka_version(libs: &Path) -> String {
+    std::fs::read_dir(libs)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .find_map(|name| name.strip_prefix("kafka_2.13-").and_then(|v| v.strip_suffix(".jar")).map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
+}
+
+/// The sync settings with `acks`: what the acks rows measure.
+fn acks_settings(acks: shared::settings::Acks) -> ProducerSettings {
+    ProducerSettings { acks, ..sync_settings() }
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -844,10 +914,11 @@ async fn main() {
         let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
         for _ in 0..reps {
             let b = bootstrap.clone();
-            let raw = tokio::task::spawn_blocking(move || raw_latency(&b, latency_count)).await.unwrap();
+            let raw =
+                tokio::task::spawn_blocking(move || raw_latency(&b, latency_count, &sync_settings())).await.unwrap();
             raw_p50.push(ms(&raw, 0.5));
             raw_p99.push(ms(&raw, 0.99));
-            let [client, server, hop] = playground_latency(addr, latency_count).await;
+            let [client, server, hop] = playground_latency(addr, latency_count, sync_settings()).await;
             our_p50.push(ms(&client, 0.5));
             our_p99.push(ms(&client, 0.99));
             srv_p50.push(ms(&server, 0.5));
@@ -1014,6 +1085,112 @@ async fn main() {
             ),
             per_idle_threads.median() < 1.0,
         );
+    }
+    // 7. Apache Kafka
+    if args.runs(7) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let libs = root.join("target/kafka/libs");
+        report.line("");
+        if libs.is_dir() {
+            let count: u32 = if args.quick { 5_000 } else { 200_000 };
+            let sync_count: u32 = if args.quick { 200 } else { 2_000 };
+            let (child, addr, bootstrap, took) =
+                start_on_apache_kafka(&args.playground, &scratch.join("kafka"), &libs).await;
+            report.line(format!(
+                "## 7. Apache Kafka {} on this machine: a KRaft controller and 3 brokers, `orders.created` with replication factor 3, min.insync.replicas 2",
+                kafka_version(&libs)
+            ));
+            report.line("");
+            report.line(format!(
+                "`playground --local-kafka`, exec to ready (Kafka's start, the topic and a 5 s warm-up): {:.1} s.",
+                took.as_secs_f64()
+            ));
+            report.line("");
+            let (mut raw, mut kcat, mut ours, mut ratios) =
+                (Reps::default(), Reps::default(), Reps::default(), Reps::default());
+            for _ in 0..reps {
+                let (b, n) = (bootstrap.clone(), u64::from(count));
+                raw.push(tokio::task::spawn_blocking(move || raw_throughput(&b, n)).await.unwrap());
+                let (b, dir) = (bootstrap.clone(), scratch.clone());
+                if let Some(rate) = tokio::task::spawn_blocking(move || kcat_throughput(&b, n, &dir)).await.unwrap() {
+                    kcat.push(rate);
+                }
+                let rate = playground_throughput(addr, count).await;
+                ours.push(rate);
+                ratios.push(rate / raw.0.last().copied().unwrap_or(f64::NAN));
+            }
+            report.line(format!("Throughput: {count} messages of 100 bytes, pipelined, lab settings (acks=all)."));
+            report.line("");
+            report.line("| producer | msgs/s | against raw rdkafka |");
+            report.line("| --- | --- | --- |");
+            report.line(format!("| raw rdkafka (`ThreadedProducer`, same properties) | {} | 1.00 |", raw.show(0)));
+            if !kcat.0.is_empty() {
+                report.line(format!(
+                    "| kcat (`-P -X acks=all`, 99-byte lines) | {} | {:.2} |",
+                    kcat.show(0),
+                    kcat.median() / raw.median()
+                ));
+            }
+            report.line(format!(
+                "| playground, WebSocket command to `run_finished` | {} | **{:.2}** ({:.2} to {:.2}: each repetition's own ratio) |",
+                ours.show(0),
+                ratios.median(),
+                ratios.min(),
+                ratios.max()
+            ));
+            report.line("");
+            report.line(format!(
+                "Latency: {sync_count} messages, sync (one in flight), linger.ms 0, each acks level in turn; acks=1 is the baseline of acks=all."
+            ));
+            report.line("");
+            report.line("| | p50 ms | p99 ms | p50 against acks=1 | p99 against acks=1 |");
+            report.line("| --- | --- | --- | --- | --- |");
+            let ms = |h: &Histogram<u64>, q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+            use shared::settings::Acks;
+            let mut rows: Vec<(String, [Reps; 2])> = Vec::new();
+            let (mut raw_one, mut raw_all, mut our_one, mut our_all): ([Reps; 2], [Reps; 2], [Reps; 2], [Reps; 2]) =
+                Default::default();
+            for _ in 0..reps {
+                // Each level right after the other, so that both see the same machine.
+                for (acks, raw_figures, our_figures) in
+                    [(Acks::One, &mut raw_one, &mut our_one), (Acks::All, &mut raw_all, &mut our_all)]
+                {
+                    let b = bootstrap.clone();
+                    let raw = tokio::task::spawn_blocking(move || raw_latency(&b, sync_count, &acks_settings(acks)))
+                        .await
+                        .unwrap();
+                    raw_figures[0].push(ms(&raw, 0.5));
+                    raw_figures[1].push(ms(&raw, 0.99));
+                    let [client, _, _] = playground_latency(addr, sync_count, acks_settings(acks)).await;
+                    our_figures[0].push(ms(&client, 0.5));
+                    our_figures[1].push(ms(&client, 0.99));
+                }
+            }
+            rows.push(("raw rdkafka, acks=1, send to delivery report".into(), raw_one.clone()));
+            rows.push(("raw rdkafka, acks=all".into(), raw_all.clone()));
+            rows.push((
+                "playground, acks=1, send to the `delivered` event at the WebSocket client".into(),
+                our_one.clone(),
+            ));
+            rows.push(("playground, acks=all".into(), our_all.clone()));
+            for (i, (what, [p50, p99])) in rows.iter().enumerate() {
+                let [base50, base99] = if i < 2 { &raw_one } else { &our_one };
+                report.line(format!(
+                    "| {what} | {} | {} | {:.2} | {:.2} |",
+                    p50.show(3),
+                    p99.show(3),
+                    p50.median() / base50.median(),
+                    p99.median() / base99.median()
+                ));
+            }
+            let _ = tokio::task::spawn_blocking(move || stop(child)).await;
+        } else {
+            report.line("## 7. Apache Kafka");
+            report.line("");
+            report.line(
+                "Apache Kafka's jars are not fetched (target/kafka/libs): skipped. `cargo xtask bench` fetches them.",
+            );
+        }
     }
     report.line("");
     report.line("## Targets");
