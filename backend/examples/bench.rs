@@ -681,7 +681,14 @@ const NOTES: &str = "\
   200 of 1,243 threads, and a thread hop for every report (server-added p99 5.74 ms
   before, about 2.5 after). A connected trainee
   who sends nothing is its WebSocket and session (16 KiB buffers, not tungstenite's
-  128 KiB).";
+  128 KiB).
+- **Apache Kafka**: four JVMs (a controller, three brokers replicating every message
+  three times) share the two cores with the producer, so the rates are the machine's, not
+  Kafka's. raw rdkafka and kcat reach the brokers directly; the playground's producers go
+  through its proxies (one in front of each broker, which can lose a produce request or
+  its response for the idempotence lesson), whose copy is in its figures. acks=all waits
+  for both followers to fetch the message, acks=1 for the leader alone: that difference
+  is what the acks rows measure, each level right after the other.";
 
 // ---------------------------------------------------------------------------------------
 // 7. Apache Kafka

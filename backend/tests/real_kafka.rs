@@ -398,3 +398,112 @@ async fn own_cluster(name: &str) -> (KafkaDir, Playground, Client, shared::proto
     let Event::Hello(hello) = client.next().await else { panic!("hello first") };
     (kafka, server, client, hello)
 }
+
+/// The value of every record of partition 0 whose value starts with `tag`, in offset order.
+fn partition_0_values(bootstrap: &str, tag: &str) -> Vec<String> {
+    let mut records: Vec<_> = common::consume_all(bootstrap, lab::TOPIC, 6, usize::MAX, Duration::from_secs(10))
+        .into_iter()
+        .filter(|r| r.partition == 0 && r.value.starts_with(tag))
+        .collect();
+    records.sort_by_key(|r| r.offset);
+    records.into_iter().map(|r| r.value).collect()
+}
+
+/// A run of `count` messages valued `{tag}-{i}` to partition 0 with `settings`, after a
+/// one-message run with the same settings (the producer is then connected), with
+/// `fault` on the partition's leader in between: its totals and the messages' outcomes.
+async fn run_through(
+    client: &mut Client,
+    leader: i32,
+    fault: fn(i32) -> Fault,
+    count: u32,
+    mode: RunMode,
+    settings: ProducerSettings,
+    tag: &str,
+) -> (RunFinished, Vec<u64>) {
+    let request = ProduceRequest {
+        count,
+        partition: Some(0),
+        mode,
+        value_template: format!("{tag}-{{i}}"),
+        headers: Vec::new(),
+        settings,
+        ..ProduceRequest::lab()
+    };
+    let warm_up = ProduceRequest { count: 1, value_template: format!("{tag}-warm-up"), ..request.clone() };
+    let (warmed, _) = run(client, warm_up).await;
+    assert_eq!(warmed.delivered, 1, "{tag}: the cluster takes a message before the fault");
+    client.send(&Command::from(fault(leader))).await;
+    let (finished, events) = run(client, request).await;
+    for event in &events {
+        if let Event::Failed(failed) = event {
+            eprintln!("{tag}: message {} failed: {:?} {}", failed.seq, failed.error, failed.message);
+        }
+    }
+    (finished, common::outcome_seqs(&events))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Apache Kafka: `cargo xtask test` runs it"]
+async fn a_lost_produce_response_writes_a_duplicate_and_a_lost_request_reorders_unless_the_producer_is_idempotent() {
+    let (_kafka, server, mut client, hello) = own_cluster("lost").await;
+    let bootstrap = hello.bootstrap_servers.clone();
+    let all_in_sync = |s: &ClusterState| s.isr.len() == 6 && s.isr.iter().all(|r| r.len() == 3);
+    let state = cluster_until(&mut client, None, Duration::from_secs(90), all_in_sync).await;
+    let leader = state.leaders[0];
+    // The proxy closes the connection after what it lost: the producer retries at once.
+    let quick = |idempotent: bool| ProducerSettings {
+        enable_idempotence: idempotent,
+        max_in_flight: 5,
+        retry_backoff_ms: 100,
+        retry_backoff_max_ms: 100,
+        message_timeout_ms: 60_000,
+        linger_ms: 0,
+        ..ProducerSettings::default()
+    };
+    let lose_response = |broker| Fault::LoseProduceResponses { broker, count: 1 };
+    let lose_request = |broker| Fault::LoseProduceRequests { broker, count: 1 };
+
+    // The broker wrote message 1; its response was lost with the connection; the
+    // producer retried.
+    for idempotent in [false, true] {
+        let tag = format!("response-idempotent-{idempotent}");
+        let (finished, outcomes) =
+            run_through(&mut client, leader, lose_response, 5, RunMode::Sync, quick(idempotent), &tag).await;
+        assert_eq!((finished.delivered, finished.failed), (5, 0), "{tag}: every message delivered once");
+        assert_eq!(outcomes, [1, 2, 3, 4, 5], "{tag}: one outcome each");
+        let values = partition_0_values(&bootstrap, &format!("{tag}-"));
+        let written: Vec<&str> = values.iter().map(String::as_str).filter(|v| !v.ends_with("warm-up")).collect();
+        eprintln!("lost response, idempotence {idempotent}: partition 0 holds {written:?}");
+        let expected: Vec<String> = if idempotent {
+            (1..=5).map(|i| format!("{tag}-{i}")).collect()
+        } else {
+            // Written, then written again by the retry.
+            [1, 1, 2, 3, 4, 5].iter().map(|i| format!("{tag}-{i}")).collect()
+        };
+        assert_eq!(written, expected, "{tag}");
+    }
+
+    // Several requests in flight, one message each: the first is lost before the broker
+    // sees it; those behind it are written; its retry comes after them.
+    for idempotent in [false, true] {
+        let tag = format!("request-idempotent-{idempotent}");
+        let settings = ProducerSettings { batch_num_messages: 1, ..quick(idempotent) };
+        let (finished, outcomes) =
+            run_through(&mut client, leader, lose_request, 20, RunMode::Pipelined, settings, &tag).await;
+        assert_eq!((finished.delivered, finished.failed), (20, 0), "{tag}: every message delivered");
+        assert_eq!(outcomes.len(), 20, "{tag}: one outcome each");
+        let values = partition_0_values(&bootstrap, &format!("{tag}-"));
+        let order: Vec<u64> = values.iter().filter_map(|v| v.rsplit('-').next()?.parse().ok()).collect();
+        eprintln!("lost request, idempotence {idempotent}: partition 0 holds messages {order:?}");
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (1..=20).collect::<Vec<_>>(), "{tag}: each message once");
+        if idempotent {
+            assert_eq!(order, sorted, "{tag}: in the order sent");
+        } else {
+            assert_ne!(order, sorted, "{tag}: the lost request's retry lands behind the requests sent after it");
+        }
+    }
+    drop(server);
+}

@@ -10,7 +10,7 @@ use crate::problem::{Lang, Problem};
 use crate::settings::{FieldError, ProducerSettings};
 
 /// Bumped when a message changes shape, so a stale page can say it needs a reload.
-pub const PROTOCOL_VERSION: u32 = 5;
+pub const PROTOCOL_VERSION: u32 = 6;
 
 /// Largest count one run may ask for.
 pub const MAX_COUNT: u32 = 1_000_000;
@@ -212,8 +212,28 @@ pub enum Fault {
         /// The broker's id.
         broker: i32,
     },
+    /// Apache Kafka on this machine: the broker writes the next `count` produce requests
+    /// of the playground's producers, and each response is lost on the way back with
+    /// its connection (a proxy in front of the broker drops it and closes). The producer
+    /// retries: a duplicate, unless it is idempotent.
+    LoseProduceResponses {
+        /// The broker's id.
+        broker: i32,
+        /// How many responses, 1 to [`MAX_INJECTED`].
+        count: u32,
+    },
+    /// Apache Kafka on this machine: the next `count` produce requests of the
+    /// playground's producers are lost before the broker sees them, and their connection
+    /// closed 0.5 s later. The producer retries them behind the requests it sent after
+    /// them, unless it is idempotent.
+    LoseProduceRequests {
+        /// The broker's id.
+        broker: i32,
+        /// How many requests, 1 to [`MAX_INJECTED`].
+        count: u32,
+    },
     /// Every broker up, no delay, no injected errors (on Apache Kafka: every broker
-    /// resumed and started).
+    /// resumed and started, nothing more lost).
     ResetFaults,
 }
 
@@ -233,7 +253,8 @@ pub enum Shutdown {
 pub enum FaultKind {
     /// librdkafka's mock: brokers down and up, delays, injected errors, leaders moved.
     Mock,
-    /// Apache Kafka's processes on this machine: stop, crash, pause, resume, start.
+    /// Apache Kafka on this machine: its brokers' processes (stop, crash, pause, resume,
+    /// start) and the producers' connections to them (produce requests or responses lost).
     Process,
 }
 
@@ -249,7 +270,9 @@ impl Fault {
             Fault::StopBroker { .. }
             | Fault::StartBroker { .. }
             | Fault::PauseBroker { .. }
-            | Fault::ResumeBroker { .. } => Some(FaultKind::Process),
+            | Fault::ResumeBroker { .. }
+            | Fault::LoseProduceResponses { .. }
+            | Fault::LoseProduceRequests { .. } => Some(FaultKind::Process),
             Fault::ResetFaults => None,
         }
     }

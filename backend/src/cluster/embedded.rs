@@ -144,7 +144,9 @@ impl Embedded {
             Fault::StopBroker { .. }
             | Fault::StartBroker { .. }
             | Fault::PauseBroker { .. }
-            | Fault::ResumeBroker { .. } => Err(ClusterError::Fault(Problem::ProcessFaultNeedsLocalKafka)),
+            | Fault::ResumeBroker { .. }
+            | Fault::LoseProduceResponses { .. }
+            | Fault::LoseProduceRequests { .. } => Err(ClusterError::Fault(Problem::ProcessFaultNeedsLocalKafka)),
         }
     }
 

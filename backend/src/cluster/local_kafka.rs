@@ -13,6 +13,11 @@
 //! the lesson. Four JVMs, sized for a laptop: about 1.2 GB of heap at most.
 //!
 //! Every start formats a fresh cluster in its folder: a class starts from empty topics.
+//!
+//! Each broker has a second listener, `PROXIED`, which the playground's producers reach
+//! through a [`ProduceProxy`] of its own: the proxy can lose a produce request or its
+//! response, which no signal to a process can do. Every other client (the page's
+//! read-backs, kcat, a trainee's tools) uses the brokers' own `PLAINTEXT` listener.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -20,9 +25,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rustix::process::{Pid, Signal, kill_process};
-use shared::protocol::{BrokerProcess, Fault, Shutdown};
+use shared::protocol::{BrokerProcess, Fault, MAX_INJECTED, Shutdown};
 
 use super::error::ClusterError;
+use super::produce_proxy::ProduceProxy;
 
 /// The brokers' ids; the controller is node 0.
 pub const BROKER_IDS: [i32; 3] = [1, 2, 3];
@@ -66,6 +72,10 @@ pub struct LocalKafka {
     config: LocalKafkaConfig,
     java: PathBuf,
     bootstrap: String,
+    /// The proxies' addresses, for the playground's producers.
+    producer_bootstrap: String,
+    /// Each broker's proxy, by broker id.
+    proxies: Vec<(i32, ProduceProxy)>,
     /// The controller, then the brokers by id.
     nodes: Mutex<Vec<Node>>,
 }
@@ -94,9 +104,19 @@ impl LocalKafka {
         let _ = std::fs::remove_dir_all(&config.dir);
         std::fs::create_dir_all(&config.dir).map_err(|e| failed(format!("{}: {e}", config.dir.display())))?;
         let ports = ports(config.first_port)?;
-        let controller_port = ports[BROKER_IDS.len()];
-        let bootstrap =
-            ports[..BROKER_IDS.len()].iter().map(|p| format!("127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
+        let brokers = BROKER_IDS.len();
+        let controller_port = ports[brokers];
+        let addresses = |ports: &[u16]| ports.iter().map(|p| format!("127.0.0.1:{p}")).collect::<Vec<_>>().join(",");
+        let bootstrap = addresses(&ports[..brokers]);
+        // The proxies listen first: with free ports, the port each takes is the one its
+        // broker advertises.
+        let proxied = &ports[brokers + 1 + brokers..];
+        let mut proxies = Vec::new();
+        for ((id, proxy_port), proxied_port) in BROKER_IDS.iter().zip(&ports[brokers + 1..]).zip(proxied) {
+            proxies.push((*id, start_proxy(*proxy_port, *proxied_port)?));
+        }
+        let proxy_ports: Vec<u16> = proxies.iter().map(|(_, p)| p.port()).collect();
+        let producer_bootstrap = addresses(&proxy_ports);
         std::fs::write(config.dir.join("log4j2.properties"), LOG4J2).map_err(|e| failed(e.to_string()))?;
         let mut nodes = vec![Node {
             id: 0,
@@ -104,11 +124,12 @@ impl LocalKafka {
             child: None,
             paused: false,
         }];
-        for (id, port) in BROKER_IDS.iter().zip(&ports) {
-            let text = broker_config(&config.dir, *id, *port, controller_port);
+        for (i, id) in BROKER_IDS.iter().enumerate() {
+            let listener = Listeners { port: ports[i], proxied: proxied[i], proxy: proxy_ports[i] };
+            let text = broker_config(&config.dir, *id, listener, controller_port);
             nodes.push(Node { id: *id, config: write_config(&config.dir, *id, &text)?, child: None, paused: false });
         }
-        let cluster = Self { java, bootstrap, nodes: Mutex::new(Vec::new()), config };
+        let cluster = Self { java, bootstrap, producer_bootstrap, proxies, nodes: Mutex::new(Vec::new()), config };
         cluster.format(&nodes)?;
         // Each node is the cluster's as soon as it runs: a failure below drops the
         // cluster, which stops what was started.
@@ -123,6 +144,34 @@ impl LocalKafka {
     /// The brokers' addresses.
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap
+    }
+
+    /// The addresses of the brokers' proxies, where the playground's producers connect:
+    /// the metadata they get there names the proxies too.
+    pub fn producer_bootstrap(&self) -> &str {
+        &self.producer_bootstrap
+    }
+
+    fn proxy(&self, id: i32) -> Result<&ProduceProxy, ClusterError> {
+        self.proxies.iter().find(|(broker, _)| *broker == id).map(|(_, p)| p).ok_or_else(|| no_such_broker(id))
+    }
+
+    /// Loses the responses of the next `count` produce requests to broker `id`, which it
+    /// writes: the producer times out and retries.
+    pub fn lose_produce_responses(&self, id: i32, count: u32) -> Result<(), ClusterError> {
+        self.proxy(id)?.lose_responses(count);
+        Ok(())
+    }
+
+    /// Loses the next `count` produce requests to broker `id` before it sees them.
+    pub fn lose_produce_requests(&self, id: i32, count: u32) -> Result<(), ClusterError> {
+        self.proxy(id)?.lose_requests(count);
+        Ok(())
+    }
+
+    /// Produce requests and responses each broker's proxy is still to lose.
+    pub fn losses(&self) -> Vec<(i32, (u32, u32))> {
+        self.proxies.iter().map(|(id, p)| (*id, p.losses().pending())).collect()
     }
 
     /// Each broker's process, by id.
@@ -191,6 +240,10 @@ impl LocalKafka {
 
     /// Every broker resumed and running.
     pub fn reset(&self) -> Result<(), ClusterError> {
+        for (_, proxy) in &self.proxies {
+            proxy.lose_requests(0);
+            proxy.lose_responses(0);
+        }
         for (id, process) in self.processes() {
             match process {
                 BrokerProcess::Paused => self.resume(id)?,
@@ -409,6 +462,18 @@ pub(super) fn apply(kafka: &LocalKafka, fault: &Fault) -> Result<(), ClusterErro
         Fault::StartBroker { broker } => kafka.start_broker(broker),
         Fault::PauseBroker { broker } => kafka.pause(broker),
         Fault::ResumeBroker { broker } => kafka.resume(broker),
+        Fault::LoseProduceResponses { count, .. } | Fault::LoseProduceRequests { count, .. }
+            if !(1..=MAX_INJECTED).contains(&count) =>
+        {
+            Err(ClusterError::Fault(shared::problem::Problem::OutOfRange {
+                field: "count".into(),
+                min: 1,
+                max: MAX_INJECTED.into(),
+                got: count.into(),
+            }))
+        }
+        Fault::LoseProduceResponses { broker, count } => kafka.lose_produce_responses(broker, count),
+        Fault::LoseProduceRequests { broker, count } => kafka.lose_produce_requests(broker, count),
         Fault::ResetFaults => kafka.reset(),
         _ => Err(ClusterError::Fault(shared::problem::Problem::MockFaultOnLocalKafka)),
     }
@@ -443,13 +508,14 @@ fn java_major(version_output: &str) -> Option<u32> {
     if first == 1 { parts.next()?.parse().ok() } else { Some(first) }
 }
 
-/// The ports: `first` and the three after it, or four free ones when `first` is 0.
+/// The ports: the brokers', the controller's, the brokers' proxies' and the brokers'
+/// proxied listeners': `first` and the nine after it, or ten free ones when `first` is 0.
 fn ports(first: u16) -> Result<Vec<u16>, ClusterError> {
-    let count = BROKER_IDS.len() + 1;
+    let count = BROKER_IDS.len() * 3 + 1;
     if first != 0 {
         return Ok((0..count as u16).map(|i| first + i).collect());
     }
-    // Held together, so that the four differ; freed just before the JVMs bind them.
+    // Held together, so that they differ; freed just before the JVMs bind them.
     let listeners: Vec<std::net::TcpListener> = (0..count)
         .map(|_| std::net::TcpListener::bind("127.0.0.1:0"))
         .collect::<Result<_, _>>()
@@ -470,20 +536,44 @@ fn controller_config(dir: &Path, port: u16) -> String {
     )
 }
 
+/// A broker's listeners: its own port, where its `PROXIED` listener binds, and the port
+/// of its proxy, which that listener advertises.
+#[derive(Clone, Copy, Debug)]
+struct Listeners {
+    port: u16,
+    proxied: u16,
+    proxy: u16,
+}
+
+/// Starts broker's proxy on `port` (0: a free one), passing to its `PROXIED` listener on
+/// `proxied`; on the Tokio runtime of the caller.
+fn start_proxy(port: u16, proxied: u16) -> Result<ProduceProxy, ClusterError> {
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port))
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|e| failed(format!("the producers' proxy on port {port}: {e}")))?;
+    let _runtime = tokio::runtime::Handle::try_current()
+        .map_err(|_| failed("the producers' proxies need a Tokio runtime".into()))?
+        .enter();
+    let listener = tokio::net::TcpListener::from_std(listener).map_err(|e| failed(e.to_string()))?;
+    ProduceProxy::start(listener, std::net::SocketAddr::from(([127, 0, 0, 1], proxied)))
+        .map_err(|e| failed(e.to_string()))
+}
+
 /// A broker as the lab's cluster: topics of 6 partitions, replication factor 3,
 /// min.insync.replicas 2; no topic created by a producer. replica.lag.time.max.ms is
 /// 10 s instead of Kafka's 30, so that a paused follower leaves the ISR while a trainee
 /// watches (the page says so); Kafka's defaults otherwise (broker.session.timeout.ms 9 s).
-fn broker_config(dir: &Path, id: i32, port: u16, controller_port: u16) -> String {
+fn broker_config(dir: &Path, id: i32, listeners: Listeners, controller_port: u16) -> String {
+    let Listeners { port, proxied, proxy } = listeners;
     format!(
         "process.roles=broker\n\
          node.id={id}\n\
          controller.quorum.voters=0@127.0.0.1:{controller_port}\n\
-         listeners=PLAINTEXT://127.0.0.1:{port}\n\
-         advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n\
+         listeners=PLAINTEXT://127.0.0.1:{port},PROXIED://127.0.0.1:{proxied}\n\
+         advertised.listeners=PLAINTEXT://127.0.0.1:{port},PROXIED://127.0.0.1:{proxy}\n\
          inter.broker.listener.name=PLAINTEXT\n\
          controller.listener.names=CONTROLLER\n\
-         listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n\
+         listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,PROXIED:PLAINTEXT\n\
          log.dirs={}\n\
          num.partitions=6\n\
          default.replication.factor=3\n\
@@ -575,20 +665,24 @@ mod tests {
 
     #[test]
     fn ports_follow_the_first_or_are_free_and_distinct() {
-        assert_eq!(ports(19092).unwrap(), [19092, 19093, 19094, 19095]);
+        assert_eq!(ports(19092).unwrap(), (19092..=19101).collect::<Vec<_>>());
         let free = ports(0).unwrap();
         let distinct: std::collections::BTreeSet<_> = free.iter().collect();
-        assert_eq!(distinct.len(), 4);
+        assert_eq!(distinct.len(), 10);
     }
 
     #[test]
     fn a_broker_is_configured_as_the_labs_cluster() {
-        let text = broker_config(Path::new("/tmp/c"), 2, 19093, 19095);
+        let listeners = Listeners { port: 19093, proxied: 19100, proxy: 19097 };
+        let text = broker_config(Path::new("/tmp/c"), 2, listeners, 19095);
         for line in [
             "node.id=2",
             "process.roles=broker",
             "controller.quorum.voters=0@127.0.0.1:19095",
-            "listeners=PLAINTEXT://127.0.0.1:19093",
+            "listeners=PLAINTEXT://127.0.0.1:19093,PROXIED://127.0.0.1:19100",
+            // The producers' metadata, asked through the proxy, names the proxy.
+            "advertised.listeners=PLAINTEXT://127.0.0.1:19093,PROXIED://127.0.0.1:19097",
+            "inter.broker.listener.name=PLAINTEXT",
             "min.insync.replicas=2",
             "default.replication.factor=3",
             "auto.create.topics.enable=false",

@@ -18,6 +18,7 @@ mod embedded;
 mod error;
 mod external;
 pub mod local_kafka;
+mod produce_proxy;
 mod read_back;
 
 use std::sync::Arc;
@@ -168,6 +169,16 @@ impl Cluster {
     /// The address Kafka clients and tools use to reach this cluster.
     pub fn bootstrap_servers(&self) -> &str {
         &self.bootstrap_servers
+    }
+
+    /// Where the playground's producers connect: on Apache Kafka started here, the
+    /// brokers' proxies (which can lose produce requests and responses); elsewhere the
+    /// bootstrap servers.
+    pub fn producer_bootstrap(&self) -> &str {
+        match &self.kind {
+            Kind::Local(kafka) => kafka.producer_bootstrap(),
+            _ => &self.bootstrap_servers,
+        }
     }
 
     /// The fault state now, and every change to it.

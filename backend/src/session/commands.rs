@@ -216,7 +216,7 @@ impl Session {
             return Ok(producer.clone());
         }
         self.close_producer().await;
-        let producer = crate::producer::build(settings, self.ctx.cluster.bootstrap_servers(), self.events.clone())
+        let producer = crate::producer::build(settings, self.ctx.cluster.producer_bootstrap(), self.events.clone())
             .map_err(|e| e.to_string())?;
         self.ctx.class.counts.producer(true);
         crate::producer::learn_topic(&producer, topic).await;

@@ -282,6 +282,10 @@ pub(crate) enum BrokerAction {
     Resume,
     /// Apache Kafka: its JVM started again.
     Start,
+    /// Apache Kafka: the response to the next produce request it writes is lost.
+    LoseResponse,
+    /// Apache Kafka: the next produce request to it is lost before it sees it.
+    LoseRequest,
 }
 
 impl BrokerAction {
@@ -295,6 +299,8 @@ impl BrokerAction {
             BrokerAction::Pause => Fault::PauseBroker { broker: id },
             BrokerAction::Resume => Fault::ResumeBroker { broker: id },
             BrokerAction::Start => Fault::StartBroker { broker: id },
+            BrokerAction::LoseResponse => Fault::LoseProduceResponses { broker: id, count: 1 },
+            BrokerAction::LoseRequest => Fault::LoseProduceRequests { broker: id, count: 1 },
         }
     }
 
@@ -308,6 +314,8 @@ impl BrokerAction {
             BrokerAction::Pause => "pause",
             BrokerAction::Resume => "resume",
             BrokerAction::Start => "start",
+            BrokerAction::LoseResponse => "lose-response",
+            BrokerAction::LoseRequest => "lose-request",
         }
     }
 
@@ -329,6 +337,10 @@ impl BrokerAction {
             (BrokerAction::Resume, Fr) => "Reprendre",
             (BrokerAction::Start, En) => "Start",
             (BrokerAction::Start, Fr) => "Démarrer",
+            (BrokerAction::LoseResponse, En) => "Lose a response",
+            (BrokerAction::LoseResponse, Fr) => "Perdre une réponse",
+            (BrokerAction::LoseRequest, En) => "Lose a request",
+            (BrokerAction::LoseRequest, Fr) => "Perdre une requête",
         }
     }
 
@@ -360,6 +372,25 @@ impl BrokerAction {
             (BrokerAction::Down, Fr) => "Le mock cesse de répondre pour ce broker.",
             (BrokerAction::Up, En) => "The mock answers as this broker again.",
             (BrokerAction::Up, Fr) => "Le mock répond de nouveau pour ce broker.",
+            (BrokerAction::LoseResponse, En) => {
+                "The broker writes the next produce request of this playground's producers; its response is lost \
+                 with the connection, as in a network cut: the producer retries, and writes the messages twice \
+                 unless it is idempotent."
+            }
+            (BrokerAction::LoseResponse, Fr) => {
+                "Le broker écrit la prochaine requête produce des producers de ce playground ; sa réponse se perd \
+                 avec la connexion, comme lors d'une coupure réseau : le producer réessaie, et écrit les messages \
+                 deux fois s'il n'est pas idempotent."
+            }
+            (BrokerAction::LoseRequest, En) => {
+                "The next produce request to this broker is lost before it sees it; those behind it pass, then the \
+                 connection closes: retried, it lands behind them, unless the producer is idempotent."
+            }
+            (BrokerAction::LoseRequest, Fr) => {
+                "La prochaine requête produce vers ce broker se perd avant qu'il la voie ; celles qui suivent \
+                 passent, puis la connexion se ferme : réessayée, elle arrive après elles, sauf si le producer est \
+                 idempotent."
+            }
         }
     }
 }
@@ -371,7 +402,7 @@ pub(crate) fn broker_actions(broker: &BrokerState, faults: Option<FaultKind>) ->
         (None, _) => Vec::new(),
         (Some(FaultKind::Mock), _) if broker.up => vec![Down],
         (Some(FaultKind::Mock), _) => vec![Up],
-        (Some(FaultKind::Process), Some(BrokerProcess::Running)) => vec![Stop, Crash, Pause],
+        (Some(FaultKind::Process), Some(BrokerProcess::Running)) => vec![Stop, Crash, Pause, LoseResponse, LoseRequest],
         (Some(FaultKind::Process), Some(BrokerProcess::Paused)) => vec![Resume, Crash],
         (Some(FaultKind::Process), _) => vec![Start],
     }
@@ -472,14 +503,15 @@ mod tests {
         assert_eq!(broker_actions(&broker(true, None), Some(FaultKind::Mock)), [Down]);
         assert_eq!(broker_actions(&broker(false, None), Some(FaultKind::Mock)), [Up]);
         let running = broker_actions(&broker(true, Some(BrokerProcess::Running)), Some(FaultKind::Process));
-        assert_eq!(running, [Stop, Crash, Pause]);
+        assert_eq!(running, [Stop, Crash, Pause, LoseResponse, LoseRequest]);
+        assert_eq!(LoseResponse.fault(3), Fault::LoseProduceResponses { broker: 3, count: 1 });
         assert_eq!(Crash.fault(2), Fault::StopBroker { broker: 2, how: Shutdown::Crash });
         assert_eq!(Stop.fault(2), Fault::StopBroker { broker: 2, how: Shutdown::Controlled });
         let paused = broker_actions(&broker(true, Some(BrokerProcess::Paused)), Some(FaultKind::Process));
         assert_eq!(paused, [Resume, Crash]);
         let stopped = broker_actions(&broker(false, Some(BrokerProcess::Stopped)), Some(FaultKind::Process));
         assert_eq!(stopped, [Start]);
-        for action in [Down, Up, Stop, Crash, Pause, Resume, Start] {
+        for action in [Down, Up, Stop, Crash, Pause, Resume, Start, LoseResponse, LoseRequest] {
             use shared::problem::Lang::{En, Fr};
             assert_ne!(action.label(En), action.label(Fr));
             assert_ne!(action.hint(En), action.hint(Fr));
