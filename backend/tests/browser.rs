@@ -1322,6 +1322,33 @@ async fn on_apache_kafka_the_page_shows_acks_1_lose_acknowledged_messages_and_ac
     );
     assert!(kept >= all_acked, "acks=all's {all_acked} acknowledged messages are on partition 0: {kept}");
     screenshot_of(&browser, "#acks-loss", "kafka-acks-loss").await;
+
+    // Exercise 4 on Apache Kafka: its set-ups lose a produce request and a response at the
+    // leader of the key's partition, and the check reads what the retries did back.
+    assert!(text(&browser, "#exercise-4 .kafka-note").await.contains("On Apache Kafka"));
+    let status = text(&browser, "#run-status").await;
+    let mut run: u32 = status.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("the last run's number");
+    for setup in ["#setup-4-0", "#setup-4-1", "#setup-4-2", "#setup-4-2"] {
+        click(&browser, setup).await;
+        run += 1;
+        send_run(&browser, run).await;
+        eprintln!(
+            "DEBUG {setup}: isr {} | logs {} | notice {}",
+            text(&browser, "#isr tbody").await,
+            text(&browser, "#logs").await,
+            text(&browser, "#notice").await
+        );
+    }
+    let verdict = check_exercise(&browser, 4).await;
+    eprintln!("exercise 4 on Apache Kafka: {verdict}");
+    assert!(verdict.contains("Passed"), "{verdict}");
+    let line = |step: &str| verdict.lines().find(|l| l.starts_with(step)).unwrap_or_default().to_owned();
+    assert!(!line("A, without idempotence").contains("0 duplicate(s), 0 out of order"), "{verdict}");
+    assert!(
+        line("B, with idempotence").contains("300 messages read back, 0 duplicate(s), 0 out of order"),
+        "{verdict}"
+    );
+    screenshot_of(&browser, "#exercise-4", "kafka-exercise-4").await;
     browser.find(Locator::Css("#lang")).await.unwrap().select_by_value("fr").await.unwrap();
     wait_for_text(&browser, "#acks-loss-phase", |t| t.starts_with("Terminé"), "in French").await;
     assert!(text(&browser, "#acks-loss-conclusion").await.contains(&format!("n'en trouve plus {one_lost}")));

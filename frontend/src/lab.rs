@@ -369,6 +369,44 @@ impl Setup {
     }
 }
 
+impl Setup {
+    /// On Apache Kafka started by the playground, the faults of this step instead of the
+    /// mock's, at `leader` (the leader of the partition its key goes to): for A and B, one
+    /// produce request lost before the leader sees it and one response lost after it wrote
+    /// the batch, each with its connection, as a network cut would; for the others, every
+    /// fault reset.
+    pub fn kafka_faults(self, leader: i32) -> Vec<Fault> {
+        match self {
+            Setup::IdempotenceOff | Setup::IdempotenceOn => vec![
+                Fault::ResetFaults,
+                Fault::LoseProduceRequests { broker: leader, count: 1 },
+                Fault::LoseProduceResponses { broker: leader, count: 1 },
+            ],
+            Setup::SendTwice
+            | Setup::LabSync
+            | Setup::OptimizedSync
+            | Setup::LabPipelined
+            | Setup::OptimizedPipelined => {
+                vec![Fault::ResetFaults]
+            }
+            Setup::Spread | Setup::BrokerDown | Setup::Circuit => Vec::new(),
+        }
+    }
+}
+
+impl Exercise {
+    /// What differs on Apache Kafka started by the playground, if anything.
+    pub fn on_kafka(self) -> Option<Text> {
+        match self {
+            Exercise::Idempotence => Some(Text {
+                en: "On Apache Kafka, A and B lose one produce request and one produce response at the partition's leader instead (a proxy in front of each broker drops them and cuts the connection): the retries are real, and the check reads the partition back.",
+                fr: "Sur Apache Kafka, A et B perdent plutôt une requête produce et une réponse produce chez le leader de la partition (un proxy devant chaque broker les supprime et coupe la connexion) : les retries sont réels, et la vérification relit la partition.",
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// What a check found, worded in both languages.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Finding {
@@ -675,22 +713,30 @@ fn runs<'a>(page: &'a Page, keep: impl Fn(&Run, &ProduceRequest) -> bool + 'a) -
     page.history.iter().rev().filter(move |r| r.finished.is_some() && r.request.as_ref().is_some_and(|q| keep(r, q)))
 }
 
-/// Per partition, the first and last offset `runs` were delivered at.
+/// Per partition, the first and last offset `runs` were delivered at; for a run stamped
+/// with [`RUN_HEADER`], from its message count earlier. A batch written whose response
+/// was lost is reported at its retry's offset, and its first write lies before that,
+/// maybe before every offset the run was reported at (on Apache Kafka, a lost response
+/// with the connection wrote batches 2 to 4 at offsets 0 to 29 and reported them at 40
+/// to 69): at most its message count earlier, and told from other runs by the stamp.
 fn spans(runs: &[&Run]) -> BTreeMap<i32, (i64, i64)> {
     let mut span: BTreeMap<i32, (i64, i64)> = BTreeMap::new();
-    for row in runs.iter().flat_map(|r| &r.rows) {
-        if let (Some(p), Some(o)) = (row.partition, row.offset) {
-            let e = span.entry(p).or_insert((o, o));
-            *e = (e.0.min(o), e.1.max(o));
+    for run in runs {
+        let stamped = run.request.as_ref().is_some_and(|q| header_of(q, RUN_HEADER).is_some());
+        let back = if stamped { i64::from(run.count) } else { 0 };
+        for row in &run.rows {
+            if let (Some(p), Some(o)) = (row.partition, row.offset) {
+                let e = span.entry(p).or_insert(((o - back).max(0), o));
+                *e = (e.0.min((o - back).max(0)), e.1.max(o));
+            }
         }
     }
     span
 }
 
 /// The `consume` that reads back `runs`' delivered messages: only their partitions, from
-/// the first to the last offset they were delivered at, tagged so the answer comes back
-/// to this question. A retry's duplicate lands before the last reported offset, so the
-/// span holds it too.
+/// the first to the last offset they were delivered at (see [`spans`]), tagged so the
+/// answer comes back to this question.
 fn read_back_command(tag: &str, runs: &[&Run]) -> Option<Command> {
     let span = spans(runs);
     (!span.is_empty()).then(|| Command::Consume {
@@ -893,13 +939,14 @@ fn check_idempotence(page: &Page) -> Verdict {
         }
         findings.push(Finding::Order { idempotence, records: records.len(), duplicates, reordered });
     }
-    let mut offsets: Vec<i64> = twice
-        .iter()
+    // Both runs' spans may hold both records: each offset once.
+    let offsets: Vec<i64> = (twice.iter())
         .flat_map(|run| records_of(run, &read.records))
         .filter(|r| r.key.as_deref() == Some(TWICE_KEY))
         .map(|r| r.offset)
+        .collect::<BTreeSet<i64>>()
+        .into_iter()
         .collect();
-    offsets.sort_unstable();
     let written_twice = offsets.len() >= 2;
     findings.push(Finding::SentTwice { offsets });
     judged(on_clean && written_twice, findings)
@@ -1307,6 +1354,25 @@ mod tests {
     }
 
     #[test]
+    fn on_apache_kafka_idempotence_set_ups_lose_a_request_and_a_response_at_the_leader() {
+        let faults = Setup::IdempotenceOff.kafka_faults(2);
+        assert_eq!(
+            faults,
+            [
+                Fault::ResetFaults,
+                Fault::LoseProduceRequests { broker: 2, count: 1 },
+                Fault::LoseProduceResponses { broker: 2, count: 1 },
+            ]
+        );
+        assert_eq!(Setup::IdempotenceOn.kafka_faults(3)[2], Fault::LoseProduceResponses { broker: 3, count: 1 });
+        assert!(
+            Setup::IdempotenceOff.apply("s").1.iter().all(|f| f.kind() != Some(shared::protocol::FaultKind::Process)),
+            "the embedded cluster's set-up has the mock's faults"
+        );
+        assert!(Exercise::Idempotence.on_kafka().is_some() && Exercise::Spread.on_kafka().is_none());
+    }
+
+    #[test]
     fn idempotence_passes_on_a_clean_b_and_the_same_message_written_twice() {
         let mut page = Page::default();
         let (a, _) = Setup::IdempotenceOff.apply("a");
@@ -1341,6 +1407,32 @@ mod tests {
         assert_eq!(findings[1], Finding::Order { idempotence: true, records: 3, duplicates: 0, reordered: 0 });
         assert_eq!(findings[2], Finding::SentTwice { offsets: vec![7, 8] });
         assert!(findings[2].text(Lang::En).contains("The lab is wrong"));
+    }
+
+    #[test]
+    fn a_first_write_before_every_reported_offset_counts_as_a_duplicate() {
+        // On Apache Kafka: the response of batch 2 (messages 2 and 3) lost with the
+        // connection; batch 1's request lost. The broker wrote 2, 3 at offsets 10 and 11;
+        // the retries wrote 1, 2, 3 at 12 to 14, and the reports name only those.
+        let mut page = Page::default();
+        let (a, _) = Setup::IdempotenceOff.apply("a");
+        let a_run: Vec<_> = (12..15).map(|o| Ok((1, o))).collect();
+        run(&mut page, ProduceRequest { count: 3, ..a.request().unwrap() }, &a_run);
+        let command = read_back_command("t", &[page.history.last().unwrap()]).unwrap();
+        let Command::Consume { from, .. } = command else { panic!() };
+        assert_eq!(from, [StartAt { partition: 1, offset: 9, until: Some(15) }], "from 3 (the count) earlier");
+        let seq = |o: i64, s: &str| record(1, o, &[(SEQ_HEADER, s), (RUN_HEADER, "a")]);
+        let records = vec![
+            record(1, 9, &[(SEQ_HEADER, "1")]),
+            seq(10, "2"),
+            seq(11, "3"),
+            seq(12, "1"),
+            seq(13, "2"),
+            seq(14, "3"),
+        ];
+        let kept = records_of(page.history.last().unwrap(), &records);
+        assert_eq!(kept.len(), 5, "another run's record at 9 left out");
+        assert_eq!(order_of(&kept), (2, 1), "2 duplicates, 1 out of order");
     }
 
     #[test]

@@ -317,6 +317,7 @@ impl Cluster {
             }
             (Kind::Local(kafka), _) => {
                 local_kafka::apply(kafka, fault)?;
+                tracing::info!("Apache Kafka: {fault:?}");
                 // The processes' new state now; what the metadata makes of it follows
                 // from the watcher (a metadata request can wait 5 s on a paused broker,
                 // and the page's next command would wait behind it).

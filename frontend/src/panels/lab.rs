@@ -3,7 +3,8 @@
 //! browser.
 
 use leptos::prelude::*;
-use shared::protocol::Command;
+use shared::partitioner::predict;
+use shared::protocol::{Command, FaultKind};
 
 use crate::context::Ctx;
 use crate::i18n::lang;
@@ -183,6 +184,10 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
                 <span class="badge-passed">{move || passed().then(|| t!(lang(); " ✓ passed", " ✓ réussi"))}</span>
             </h4>
             <p class="doc">{move || exercise.instructions().get(lang())}</p>
+            {move || {
+                let on_kafka = ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults == Some(FaultKind::Process)));
+                exercise.on_kafka().filter(|_| on_kafka).map(|text| view! { <p class="honest kafka-note">{text.get(lang())}</p> })
+            }}
             <div class="actions">
                 {exercise
                     .setups()
@@ -202,11 +207,23 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
                                         (js_sys::Math::random() * f64::from(u32::MAX)) as u32
                                     );
                                     let (form, faults) = setup.apply(&stamp);
+                                    // On Apache Kafka, its own faults, at the leader of the
+                                    // partition the set-up's key goes to.
+                                    let kafka_leader = ctx.page.with_untracked(|p| {
+                                        let cluster = p.cluster.as_ref().filter(|c| c.faults == Some(FaultKind::Process))?;
+                                        let request = form.request().ok()?;
+                                        let key = request.key_template.as_deref().map(str::as_bytes);
+                                        let partition = predict(request.settings.partitioner, key, p.partitions() as u32)?;
+                                        cluster.leaders.get(partition as usize).copied()
+                                    });
                                     ctx.form.set(form);
-                                    if ctx.embedded() {
-                                        for fault in faults {
-                                            ctx.send(fault.into());
-                                        }
+                                    let faults = match kafka_leader {
+                                        _ if ctx.embedded() => faults,
+                                        Some(leader) => setup.kafka_faults(leader),
+                                        None => Vec::new(),
+                                    };
+                                    for fault in faults {
+                                        ctx.send(fault.into());
                                     }
                                 }
                             >
