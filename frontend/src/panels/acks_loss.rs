@@ -123,6 +123,7 @@ pub fn AcksLossPanel() -> impl IntoView {
     let on_kafka =
         Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().and_then(|c| c.faults)) == Some(FaultKind::Process));
     let going = Memo::new(move |_| script.with(|s| s.as_ref().is_some_and(AcksLoss::going)));
+    let running = Memo::new(move |_| ctx.page.with(|p| p.running()));
 
     let perform = move |actions: Vec<Action>| {
         for action in actions {
@@ -181,7 +182,7 @@ pub fn AcksLossPanel() -> impl IntoView {
                     n = acks_loss::ATTEMPTS)}
             </p>
             <div class="actions">
-                <button id="acks-loss-start" disabled=move || going.get() || ctx.page.with(|p| p.running()) on:click=start>
+                <button id="acks-loss-start" disabled=move || going.get() || running.get() on:click=start>
                     {t!("Crash the leader ahead of its followers", "Planter le leader devant ses followers")}
                 </button>
                 <Show when=move || going.get()>

@@ -33,6 +33,9 @@ pub fn LabSidebar() -> impl IntoView {
     // What the checks read changes when a run finishes or records come back, not with
     // each delivery: a memo keeps the sidebar still during a long run.
     let judged = Memo::new(move |_| ctx.page.with(|p| p.revision));
+    // A memo: the page changes with every delivery, the cluster's kind never.
+    let on_kafka =
+        Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults == Some(FaultKind::Process))));
     Effect::new(move |_| {
         // `get`, not `track`: a memo only tracked here is not re-run on a change.
         let _ = judged.get();
@@ -146,6 +149,9 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
     let ctx = expect_context::<Ctx>();
     let asked = RwSignal::new(false);
     let judged = Memo::new(move |_| ctx.page.with(|p| p.revision));
+    // A memo: the page changes with every delivery, the cluster's kind never.
+    let on_kafka =
+        Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults == Some(FaultKind::Process))));
     let verdict = Memo::new(move |_| {
         let _ = judged.get();
         asked.get().then(|| ctx.page.with_untracked(|p| check(exercise, p)))
@@ -185,8 +191,10 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
             </h4>
             <p class="doc">{move || exercise.instructions().get(lang())}</p>
             {move || {
-                let on_kafka = ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults == Some(FaultKind::Process)));
-                exercise.on_kafka().filter(|_| on_kafka).map(|text| view! { <p class="honest kafka-note">{text.get(lang())}</p> })
+                exercise
+                    .on_kafka()
+                    .filter(|_| on_kafka.get())
+                    .map(|text| view! { <p class="honest kafka-note">{move || text.get(lang())}</p> })
             }}
             <div class="actions">
                 {exercise
