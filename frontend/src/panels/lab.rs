@@ -33,9 +33,6 @@ pub fn LabSidebar() -> impl IntoView {
     // What the checks read changes when a run finishes or records come back, not with
     // each delivery: a memo keeps the sidebar still during a long run.
     let judged = Memo::new(move |_| ctx.page.with(|p| p.revision));
-    // A memo: the page changes with every delivery, the cluster's kind never.
-    let on_kafka =
-        Memo::new(move |_| ctx.page.with(|p| p.cluster.as_ref().is_some_and(|c| c.faults == Some(FaultKind::Process))));
     Effect::new(move |_| {
         // `get`, not `track`: a memo only tracked here is not re-run on a change.
         let _ = judged.get();
