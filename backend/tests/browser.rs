@@ -1176,11 +1176,13 @@ async fn the_instructor_sees_who_passed_who_is_stuck_and_the_class_experiments()
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs Chromium, the built page and Apache Kafka's jars: cargo xtask test runs it"]
-async fn on_apache_kafka_the_page_measures_the_acks_ladder_and_shows_a_crashed_broker_leave_the_isr() {
-    // Declared first, so dropped last: the cluster's folder outlives the server.
-    let kafka = common::process::KafkaDir::new("page");
+/// The page served by a playground on Apache Kafka of its own (`--local-kafka` in a
+/// folder named `name`, free ports), connected: the folder, the server, the driver and
+/// the browser, in the order they are to outlive each other.
+async fn page_on_apache_kafka(
+    name: &str,
+) -> (common::process::KafkaDir, common::process::Playground, ChromeDriver, Client) {
+    let kafka = common::process::KafkaDir::new(name);
     let dist = dist();
     let server = common::process::Playground::start(&[
         "--local-kafka",
@@ -1194,6 +1196,14 @@ async fn on_apache_kafka_the_page_measures_the_acks_ladder_and_shows_a_crashed_b
     let browser = driver.browser().await;
     browser.goto(&format!("http://{}/", server.addr)).await.unwrap();
     wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+    (kafka, server, driver, browser)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs Chromium, the built page and Apache Kafka's jars: cargo xtask test runs it"]
+async fn on_apache_kafka_the_page_measures_the_acks_ladder_and_shows_a_crashed_broker_leave_the_isr() {
+    // The folder first, so dropped last: it outlives the server.
+    let (_kafka, _server, _driver, browser) = page_on_apache_kafka("page").await;
     assert!(text(&browser, "#cluster-line").await.contains("Apache Kafka on this machine"));
     // The mock's caveats are not said here, and its faults not offered.
     assert_eq!(text(&browser, "#config .honest").await, "", "no 'the mock ignores acks' on Apache Kafka");
@@ -1249,21 +1259,8 @@ async fn on_apache_kafka_the_page_measures_the_acks_ladder_and_shows_a_crashed_b
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Chromium, the built page and Apache Kafka's jars: cargo xtask test runs it"]
 async fn on_apache_kafka_the_page_shows_acks_1_lose_acknowledged_messages_and_acks_all_keep_them() {
-    // Declared first, so dropped last: the cluster's folder outlives the server.
-    let kafka = common::process::KafkaDir::new("loss");
-    let dist = dist();
-    let server = common::process::Playground::start(&[
-        "--local-kafka",
-        kafka.arg(),
-        "--kafka-port",
-        "0",
-        "--static-dir",
-        dist.to_str().unwrap(),
-    ]);
-    let driver = ChromeDriver::start();
-    let browser = driver.browser().await;
-    browser.goto(&format!("http://{}/", server.addr)).await.unwrap();
-    wait_for_text(&browser, "#connection", |t| t == "connected", "the page connects").await;
+    // The folder first, so dropped last: it outlives the server.
+    let (_kafka, _server, _driver, browser) = page_on_apache_kafka("loss").await;
     let bootstrap = text(&browser, "#bootstrap").await;
     wait_for_text(&browser, "#isr tbody", |t| t.lines().count() == 6, "the in-sync replicas are shown").await;
 
