@@ -157,7 +157,7 @@ impl LocalKafka {
     }
 
     /// Loses the responses of the next `count` produce requests to broker `id`, which it
-    /// writes: the producer times out and retries.
+    /// writes, each with its connection: the producer retries.
     pub fn lose_produce_responses(&self, id: i32, count: u32) -> Result<(), ClusterError> {
         self.proxy(id)?.lose_responses(count);
         Ok(())
@@ -167,11 +167,6 @@ impl LocalKafka {
     pub fn lose_produce_requests(&self, id: i32, count: u32) -> Result<(), ClusterError> {
         self.proxy(id)?.lose_requests(count);
         Ok(())
-    }
-
-    /// Produce requests and responses each broker's proxy is still to lose.
-    pub fn losses(&self) -> Vec<(i32, (u32, u32))> {
-        self.proxies.iter().map(|(id, p)| (*id, p.losses().pending())).collect()
     }
 
     /// Each broker's process, by id.
@@ -545,7 +540,7 @@ struct Listeners {
     proxy: u16,
 }
 
-/// Starts broker's proxy on `port` (0: a free one), passing to its `PROXIED` listener on
+/// Starts a broker's proxy on `port` (0: a free one), passing to its `PROXIED` listener on
 /// `proxied`; on the Tokio runtime of the caller.
 fn start_proxy(port: u16, proxied: u16) -> Result<ProduceProxy, ClusterError> {
     let listener = std::net::TcpListener::bind(("127.0.0.1", port))

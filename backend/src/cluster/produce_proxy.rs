@@ -47,6 +47,7 @@ impl Losses {
     }
 
     /// Produce requests and responses still to lose.
+    #[cfg(test)]
     pub fn pending(&self) -> (u32, u32) {
         (self.requests.load(Ordering::SeqCst), self.responses.load(Ordering::SeqCst))
     }
@@ -91,6 +92,7 @@ impl ProduceProxy {
     }
 
     /// What it is still to lose.
+    #[cfg(test)]
     pub fn losses(&self) -> &Losses {
         &self.losses
     }
