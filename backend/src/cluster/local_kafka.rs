@@ -452,26 +452,31 @@ fn running(child: &mut Option<Child>) -> Option<u32> {
 
 /// Carries out a process fault (the caller has refused the mock's).
 pub(super) fn apply(kafka: &LocalKafka, fault: &Fault) -> Result<(), ClusterError> {
+    if let Fault::LoseProduceResponses { count, .. } | Fault::LoseProduceRequests { count, .. } = *fault
+        && let Some(problem) = count_error(count)
+    {
+        return Err(ClusterError::Fault(problem));
+    }
     match *fault {
         Fault::StopBroker { broker, how } => kafka.stop(broker, how),
         Fault::StartBroker { broker } => kafka.start_broker(broker),
         Fault::PauseBroker { broker } => kafka.pause(broker),
         Fault::ResumeBroker { broker } => kafka.resume(broker),
-        Fault::LoseProduceResponses { count, .. } | Fault::LoseProduceRequests { count, .. }
-            if !(1..=MAX_INJECTED).contains(&count) =>
-        {
-            Err(ClusterError::Fault(shared::problem::Problem::OutOfRange {
-                field: "count".into(),
-                min: 1,
-                max: MAX_INJECTED.into(),
-                got: count.into(),
-            }))
-        }
         Fault::LoseProduceResponses { broker, count } => kafka.lose_produce_responses(broker, count),
         Fault::LoseProduceRequests { broker, count } => kafka.lose_produce_requests(broker, count),
         Fault::ResetFaults => kafka.reset(),
         _ => Err(ClusterError::Fault(shared::problem::Problem::MockFaultOnLocalKafka)),
     }
+}
+
+/// Why `count` produce requests or responses to lose is refused: 1 to [`MAX_INJECTED`].
+fn count_error(count: u32) -> Option<shared::problem::Problem> {
+    (!(1..=MAX_INJECTED).contains(&count)).then(|| shared::problem::Problem::OutOfRange {
+        field: "count".into(),
+        min: 1,
+        max: MAX_INJECTED.into(),
+        got: count.into(),
+    })
 }
 
 /// The java to run: `$JAVA_HOME/bin/java`, else the one on `PATH`; at least Java 17.
@@ -701,6 +706,17 @@ mod tests {
         std::fs::write(dir.join("node-0.properties"), "").unwrap();
         assert!(ours_or_empty(&dir), "a cluster folder of ours");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_count_of_losses_is_bounded() {
+        assert!(count_error(1).is_none() && count_error(MAX_INJECTED).is_none());
+        for count in [0, MAX_INJECTED + 1, u32::MAX] {
+            let Some(shared::problem::Problem::OutOfRange { field, got, .. }) = count_error(count) else {
+                panic!("{count} is refused with the field and the figure")
+            };
+            assert_eq!((field.as_str(), got), ("count", i64::from(count)));
+        }
     }
 
     #[test]
