@@ -253,7 +253,10 @@ fn rust_format(template: &str) -> String {
 fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
     let s = &request.settings;
     let mut out = String::new();
-    let _ = writeln!(out, "// Cargo.toml: rdkafka = \"0.39\", tokio, uuid (v4), rand, chrono");
+    let _ = writeln!(
+        out,
+        "// Cargo.toml: rdkafka = \"0.39\", tokio (macros, rt-multi-thread), uuid (v4), rand = \"0.9\", chrono"
+    );
     let _ = writeln!(out, "use std::time::Duration;\n");
     let _ = writeln!(out, "use rdkafka::ClientConfig;");
     let _ = writeln!(out, "use rdkafka::message::{{Header, OwnedHeaders}};");
@@ -270,6 +273,7 @@ fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
     let _ = writeln!(out, "        .set(\"compression.type\", \"{}\")", s.compression_type.as_str());
     let _ = writeln!(out, "        .set(\"partitioner\", \"{}\")", s.partitioner.as_str());
     let _ = writeln!(out, "        .create()?;\n");
+    let _ = writeln!(out, "    let (mut delivered, mut failed) = (0u32, 0u32);");
     let _ = writeln!(out, "    for i in 1..={}u32 {{", request.count);
     if let Some(key) = &request.key_template {
         let _ = writeln!(out, "        let key = {};", rust_format(key));
@@ -286,7 +290,8 @@ fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
     }
     let _ = writeln!(
         out,
-        "        let record = FutureRecord::to({}).payload(&value).headers(headers);",
+        // Typed: a keyless record leaves its key type to be inferred, and nothing infers it.
+        "        let record = FutureRecord::<String, String>::to({}).payload(&value).headers(headers);",
         rust_literal(&request.topic)
     );
     let mut record = String::from("record");
@@ -299,11 +304,16 @@ fn rust(request: &ProduceRequest, bootstrap: &str) -> String {
     let _ = writeln!(out, "        match producer.send({record}, Duration::from_secs(5)).await {{");
     let _ = writeln!(
         out,
-        "            Ok(d) => println!(\"✓ Message {{i}} delivered → Partition {{}}, Offset {{}}\", d.partition, d.offset),"
+        "            Ok(d) => {{\n                delivered += 1;\n                println!(\"✓ Message {{i}} delivered → Partition {{}}, Offset {{}}\", d.partition, d.offset);\n            }}"
     );
-    let _ = writeln!(out, "            Err((e, _)) => eprintln!(\"✗ Message {{i}} failed: {{e}}\"),");
+    let _ = writeln!(
+        out,
+        "            Err((e, _)) => {{\n                failed += 1;\n                eprintln!(\"✗ Message {{i}} failed: {{e}}\");\n            }}"
+    );
     let _ = writeln!(out, "        }}\n    }}");
     let _ = writeln!(out, "    producer.flush(Duration::from_secs(10))?;");
+    let _ = writeln!(out, "    println!(\"{{delivered}} delivered, {{failed}} failed.\");");
+    let _ = writeln!(out, "    if failed > 0 {{\n        std::process::exit(1);\n    }}");
     let _ = writeln!(out, "    Ok(())\n}}");
     out
 }
