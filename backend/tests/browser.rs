@@ -751,9 +751,19 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
     wait_for_text(&browser, "#server-error", |t| t.contains("enter your name first"), "the refusal").await;
     assert_eq!(text(&browser, "#server-error").await.matches("enter your name first").count(), 1);
     assert!(text(&browser, "#faults-by-instructor").await.contains("instructor switches faults"));
-    type_into(&browser, "#trainee-name", "alice smith").await;
+    type_into(&browser, "#trainee-name", "a<b>").await;
     click(&browser, "#join").await;
     wait_for_text(&browser, "#name-error", |t| t.contains("cannot be a name"), "a bad name is refused").await;
+    // A Cyrillic "а" among Latin letters passes for "alice": refused, saying why.
+    type_into(&browser, "#trainee-name", "\u{430}lice").await;
+    click(&browser, "#join").await;
+    wait_for_text(&browser, "#name-error", |t| t.contains("mixes scripts"), "a look-alike is refused").await;
+    // A name with an accent and a space is a name; the refusal before it goes.
+    type_into(&browser, "#trainee-name", "  Zoé   Martin ").await;
+    click(&browser, "#join").await;
+    wait_for_text(&browser, "#joined", |t| t.contains("Zoé Martin → orders.created.zoe-martin"), "her name and topic")
+        .await;
+    assert_eq!(text(&browser, "#name-error").await, "", "no old error after a successful join");
     type_into(&browser, "#trainee-name", "alice").await;
     click(&browser, "#join").await;
     wait_for_text(&browser, "#joined", |t| t.contains("orders.created.alice"), "the page shows her topic").await;

@@ -562,7 +562,13 @@ impl Page {
                     run.circuit.push(change);
                 }
             }
-            Event::Joined { name, topic } => self.joined = Some((name, topic)),
+            Event::Joined { name, topic } => {
+                // A name refused before is answered now: its error goes.
+                if self.error.as_ref().is_some_and(|e| e.fields.iter().any(|f| f.field == "name")) {
+                    self.error = None;
+                }
+                self.joined = Some((name, topic));
+            }
             Event::Broadcast { text } => self.broadcast = Some(text),
             Event::Batch { events } => {
                 for event in events {
@@ -822,6 +828,16 @@ mod tests {
     fn unkeyed_form_sends_no_key() {
         let form = Form { keyed: false, ..Form::default() };
         assert_eq!(form.request().unwrap().key_template, None);
+    }
+
+    #[test]
+    fn a_join_answered_clears_the_name_refused_before_it() {
+        let mut page = Page::default();
+        let refused = shared::problem::Problem::NameTaken { name: "Zoé".into() };
+        page.apply(Event::Error(shared::protocol::ErrorEvent::at_field("name", refused)));
+        page.apply(Event::Joined { name: "Zoé B".into(), topic: None });
+        assert_eq!(page.error, None);
+        assert_eq!(page.joined, Some(("Zoé B".into(), None)));
     }
 
     fn delivered(run: u64, seq: u64, partition: i32) -> Event {

@@ -277,6 +277,12 @@ pub enum Problem {
         /// The longest name.
         max: usize,
     },
+    /// A name whose letters come from more than one script (a Cyrillic "а" among Latin
+    /// letters looks like a Latin "a").
+    NameMixedScripts {
+        /// The name given.
+        name: String,
+    },
     /// A name another connected trainee has.
     NameTaken {
         /// The name.
@@ -393,6 +399,7 @@ impl Problem {
             | Kafka { .. }
             | NotConnected => self.cluster_text(lang),
             NameInvalid { .. }
+            | NameMixedScripts { .. }
             | NameTaken { .. }
             | NameNeeded
             | NotYourTopic { .. }
@@ -539,14 +546,24 @@ impl Problem {
     fn class_text(&self, lang: Lang) -> String {
         use Problem::*;
         match (self, lang) {
-            (NameInvalid { name, max }, Lang::Fr) => {
-                format!("« {name} » ne peut pas être un nom : 1 à {max} lettres, chiffres, - ou _")
+            (NameInvalid { name, max }, Lang::Fr) => format!(
+                "« {name} » ne peut pas être un nom : 1 à {max} lettres (de toute écriture) ou chiffres, avec espaces simples, - _ ' ou ."
+            ),
+            (NameInvalid { name, max }, Lang::En) => format!(
+                "\"{name}\" cannot be a name: 1 to {max} letters (any script) or digits, with single spaces, - _ ' or ."
+            ),
+            (NameMixedScripts { name }, Lang::Fr) => format!(
+                "« {name} » mêle plusieurs écritures (un « а » cyrillique ressemble à un « a » latin) : une écriture par nom"
+            ),
+            (NameMixedScripts { name }, Lang::En) => {
+                format!("\"{name}\" mixes scripts (a Cyrillic \"а\" looks like a Latin \"a\"): one script per name")
             }
-            (NameInvalid { name, max }, Lang::En) => {
-                format!("\"{name}\" cannot be a name: 1 to {max} letters, digits, - or _")
+            (NameTaken { name }, Lang::Fr) => {
+                format!("un autre stagiaire connecté s'appelle déjà {name} (ou un nom qui s'écrit ou se lit pareil)")
             }
-            (NameTaken { name }, Lang::Fr) => format!("un autre stagiaire connecté s'appelle déjà {name}"),
-            (NameTaken { name }, Lang::En) => format!("another connected trainee is already called {name}"),
+            (NameTaken { name }, Lang::En) => {
+                format!("another connected trainee is already called {name} (or a name spelt or read the same)")
+            }
             (NameNeeded, Lang::Fr) => {
                 "entrez d'abord votre nom : sur ce serveur chaque stagiaire a son propre topic".to_owned()
             }

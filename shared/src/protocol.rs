@@ -655,20 +655,8 @@ pub fn topic_error(topic: &str) -> Option<Problem> {
     (!ok).then_some(Problem::TopicName)
 }
 
-/// Longest trainee name.
+/// Longest trainee name, in letters (the server's `names` says what a name may be).
 pub const MAX_NAME_LEN: usize = 32;
-
-/// Why `name` cannot be a trainee's name, if it cannot: it becomes part of a topic name.
-pub fn name_error(name: &str) -> Option<Problem> {
-    let ok = (1..=MAX_NAME_LEN).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    (!ok).then(|| Problem::NameInvalid { name: name.chars().take(MAX_NAME_LEN + 8).collect(), max: MAX_NAME_LEN })
-}
-
-/// A trainee's own topic on a server with a topic per trainee.
-pub fn trainee_topic(name: &str) -> String {
-    format!("{}.{name}", crate::lab::TOPIC)
-}
 
 /// Why a `consume` or `fetch` cannot be carried out, if it cannot.
 pub fn read_error(topic: &str, partition: i32, offset: i64) -> Option<Problem> {

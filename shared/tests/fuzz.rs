@@ -90,14 +90,6 @@ proptest! {
     }
 
     #[test]
-    fn any_name_is_taken_or_refused_and_a_taken_one_makes_a_valid_topic(name in ".{0,40}|[A-Za-z0-9_-]{0,40}") {
-        match shared::protocol::name_error(&name) {
-            None => prop_assert!(shared::protocol::topic_error(&shared::protocol::trainee_topic(&name)).is_none()),
-            Some(problem) => prop_assert!(!problem.to_string().is_empty()),
-        }
-    }
-
-    #[test]
     fn any_template_parses_or_says_why_and_renders(source in "[{}a-z0-9:_-]{0,40}|.{0,60}", i in any::<u64>()) {
         match Template::parse(&source) {
             Ok(template) => {

@@ -233,7 +233,8 @@ impl Across {
     /// key when one was written (`None`: the session holds this name already), for
     /// [`Across::keep`] once the server gave the name, or [`Across::abandon`] if not.
     pub async fn claim(&self, session: u64, name: &str) -> Result<Option<String>, Problem> {
-        let name = name.to_ascii_lowercase();
+        // One key for the names the class holds the same (case, accents, look-alikes).
+        let name = super::names::topic_suffix(name);
         let key = format!("name/{name}/{}/{session}", self.server);
         if self.claims.lock().unwrap_or_else(|e| e.into_inner()).get(&session) == Some(&key) {
             return Ok(None);

@@ -4,6 +4,7 @@
 //! of the class through the cluster ([`across`]).
 
 pub mod across;
+pub mod names;
 
 use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
@@ -15,10 +16,11 @@ use axum::extract::ws::WebSocket;
 use shared::problem::Problem;
 use shared::protocol::{
     ClassView, ClusterState, ExperimentResult, FailedCheck, Limits, MAX_ANSWER_LEN, MAX_BROADCAST_LEN,
-    MAX_EXPERIMENT_RUNS, MAX_SETTING_LEN, TraineeView, name_error, trainee_topic,
+    MAX_EXPERIMENT_RUNS, MAX_SETTING_LEN, TraineeView,
 };
 use tokio::sync::{broadcast, mpsc};
 
+use self::names::{name_error, same_name, trainee_topic};
 use crate::metrics::{Counts, Snapshot};
 use crate::occupancy::{Caps, Full, Occupancy};
 use crate::run::{InFlightLimit, Run};
@@ -198,11 +200,11 @@ impl Class {
             return Err(problem);
         }
         let mut entries = self.entries();
-        let taken = entries
-            .iter()
-            .any(|(other, e)| *other != id && e.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)));
-        if taken {
-            return Err(Problem::NameTaken { name: name.to_owned() });
+        // Case, accents and look-alike letters aside: the other trainee's name is said.
+        let taken =
+            entries.iter().find_map(|(other, e)| e.name.as_deref().filter(|n| *other != id && same_name(n, name)));
+        if let Some(taken) = taken {
+            return Err(Problem::NameTaken { name: taken.to_owned() });
         }
         let Some(entry) = entries.get_mut(&id) else { return Err(Problem::NameNeeded) };
         // The same name again is no new name: a page sends it on every connection.
@@ -425,9 +427,16 @@ mod tests {
         let (alice, _) = class.enter();
         let (bob, _) = class.enter();
         assert_eq!(class.name(alice, "alice"), Ok(Some("orders.created.alice".into())));
-        assert_eq!(class.name(bob, "Alice"), Err(Problem::NameTaken { name: "Alice".into() }));
-        assert!(matches!(class.name(bob, "bob smith"), Err(Problem::NameInvalid { .. })));
+        // Bob is told the name he is too close to.
+        assert_eq!(class.name(bob, "Alice"), Err(Problem::NameTaken { name: "alice".into() }));
+        assert_eq!(class.name(bob, "\u{430}lice"), Err(Problem::NameMixedScripts { name: "\u{430}lice".into() }));
+        assert!(matches!(class.name(bob, "bob\u{0}"), Err(Problem::NameInvalid { .. })));
         assert!(matches!(class.name(bob, ""), Err(Problem::NameInvalid { .. })));
+        assert_eq!(class.name(bob, "Jean Dupont"), Ok(Some("orders.created.jean-dupont".into())));
+        let (zoe, _) = class.enter();
+        assert_eq!(class.name(zoe, "Zoé"), Ok(Some("orders.created.zoe".into())));
+        let (zoe_too, _) = class.enter();
+        assert_eq!(class.name(zoe_too, "Zoe"), Err(Problem::NameTaken { name: "Zoé".into() }), "one topic");
         // A session may say its own name again (a page that came back).
         assert!(class.name(alice, "alice").is_ok());
         class.leave(alice);
@@ -471,10 +480,13 @@ mod tests {
         let fourth = class.name(alice, "alicia");
         assert!(matches!(fourth, Err(Problem::Limit { ref limit, max: 3, got: 4 }) if limit == "names_per_session"));
         assert!(class.name(alice, "Alice").is_ok(), "its own name again is fine");
+        // "alice" and "Alice" are one name with one topic: bob's is the third, carol's the fourth.
         let (bob, _) = class.enter();
-        assert!(class.name(bob, "bob").is_ok(), "the fourth topic");
+        assert!(class.name(bob, "bob").is_ok(), "the third topic");
         let (carol, _) = class.enter();
-        let full = class.name(carol, "carol");
+        assert!(class.name(carol, "carol").is_ok(), "the fourth topic");
+        let (dave, _) = class.enter();
+        let full = class.name(dave, "dave");
         assert!(matches!(full, Err(Problem::Limit { ref limit, max: 4, .. }) if limit == "trainee_topics"));
         class.leave(bob);
         let (bob_again, _) = class.enter();

@@ -86,7 +86,8 @@ impl Session {
 
     /// Takes the trainee's name; with a topic per trainee, creates their topic first.
     async fn join(&mut self, name: String) {
-        if let Some(problem) = shared::protocol::name_error(&name) {
+        let name = crate::class::names::tidy(&name);
+        if let Some(problem) = crate::class::names::name_error(&name) {
             return self.error(ErrorEvent::at_field("name", problem)).await;
         }
         // Unique across the class's servers first, when it spans several: claimed, then
