@@ -37,6 +37,8 @@ pub fn name_error(name: &str) -> Option<Problem> {
 /// What two names must not share: the lowercased name's confusable skeleton (UTS #39),
 /// so "Alice", "alice" and "Аlice" with a Cyrillic "А" are one name.
 pub fn sameness(name: &str) -> String {
+    // Lowercased first (the skeleton maps "I" to "l", so "Ian" and "ian" would differ),
+    // and after (a skeleton may hold capitals).
     unicode_security::skeleton(&name.to_lowercase()).collect::<String>().to_lowercase()
 }
 
