@@ -1030,6 +1030,17 @@ async fn main() {
             total as f64 / (350.0 * 1024.0)
         ));
         report.verdict(format!("page <= 350 KB as downloaded: {:.1} KB", total as f64 / 1024.0), total <= 350 * 1024);
+        // The instructor's view, a download of its own that no trainee makes.
+        let instructor = page_files(&args.dist.join("instructor"));
+        let mut sent = 0;
+        for (name, _, _) in &instructor {
+            sent += served_bytes(addr, &format!("instructor/{name}")).await;
+        }
+        report.line("");
+        report.line(format!(
+            "The instructor's view (`/instructor`) is a WebAssembly of its own, none of it in the trainee's page above: {sent} bytes ({:.1} KB) sent.",
+            sent as f64 / 1024.0
+        ));
     }
     // 5. Start
     if args.runs(5) {

@@ -558,8 +558,11 @@ async fn produce(args: ProduceArgs, bootstrap: Option<String>) -> anyhow::Result
     let (events, mut drain) = tokio::sync::mpsc::channel(1024);
     let drained = tokio::spawn(async move { while drain.recv().await.is_some() {} });
     let producer = producer::build(&request.settings, &bootstrap, events.clone())?;
-    let partitions = match producer::learn_topic(&producer, &request.topic).await {
+    // Every broker down: asking for the topic would only wait out its timeouts first.
+    let learnt = if args.brokers_down { None } else { producer::learn_topic(&producer, &request.topic).await };
+    let partitions = match learnt {
         Some(partitions) => partitions,
+        None if args.brokers_down => 0,
         // Unknown to the cluster, or no answer: the cluster says which.
         None => {
             let answer = match &embedded {

@@ -11,8 +11,8 @@ use std::time::Duration;
 use common::{Client, TestServer, http};
 use shared::problem::Problem;
 use shared::protocol::{
-    ClassView, Command, ErrorEvent, Event, Experiment, ExperimentResult, ExperimentRun, FailedCheck, Fault, Hello,
-    Limits, ProduceRequest, RunMode,
+    ClassView, ClusterState, Command, ErrorEvent, Event, Experiment, ExperimentResult, ExperimentRun, FailedCheck,
+    Fault, Hello, Limits, ProduceRequest, RunMode, SetBy,
 };
 
 async fn hello(client: &mut Client) -> Hello {
@@ -237,6 +237,38 @@ async fn a_reload_whose_new_socket_opens_before_the_old_one_closes_keeps_its_ses
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_page_back_on_a_new_connection_while_its_lost_one_still_looks_open_keeps_its_session() {
+    let server = TestServer::start().await;
+    let mut lost = server.connect().await;
+    let first = hello(&mut lost).await;
+    joined(&mut lost, "Zoé").await;
+    lost.send(&Command::Produce(ProduceRequest { count: 5, ..ProduceRequest::lab() })).await;
+    lost.until_finished(Duration::from_secs(30)).await;
+    // A Wi-Fi drop: the old connection sends no close, and the server still holds it
+    // when the page connects again with its key.
+    let mut back = server.resume(&first.session).await;
+    let again = hello(&mut back).await;
+    assert!(again.resumed && again.session == first.session, "the same session: {again:?}");
+    let mut name = None;
+    let mut finished = None;
+    while name.is_none() || finished.is_none() {
+        match back.next().await {
+            Event::Joined { name: n, .. } => name = Some(n),
+            Event::RunFinished(end) => finished = Some(end),
+            _ => {}
+        }
+    }
+    assert_eq!(name.as_deref(), Some("Zoé"), "its name, not refused as taken");
+    assert_eq!(finished.map(|f| f.delivered), Some(5), "its run");
+    // The old connection is closed with the code that tells the page not to reconnect.
+    assert_eq!(lost.close_code().await, Some(shared::protocol::CLOSE_SESSION_ELSEWHERE));
+    // And the name is still the session's: another page cannot take it.
+    let mut other = server.connect().await;
+    other.send(&Command::Join { name: "zoe".into() }).await;
+    assert!(matches!(refused(&mut other).await.problem, Problem::NameTaken { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_page_comes_back_to_its_run() {
     let server = TestServer::start().await;
     let mut page = server.connect().await;
@@ -281,10 +313,13 @@ async fn a_dropped_page_comes_back_to_its_run() {
     let mut stranger = server.resume("0123456789abcdef0123456789abcdef").await;
     let h = hello(&mut stranger).await;
     assert!(!h.resumed && h.session != first.session);
-    // A page that is still connected cannot be taken over with its key.
-    let mut thief = server.resume(&first.session).await;
-    let h = hello(&mut thief).await;
-    assert!(!h.resumed && h.session != first.session, "a connected session is not handed out");
+    // A page whose connection still looks open is taken over by a new connection with its
+    // key (a lost Wi-Fi sends no close), after the reload's grace: the key is the page's
+    // alone, and the old connection is told, so that a second tab does not take it back.
+    let mut back = server.resume(&first.session).await;
+    let h = hello(&mut back).await;
+    assert!(h.resumed && h.session == first.session, "the session goes on on the new connection");
+    assert_eq!(page.close_code().await, Some(shared::protocol::CLOSE_SESSION_ELSEWHERE));
     server.stop().await;
 }
 
@@ -432,5 +467,169 @@ async fn an_idle_sessions_producer_is_closed_and_its_next_run_builds_another() {
     let later = producer_of_run(&mut alice, request).await;
     assert_ne!(later, first, "a new producer after the idle time: {first} then {later}");
     assert_eq!(producers_open(&url, token).await, 1);
+    server.stop().await;
+}
+
+/// The next cluster state that `want` accepts, skipping what else comes.
+async fn cluster_until(client: &mut Client, want: impl Fn(&ClusterState) -> bool) -> ClusterState {
+    loop {
+        if let Event::Cluster(state) = client.next().await
+            && want(&state)
+        {
+            return state;
+        }
+    }
+}
+
+/// A run's outcome counts: delivered, failed.
+async fn outcome(client: &mut Client, request: ProduceRequest) -> (u64, u64) {
+    client.send(&Command::Produce(request)).await;
+    match client.until_finished(Duration::from_secs(30)).await.last() {
+        Some(Event::RunFinished(end)) => (end.delivered, end.failed),
+        other => panic!("no end: {other:?}"),
+    }
+}
+
+/// Three messages that fail fast when no broker answers.
+fn failing_fast() -> ProduceRequest {
+    let settings = shared::settings::ProducerSettings {
+        message_timeout_ms: 1_000,
+        request_timeout_ms: 900,
+        ..ProduceRequest::lab().settings
+    };
+    ProduceRequest { count: 3, settings, ..ProduceRequest::lab() }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_trainees_fault_touches_only_their_runs_and_the_instructors_every_runs_and_stays() {
+    let token = "s3cret-class-token";
+    let server = TestServer::start_configured(|s| s.with_instructor_token(token.into()).expect("a long token")).await;
+    let fault = server.url("/api/instructor/fault");
+    let (mut alice, mut bob) = (server.connect().await, server.connect().await);
+    joined(&mut alice, "alice").await;
+    cluster_until(&mut bob, |s| !s.brokers.is_empty()).await;
+
+    // Alice takes every broker down: her own cluster, her runs fail; Bob's do not.
+    alice.send(&Command::from(Fault::BrokerDown { broker: None })).await;
+    let own = cluster_until(&mut alice, |s| s.own.is_some() && s.brokers.iter().all(|b| !b.up)).await;
+    assert_eq!(own.set_by, Some(SetBy::Trainee(Some("alice".into()))));
+    let own_bootstrap = own.own.unwrap().bootstrap_servers;
+    assert_ne!(own_bootstrap, server.bootstrap, "a cluster of her own");
+    assert_eq!(outcome(&mut alice, failing_fast()).await, (0, 3), "her messages fail");
+    assert_eq!(outcome(&mut bob, ProduceRequest { count: 5, ..ProduceRequest::lab() }).await, (5, 0), "not Bob's");
+
+    // The instructor takes broker 2 down for the class: Bob's cluster and Alice's both.
+    let (status, body) = http(
+        "POST",
+        &fault,
+        Some(token),
+        Some(&serde_json::to_string(&Fault::BrokerDown { broker: Some(2) }).unwrap()),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let bobs = cluster_until(&mut bob, |s| s.brokers.iter().any(|b| b.id == 2 && !b.up)).await;
+    assert_eq!(bobs.set_by, Some(SetBy::Instructor), "Bob's page says who");
+    cluster_until(&mut alice, |s| s.own.as_ref().is_some_and(|o| o.instructor_brokers == [2])).await;
+
+    // Alice brings every broker up: hers come back, the instructor's stays down, and she
+    // is told why; resetting her faults does the same.
+    for undo in [Fault::BrokerUp { broker: None }, Fault::ResetFaults] {
+        alice.send(&Command::from(undo)).await;
+        assert_eq!(refused(&mut alice).await.problem, Problem::InstructorFaultStays { brokers: vec![2] });
+        let state = cluster_until(&mut alice, |s| s.brokers.iter().filter(|b| b.up).count() == 2).await;
+        assert!(state.brokers.iter().any(|b| b.id == 2 && !b.up), "{state:?}");
+    }
+    // And the instructor's reset brings back every broker, for everyone.
+    let (status, _) = http("POST", &fault, Some(token), Some(r#"{"type":"reset_faults"}"#)).await;
+    assert_eq!(status, 200);
+    cluster_until(&mut bob, |s| s.brokers.iter().all(|b| b.up)).await;
+    cluster_until(&mut alice, |s| s.brokers.iter().all(|b| b.up)).await;
+    assert_eq!(outcome(&mut alice, ProduceRequest { count: 5, ..ProduceRequest::lab() }).await, (5, 0));
+    server.stop().await;
+}
+
+/// This process's threads (the server runs in it).
+fn threads() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status.lines().find_map(|l| l.strip_prefix("Threads:")).unwrap().trim().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fifty_trainees_each_with_every_broker_down_cost_no_one_else_a_run() {
+    let server = TestServer::start().await;
+    let mut bystander = server.connect().await;
+    cluster_until(&mut bystander, |s| !s.brokers.is_empty()).await;
+    let (rss, threads_before, started) = (common::rss_bytes(), threads(), std::time::Instant::now());
+    let mut class = Vec::new();
+    for _ in 0..50 {
+        let mut trainee = server.connect().await;
+        trainee.send(&Command::from(Fault::BrokerDown { broker: None })).await;
+        cluster_until(&mut trainee, |s| s.own.is_some() && s.brokers.iter().all(|b| !b.up)).await;
+        class.push(trainee);
+    }
+    let took = started.elapsed();
+    let (grown, more_threads) = (common::rss_bytes().saturating_sub(rss), threads() - threads_before);
+    eprintln!(
+        "50 own clusters: started in {took:?}, {:.1} MB more resident memory ({:.2} MB each), {more_threads} more threads",
+        grown as f64 / 1e6,
+        grown as f64 / 50e6
+    );
+    // Every one of them down, the bystander's run is whole and quick.
+    let started = std::time::Instant::now();
+    assert_eq!(outcome(&mut bystander, ProduceRequest { count: 10, ..ProduceRequest::lab() }).await, (10, 0));
+    eprintln!("the bystander's 10 messages took {:?}", started.elapsed());
+    // And one of theirs fails, as it should.
+    assert_eq!(outcome(&mut class[0], failing_fast()).await, (0, 3));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_instructor_renames_a_trainee_starts_their_progress_again_and_sees_their_last_errors() {
+    let token = "s3cret-class-token";
+    let server = TestServer::start_configured(|s| {
+        s.with_instructor_token(token.into()).expect("a long token").with_topic_per_trainee(true)
+    })
+    .await;
+    let (view, order) = (server.url("/api/instructor"), server.url("/api/instructor/trainee"));
+    let mut alice = server.connect().await;
+    assert_eq!(joined(&mut alice, "alcie").await.as_deref(), Some("orders.created.alcie"));
+    alice.send(&Command::Progress { done: vec!["connected".into(), "sent-10".into()], failed: Vec::new() }).await;
+    // A run refused: the instructor sees why.
+    alice.send(&Command::Produce(ProduceRequest { count: 0, ..ProduceRequest::lab() })).await;
+    refused(&mut alice).await;
+    let (_, body) = http("GET", &view, Some(token), None).await;
+    let class: ClassView = serde_json::from_str(&body).unwrap();
+    let a = &class.trainees[0];
+    assert_eq!(a.done.len(), 2);
+    assert!(a.idle_secs.is_some_and(|s| s < 60), "{a:?}");
+    assert!(matches!(a.errors.as_slice(), [Problem::OutOfRange { .. }]), "her last error: {:?}", a.errors);
+
+    // A typo in her name, corrected by the instructor: her page is told, her topic follows.
+    let rename = format!(r#"{{"id": {}, "change": {{"type": "rename", "name": "Alice"}}}}"#, a.id);
+    assert_eq!(http("POST", &order, Some(token), Some(&rename)).await.0, 202);
+    loop {
+        if let Event::Joined { name, topic } = alice.next().await {
+            assert_eq!((name.as_str(), topic.as_deref()), ("Alice", Some("orders.created.alice")));
+            break;
+        }
+    }
+    // Her lab progress starts again, on her page and in the grid.
+    let reset = format!(r#"{{"id": {}, "change": {{"type": "reset_progress"}}}}"#, a.id);
+    assert_eq!(http("POST", &order, Some(token), Some(&reset)).await.0, 202);
+    loop {
+        if alice.next().await == Event::ProgressReset {
+            break;
+        }
+    }
+    let (_, body) = http("GET", &view, Some(token), None).await;
+    let class: ClassView = serde_json::from_str(&body).unwrap();
+    assert_eq!((class.trainees[0].name.as_deref(), class.trainees[0].done.len()), (Some("Alice"), 0));
+    // A bad name, or no such session: refused, with the reason.
+    let bad = format!(r#"{{"id": {}, "change": {{"type": "rename", "name": "a<b>"}}}}"#, a.id);
+    let (status, body) = http("POST", &order, Some(token), Some(&bad)).await;
+    assert!(status == 400 && body.contains("name_invalid"), "{status} {body}");
+    let (status, body) =
+        http("POST", &order, Some(token), Some(r#"{"id": 999, "change": {"type": "reset_progress"}}"#)).await;
+    assert!(status == 400 && body.contains("no_such_trainee"), "{status} {body}");
     server.stop().await;
 }

@@ -103,8 +103,14 @@ async fn all_brokers_down_fails_each_message_once_then_a_new_run_delivers() {
     let settings = ProducerSettings { message_timeout_ms: 2000, ..ProducerSettings::default() };
     let request =
         ProduceRequest { count: 20, settings: settings.clone(), mode: RunMode::Pipelined, ..ProduceRequest::lab() };
+    let clicked = std::time::Instant::now();
     let (events, finished) = run(&mut client, request).await;
     assert_eq!((finished.sent, finished.delivered, finished.failed), (20, 0, 20));
+    // Sent at once, failed after message.timeout.ms: no metadata request waits out its
+    // own timeouts first (5 s, then 2 s) on a cluster whose brokers are all down.
+    let took = clicked.elapsed();
+    eprintln!("20 messages, every broker down, message.timeout.ms 2000: the run ended {took:?} after the send");
+    assert!(took < Duration::from_millis(2_000 + 3_000), "{took:?}");
     let failed = failures(&events);
     let seqs: HashSet<u64> = failed.iter().map(|f| f.seq).collect();
     assert_eq!(seqs.len(), 20, "exactly one outcome per message");

@@ -18,7 +18,10 @@ async fn files_go_compressed_to_a_browser_that_accepts_it_and_hashed_ones_are_ke
         (wasm, "THE WASM"),
         (&format!("{wasm}.br") as &str, "BROTLI OF THE WASM"),
         (&format!("{wasm}.gz"), "GZIP OF THE WASM"),
+        ("instructor/index.html", "<html>the instructor's page</html>"),
+        ("instructor/index.html.br", "BROTLI OF THE INSTRUCTOR'S PAGE"),
     ] {
+        std::fs::create_dir_all(dist.join("instructor")).unwrap();
         std::fs::write(dist.join(name), body).unwrap();
     }
     let server = TestServer::start_with(dist).await;
@@ -41,10 +44,16 @@ async fn files_go_compressed_to_a_browser_that_accepts_it_and_hashed_ones_are_ke
     let (head, body) = get(&format!("/{wasm}"), "").await;
     assert_eq!(body, "THE WASM");
     assert!(!head.contains("content-encoding"), "{head}");
-    // The page itself, and a route of the page, are asked again each time.
-    for path in ["/", "/instructor"] {
+    // The pages themselves are asked again each time: the trainee's, at any route of its
+    // own, and the instructor's (a WebAssembly of its own), its token in the query kept.
+    for (path, page) in [
+        ("/", "BROTLI OF THE PAGE"),
+        ("/anything", "BROTLI OF THE PAGE"),
+        ("/instructor", "BROTLI OF THE INSTRUCTOR'S PAGE"),
+        ("/instructor?token=abc", "BROTLI OF THE INSTRUCTOR'S PAGE"),
+    ] {
         let (head, body) = get(path, "br").await;
-        assert_eq!(body, "BROTLI OF THE PAGE", "{path}: {head}");
+        assert_eq!(body, page, "{path}: {head}");
         assert!(head.contains("cache-control: no-cache"), "{path}: {head}");
     }
     server.stop().await;

@@ -444,6 +444,7 @@ mod tests {
             leaders: vec![leader; 6],
             isr: vec![(1..=in_sync as i32).collect(); 6],
             injected: None,
+            ..ClusterState::default()
         }
     }
 

@@ -4,10 +4,11 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use shared::protocol::{Command, Event};
+use wasm_bindgen::JsCast;
 
 use crate::i18n::{LanguageSelect, lang};
 
-use crate::context::{Ctx, keep_summaries, kept_sent, kept_summaries};
+use crate::context::{Ctx, keep_form, keep_summaries, kept_form, kept_sent, kept_summaries};
 use crate::model::{Connection, Form, Page};
 use crate::panels::{
     AcksLossPanel, ChartsPanel, ClusterLine, ClusterPanel, ComparePanel, ConfigPanel, DeliveryTable, ExportPanel,
@@ -28,6 +29,15 @@ fn hello_in(event: &Event) -> Option<&shared::protocol::Hello> {
     match event {
         Event::Hello(hello) => Some(hello),
         Event::Batch { events } => events.iter().find_map(hello_in),
+        _ => None,
+    }
+}
+
+/// The name in a `joined` of `event`, alone or in a batch.
+fn joined_in(event: &Event) -> Option<String> {
+    match event {
+        Event::Joined { name, .. } => Some(name.clone()),
+        Event::Batch { events } => events.iter().find_map(joined_in),
         _ => None,
     }
 }
@@ -63,15 +73,12 @@ fn apply_soon(page: RwSignal<Page>, event: Event) {
     }
 }
 
-/// The page at `/instructor` is the instructor's view; every other is the playground.
+/// The trainee's page. The instructor's view is a WebAssembly of its own
+/// (`src/bin/instructor.rs`, served at `/instructor`), so that none of its code is in
+/// what every trainee downloads.
 #[component]
 pub fn App() -> impl IntoView {
-    let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-    if path.trim_end_matches('/') == "/instructor" {
-        crate::instructor::InstructorPage().into_any()
-    } else {
-        Playground().into_any()
-    }
+    Playground()
 }
 
 /// The trainee's name: kept in the browser, told to the server on every connection.
@@ -169,13 +176,15 @@ fn BroadcastBanner() -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     view! {
         {move || ctx.page.with(|p| p.broadcast.clone()).map(|text| view! {
-            <div id="broadcast" class="broadcast" role="alert">
-                <strong>{t!("Instructor: ", "Formateur : ")}</strong>
-                <span class="text">{text}</span>
-                <button class="small" on:click=move |_| ctx.page.update(|p| p.broadcast = None)>
-                    {t!("Dismiss", "Fermer")}
-                </button>
-            </div>
+            <aside class="broadcast-bar" aria-label=t!("The instructor's message", "Le message du formateur")>
+                <div id="broadcast" class="broadcast" role="alert">
+                    <strong>{t!("Instructor: ", "Formateur : ")}</strong>
+                    <span class="text">{text}</span>
+                    <button class="small" on:click=move |_| ctx.page.update(|p| p.broadcast = None)>
+                        {t!("Dismiss", "Fermer")}
+                    </button>
+                </div>
+            </aside>
         })}
     }
 }
@@ -185,8 +194,10 @@ fn BroadcastBanner() -> impl IntoView {
 fn Playground() -> impl IntoView {
     let ctx = Ctx {
         page: RwSignal::new(Page { sent: kept_sent(), summaries: kept_summaries(), ..Page::default() }),
-        // A shared link's scenario, or the lab's.
-        form: RwSignal::new(crate::share::from_location().map_or_else(Form::default, |r| Form::from_request(&r))),
+        // A shared link's scenario, else the form this tab had before a reload, else the lab's.
+        form: RwSignal::new(
+            crate::share::from_location().or_else(kept_form).map_or_else(Form::default, |r| Form::from_request(&r)),
+        ),
         connection: RwSignal::new(Connection::Connecting),
         notice: RwSignal::new(None),
     };
@@ -199,12 +210,23 @@ fn Playground() -> impl IntoView {
             ctx.page.with_untracked(|p| keep_summaries(&p.summaries));
         }
     });
+    // The form, whenever it describes a request, kept in the tab for a reload.
+    Effect::new(move |_| {
+        if let Ok(request) = ctx.form.with(Form::request) {
+            keep_form(&request);
+        }
+    });
     ws::keep_class_code_from_link();
     ws::connect(ws::Handlers {
         on_event: Rc::new(move |event| {
             // A new connection: keep its session's key for the next one, and tell the
             // server who this is again.
             let hello = hello_in(&event).map(|h| h.session.clone());
+            // The name the server gave (the trainee's, or the instructor's rename) is the
+            // one to join with next time.
+            if let Some(name) = joined_in(&event) {
+                storage::write(Place::Browser, NAME_KEY, &name);
+            }
             apply_soon(ctx.page, event);
             if let Some(key) = hello {
                 ws::keep_session(&key);
@@ -222,52 +244,78 @@ fn Playground() -> impl IntoView {
         Connection::Open => t!(lang(); "connected", "connecté"),
         Connection::Closed => t!(lang(); "disconnected, reconnecting…", "déconnecté, reconnexion…"),
         Connection::CodeNeeded => t!(lang(); "class code needed", "code de la classe demandé"),
+        Connection::Elsewhere => {
+            t!(lang(); "continued in another tab: reload to take it back here", "poursuivi dans un autre onglet : rechargez pour le reprendre ici")
+        }
     };
     let connection_class = move || match ctx.connection.get() {
         Connection::Connecting => "badge badge-wait",
         Connection::Open => "badge badge-ok",
-        Connection::Closed | Connection::CodeNeeded => "badge badge-bad",
+        Connection::Closed | Connection::CodeNeeded | Connection::Elsewhere => "badge badge-bad",
     };
+    // The lab is a column of its own from the top of the page down (sticky, scrolling by
+    // itself) so that on a laptop an exercise, the form it changes and Send share the first
+    // screen; on a phone it goes below the producer.
     view! {
-        <header class="top">
-            <h1>"Kafka Producer Playground"</h1>
-            <span class="subtitle">
-                <a href="#lab" id="to-lab">{t!("LAB 1.2A · basic synchronous producer", "LAB 1.2A · producer synchrone de base")}</a>
-            </span>
-            <span id="connection" class=connection_class role="status">{connection_text}</span>
-            <button
-                id="toggle-lab"
-                class="small"
-                aria-pressed=move || show_lab.get().to_string()
-                on:click=move |_| show_lab.update(|s| *s = !*s)
-            >
-                {t!("Lab", "Lab")}
-            </button>
-            <LanguageSelect />
-        </header>
-        <BroadcastBanner />
-        <ClassCodeForm />
-        <TraineeName />
-        <ClusterLine />
-        <main class="layout" class:with-lab=move || show_lab.get()>
+        <div class="page" class:with-lab=move || show_lab.get()>
+            // The first Tab stop: past the lab and the form, straight to Send.
+            <a href="#send" id="skip-to-send" class="skip-link" on:click=move |ev| {
+                ev.prevent_default();
+                if let Some(send) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.get_element_by_id("send"))
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = send.focus();
+                }
+            }>
+                {t!("Skip to Send", "Aller à Envoyer")}
+            </a>
             <Show when=move || show_lab.get()>
                 <LabSidebar />
             </Show>
-            <section class="column left">
-                <ConfigPanel />
-                <MessagePanel />
-            </section>
-            <section class="column right">
-                <RunPanel />
-                <PartitionStrip />
-                <ChartsPanel />
-                <ComparePanel />
-                <DeliveryTable />
-                <ClusterPanel />
-                <AcksLossPanel />
-                <LogsPanel />
-                <ExportPanel />
-            </section>
-        </main>
+            <div class="page-main">
+                <header class="top">
+                    <h1>"Kafka Producer Playground"</h1>
+                    <span class="subtitle">
+                        <a href="#lab" id="to-lab">{t!("LAB 1.2A · basic synchronous producer", "LAB 1.2A · producer synchrone de base")}</a>
+                    </span>
+                    <span id="connection" class=connection_class role="status">{connection_text}</span>
+                    <button
+                        id="toggle-lab"
+                        class="small"
+                        aria-pressed=move || show_lab.get().to_string()
+                        on:click=move |_| show_lab.update(|s| *s = !*s)
+                    >
+                        {t!("Lab", "Lab")}
+                    </button>
+                    <LanguageSelect />
+                </header>
+                <BroadcastBanner />
+                // A landmark of its own, as every part of the page is in one (screen readers list them).
+                <section class="session-bar" aria-label=t!("Your session", "Votre session")>
+                    <ClassCodeForm />
+                    <TraineeName />
+                    <ClusterLine />
+                </section>
+                <main class="layout">
+                    <section class="column left">
+                        <ConfigPanel />
+                        <MessagePanel />
+                    </section>
+                    <section class="column right">
+                        <RunPanel />
+                        <PartitionStrip />
+                        <ChartsPanel />
+                        <ComparePanel />
+                        <DeliveryTable />
+                        <ClusterPanel />
+                        <AcksLossPanel />
+                        <LogsPanel />
+                        <ExportPanel />
+                    </section>
+                </main>
+            </div>
+        </div>
     }
 }

@@ -149,7 +149,7 @@ pub fn differences(requests: &[&ProduceRequest]) -> Vec<(String, Vec<String>)> {
 
 /// A CSV field, quoted when it holds a comma, a quote or a line break, and made inert
 /// for a spreadsheet when it starts with `=`, `+`, `-` or `@` (a formula).
-fn csv_field(text: &str) -> String {
+pub fn csv_field(text: &str) -> String {
     let text = if text.starts_with(['=', '+', '-', '@']) { format!("'{text}") } else { text.to_owned() };
     if text.contains([',', '"', '\n', '\r']) { format!("\"{}\"", text.replace('"', "\"\"")) } else { text }
 }
@@ -281,6 +281,38 @@ fn xml_text(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 
+/// What each linger.ms of the linger experiment did against the first (linger.ms=0):
+/// its linger.ms, its msgs/s over the first's, and its p50 minus the first's, in ms.
+pub fn linger_effects(runs: &[&Summary]) -> Vec<(u32, f64, f64)> {
+    let Some(first) = runs.first() else { return Vec::new() };
+    let base_rate = first.msgs_per_sec().max(1e-9);
+    runs.iter()
+        .skip(1)
+        .map(|s| {
+            let p50_delta_us = s.percentiles_us[0] as f64 - first.percentiles_us[0] as f64;
+            (s.request.settings.linger_ms, s.msgs_per_sec() / base_rate, p50_delta_us / 1000.0)
+        })
+        .collect()
+}
+
+/// A run mode as the page's language says it: `sync`, `pipelined` (`pipeline` in French).
+pub fn mode_name(mode: RunMode) -> String {
+    match mode {
+        RunMode::Sync => "sync".to_owned(),
+        RunMode::Pipelined => t!(crate::i18n::lang(); "pipelined", "pipeline"),
+    }
+}
+
+/// A setting's value as the page shows it: Kafka's own words stay, the page's own
+/// (a mode, no rate, no key) in the page's language. The CSV keeps them as they are.
+pub fn shown(name: &str, value: &str) -> String {
+    match (name, value) {
+        ("mode", "pipelined") => mode_name(RunMode::Pipelined),
+        ("rate" | "key", "none") => t!(crate::i18n::lang(); "none", "aucun"),
+        _ => value.to_owned(),
+    }
+}
+
 /// Each compared run's name in a legend: its number and what differs.
 pub fn labels(runs: &[&Summary]) -> Vec<String> {
     let requests: Vec<&ProduceRequest> = runs.iter().map(|s| &s.request).collect();
@@ -288,10 +320,30 @@ pub fn labels(runs: &[&Summary]) -> Vec<String> {
     runs.iter()
         .enumerate()
         .map(|(i, run)| {
-            let what: Vec<String> = differ.iter().map(|(name, values)| format!("{name}={}", values[i])).collect();
-            if what.is_empty() { format!("run {}", run.run) } else { format!("run {}: {}", run.run, what.join(", ")) }
+            let what: Vec<String> =
+                differ.iter().map(|(name, values)| format!("{name}={}", shown(name, &values[i]))).collect();
+            let number = t!(crate::i18n::lang(); "run {}", "envoi {}", run.run);
+            if what.is_empty() { number } else { format!("{number}: {}", what.join(", ")) }
         })
         .collect()
+}
+
+/// The decimals an axis's labels need to tell its ticks apart: none for steps of 1 or
+/// more, one for 0.5, two for 0.05.
+pub fn tick_decimals(ticks: &[f64]) -> u8 {
+    match ticks {
+        [first, second, ..] if second - first < 1.0 => (-(second - first).log10().floor()).clamp(0.0, 6.0) as u8,
+        _ => 0,
+    }
+}
+
+/// The latency axis's label for `us`, in the page's language (`0.1 ms`, `0,1 ms`, `1 s`).
+pub fn latency_tick(us: u64) -> String {
+    match us {
+        0..1_000 => format!("{} ms", crate::i18n::number(us as f64 / 1000.0, 1)),
+        1_000..1_000_000 => format!("{} ms", crate::i18n::number(us as f64 / 1000.0, 0)),
+        _ => format!("{} s", crate::i18n::number(us as f64 / 1e6, 0)),
+    }
 }
 
 /// A chart's width, in SVG units.
@@ -301,15 +353,8 @@ pub const SVG_H: f64 = 240.0;
 const LEFT: f64 = 44.0;
 const BOTTOM: f64 = 30.0;
 
-/// The latency axis's ticks, in microseconds, and their labels.
-pub const LATENCY_TICKS: [(u64, &str); 6] = [
-    (100, "0.1 ms"),
-    (1_000, "1 ms"),
-    (10_000, "10 ms"),
-    (100_000, "100 ms"),
-    (1_000_000, "1 s"),
-    (10_000_000, "10 s"),
-];
+/// The latency axis's ticks, in microseconds (see [`latency_tick`] for their labels).
+pub const LATENCY_TICKS: [u64; 6] = [100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
 
 /// An empty chart: its frame and a white background (an exported image has one).
 fn open_svg() -> String {
@@ -343,8 +388,8 @@ pub fn latency_svg(runs: &[&Summary]) -> String {
     let x = |scale: f64| LEFT + scale.clamp(0.0, 1.0) * w;
     let y = |fraction: f64| 10.0 + (1.0 - fraction) * h;
     let mut svg = open_svg();
-    for (us, label) in LATENCY_TICKS {
-        x_tick(&mut svg, x(crate::model::latency_scale(us)), 10.0 + h, label);
+    for us in LATENCY_TICKS {
+        x_tick(&mut svg, x(crate::model::latency_scale(us)), 10.0 + h, &latency_tick(us));
     }
     for (fraction, label) in [(0.0, "0 %"), (0.25, "25 %"), (0.5, "50 %"), (0.75, "75 %"), (1.0, "100 %")] {
         y_tick(&mut svg, y(fraction), LEFT + w, label);
@@ -367,11 +412,11 @@ pub fn latency_svg(runs: &[&Summary]) -> String {
         for (us, fraction) in run.percentiles_us.iter().zip([0.5, 0.95, 0.99]) {
             if *us > 0 {
                 svg.push_str(&format!(
-                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>p{} {:.2} ms</title></circle>"#,
+                    r#"<circle cx="{:.1}" cy="{:.1}" r="3.5" fill="{colour}"><title>p{} {}</title></circle>"#,
                     x(crate::model::latency_scale(*us)),
                     y(fraction),
                     (fraction * 100.0).round(),
-                    *us as f64 / 1000.0
+                    crate::i18n::latency(*us)
                 ));
             }
         }
@@ -383,9 +428,10 @@ pub fn latency_svg(runs: &[&Summary]) -> String {
         ));
     }
     svg.push_str(&format!(
-        r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">latency (log scale) · dots: p50, p95, p99</text></svg>"#,
+        r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text></svg>"#,
         LEFT + w,
-        SVG_H - 2.0
+        SVG_H - 2.0,
+        t!(crate::i18n::lang(); "latency (log scale) · dots: p50, p95, p99", "latence (échelle log) · points : p50, p95, p99")
     ));
     svg
 }
@@ -411,11 +457,17 @@ pub fn throughput_svg(runs: &[&Summary]) -> String {
     let x = |ms: f64| LEFT + ms / max_ms * w;
     let y = |rate: f64| 10.0 + (1.0 - rate / max_rate) * h;
     let mut svg = open_svg();
-    for ms in ticks(max_ms) {
-        x_tick(&mut svg, x(ms), 10.0 + h, &format!("{ms} ms"));
+    let in_seconds = max_ms >= 2_000.0;
+    let (unit, per) = if in_seconds { ("s", 1000.0) } else { ("ms", 1.0) };
+    let times = ticks(max_ms / per);
+    let decimals = tick_decimals(&times);
+    for t in times {
+        x_tick(&mut svg, x(t * per), 10.0 + h, &format!("{} {unit}", crate::i18n::number(t, decimals)));
     }
-    for rate in ticks(max_rate) {
-        y_tick(&mut svg, y(rate), LEFT + w, &rate.to_string());
+    let rates = ticks(max_rate);
+    let decimals = tick_decimals(&rates);
+    for rate in rates {
+        y_tick(&mut svg, y(rate), LEFT + w, &crate::i18n::number(rate, decimals));
     }
     for (i, run) in runs.iter().enumerate() {
         let points: Vec<String> =
@@ -428,10 +480,11 @@ pub fn throughput_svg(runs: &[&Summary]) -> String {
         ));
     }
     svg.push_str(&format!(
-        r#"<text x="{LEFT}" y="{:.1}" font-size="11">msgs/s</text><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">time since the run started</text></svg>"#,
+        r#"<text x="{LEFT}" y="{:.1}" font-size="11">msgs/s</text><text x="{:.1}" y="{:.1}" font-size="11" text-anchor="end">{}</text></svg>"#,
         8.0,
         LEFT + w,
-        SVG_H - 2.0
+        SVG_H - 2.0,
+        t!(crate::i18n::lang(); "time since the run started", "temps depuis le début de l'envoi")
     ));
     svg
 }
@@ -565,6 +618,28 @@ mod tests {
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
         assert_eq!(csv_field("-1"), "'-1");
+    }
+
+    #[test]
+    fn the_linger_experiment_says_what_each_linger_did_against_none() {
+        let run = |n, linger_ms, elapsed_ms, p50_us| {
+            let mut request = ProduceRequest { mode: RunMode::Pipelined, ..ProduceRequest::lab() };
+            request.settings.linger_ms = linger_ms;
+            Summary { percentiles_us: [p50_us, 0, 0], ..summary(n, request, 1_000, elapsed_ms) }
+        };
+        let runs = [run(1, 0, 1_000, 2_000), run(2, 5, 500, 6_000), run(3, 50, 800, 51_000)];
+        let refs: Vec<&Summary> = runs.iter().collect();
+        assert_eq!(linger_effects(&refs), [(5, 2.0, 4.0), (50, 1.25, 49.0)]);
+    }
+
+    #[test]
+    fn axis_labels_have_the_decimals_that_tell_their_ticks_apart() {
+        assert_eq!(tick_decimals(&ticks(1.0)), 1, "0, 0.2 … 1: not 0 0 0 1 1 1");
+        assert_eq!(tick_decimals(&ticks(0.2)), 2, "0, 0.05 … 0.2");
+        assert_eq!(tick_decimals(&ticks(250.0)), 0);
+        assert_eq!(tick_decimals(&[0.0]), 0);
+        let labels: Vec<String> = LATENCY_TICKS.into_iter().map(latency_tick).collect();
+        assert_eq!(labels, ["0.1 ms", "1 ms", "10 ms", "100 ms", "1 s", "10 s"]);
     }
 
     #[test]

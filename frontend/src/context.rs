@@ -65,6 +65,22 @@ pub(crate) fn kept_sent() -> Option<shared::protocol::ProduceRequest> {
     serde_json::from_str(&storage::read(Place::Tab, SENT_KEY)?).ok()
 }
 
+/// Where this tab keeps its form as the request it describes, so that a reload (in the
+/// middle of a run, say) keeps what the trainee set.
+const FORM_KEY: &str = "playground.form";
+
+/// Keeps `request`, the form's, in this tab.
+pub(crate) fn keep_form(request: &shared::protocol::ProduceRequest) {
+    if let Ok(json) = serde_json::to_string(request) {
+        storage::write(Place::Tab, FORM_KEY, &json);
+    }
+}
+
+/// The form this tab kept, if any.
+pub(crate) fn kept_form() -> Option<shared::protocol::ProduceRequest> {
+    serde_json::from_str(&storage::read(Place::Tab, FORM_KEY)?).ok()
+}
+
 /// Where this tab keeps its runs for comparing, so that a reload keeps them.
 const SUMMARIES_KEY: &str = "playground.runs";
 

@@ -26,8 +26,12 @@ thread_local! {
     static LANG: ArcRwSignal<Lang> = ArcRwSignal::new(initial());
 }
 
-/// The stored choice, else the browser's language, else English.
+/// The stored choice, else the browser's language, else English (outside a browser,
+/// in native tests: English).
 fn initial() -> Lang {
+    if cfg!(not(target_arch = "wasm32")) {
+        return Lang::default();
+    }
     let window = web_sys::window();
     let stored = read(Place::Browser, STORAGE_KEY).and_then(|code| Lang::from_code(&code));
     let lang = stored

@@ -10,7 +10,8 @@
 use leptos::prelude::*;
 use shared::problem::Problem;
 use shared::protocol::{
-    BroadcastRequest, ClassView, ErrorEvent, Experiment, ExperimentRun, Fault, ProduceError, TraineeView,
+    BroadcastRequest, ClassView, ErrorEvent, Experiment, ExperimentRun, Fault, ProduceError, TraineeChange,
+    TraineeOrder, TraineeView,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -152,6 +153,7 @@ impl Console {
 #[component]
 pub fn InstructorPage() -> impl IntoView {
     let console = Console::new();
+    let opened = Memo::new(move |_| console.class.with(Option::is_some));
     console.refresh();
     set_interval(move || console.refresh(), std::time::Duration::from_secs(1));
     view! {
@@ -171,9 +173,14 @@ pub fn InstructorPage() -> impl IntoView {
                     <ClassTable view=view.clone() />
                     <LabGrid trainees=view.trainees.clone() />
                     <ClassExperiments trainees=view.trainees.clone() />
-                    <BroadcastPanel console=console />
                     <ClassFaults console=console faults=faults brokers=brokers partitions=partitions />
                 }
+            })}
+            // Drawn when the class first comes, not with each refresh of it: what the
+            // instructor types stays.
+            {move || opened.get().then(|| view! {
+                <TraineeActions console=console />
+                <BroadcastPanel console=console />
             })}
         </main>
     }
@@ -229,12 +236,70 @@ fn ClassTable(view: ClassView) -> impl IntoView {
                     <th>{t!("Runs", "Envois")}</th>
                     <th>{t!("Last run", "Dernier envoi")}</th>
                     <th>{t!("Lab", "Lab")}</th>
+                    <th>{t!("Last active", "Dernière action")}</th>
+                    <th>{t!("Last errors", "Dernières erreurs")}</th>
                 </tr></thead>
                 <tbody>
                     // In a closure: a component's body does not redraw when the language changes.
                     {move || view.trainees.clone().into_iter().map(trainee_row).collect_view()}
                 </tbody>
             </table>
+        </section>
+    }
+}
+
+/// One trainee: a new name, or their lab progress started again.
+#[component]
+fn TraineeActions(console: Console) -> impl IntoView {
+    let chosen = RwSignal::new(None::<u64>);
+    let name = RwSignal::new(String::new());
+    let order = move |change: TraineeChange, done: String| {
+        let Some(id) = chosen.get_untracked() else {
+            console.said.set(Some(t!(lang(); "Choose a trainee first.", "Choisissez d'abord un stagiaire.")));
+            return;
+        };
+        let body = serde_json::to_string(&TraineeOrder { id, change }).unwrap_or_default();
+        console.post("/api/instructor/trainee", body, done);
+    };
+    let rename = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let new_name = name.get_untracked();
+        let done = t!(lang(); "Sent to their page: renamed {}.", "Envoyé à sa page : renommé {}.", new_name);
+        order(TraineeChange::Rename { name: new_name }, done);
+        name.set(String::new());
+    };
+    let reset = move |_| {
+        let done = t!(lang(); "Sent to their page: lab progress started again.", "Envoyé à sa page : progression du lab remise à zéro.");
+        order(TraineeChange::ResetProgress, done);
+    };
+    let options = move || {
+        console.class.with(|c| {
+            c.iter()
+                // This server's trainees: another server's sessions are its own to change.
+                .flat_map(|view| view.trainees.iter().filter(|t| t.server.is_none() || t.server == view.servers.first().cloned()))
+                .map(|t| {
+                    let id = t.id;
+                    view! { <option value=id.to_string() selected=move || chosen.get() == Some(id)>{trainee_name(t)}</option> }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <section class="panel" id="trainee-actions">
+            <h2>{t!("One trainee", "Un stagiaire")}</h2>
+            <form class="actions" on:submit=rename>
+                <label for="trainee-pick">{t!("Trainee", "Stagiaire")}</label>
+                <select id="trainee-pick" on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                    <option value="" selected=move || chosen.get().is_none()>{t!("(choose)", "(choisir)")}</option>
+                    {options}
+                </select>
+                <label for="trainee-new-name">{t!("New name", "Nouveau nom")}</label>
+                <input id="trainee-new-name" maxlength="32" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                <button id="trainee-rename" type="submit" class="small">{t!("Rename", "Renommer")}</button>
+                <button id="trainee-reset" type="button" class="small" on:click=reset>
+                    {t!("Start their lab progress again", "Remettre sa progression du lab à zéro")}
+                </button>
+            </form>
         </section>
     }
 }
@@ -257,6 +322,7 @@ fn BroadcastPanel(console: Console) -> impl IntoView {
         <section class="panel" id="broadcast-panel">
             <h2>{t!("Message to the class", "Message à la classe")}</h2>
             <form on:submit=send>
+                <label class="sr-only" for="broadcast-text">{t!("Message to every page", "Message à chaque page")}</label>
                 <input id="broadcast-text" maxlength="500" prop:value=move || message.get() on:input=move |ev| message.set(event_target_value(&ev)) />
                 <button id="broadcast-send" type="submit">{t!("Send to everyone", "Envoyer à tous")}</button>
             </form>
@@ -378,6 +444,8 @@ fn trainee_row(t: TraineeView) -> impl IntoView {
     let failing = t.run.as_ref().is_some_and(|s| s.failed > 0);
     let lab = format!("{} / {LAB_ITEMS}", t.done.len().min(LAB_ITEMS));
     let topic = t.topic.clone().unwrap_or_default();
+    let idle = t.idle_secs.map(idle_text).unwrap_or_default();
+    let errors = t.errors.iter().map(say).collect::<Vec<_>>();
     view! {
         <tr data-trainee=t.id class:away=!t.connected class:failing=failing>
             <td>{t.id}</td>
@@ -386,8 +454,89 @@ fn trainee_row(t: TraineeView) -> impl IntoView {
             <td>{t.runs}</td>
             <td class="run">{run}</td>
             <td class="lab-progress">{lab}</td>
+            <td class="idle">{idle}</td>
+            <td class="errors">
+                <ul>{errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+            </td>
         </tr>
     }
+}
+
+/// How long ago a trainee's page last did something: `12 s ago`, `4 min ago`.
+fn idle_text(secs: u64) -> String {
+    match secs {
+        0..60 => t!(lang(); "{secs} s ago", "il y a {secs} s"),
+        60..3600 => t!(lang(); "{} min ago", "il y a {} min", secs / 60),
+        _ => t!(lang(); "{} h ago", "il y a {} h", secs / 3600),
+    }
+}
+
+/// The lab grid as CSV: one line per trainee, one column per checklist item and
+/// exercise (`passed`, `failed: what the check found`, or empty), fields made inert.
+pub fn grid_csv(trainees: &[TraineeView], lang: shared::problem::Lang) -> String {
+    let items: Vec<(String, String)> = Tick::ALL
+        .iter()
+        .enumerate()
+        .map(|(n, tick)| (tick.id(), format!("C{} {}", n + 1, tick.text().get(lang))))
+        .chain(Exercise::ALL.iter().map(|e| (e.id(), format!("E{} {}", e.number(), e.title().get(lang)))))
+        .collect();
+    let mut csv = String::from("trainee,server,connected,runs");
+    for (_, title) in &items {
+        csv.push(',');
+        csv.push_str(&crate::compare::csv_field(title));
+    }
+    csv.push('\n');
+    for t in trainees {
+        let name = t.name.clone().unwrap_or_else(|| format!("#{}", t.id));
+        let fields = [name, t.server.clone().unwrap_or_default(), t.connected.to_string(), t.runs.to_string()];
+        csv.push_str(&fields.iter().map(|f| crate::compare::csv_field(f)).collect::<Vec<_>>().join(","));
+        for (id, _) in &items {
+            let cell = match cell(t, id, lang) {
+                Cell::Passed => "passed".to_owned(),
+                Cell::Failed(answer) => format!("failed: {answer}"),
+                Cell::NotTried => String::new(),
+            };
+            csv.push(',');
+            csv.push_str(&crate::compare::csv_field(&cell));
+        }
+        csv.push('\n');
+    }
+    csv
+}
+
+/// The class's experiments as CSV: one line per trainee's run of an experiment.
+pub fn experiments_csv(trainees: &[TraineeView]) -> String {
+    let mut csv = String::from("trainee,experiment,setting,sent,delivered,failed,msgs_per_sec,p50_ms,p99_ms\n");
+    for t in trainees {
+        let name = t.name.clone().unwrap_or_else(|| format!("#{}", t.id));
+        for result in &t.experiments {
+            let experiment = serde_json::to_value(result.experiment)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            for run in &result.runs {
+                let fields = [
+                    crate::compare::csv_field(&name),
+                    experiment.clone(),
+                    crate::compare::csv_field(&run.setting),
+                    run.sent.to_string(),
+                    run.delivered.to_string(),
+                    run.failed.to_string(),
+                    format!("{:.1}", run.msgs_per_sec),
+                    format!("{:.3}", run.p50_us as f64 / 1000.0),
+                    format!("{:.3}", run.p99_us as f64 / 1000.0),
+                ];
+                csv.push_str(&fields.join(","));
+                csv.push('\n');
+            }
+        }
+    }
+    csv
+}
+
+/// A `data:` address holding CSV `text`, for a download link.
+fn csv_url(text: &str) -> String {
+    format!("data:text/csv;charset=utf-8,{}", String::from(js_sys::encode_uri_component(text)))
 }
 
 /// Moves a partition's leader to another broker, for the whole class: the producers get
@@ -447,6 +596,7 @@ fn trainee_name(t: &TraineeView) -> String {
 /// found), or not tried, so who is stuck where shows at a glance.
 #[component]
 fn LabGrid(trainees: Vec<TraineeView>) -> impl IntoView {
+    let trainees_csv = trainees.clone();
     // In a closure: a component's body does not redraw when the language changes.
     let grid = move || {
         let items: Vec<(String, String, String)> = Tick::ALL
@@ -503,6 +653,9 @@ fn LabGrid(trainees: Vec<TraineeView>) -> impl IntoView {
             <div class="grid-scroll">
                 <table id="lab-grid">{grid}</table>
             </div>
+            <a id="lab-grid-csv" class="button" download="lab-grid.csv" href=move || csv_url(&grid_csv(&trainees_csv, lang()))>
+                {t!("Download the grid (CSV)", "Télécharger la grille (CSV)")}
+            </a>
         </section>
     }
 }
@@ -521,6 +674,7 @@ fn experiment_cell(run: &ExperimentRun) -> String {
 #[component]
 fn ClassExperiments(trainees: Vec<TraineeView>) -> impl IntoView {
     let empty = trainees.iter().all(|t| t.experiments.is_empty());
+    let csv = csv_url(&experiments_csv(&trainees));
     // In a closure: a component's body does not redraw when the language changes.
     let tables = move || {
         Experiment::ALL
@@ -580,6 +734,11 @@ fn ClassExperiments(trainees: Vec<TraineeView>) -> impl IntoView {
                 )}</p>
             })}
             {tables}
+            {(!empty).then(|| view! {
+                <a id="class-experiments-csv" class="button" download="class-experiments.csv" href=csv.clone()>
+                    {t!("Download the experiments (CSV)", "Télécharger les expériences (CSV)")}
+                </a>
+            })}
         </section>
     }
 }
@@ -587,9 +746,43 @@ fn ClassExperiments(trainees: Vec<TraineeView>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use shared::problem::Lang;
-    use shared::protocol::FailedCheck;
+    use shared::protocol::{ExperimentResult, FailedCheck};
 
     use super::*;
+
+    #[test]
+    fn the_grid_and_the_experiments_download_as_csv_with_every_field_inert() {
+        let trainee = TraineeView {
+            id: 3,
+            name: Some("=HYPERLINK(\"x\")".into()),
+            runs: 2,
+            done: vec!["ten_sent".into()],
+            failed: vec![FailedCheck { id: "exercise:spread".into(), en: "P0 50, P1 0".into(), fr: "P0 50".into() }],
+            experiments: vec![ExperimentResult {
+                experiment: Experiment::Linger,
+                runs: vec![ExperimentRun {
+                    setting: "linger.ms=5".into(),
+                    sent: 10,
+                    delivered: 10,
+                    failed: 0,
+                    msgs_per_sec: 812.34,
+                    p50_us: 1_500,
+                    p99_us: 4_000,
+                }],
+            }],
+            ..TraineeView::default()
+        };
+        let grid = grid_csv(std::slice::from_ref(&trainee), Lang::En);
+        let lines: Vec<&str> = grid.lines().collect();
+        assert!(lines[0].starts_with("trainee,server,connected,runs,C1 "), "{grid}");
+        assert!(lines[1].starts_with("\"'=HYPERLINK(\"\"x\"\")\",,false,2,"), "a formula made text: {grid}");
+        assert!(lines[1].contains(",passed,") && lines[1].contains("\"failed: P0 50, P1 0\""), "{grid}");
+        let experiments = experiments_csv(&[trainee]);
+        assert_eq!(
+            experiments.lines().nth(1),
+            Some("\"'=HYPERLINK(\"\"x\"\")\",linger,linger.ms=5,10,10,0,812.3,1.500,4.000")
+        );
+    }
 
     #[test]
     fn a_cell_is_passed_failed_with_its_answer_or_not_tried() {

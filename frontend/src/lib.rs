@@ -7,6 +7,7 @@
 //! - [`ws`]: the WebSocket to the server, reconnecting by itself; the events' decoder.
 //! - [`model`]: the page's state and form as plain Rust, tested natively.
 //! - [`lab`]: LAB 1.2A's checklist and exercises, checked from the session's real events.
+//! - [`acks_ladder`]: the acks ladder on a replicating cluster, repeated until it shows.
 //! - [`compare`]: runs kept and compared, the settings that differ, the experiments.
 //! - [`panels`]: one module per panel (config, message, run, partitions, deliveries, cluster).
 //! - [`i18n`]: English and French, every text written one way, as a pair (`t!`).
@@ -16,6 +17,7 @@
 //! - [`storage`]: what the page keeps in the browser or in the tab.
 #![deny(missing_docs)]
 
+pub mod acks_ladder;
 pub mod acks_loss;
 pub mod app;
 pub mod compare;

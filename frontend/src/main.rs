@@ -1,4 +1,4 @@
-//! Mounts the playground page.
+//! Mounts the trainee's page (the instructor's view is `src/bin/instructor.rs`).
 
 fn main() {
     console_error_panic_hook::set_once();

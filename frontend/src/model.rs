@@ -128,6 +128,49 @@ impl Form {
         form
     }
 
+    /// What differs in `after` from this form, field by field, in the page's order: each
+    /// field's element id (where the page scrolls to and highlights it) and its name as
+    /// Kafka or the lab says it. A lab set-up says with it what it changed.
+    pub fn changed_fields(&self, after: &Form) -> Vec<(String, String)> {
+        let mut changed = Vec::new();
+        let mut field = |differs: bool, id: String, name: &str| {
+            if differs {
+                changed.push((id, name.to_owned()));
+            }
+        };
+        let (s, a) = (&self.settings, &after.settings);
+        field(s.client_id != a.client_id, "client-id".into(), "client.id");
+        field(s.acks != a.acks, format!("acks-{}", a.acks.as_str()), "acks");
+        field(s.enable_idempotence != a.enable_idempotence, "enable-idempotence".into(), "enable.idempotence");
+        for (bound, _) in a.numbers() {
+            field(
+                self.numbers.get(bound.name) != after.numbers.get(bound.name),
+                bound.name.replace('.', "-"),
+                bound.name,
+            );
+        }
+        field(s.compression_type != a.compression_type, "compression-type".into(), "compression.type");
+        field(s.partitioner != a.partitioner, "partitioner".into(), "partitioner");
+        field(self.keyed != after.keyed, "keyed".into(), "key");
+        field(after.keyed && self.key_template != after.key_template, "key-template".into(), "key");
+        field(self.value_template != after.value_template, "value-template".into(), "value");
+        let first_header = (0..after.headers.len()).find(|&n| self.headers.get(n) != after.headers.get(n));
+        let removed = after.headers.len() < self.headers.len();
+        field(
+            first_header.is_some() || removed,
+            first_header.map_or_else(|| "add-header".into(), |n| format!("header-name-{n}")),
+            "headers",
+        );
+        field(self.count != after.count, "count".into(), "count");
+        field(self.mode != after.mode, format!("mode-{}", after.mode.as_str()), "mode");
+        field(self.rate != after.rate, "rate".into(), "rate");
+        let breaker =
+            (&self.circuit_threshold, &self.circuit_open_ms) != (&after.circuit_threshold, &after.circuit_open_ms);
+        field(self.circuit != after.circuit || (after.circuit && breaker), "circuit".into(), "circuit breaker");
+        changed.dedup_by(|a, b| a.1 == b.1);
+        changed
+    }
+
     /// The numeric fields' text, from the settings.
     fn fill_numbers(&mut self) {
         self.numbers = self.settings.numbers().iter().map(|(b, v)| (b.name, v.to_string())).collect();
@@ -355,6 +398,8 @@ pub struct Run {
     pub request: Option<ProduceRequest>,
     /// Its circuit breaker's changes, in order.
     pub circuit: Vec<CircuitChange>,
+    /// When, in the run's time, the last outcome came.
+    pub last_outcome_ms: u64,
 }
 
 impl Default for Run {
@@ -372,6 +417,7 @@ impl Default for Run {
             finished: None,
             request: None,
             circuit: Vec::new(),
+            last_outcome_ms: 0,
         }
     }
 }
@@ -387,10 +433,36 @@ impl Run {
         self.rows.len().saturating_sub(self.delivered())
     }
 
+    /// Messages with an outcome so far: the server's exact count, which a page that came
+    /// back mid-run (a reload) has where it missed the rows before.
+    pub fn outcomes(&self) -> usize {
+        let counted = self.stats.as_ref().map_or(0, |s| (s.delivered + s.failed) as usize);
+        counted.max(self.rows.len())
+    }
+
+    /// About how many seconds the run has left: the time its outcomes took so far on
+    /// average, times the messages left, less the time since the last outcome, so that
+    /// between two outcomes (a sync run whose messages each wait for a timeout) it counts
+    /// down, not up. None before the first outcome and once finished.
+    pub fn seconds_left(&self) -> Option<f64> {
+        let stats = self.stats.as_ref()?;
+        let done = stats.delivered + stats.failed;
+        let left = u64::from(self.count).saturating_sub(done);
+        if self.finished.is_some() || left == 0 || done == 0 {
+            return None;
+        }
+        let per_outcome_ms = self.last_outcome_ms as f64 / done as f64;
+        let since_ms = stats.elapsed_ms.saturating_sub(self.last_outcome_ms) as f64;
+        Some(((left as f64 * per_outcome_ms - since_ms) / 1000.0).max(0.0))
+    }
+
     /// Keeps the latest figures and adds a point to the series.
     fn record(&mut self, stats: RunStats) {
         let (before_ms, before) = self.stats.as_ref().map_or((0, 0), |s| (s.elapsed_ms, s.delivered + s.failed));
         let outcomes = stats.delivered + stats.failed;
+        if outcomes > before {
+            self.last_outcome_ms = stats.elapsed_ms;
+        }
         let span_ms = stats.elapsed_ms.saturating_sub(before_ms);
         if span_ms > 0 {
             self.series.push(Point {
@@ -436,6 +508,9 @@ pub enum Connection {
     Closed,
     /// Refused until the trainee gives the class's code.
     CodeNeeded,
+    /// The session went on on another connection of this page's key (another tab): this
+    /// one does not reconnect, so that the two do not take it from each other.
+    Elsewhere,
 }
 
 /// What the server told the page.
@@ -467,6 +542,9 @@ pub struct Page {
     pub joined: Option<(String, Option<String>)>,
     /// The instructor's last message to the class, until dismissed.
     pub broadcast: Option<String>,
+    /// How many times the instructor started this trainee's lab progress again: the lab
+    /// panel clears its progress when this changes.
+    pub progress_resets: u32,
     /// The last [`crate::compare::KEPT`] finished runs this page started, to compare.
     pub summaries: Vec<crate::compare::Summary>,
 }
@@ -570,6 +648,7 @@ impl Page {
                 self.joined = Some((name, topic));
             }
             Event::Broadcast { text } => self.broadcast = Some(text),
+            Event::ProgressReset => self.progress_resets += 1,
             Event::Batch { events } => {
                 for event in events {
                     self.apply(event);
@@ -685,6 +764,49 @@ mod tests {
     fn default_form_is_the_labs_valid_request() {
         let request = Form::default().request().unwrap();
         assert_eq!(request, ProduceRequest::lab());
+    }
+
+    #[test]
+    fn a_set_up_names_what_it_changed_where_the_page_shows_it() {
+        let before = Form::default();
+        assert!(before.changed_fields(&before).is_empty());
+        let mut after = before.clone();
+        after.count = "50".into();
+        after.keyed = true;
+        after.mode = RunMode::Pipelined;
+        after.numbers.insert("linger.ms", "50".into());
+        after.settings.linger_ms = 50;
+        after.headers.push(("x-trainee".into(), "me".into()));
+        let changed = before.changed_fields(&after);
+        let names: Vec<&str> = changed.iter().map(|(_, name)| name.as_str()).collect();
+        assert_eq!(names, ["linger.ms", "key", "headers", "count", "mode"]);
+        let ids: Vec<&str> = changed.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["linger-ms", "keyed", "header-name-2", "count", "mode-pipelined"]);
+    }
+
+    #[test]
+    fn the_time_left_counts_down_between_outcomes_that_each_wait_for_a_timeout() {
+        // Three sync messages, each failing after about 5 s.
+        let mut run = Run { count: 3, ..Run::default() };
+        let stats = |failed, elapsed_ms| RunStats { failed, elapsed_ms, ..RunStats::default() };
+        run.record(stats(0, 2_000));
+        assert_eq!(run.seconds_left(), None, "nothing to go by before the first outcome");
+        run.record(stats(1, 5_000));
+        assert_eq!(run.seconds_left(), Some(10.0));
+        run.record(stats(1, 8_000));
+        assert_eq!(run.seconds_left(), Some(7.0), "down, not up, while the next one waits");
+        run.record(stats(2, 10_000));
+        assert_eq!(run.seconds_left(), Some(5.0));
+        run.record(stats(2, 16_000));
+        assert_eq!(run.seconds_left(), Some(0.0), "late: any moment now, never negative");
+    }
+
+    #[test]
+    fn a_page_back_mid_run_counts_the_outcomes_it_did_not_see() {
+        let mut page = Page::default();
+        page.apply(Event::RunStarted { run: 1, topic: "orders.created".into(), count: 100, mode: RunMode::Sync });
+        page.apply(Event::Stats(RunStats { run: 1, sent: 27, delivered: 26, failed: 1, ..RunStats::default() }));
+        assert_eq!(page.run.as_ref().unwrap().outcomes(), 27, "the server's count, not the rows seen since");
     }
 
     #[test]

@@ -144,10 +144,14 @@ pub fn connect(handlers: Handlers) {
     };
     let on_close = {
         let handlers = handlers.clone();
-        Closure::<dyn FnMut(CloseEvent)>::new(move |_: CloseEvent| {
+        Closure::<dyn FnMut(CloseEvent)>::new(move |close: CloseEvent| {
             SOCKET.with(|s| s.borrow_mut().take());
             if NEEDS_CODE.with(std::cell::Cell::get) {
                 (handlers.on_connection)(Connection::CodeNeeded);
+                return;
+            }
+            if close.code() == shared::protocol::CLOSE_SESSION_ELSEWHERE {
+                (handlers.on_connection)(Connection::Elsewhere);
                 return;
             }
             (handlers.on_connection)(Connection::Closed);
@@ -249,6 +253,7 @@ pub fn decode(text: &str) -> Result<Event, serde_json::Error> {
             Event::Joined { name, topic }
         }
         "broadcast" => Event::Broadcast { text: read::<Broadcast>(text)?.text },
+        "progress_reset" => Event::ProgressReset,
         "batch" => {
             let batch: Batch<'_> = read(text)?;
             Event::Batch { events: batch.events.into_iter().map(|e| decode(e.get())).collect::<Result<_, _>>()? }

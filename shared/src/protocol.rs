@@ -693,6 +693,9 @@ pub enum Event {
     },
     /// One message's delivery report: the broker has it.
     Delivered(Delivered),
+    /// The instructor started this trainee's lab progress again: the page clears its
+    /// checklist, quiz and exercises.
+    ProgressReset,
     /// One message's delivery report: it failed, with the reason.
     Failed(Failed),
     /// A live run's exact totals and latency percentiles, about every 50 ms.
@@ -879,6 +882,40 @@ pub struct ClusterState {
     pub isr: Vec<Vec<i32>>,
     /// Produce errors injected and not yet all answered, as the last command set them.
     pub injected: Option<(ProduceError, u32)>,
+    /// When this is a trainee's own cluster (on the embedded cluster, a trainee's first
+    /// fault starts one, so that their faults cost no one else a run): its address and
+    /// the instructor's faults it carries for the class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own: Option<OwnCluster>,
+    /// Who switched on the last fault of this cluster, when the page can be told.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<SetBy>,
+}
+
+/// The WebSocket close code of a connection whose session went on on a newer connection
+/// of the same page (its key): that page does not reconnect.
+pub const CLOSE_SESSION_ELSEWHERE: u16 = 4000;
+
+/// A trainee's own embedded cluster, as their page sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnCluster {
+    /// Where Kafka tools reach it (kcat, say).
+    pub bootstrap_servers: String,
+    /// Brokers down or slowed by the instructor, for the whole class: the trainee cannot
+    /// undo that.
+    pub instructor_brokers: Vec<i32>,
+}
+
+/// Who switched a fault on: `"instructor"`, or `{"trainee": "Zoé"}` (`null` for a trainee
+/// with no name yet). Externally tagged: an internally tagged enum costs the page's
+/// WebAssembly a buffer of its content and more code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetBy {
+    /// The instructor, for the whole class.
+    Instructor,
+    /// A trainee, by name when they gave one.
+    Trainee(Option<String>),
 }
 
 /// A record read back from a topic.
@@ -1363,6 +1400,14 @@ pub struct TraineeView {
     /// The last result of each experiment they ran.
     #[serde(default)]
     pub experiments: Vec<ExperimentResult>,
+    /// Seconds since their page last sent a command (a run, a check, a fault), when
+    /// this server knows: who is idle or stuck.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_secs: Option<u64>,
+    /// The last problems their page was told of, newest last (at most
+    /// [`TRAINEE_ERRORS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<crate::problem::Problem>,
 }
 
 /// A message for the whole class (`POST /api/instructor/broadcast`).
@@ -1374,3 +1419,30 @@ pub struct BroadcastRequest {
 
 /// Longest broadcast.
 pub const MAX_BROADCAST_LEN: usize = 500;
+
+/// What the instructor does to one trainee (`POST /api/instructor/trainee`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraineeOrder {
+    /// The trainee's session, as the class view numbers it.
+    pub id: u64,
+    /// What to do.
+    pub change: TraineeChange,
+}
+
+/// A change the instructor makes to a trainee, carried out by the trainee's session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum TraineeChange {
+    /// Gives the trainee this name (a typo, a name to change), checked as their own
+    /// join is; with a topic per trainee, later runs go to the new name's topic.
+    Rename {
+        /// The new name.
+        name: String,
+    },
+    /// Starts the trainee's lab progress again (checklist, quiz, exercises), on their
+    /// page and in the grid: a machine another trainee used before, say.
+    ResetProgress,
+}
+
+/// A trainee's last problems the instructor's view keeps.
+pub const TRAINEE_ERRORS: usize = 3;

@@ -37,6 +37,13 @@ const TERSER_VERSION: &str = "5.51.4";
 /// Where `npm` installs terser.
 const TERSER_DIR: &str = "target/tools/terser";
 
+/// axe-core's version, from the npm registry: the end-to-end tests run it in Chromium on
+/// the trainee's and the instructor's pages.
+const AXE_VERSION: &str = "4.14.1";
+
+/// Where `npm` installs axe-core.
+const AXE_DIR: &str = "target/tools/axe";
+
 /// Kubernetes' own OpenAPI schemas, as an npm package, and a YAML reader, for the
 /// deployment's manifests (`xtask/validate-kubernetes.mjs`).
 const KUBERNETES_TOOLS: [(&str, &str); 2] = [("kubernetes-models", "5.1.0"), ("js-yaml", "4.1.0")];
@@ -53,6 +60,13 @@ const TOOL_PROFILE: [(&str, &str); 3] = [
     ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16"),
     ("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1"),
 ];
+
+/// tree-sitter and its C# grammar from PyPI: the C# export is parsed with them (no .NET
+/// SDK comes from the registries this project's machines reach).
+const CSHARP_PARSER: [&str; 2] = ["tree-sitter==0.26.1", "tree-sitter-c-sharp==0.23.5"];
+
+/// The Python virtual environment holding them.
+const CSHARP_PARSER_DIR: &str = "target/tools/csharp-parser";
 
 /// Where Maven copies Apache Kafka's jars (`--local-kafka target/kafka` reads `libs/`).
 const KAFKA_DIR: &str = "target/kafka";
@@ -132,7 +146,7 @@ fn start_test_kafka() -> Result<(std::process::Child, String)> {
 }
 
 /// The tests against Apache Kafka (`backend/tests/real_kafka.rs`, the class across two
-/// servers of `backend/tests/servers.rs`, and the page's Java export of
+/// servers of `backend/tests/servers.rs`, and the page's exports of
 /// `frontend/tests/exports.rs`), on one cluster
 /// started for them, stopped after them (SIGTERM: its brokers shut down in order).
 fn real_kafka_tests() -> Result {
@@ -159,13 +173,18 @@ fn real_kafka_tests() -> Result {
         &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
     )
     .and_then(|()| {
-        // The page's Java export, compiled with the cluster's own kafka-clients and run
-        // against it; kcat reads back what it delivered.
+        // The page's exports: Java compiled with the cluster's own kafka-clients, Rust
+        // built with cargo, kcat's loop, each run against it and read back; C# parsed.
         ensure_kcat()?;
+        let python = ensure_csharp_parser()?;
         sh_env(
             &cargo(),
             &["test", "--package", "frontend", "--test", "exports", "--", "--ignored", "--test-threads=1"],
-            &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
+            &[
+                ("PLAYGROUND_TEST_KAFKA", &bootstrap),
+                ("PLAYGROUND_KAFKA_DIR", &kafka_dir),
+                ("PLAYGROUND_CSHARP_PYTHON", &python),
+            ],
         )
     });
     let _ = Command::new("kill").args(["-TERM", &cluster.id().to_string()]).status();
@@ -292,6 +311,22 @@ fn ensure_npm_tool(package: &str, version: &str, dir: &str) -> Result {
         .map_err(|e| format!("{e}; the page's {package} comes from npm: is Node.js with npm installed?"))
 }
 
+/// A Python with tree-sitter's C# grammar, in its own virtual environment (made and
+/// filled from PyPI when missing): its path.
+fn ensure_csharp_parser() -> Result<String> {
+    let python = workspace_root().join(CSHARP_PARSER_DIR).join("bin/python");
+    let python = python.display().to_string();
+    if output_of(&python, &["-c", "import tree_sitter, tree_sitter_c_sharp"]).is_some() {
+        return Ok(python);
+    }
+    println!("Installing tree-sitter's C# grammar from PyPI into {CSHARP_PARSER_DIR} (seconds, once)...");
+    sh("python3", &["-m", "venv", CSHARP_PARSER_DIR]).map_err(|e| format!("{e}; is Python 3 with venv installed?"))?;
+    let mut args = vec!["-m", "pip", "install", "--quiet", "--disable-pip-version-check"];
+    args.extend(CSHARP_PARSER);
+    sh(&python, &args)?;
+    Ok(python)
+}
+
 /// `deploy/kubernetes/*.yaml` validated by `xtask/validate-kubernetes.mjs` against
 /// Kubernetes' schemas (kubernetes-models from npm, installed when missing).
 fn validate_kubernetes() -> Result {
@@ -333,9 +368,22 @@ fn path_with_wasm_opt() -> String {
 /// and HTML minified), then minifies the JS glue with terser and writes each file's
 /// brotli and gzip beside it (xtask/finish-page.cjs).
 fn build_page() -> Result {
-    sh_env("trunk", &["build", "--release"], &[("PATH", &path_with_wasm_opt())])?;
-    sh("node", &["xtask/finish-page.cjs", "dist", TERSER_DIR])
+    let path = path_with_wasm_opt();
+    sh_env("trunk", &["build", "--release"], &[("PATH", &path)])?;
+    // The instructor's view, a WebAssembly of its own (none of its code in what every
+    // trainee downloads), into dist/instructor/: trunk replaces the whole dist it builds.
+    let instructor = ["build", "frontend/instructor.html", "--release", "--dist", INSTRUCTOR_DIST];
+    sh_env("trunk", &[&instructor[..], &["--public-url", "/instructor/"]].concat(), &[("PATH", &path)])?;
+    let into = Path::new("dist/instructor");
+    let _ = std::fs::remove_dir_all(into);
+    std::fs::rename(INSTRUCTOR_DIST, into)
+        .map_err(|e| format!("cannot move {INSTRUCTOR_DIST} to {}: {e}", into.display()))?;
+    sh("node", &["xtask/finish-page.cjs", "dist", TERSER_DIR])?;
+    sh("node", &["xtask/finish-page.cjs", "dist/instructor", TERSER_DIR])
 }
+
+/// Where trunk builds the instructor's view before it moves into dist/instructor/.
+const INSTRUCTOR_DIST: &str = "target/instructor-dist";
 
 /// Debian's chromium and chromium-driver, installed when missing; returns chromedriver.
 fn ensure_chromium() -> Result<String> {
@@ -532,13 +580,20 @@ fn test() -> Result {
         });
         if check("build the page", &mut build_page) {
             check("end-to-end tests in Chromium", &mut || {
-                // One of them runs the page on Apache Kafka, from the jars fetched above.
+                // One of them runs the page on Apache Kafka, from the jars fetched above;
+                // another runs axe-core in the page.
                 ensure_kafka()?;
+                ensure_npm_tool("axe-core", AXE_VERSION, AXE_DIR)?;
                 let kafka_dir = workspace_root().join(KAFKA_DIR).display().to_string();
+                let axe = workspace_root().join(AXE_DIR).join("node_modules/axe-core/axe.min.js");
                 sh_env(
                     &cargo,
                     &["test", "--package", "playground", "--test", "browser", "--", "--ignored", "--test-threads=1"],
-                    &[("CHROMEDRIVER", &driver), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
+                    &[
+                        ("CHROMEDRIVER", &driver),
+                        ("PLAYGROUND_KAFKA_DIR", &kafka_dir),
+                        ("PLAYGROUND_AXE", &axe.display().to_string()),
+                    ],
                 )
             });
             // The benchmarks' harness, small and in debug, so that it keeps working; its

@@ -16,7 +16,7 @@ use axum::extract::ws::WebSocket;
 use shared::problem::Problem;
 use shared::protocol::{
     ClassView, ClusterState, ExperimentResult, FailedCheck, Limits, MAX_ANSWER_LEN, MAX_BROADCAST_LEN,
-    MAX_EXPERIMENT_RUNS, MAX_SETTING_LEN, TraineeView,
+    MAX_EXPERIMENT_RUNS, MAX_SETTING_LEN, TraineeChange, TraineeView,
 };
 use tokio::sync::{broadcast, mpsc};
 
@@ -54,6 +54,15 @@ struct Entry {
     experiments: BTreeMap<shared::protocol::Experiment, ExperimentResult>,
     /// Set while the session waits for its page: the page's new socket goes here.
     reconnect: Option<mpsc::Sender<WebSocket>>,
+    /// Set while a page is connected: the instructor's changes to this trainee.
+    orders: Option<mpsc::Sender<TraineeChange>>,
+    /// When its page last sent a command.
+    active: std::time::Instant,
+    /// The last problems its page was told of, newest last.
+    errors: std::collections::VecDeque<Problem>,
+    /// Set while a page is connected: the socket of the same page coming back on a new
+    /// connection, while the old one still looks open (a Wi-Fi drop sends no close).
+    take_over: Option<mpsc::Sender<WebSocket>>,
 }
 
 /// A session's place on the server, taken before its WebSocket is upgraded and given
@@ -169,6 +178,10 @@ impl Class {
             failed: Vec::new(),
             experiments: BTreeMap::new(),
             reconnect: None,
+            take_over: None,
+            orders: None,
+            active: std::time::Instant::now(),
+            errors: std::collections::VecDeque::new(),
         };
         self.entries().insert(id, entry);
         (id, key)
@@ -302,19 +315,35 @@ impl Class {
         self.entries().values_mut().find(|e| e.key == key).and_then(|e| e.reconnect.take())
     }
 
+    /// Session `id` has a page connected: a socket of the same page coming back on a new
+    /// connection (its key says so) comes here, and takes the session over.
+    pub fn connected_here(&self, id: u64) -> mpsc::Receiver<WebSocket> {
+        let (take_over, new_socket) = mpsc::channel(1);
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.take_over = Some(take_over);
+        }
+        new_socket
+    }
+
     /// [`Class::reconnect`], waiting up to [`RELOAD_RACE`] while the session that `key`
     /// names is still connected: a reloading page opens its new socket as it closes the
-    /// old one, and the server may not have read that close yet. Without the wait the
-    /// reload got a new session, its run and name left behind.
+    /// old one, and the server may not have read that close yet. Still connected after
+    /// that, the old connection is one the page lost without a close (a Wi-Fi drop, a
+    /// laptop asleep): the page's new one takes the session over, with its name and
+    /// runs, rather than get a new session whose name the old one still holds.
     pub async fn reconnect_after_reload(&self, key: &str) -> Option<mpsc::Sender<WebSocket>> {
         let deadline = tokio::time::Instant::now() + RELOAD_RACE;
         loop {
             if let Some(reconnect) = self.reconnect(key) {
                 return Some(reconnect);
             }
-            let connected = self.entries().values().any(|e| e.key == key && e.connected);
-            if !connected || tokio::time::Instant::now() >= deadline {
-                return None;
+            let take_over = {
+                let entries = self.entries();
+                let connected = entries.values().find(|e| e.key == key && e.connected);
+                connected?.take_over.clone()
+            };
+            if tokio::time::Instant::now() >= deadline {
+                return take_over;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -388,8 +417,50 @@ impl Class {
                 failed: e.failed.clone(),
                 experiments: e.experiments.values().cloned().collect(),
                 server: None,
+                idle_secs: Some(e.active.elapsed().as_secs()),
+                errors: e.errors.iter().cloned().collect(),
             })
             .collect()
+    }
+
+    /// Session `id` has a page connected: the instructor's changes to it come here.
+    pub fn orders_here(&self, id: u64) -> mpsc::Receiver<TraineeChange> {
+        let (orders, received) = mpsc::channel(8);
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.orders = Some(orders);
+        }
+        received
+    }
+
+    /// Hands the instructor's `change` to session `id`, which carries it out; refused
+    /// when there is no such session, or its page is away.
+    pub fn order(&self, id: u64, change: TraineeChange) -> Result<(), Problem> {
+        if let TraineeChange::Rename { name } = &change
+            && let Some(problem) = name_error(&names::tidy(name))
+        {
+            return Err(problem);
+        }
+        let entries = self.entries();
+        let entry = entries.get(&id).ok_or(Problem::NoSuchTrainee { id })?;
+        let orders = entry.orders.as_ref().filter(|_| entry.connected).ok_or(Problem::TraineeAway { id })?;
+        orders.try_send(change).map_err(|_| Problem::TraineeAway { id })
+    }
+
+    /// Session `id`'s page sent a command now.
+    pub fn active(&self, id: u64) {
+        if let Some(entry) = self.entries().get_mut(&id) {
+            entry.active = std::time::Instant::now();
+        }
+    }
+
+    /// Session `id`'s page was told of `problem`: the instructor sees its last few.
+    pub fn told(&self, id: u64, problem: &Problem) {
+        if let Some(entry) = self.entries().get_mut(&id) {
+            if entry.errors.len() == shared::protocol::TRAINEE_ERRORS {
+                entry.errors.pop_front();
+            }
+            entry.errors.push_back(problem.clone());
+        }
     }
 
     /// The class as the instructor sees it: with several servers, every server's

@@ -96,6 +96,8 @@ impl Embedded {
             leaders: self.initial_leaders.clone(),
             isr: Vec::new(),
             injected: None,
+            own: None,
+            set_by: None,
         }
     }
 
@@ -133,6 +135,7 @@ impl Embedded {
 
     /// Carries out `fault` and writes what it changed into `state`.
     pub(super) async fn apply(&self, fault: &Fault, state: &mut ClusterState) -> Result<(), ClusterError> {
+        check(fault)?;
         let _one_at_a_time = self.faults.lock().await;
         match *fault {
             Fault::BrokerDown { broker } => self.set_up(broker, false, state).await,
@@ -162,9 +165,6 @@ impl Embedded {
     }
 
     async fn round_trip(&self, broker: Option<i32>, ms: u32, state: &mut ClusterState) -> Result<(), ClusterError> {
-        if ms > MAX_RTT_MS {
-            return Err(out_of_range("ms", 0, MAX_RTT_MS, ms));
-        }
         let ids = brokers(broker)?;
         let todo = ids.clone();
         let delay = Duration::from_millis(ms.into());
@@ -174,9 +174,6 @@ impl Embedded {
     }
 
     async fn inject(&self, error: ProduceError, count: u32, state: &mut ClusterState) -> Result<(), ClusterError> {
-        if !(1..=MAX_INJECTED).contains(&count) {
-            return Err(out_of_range("count", 1, MAX_INJECTED, count));
-        }
         let codes = vec![response_code(error); count as usize];
         self.run(move |mock| mock.request_errors(RDKafkaApiKey::Produce, &codes)).await?;
         state.injected = Some((error, count));
@@ -184,14 +181,6 @@ impl Embedded {
     }
 
     async fn move_leader(&self, partition: i32, broker: i32, state: &mut ClusterState) -> Result<(), ClusterError> {
-        if !(0..lab::PARTITIONS).contains(&partition) {
-            return Err(ClusterError::Fault(Problem::NoSuchPartition {
-                topic: lab::TOPIC.to_owned(),
-                max: lab::PARTITIONS - 1,
-                got: partition,
-            }));
-        }
-        brokers(Some(broker))?;
         self.try_run(move |mock| mock.partition_leader(lab::TOPIC, partition, Some(broker))).await?;
         state.leaders[partition as usize] = broker;
         Ok(())
@@ -226,6 +215,35 @@ impl Drop for Embedded {
 }
 
 /// The brokers a fault names: one by id, or every one for `None`.
+/// Whether the embedded cluster takes `fault` as it is (its brokers, partitions and
+/// bounds), before anything is switched: a trainee's own cluster is started only for a
+/// fault it will take.
+pub(super) fn check(fault: &Fault) -> Result<(), ClusterError> {
+    match *fault {
+        Fault::BrokerDown { broker } | Fault::BrokerUp { broker } => brokers(broker).map(drop),
+        Fault::SetRoundTripTime { ms, .. } if ms > MAX_RTT_MS => Err(out_of_range("ms", 0, MAX_RTT_MS, ms)),
+        Fault::SetRoundTripTime { broker, .. } => brokers(broker).map(drop),
+        Fault::InjectErrors { count, .. } if !(1..=MAX_INJECTED).contains(&count) => {
+            Err(out_of_range("count", 1, MAX_INJECTED, count))
+        }
+        Fault::InjectErrors { .. } | Fault::ResetFaults => Ok(()),
+        Fault::MovePartitionLeader { partition, .. } if !(0..lab::PARTITIONS).contains(&partition) => {
+            Err(ClusterError::Fault(Problem::NoSuchPartition {
+                topic: lab::TOPIC.to_owned(),
+                max: lab::PARTITIONS - 1,
+                got: partition,
+            }))
+        }
+        Fault::MovePartitionLeader { broker, .. } => brokers(Some(broker)).map(drop),
+        Fault::StopBroker { .. }
+        | Fault::StartBroker { .. }
+        | Fault::PauseBroker { .. }
+        | Fault::ResumeBroker { .. }
+        | Fault::LoseProduceResponses { .. }
+        | Fault::LoseProduceRequests { .. } => Err(ClusterError::Fault(Problem::ProcessFaultNeedsLocalKafka)),
+    }
+}
+
 fn brokers(broker: Option<i32>) -> Result<Vec<i32>, ClusterError> {
     match broker {
         None => Ok((1..=lab::BROKERS).collect()),

@@ -7,6 +7,7 @@
 //!   and in-sync replicas as its metadata says, topics created through the admin API;
 //! - [`local_kafka`]: Apache Kafka's own brokers started on this machine (`--local-kafka`):
 //!   a real cluster as above, whose faults are its brokers' processes;
+//! - [`own`]: a trainee's own embedded cluster, which their faults touch alone;
 //! - [`read_back`]: records read back for the page, bounded.
 //!
 //! Every kind answers metadata requests, read-backs and topic creation through the same
@@ -18,6 +19,7 @@ mod embedded;
 mod error;
 mod external;
 pub mod local_kafka;
+pub mod own;
 mod produce_proxy;
 mod read_back;
 
@@ -311,7 +313,10 @@ impl Cluster {
             (Kind::Local(_), Some(FaultKind::Mock)) => Err(ClusterError::Fault(Problem::MockFaultOnLocalKafka)),
             (Kind::Embedded(embedded), _) => {
                 let mut state = self.state.borrow().clone();
+                // Whose cluster it is and who set its faults outlive a reset.
+                let (own, set_by) = (state.own.take(), state.set_by.take());
                 embedded.apply(fault, &mut state).await?;
+                (state.own, state.set_by) = (own, set_by);
                 self.state.send_replace(state);
                 Ok(())
             }
@@ -328,6 +333,22 @@ impl Cluster {
                 Ok(())
             }
         }
+    }
+
+    /// Whether this cluster takes `fault` as it is, before anything is switched (on the
+    /// embedded cluster: its brokers, partitions and bounds; elsewhere it is told when
+    /// carried out).
+    pub fn check_fault(&self, fault: &Fault) -> Result<(), ClusterError> {
+        match &self.kind {
+            Kind::Embedded(_) => embedded::check(fault),
+            Kind::External | Kind::Local(_) => Ok(()),
+        }
+    }
+
+    /// Changes what every page of this cluster is told besides its faults: whose
+    /// cluster it is, who set its last fault.
+    pub fn note(&self, change: impl FnOnce(&mut ClusterState)) {
+        self.state.send_modify(change);
     }
 
     /// Reads `topic` back, up to `max` records: every partition from its beginning, or

@@ -1,5 +1,5 @@
 //! Routes and the server's life: `/api/live`, `/api/health`, `/ws`, the instructor's
-//! `/api/instructor`, and the built page (which shows the instructor's view at
+//! `/api/instructor`, and the built pages (the trainee's, and the instructor's view at
 //! `/instructor`), every answer with the security headers of [`security`].
 
 mod address;
@@ -28,7 +28,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use shared::problem::Problem;
-use shared::protocol::{BroadcastRequest, ErrorEvent, Fault, Health, Limits};
+use shared::protocol::{BroadcastRequest, ErrorEvent, Fault, Health, Limits, TraineeOrder};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
@@ -94,8 +94,14 @@ impl Server {
     pub fn new(cluster: Cluster, static_dir: PathBuf) -> Self {
         let (shutdown, shutdown_rx) = watch::channel(false);
         let limits = Limits::default();
+        let cluster = Arc::new(cluster);
+        // On the embedded cluster a trainee's faults go to a cluster of their own.
+        let own_clusters = (cluster.mode() == shared::protocol::ClusterMode::Embedded).then(|| {
+            Arc::new(crate::cluster::own::OwnClusters::new(Arc::clone(&cluster), crate::cluster::own::MAX_OWN_CLUSTERS))
+        });
         let ctx = Context {
-            cluster: Arc::new(cluster),
+            cluster,
+            own_clusters,
             class: class_for(&limits, false),
             limits,
             shutdown: shutdown_rx,
@@ -248,8 +254,18 @@ impl Server {
                 let index_file = ServeFile::new(&index).precompressed_br().precompressed_gzip();
                 let files =
                     ServeDir::new(&self.static_dir).precompressed_br().precompressed_gzip().fallback(index_file);
-                let page = Router::new().fallback_service(files).layer(middleware::from_fn(cache_for));
-                (page, security::inline_script_hashes(&html))
+                // The instructor's view, a page of its own in instructor/ (with its query,
+                // the token, kept: no redirect to the folder's address).
+                let instructor_index = self.static_dir.join("instructor").join("index.html");
+                let mut hashes = security::inline_script_hashes(&html);
+                let mut page = Router::new();
+                if let Ok(instructor_html) = std::fs::read_to_string(&instructor_index) {
+                    hashes.extend(security::inline_script_hashes(&instructor_html));
+                    let instructor_page = ServeFile::new(&instructor_index).precompressed_br().precompressed_gzip();
+                    page = page.route_service("/instructor", instructor_page);
+                }
+                let page = page.fallback_service(files).layer(middleware::from_fn(cache_for));
+                (page, hashes)
             }
             Err(_) => {
                 warn!("no built page in {}; / explains how to build it", self.static_dir.display());
@@ -263,6 +279,7 @@ impl Server {
             .route("/api/instructor", get(instructor_view))
             .route("/api/instructor/broadcast", post(instructor_broadcast))
             .route("/api/instructor/fault", post(instructor_fault))
+            .route("/api/instructor/trainee", post(instructor_trainee))
             .route("/metrics", get(metrics))
             .route_layer(middleware::from_fn_with_state(self.state.clone(), require_instructor));
         // Every API route answers this server's own pages and names only.
@@ -350,7 +367,9 @@ fn is_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("");
     let stem = file.split('.').next().unwrap_or("");
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    // trunk writes a 64-bit hash in hex without its leading zeros: 16 digits, or fewer.
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| (13..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `GET /api/live`: the process answers (a liveness probe: unlike `/api/health`, it
@@ -567,9 +586,26 @@ async fn instructor_fault(State(state): State<AppState>, Json(fault): Json<Fault
     match state.ctx.cluster.fault(&fault).await {
         Ok(()) => {
             tracing::info!("the instructor switched a fault for the class: {fault:?}");
+            state.ctx.cluster.note(|s| s.set_by = Some(shared::protocol::SetBy::Instructor));
+            // And on every trainee's own cluster: the class's fault reaches every run.
+            if let Some(own_clusters) = &state.ctx.own_clusters {
+                own_clusters.instructor_fault(&fault).await;
+            }
             Json(state.ctx.cluster.subscribe().borrow().clone()).into_response()
         }
         Err(e) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::new(e.problem()))).into_response(),
+    }
+}
+
+/// `POST /api/instructor/trainee`: rename a trainee, or start their lab progress again;
+/// their session carries it out.
+async fn instructor_trainee(State(state): State<AppState>, Json(order): Json<TraineeOrder>) -> Response {
+    match state.ctx.class.order(order.id, order.change.clone()) {
+        Ok(()) => {
+            tracing::info!("the instructor: {:?} for session {}", order.change, order.id);
+            StatusCode::ACCEPTED.into_response()
+        }
+        Err(problem) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::new(problem))).into_response(),
     }
 }
 
@@ -595,6 +631,7 @@ mod tests {
         assert!(is_hashed("/frontend-d66cbdc103cc1c54_bg.wasm"));
         assert!(is_hashed("/style-b23caf21ca9902c3.css"));
         assert!(is_hashed("/frontend-d66cbdc103cc1c54.js"));
+        assert!(is_hashed("/instructor/instructor-5632515be57ea47_bg.wasm"), "15 digits: a leading zero left out");
         assert!(!is_hashed("/index.html"));
         assert!(!is_hashed("/"));
         assert!(!is_hashed("/instructor"));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use shared::problem::Problem;
-use shared::protocol::{Command, ErrorEvent, Event, Fault, ProduceRequest, Records, StartAt};
+use shared::protocol::{Command, ErrorEvent, Event, Fault, ProduceRequest, Records, SetBy, StartAt, TraineeChange};
 use shared::settings::ProducerSettings;
 use tracing::{info, warn};
 
@@ -16,6 +16,7 @@ use crate::run::{Plan, Run, RunProducer, messages};
 impl Session {
     /// Reads and carries out one command of the page.
     pub(super) async fn command(&mut self, text: &str) {
+        self.ctx.class.active(self.id);
         if text.len() > self.ctx.limits.frame_bytes as usize {
             let (max, got) = (self.ctx.limits.frame_bytes.into(), text.len() as u64);
             return self.error(ErrorEvent::new(Problem::Limit { limit: "frame_bytes".into(), max, got })).await;
@@ -37,12 +38,50 @@ impl Session {
         self.send(Event::Error(error)).await;
     }
 
-    async fn fault(&self, fault: Fault) {
+    /// A trainee's fault. On the embedded cluster it goes to the trainee's own cluster
+    /// (started by their first fault), so that it costs no one else a run; one that would
+    /// undo the instructor's is switched, then the instructor's put back, and the page
+    /// told why. Elsewhere (Apache Kafka's processes) every page shares the brokers: it
+    /// is switched there, and every page told who did.
+    async fn fault(&mut self, fault: Fault) {
         if !self.ctx.limits.trainee_faults {
             return self.error(ErrorEvent::new(Problem::FaultsByInstructor)).await;
         }
-        if let Err(e) = self.ctx.cluster.fault(&fault).await {
-            self.error(ErrorEvent::new(e.problem())).await;
+        let by = SetBy::Trainee(self.name.clone());
+        let Some(own_clusters) = self.ctx.own_clusters.clone() else {
+            match self.ctx.cluster.fault(&fault).await {
+                Ok(()) => self.ctx.cluster.note(|state| state.set_by = Some(by)),
+                Err(e) => self.error(ErrorEvent::new(e.problem())).await,
+            }
+            return;
+        };
+        if let Err(e) = self.ctx.cluster.check_fault(&fault) {
+            return self.error(ErrorEvent::new(e.problem())).await;
+        }
+        if self.own.is_none() {
+            if self.run.as_ref().is_some_and(|r| r.is_running()) {
+                return self.error(ErrorEvent::new(Problem::FirstFaultDuringRun)).await;
+            }
+            match own_clusters.start(self.topic.as_deref()).await {
+                Ok(cluster) => {
+                    info!("session {}: its own cluster at {}", self.id, cluster.bootstrap_servers());
+                    // Its producer knows the class's cluster: the next run builds one for this.
+                    self.close_producer().await;
+                    self.own = Some(cluster);
+                    self.cluster_moved = true;
+                }
+                Err(e) => return self.error(ErrorEvent::new(e.problem())).await,
+            }
+        }
+        let Some(own) = self.own.clone() else { return };
+        let undone = crate::cluster::own::undoes(&fault, &self.ctx.cluster.subscribe().borrow());
+        if let Err(e) = own.fault(&fault).await {
+            return self.error(ErrorEvent::new(e.problem())).await;
+        }
+        own.note(|state| state.set_by = Some(by));
+        if !undone.is_empty() {
+            own_clusters.put_back(&own).await;
+            self.error(ErrorEvent::new(Problem::InstructorFaultStays { brokers: undone })).await;
         }
     }
 
@@ -55,7 +94,7 @@ impl Session {
         match shared::protocol::topic_error(&topic).or(bad_start) {
             Some(problem) => self.error(ErrorEvent::new(problem)).await,
             None => {
-                let cluster = Arc::clone(&self.ctx.cluster);
+                let cluster = Arc::clone(self.cluster());
                 self.answer(async move { cluster.consume(&topic, max, from, tag).await }).await;
             }
         }
@@ -69,7 +108,7 @@ impl Session {
         match shared::protocol::read_error(&topic, partition, offset) {
             Some(problem) => self.error(ErrorEvent::new(problem)).await,
             None => {
-                let cluster = Arc::clone(&self.ctx.cluster);
+                let cluster = Arc::clone(self.cluster());
                 self.answer(async move { cluster.fetch(&topic, partition, offset).await }).await;
             }
         }
@@ -81,6 +120,17 @@ impl Session {
     async fn answer(&mut self, read: impl Future<Output = Result<Records, ClusterError>> + Send + 'static) {
         if let Err(problem) = self.read_backs.start(read, self.events.clone()) {
             self.error(ErrorEvent::new(problem)).await;
+        }
+    }
+
+    /// Carries out the instructor's change to this trainee.
+    pub(super) async fn instructed(&mut self, change: TraineeChange) {
+        match change {
+            TraineeChange::Rename { name } => self.join(name).await,
+            TraineeChange::ResetProgress => {
+                self.ctx.class.progress(self.id, Vec::new(), Vec::new());
+                self.send(Event::ProgressReset).await;
+            }
         }
     }
 
@@ -114,7 +164,7 @@ impl Session {
             across.keep(self.id, claim).await;
         }
         if let Some(topic) = &topic
-            && let Err(e) = self.ctx.cluster.ensure_topic(topic).await
+            && let Err(e) = self.cluster().ensure_topic(topic).await
         {
             warn!("{e}");
             return self.error(ErrorEvent::at_field("name", e.problem())).await;
@@ -144,11 +194,23 @@ impl Session {
             Ok(request) => request,
             Err(error) => return self.error(error).await,
         };
-        let partitions = match self.ctx.cluster.partitions_of(&request.topic).await {
-            Ok(partitions) => partitions.unwrap_or(0),
-            Err(e) => return self.error(ErrorEvent::at_field("topic", e.problem())).await,
+        // Every broker down by a fault: a metadata request would only wait out its
+        // timeouts (5 s, then 2 s) before the first message; the run starts at once and
+        // each message fails after message.timeout.ms, as Exercise 3 says.
+        let all_down = {
+            let state = self.cluster().subscribe();
+            let state = state.borrow();
+            !state.brokers.is_empty() && state.brokers.iter().all(|b| !b.up)
         };
-        let producer = match self.producer_for(&request.settings, &request.topic).await {
+        let partitions = if all_down {
+            0
+        } else {
+            match self.cluster().partitions_of(&request.topic).await {
+                Ok(partitions) => partitions.unwrap_or(0),
+                Err(e) => return self.error(ErrorEvent::at_field("topic", e.problem())).await,
+            }
+        };
+        let producer = match self.producer_for(&request.settings, &request.topic, !all_down).await {
             Ok(p) => p,
             Err(detail) => return self.error(ErrorEvent::new(Problem::ProducerNotCreated { detail })).await,
         };
@@ -208,8 +270,14 @@ impl Session {
             .then(|| ("value_template", limit("message_bytes", limits.message_bytes, bytes)))
     }
 
-    /// The session's producer for `settings`, rebuilt only when they changed.
-    async fn producer_for(&mut self, settings: &ProducerSettings, topic: &str) -> Result<Arc<RunProducer>, String> {
+    /// The session's producer for `settings`, rebuilt only when they changed; a new one
+    /// learns `topic`'s leaders first when `learn` (not while every broker is down).
+    async fn producer_for(
+        &mut self,
+        settings: &ProducerSettings,
+        topic: &str,
+        learn: bool,
+    ) -> Result<Arc<RunProducer>, String> {
         self.producer_used = Instant::now();
         if let Some((current, producer)) = &self.producer
             && current == settings
@@ -217,10 +285,12 @@ impl Session {
             return Ok(producer.clone());
         }
         self.close_producer().await;
-        let producer = crate::producer::build(settings, self.ctx.cluster.producer_bootstrap(), self.events.clone())
+        let producer = crate::producer::build(settings, self.cluster().producer_bootstrap(), self.events.clone())
             .map_err(|e| e.to_string())?;
         self.ctx.class.counts.producer(true);
-        crate::producer::learn_topic(&producer, topic).await;
+        if learn {
+            crate::producer::learn_topic(&producer, topic).await;
+        }
         self.producer = Some((settings.clone(), Arc::clone(&producer)));
         Ok(producer)
     }

@@ -48,8 +48,10 @@ pub const RESUME_WINDOW: Duration = Duration::from_secs(60);
 /// What every session shares.
 #[derive(Clone)]
 pub struct Context {
-    /// The cluster.
+    /// The class's cluster.
     pub cluster: Arc<Cluster>,
+    /// On the embedded cluster, the trainees' own clusters, which their faults start.
+    pub own_clusters: Option<Arc<crate::cluster::own::OwnClusters>>,
     /// Every session, the names, the broadcasts, the in-flight limit.
     pub class: Arc<Class>,
     /// What a session may do.
@@ -87,13 +89,21 @@ pub enum CloseReason {
     ServerStopping,
     /// The page did not come back within the resume window.
     PageGone,
+    /// The page is back on a new connection (this one is closed; the session goes on
+    /// there): a tab whose old connection was lost, or a second tab with its key.
+    Elsewhere,
 }
+
+/// The close code of a connection whose session went on on another one: the page does
+/// not reconnect (two tabs with one key would take it from each other in turns).
+pub const CLOSE_ELSEWHERE: u16 = shared::protocol::CLOSE_SESSION_ELSEWHERE;
 
 impl CloseReason {
     /// The close frame that tells the page.
     fn frame(self) -> CloseFrame {
         let (code, reason) = match self {
             CloseReason::Flooding => (close_code::POLICY, flooding().to_string()),
+            CloseReason::Elsewhere => (CLOSE_ELSEWHERE, "session continues on a new connection".to_owned()),
             CloseReason::Goodbye | CloseReason::ServerStopping | CloseReason::PageGone => {
                 (close_code::NORMAL, "session closed".to_owned())
             }
@@ -215,6 +225,11 @@ struct Session {
     pace: Option<(Instant, u32)>,
     /// Its share of the server's messages in flight, across its runs.
     in_flight: Arc<InFlightLimit>,
+    /// The trainee's own cluster, once their first fault started it; declared after the
+    /// producer, which it outlives.
+    own: Option<Arc<Cluster>>,
+    /// Set when the session moved to its own cluster: its page then follows that one.
+    cluster_moved: bool,
 }
 
 impl Session {
@@ -223,7 +238,29 @@ impl Session {
         let in_flight = InFlightLimit::share_of(&ctx.class.in_flight, ctx.limits.in_flight_per_session);
         let (producer, run, name, topic, pace) = (None, None, None, None, None);
         let producer_used = Instant::now();
-        Self { ctx, id, key, events, producer, producer_used, run, name, topic, read_backs, pace, in_flight }
+        let (own, cluster_moved) = (None, false);
+        Self {
+            ctx,
+            id,
+            key,
+            events,
+            producer,
+            producer_used,
+            run,
+            name,
+            topic,
+            read_backs,
+            pace,
+            in_flight,
+            own,
+            cluster_moved,
+        }
+    }
+
+    /// The cluster this session's runs, read-backs and faults go to: its own once it has
+    /// one, else the class's.
+    fn cluster(&self) -> &Arc<Cluster> {
+        self.own.as_ref().unwrap_or(&self.ctx.cluster)
     }
 
     /// The last run, to show again or to the instructor.
@@ -240,7 +277,9 @@ impl Session {
             queue.clear();
         }
         let mut writer = Writer::start(sink, queue, self.ctx.ping_every);
-        let mut cluster_state = self.ctx.cluster.subscribe();
+        let mut cluster_state = self.cluster().subscribe();
+        let mut new_connection = self.ctx.class.connected_here(self.id);
+        let mut orders = self.ctx.class.orders_here(self.id);
         let mut broadcasts = self.ctx.class.broadcasts();
         let mut shutdown = self.ctx.shutdown.clone();
         self.greet(resumed, &mut cluster_state).await;
@@ -265,6 +304,12 @@ impl Session {
                     self.send(Event::Cluster(state)).await;
                 }
                 Ok(text) = broadcasts.recv() => self.send(Event::Broadcast { text }).await,
+                Some(change) = orders.recv() => self.instructed(change).await,
+                Some(socket) = new_connection.recv() => {
+                    info!("session {}: its page is back on a new connection; the old one is closed", self.id);
+                    let queue = writer.hand_over(CloseReason::Elsewhere.frame()).await;
+                    return State::Connected { socket, queue, resumed: true };
+                }
                 _ = shutdown.changed() => return State::Ended { reason: CloseReason::ServerStopping, writer: Some(writer) },
                 queue = writer.stopped() => return State::WaitingForPage { queue },
                 _ = listen.tick() => if heard.elapsed() > self.ctx.ping_every * SILENT_PINGS {
@@ -272,6 +317,12 @@ impl Session {
                     return State::WaitingForPage { queue: writer.detach().await };
                 },
                 _ = idle.tick() => self.close_idle_producer().await,
+            }
+            // A first fault moved the session to its own cluster: its page follows it.
+            if std::mem::take(&mut self.cluster_moved) {
+                cluster_state = self.cluster().subscribe();
+                let state = cluster_state.borrow_and_update().clone();
+                self.send(Event::Cluster(state)).await;
             }
         }
     }
@@ -358,7 +409,7 @@ impl Session {
     }
 
     async fn hello(&self, resumed: bool) {
-        let (brokers, topics) = match self.ctx.cluster.describe().await {
+        let (brokers, topics) = match self.cluster().describe().await {
             Ok(found) => found,
             Err(e) => {
                 warn!("{e}");
@@ -368,8 +419,8 @@ impl Session {
         };
         self.send(Event::Hello(Hello {
             protocol: PROTOCOL_VERSION,
-            mode: self.ctx.cluster.mode(),
-            bootstrap_servers: self.ctx.cluster.bootstrap_servers().to_owned(),
+            mode: self.cluster().mode(),
+            bootstrap_servers: self.cluster().bootstrap_servers().to_owned(),
             brokers,
             topics,
             limits: self.ctx.limits,
@@ -383,6 +434,8 @@ impl Session {
     async fn send(&self, event: Event) {
         if let Event::Error(error) = &event {
             self.ctx.class.counts.refused(&error.problem);
+            // The field at fault says more than "invalid request" to the instructor.
+            self.ctx.class.told(self.id, error.fields.first().map_or(&error.problem, |f| &f.problem));
         }
         // Fails only when the writer is gone, which ends the session anyway.
         let _ = self.events.send(event).await;

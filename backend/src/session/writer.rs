@@ -21,6 +21,10 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a closing session's writer may take to send what is left and its close frame.
 const FINISH_WAIT: Duration = Duration::from_secs(2);
 
+/// How long a connection taken over by the page's new one gets for its close frame: it is
+/// most likely dead already.
+const HAND_OVER_WAIT: Duration = Duration::from_millis(500);
+
 /// What waits for a connection's writer: the session's events, and read-backs' answers
 /// (one at a time, so that a page that does not read holds one, not hundreds).
 pub(super) struct Queues {
@@ -44,6 +48,9 @@ enum Control {
     Detach,
     /// Write what is left, then close the socket with this frame.
     Close(CloseFrame),
+    /// Close the socket at once with this frame, leaving what is left for the page's
+    /// new connection.
+    HandOver(CloseFrame),
 }
 
 /// The writer of one connection.
@@ -76,6 +83,15 @@ impl Writer {
         self.task.await.expect("the writer does not panic")
     }
 
+    /// Closes this connection with `close` (bounded: it may be dead) and gives the
+    /// queue back, for the page's new connection.
+    pub(super) async fn hand_over(mut self, close: CloseFrame) -> Queues {
+        if let Some(control) = self.control.take() {
+            let _ = control.send(Control::HandOver(close));
+        }
+        self.task.await.expect("the writer does not panic")
+    }
+
     /// Lets the writer send what is left, then `close` (bounded).
     pub(super) async fn finish(mut self, close: CloseFrame) {
         if let Some(control) = self.control.take() {
@@ -101,6 +117,10 @@ async fn write(
             biased;
             control = &mut controlled, if closing.is_none() => match control {
                 Ok(Control::Detach) => return queue,
+                Ok(Control::HandOver(close)) => {
+                    let _ = tokio::time::timeout(HAND_OVER_WAIT, sink.send(Message::Close(Some(close)))).await;
+                    return queue;
+                }
                 Ok(Control::Close(close)) => closing = Some(close),
                 // The session is gone without a word: write what is left.
                 Err(_) => closing = Some(plain_close()),

@@ -42,6 +42,19 @@ impl ChromeDriver {
 
     /// A Chromium session with `extra` flags besides the usual ones.
     pub async fn browser_with(&self, extra: &[&str]) -> Client {
+        self.browser_as(extra, None).await
+    }
+
+    /// A Chromium session emulating a phone's screen of `width` x `height` CSS pixels
+    /// (three device pixels each, touch): a desktop window cannot be narrower than 500 px.
+    pub async fn phone(&self, width: u32, height: u32) -> Client {
+        let emulation = serde_json::json!({
+            "deviceMetrics": { "width": width, "height": height, "pixelRatio": 3.0, "touch": true },
+        });
+        self.browser_as(&[], Some(emulation)).await
+    }
+
+    async fn browser_as(&self, extra: &[&str], mobile_emulation: Option<serde_json::Value>) -> Client {
         let profile = std::env::temp_dir().join(format!("playground-e2e-{}-{}", std::process::id(), self.child.id()));
         // The same flags as `cargo xtask test` gives wasm-bindgen-test-runner.
         let mut args: Vec<String> =
@@ -49,7 +62,11 @@ impl ChromeDriver {
         args.push(format!("--user-data-dir={}", profile.display()));
         args.extend(extra.iter().map(|a| (*a).to_owned()));
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert("goog:chromeOptions".into(), serde_json::json!({ "args": args }));
+        let mut options = serde_json::json!({ "args": args });
+        if let Some(emulation) = mobile_emulation {
+            options["mobileEmulation"] = emulation;
+        }
+        capabilities.insert("goog:chromeOptions".into(), options);
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(capabilities)
             .connect(&self.url)

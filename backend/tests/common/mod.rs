@@ -199,6 +199,17 @@ impl Client {
         }
     }
 
+    /// Reads until the server closes the socket; its close code, if it gave one.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await.expect("no close in time")? {
+                Ok(tungstenite::Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+    }
+
     /// The next event that is not periodic (`stats`, `producer_stats`) or a librdkafka `log` line.
     pub async fn next_within(&mut self, wait: Duration) -> Event {
         loop {

@@ -205,8 +205,11 @@ pub fn AcksFlow(
     let hop = move |from: (f64, f64), to: (f64, f64), begin: f64, dur: f64, class: &'static str| {
         let path = format!("M{},{} L{},{}", from.0, from.1, to.0, to.1);
         let begins = format!("{begin:.2}s; anim.end+{begin:.2}s");
+        // At the origin, so that the motion's path is where the dot is drawn (animateMotion
+        // moves a shape from where it is); hidden until its hop begins.
         view! {
-            <circle r="7" class=format!("dot {class}") cx="-20" cy="-20">
+            <circle r="7" class=format!("dot {class}") cx="0" cy="0" visibility="hidden">
+                <set attributeName="visibility" to="visible" begin=begins.clone() />
                 <animateMotion dur=format!("{dur:.2}s") begin=begins path=path fill="freeze" />
             </circle>
         }

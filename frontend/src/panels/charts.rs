@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::compare::{LATENCY_TICKS, ticks};
+use crate::compare::{LATENCY_TICKS, latency_tick, tick_decimals, ticks};
 use crate::context::Ctx;
 use crate::model::{LATENCY_BINS, Point, latency_scale};
 use crate::t;
@@ -44,25 +44,29 @@ fn time_ticks(max_ms: f64) -> Vec<Tick> {
     let (w, _) = plot();
     let in_seconds = max_ms >= 2_000.0;
     let (max, unit) = if in_seconds { (max_ms / 1000.0, "s") } else { (max_ms, "ms") };
-    ticks(max)
+    let steps = ticks(max);
+    let decimals = tick_decimals(&steps);
+    steps
         .into_iter()
-        .map(|t| Tick { at: LEFT + t / max.max(1e-9) * w, label: format!("{} {unit}", crate::i18n::number(t, 0)) })
+        .map(|t| Tick {
+            at: LEFT + t / max.max(1e-9) * w,
+            label: format!("{} {unit}", crate::i18n::number(t, decimals)),
+        })
         .collect()
 }
 
-/// A value axis up to `max`, each tick labelled by `label`.
-fn value_ticks(max: f64, label: impl Fn(f64) -> String) -> Vec<Tick> {
+/// A value axis up to `max`, each tick labelled by `label` with the decimals it needs.
+fn value_ticks(max: f64, label: impl Fn(f64, u8) -> String) -> Vec<Tick> {
     let (_, h) = plot();
-    ticks(max).into_iter().map(|t| Tick { at: TOP + h - t / max.max(1e-9) * h, label: label(t) }).collect()
+    let steps = ticks(max);
+    let decimals = tick_decimals(&steps);
+    steps.into_iter().map(|t| Tick { at: TOP + h - t / max.max(1e-9) * h, label: label(t, decimals) }).collect()
 }
 
 /// The histogram's latency axis (log scale).
 fn latency_ticks() -> Vec<Tick> {
     let (w, _) = plot();
-    LATENCY_TICKS
-        .iter()
-        .map(|(us, label)| Tick { at: LEFT + latency_scale(*us) * w, label: (*label).to_owned() })
-        .collect()
+    LATENCY_TICKS.into_iter().map(|us| Tick { at: LEFT + latency_scale(us) * w, label: latency_tick(us) }).collect()
 }
 
 /// Grid lines and labels of both axes.
@@ -84,13 +88,13 @@ fn axes(x: Vec<Tick>, y: Vec<Tick>) -> impl IntoView {
 }
 
 /// A rate as an axis label: 1.5k, 20k, 1.2M.
-fn rate_label(rate: f64) -> String {
+fn rate_label(rate: f64, decimals: u8) -> String {
     if rate >= 1_000_000.0 {
         format!("{}M", crate::i18n::number(rate / 1_000_000.0, 1))
     } else if rate >= 1_000.0 {
         format!("{}k", crate::i18n::number(rate / 1_000.0, 0))
     } else {
-        crate::i18n::number(rate, 0)
+        crate::i18n::number(rate, decimals)
     }
 }
 
@@ -131,27 +135,35 @@ pub fn ChartsPanel() -> impl IntoView {
             <div class="charts">
                 <figure>
                     <figcaption>
-                        {t!("Throughput, msgs/s (top: ", "Débit, msgs/s (haut : ")} <span id="chart-max-rate">{move || throughput.with(|t| format!("{:.0}", t.2))}</span> ")"
+                        {t!("Throughput, msgs/s", "Débit, msgs/s")}
+                        // No run yet: no top of nothing.
+                        {move || series.with(|s| !s.is_empty()).then(|| view! {
+                            {t!(" (top: ", " (haut : ")} <span id="chart-max-rate">{move || throughput.with(|t| format!("{:.0}", t.2))}</span> ")"
+                        })}
                     </figcaption>
                     <svg viewBox=view_box.clone() role="img" aria-label=t!("Throughput over time", "Débit dans le temps")>
-                        {move || {
+                        // No run yet: a frame, not axes of nothing (0 0 0 1 1 1).
+                        {move || series.with(|s| !s.is_empty()).then(|| {
                             let (max_x, max_y) = throughput.with(|t| (t.1, t.2));
                             axes(time_ticks(max_x), value_ticks(max_y, rate_label))
-                        }}
+                        })}
                         <polyline id="throughput-line" class="line rate" points=move || throughput.with(|t| t.0.clone()) />
                     </svg>
                 </figure>
                 <figure>
                     <figcaption>
                         {t!("Latency over time: ", "Latence dans le temps : ")} <span class="p50">"p50"</span> {t!(" and ", " et ")}
-                        <span class="p99">"p99"</span> {t!(" (top: ", " (haut : ")} {move || crate::i18n::latency(latency.with(|l| l.3) as u64)} ")"
+                        <span class="p99">"p99"</span>
+                        {move || series.with(|s| !s.is_empty()).then(|| view! {
+                            {t!(" (top: ", " (haut : ")} {move || crate::i18n::latency(latency.with(|l| l.3) as u64)} ")"
+                        })}
                     </figcaption>
                     <svg viewBox=view_box.clone() role="img" aria-label=t!("Latency over time", "Latence dans le temps")>
-                        {move || {
+                        {move || series.with(|s| !s.is_empty()).then(|| {
                             let (max_x, max_y) = latency.with(|l| (l.2, l.3));
                             // In ms: the latencies are in µs.
-                            axes(time_ticks(max_x), value_ticks(max_y / 1000.0, |ms| format!("{} ms", crate::i18n::number(ms, if ms < 10.0 && ms.fract() != 0.0 { 1 } else { 0 }))))
-                        }}
+                            axes(time_ticks(max_x), value_ticks(max_y / 1000.0, |ms, d| format!("{} ms", crate::i18n::number(ms, d))))
+                        })}
                         <polyline class="line p50" points=move || latency.with(|l| l.0.clone()) />
                         <polyline class="line p99" points=move || latency.with(|l| l.1.clone()) />
                     </svg>
@@ -222,10 +234,10 @@ mod tests {
 
     #[test]
     fn values_rise_from_the_bottom_of_the_plot() {
-        let y = value_ticks(100.0, |v| format!("{v}"));
+        let y = value_ticks(100.0, |v, _| format!("{v}"));
         assert_eq!(y[0].at, H - BOTTOM, "0 at the bottom");
         assert_eq!(y.last().map(|t| (t.at, t.label.as_str())), Some((TOP, "100")));
-        assert_eq!(rate_label(25_000.0), "25k");
-        assert_eq!(rate_label(1_500_000.0), "1.5M");
+        assert_eq!(rate_label(25_000.0, 0), "25k");
+        assert_eq!(rate_label(1_500_000.0, 0), "1.5M");
     }
 }

@@ -3,7 +3,7 @@
 //! processes on Apache Kafka started by the playground.
 
 use leptos::prelude::*;
-use shared::protocol::{BrokerProcess, BrokerState, ClusterMode, Fault, FaultKind, ProduceError, Shutdown};
+use shared::protocol::{BrokerProcess, BrokerState, ClusterMode, Fault, FaultKind, ProduceError, SetBy, Shutdown};
 
 use crate::context::Ctx;
 use crate::i18n::lang;
@@ -16,6 +16,10 @@ pub fn ClusterLine() -> impl IntoView {
     // Memos: deliveries streaming into the page must not redraw what did not change.
     let hello = Memo::new(move |_| ctx.page.with(|p| p.hello.clone()));
     let own_topic = Memo::new(move |_| ctx.page.with(|p| p.joined.as_ref().and_then(|j| j.1.clone())));
+    // The trainee's own cluster, once their first fault started one.
+    let own_bootstrap = Memo::new(move |_| {
+        ctx.page.with(|p| p.cluster.as_ref().and_then(|c| c.own.as_ref()).map(|o| o.bootstrap_servers.clone()))
+    });
     view! {
         <div id="cluster-line" class="cluster-line">
             {move || match hello.get() {
@@ -27,16 +31,17 @@ pub fn ClusterLine() -> impl IntoView {
                         ClusterMode::Local => t!(lang(); "Apache Kafka on this machine (KRaft)", "Apache Kafka sur cette machine (KRaft)"),
                     };
                     let brokers = h.brokers.len();
-                    let bootstrap = h.bootstrap_servers.clone();
+                    let class_bootstrap = h.bootstrap_servers.clone();
+                    let bootstrap = Signal::derive(move || own_bootstrap.get().unwrap_or_else(|| class_bootstrap.clone()));
                     let kcat = move || {
                         // The trainee's own topic when they have one.
                         let topic = own_topic.get().unwrap_or_else(|| shared::lab::TOPIC.to_owned());
-                        format!("kcat -b {bootstrap} -C -t {topic} -f '%p:%o %k %s\\n'")
+                        format!("kcat -b {} -C -t {topic} -f '%p:%o %k %s\\n'", bootstrap.get())
                     };
                     view! {
                         <span class="mode">{mode}</span>
                         <span>{format!("{brokers} brokers")}</span>
-                        <span>"bootstrap " <code id="bootstrap">{h.bootstrap_servers.clone()}</code></span>
+                        <span>"bootstrap " <code id="bootstrap">{bootstrap}</code></span>
                         <span class="tools">{t!("Use your own tools: ", "Vos propres outils : ")} <code id="kcat">{kcat}</code></span>
                     }
                     .into_any()
@@ -53,9 +58,81 @@ pub fn ClusterPanel() -> impl IntoView {
         <section class="panel" id="cluster">
             <h2>{t!("Cluster", "Cluster")}</h2>
             <BrokerTable />
+            <FaultScope />
             <IsrTable />
             <FaultButtons />
         </section>
+    }
+}
+
+/// Whose faults the page sees, and whom its own faults touch.
+#[component]
+fn FaultScope() -> impl IntoView {
+    let ctx = expect_context::<Ctx>();
+    let scope = Memo::new(move |_| {
+        ctx.page.with(|p| {
+            let trainee_faults = p.hello.as_ref().is_some_and(|h| h.limits.trainee_faults);
+            p.cluster.as_ref().map(|c| (c.faults, c.own.clone(), c.set_by.clone(), trainee_faults))
+        })
+    });
+    move || {
+        let (kind, own, set_by, trainee_faults) = scope.get()?;
+        let text = fault_scope(kind, own.as_ref(), set_by.as_ref(), trainee_faults, lang())?;
+        Some(view! { <p class="hint" id="fault-scope" class:own=own.is_some()>{text}</p> })
+    }
+}
+
+/// What the page says of whose faults it sees: on a trainee's own cluster, that theirs
+/// touch their runs only and which brokers hold the instructor's; on the class's
+/// embedded cluster, that a first fault starts a cluster of their own; on brokers
+/// everyone shares, who switched the last fault on.
+pub(crate) fn fault_scope(
+    kind: Option<FaultKind>,
+    own: Option<&shared::protocol::OwnCluster>,
+    set_by: Option<&SetBy>,
+    trainee_faults: bool,
+    lang: shared::problem::Lang,
+) -> Option<String> {
+    let by = |set_by: &SetBy| match set_by {
+        SetBy::Instructor => t!(lang; "the instructor, for the whole class", "le formateur, pour toute la classe"),
+        SetBy::Trainee(Some(name)) => name.clone(),
+        SetBy::Trainee(None) => t!(lang; "a trainee with no name yet", "un stagiaire encore sans nom"),
+    };
+    if let Some(own) = own {
+        let mut text = t!(lang;
+            "Your own cluster ({}), started by your first fault: your faults change your runs only.",
+            "Votre propre cluster ({}), démarré par votre première panne : vos pannes ne changent que vos envois.",
+            own.bootstrap_servers);
+        if !own.instructor_brokers.is_empty() {
+            let ids = own.instructor_brokers.iter().map(i32::to_string).collect::<Vec<_>>().join(", ");
+            text += &t!(lang;
+                " Broker {}: the instructor's fault, for the whole class; only the instructor undoes it.",
+                " Broker {} : panne du formateur, pour toute la classe ; seul le formateur l'annule.",
+                ids);
+        }
+        return Some(text);
+    }
+    match kind? {
+        FaultKind::Mock => {
+            let mut text = if trainee_faults {
+                t!(lang;
+                    "The class's cluster. Your first fault starts a cluster of your own, where your next runs go: it costs no one else a run.",
+                    "Le cluster de la classe. Votre première panne démarre un cluster à vous, où vont vos envois suivants : elle ne coûte rien aux autres.")
+            } else {
+                String::new()
+            };
+            if let Some(set_by) = set_by {
+                text +=
+                    &t!(lang; " Last fault here switched by {}.", " Dernière panne ici déclenchée par {}.", by(set_by));
+            }
+            (!text.is_empty()).then(|| text.trim_start().to_owned())
+        }
+        FaultKind::Process => set_by.map(|set_by| {
+            t!(lang;
+                "Last fault switched by {}: these brokers are everyone's on this server.",
+                "Dernière panne déclenchée par {} : ces brokers sont ceux de tous sur ce serveur.",
+                by(set_by))
+        }),
     }
 }
 
@@ -485,6 +562,32 @@ fn FaultButtons() -> impl IntoView {
                 </button>
             </div>
         </Show>
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+    use shared::problem::Lang;
+    use shared::protocol::OwnCluster;
+
+    #[test]
+    fn the_page_says_whose_faults_it_sees_and_whom_its_own_touch() {
+        let own = OwnCluster { bootstrap_servers: "127.0.0.1:4000".into(), instructor_brokers: vec![2] };
+        let text = fault_scope(Some(FaultKind::Mock), Some(&own), None, true, Lang::En).unwrap();
+        assert!(text.contains("Your own cluster (127.0.0.1:4000)") && text.contains("your runs only"), "{text}");
+        assert!(text.contains("Broker 2: the instructor's fault"), "{text}");
+        let text = fault_scope(Some(FaultKind::Mock), None, Some(&SetBy::Instructor), true, Lang::Fr).unwrap();
+        assert!(
+            text.starts_with("Le cluster de la classe") && text.ends_with("par le formateur, pour toute la classe."),
+            "{text}"
+        );
+        let zoe = SetBy::Trainee(Some("Zoé".into()));
+        let text = fault_scope(Some(FaultKind::Process), None, Some(&zoe), true, Lang::En).unwrap();
+        assert_eq!(text, "Last fault switched by Zoé: these brokers are everyone's on this server.");
+        // Nothing to say: an external cluster, or shared brokers nobody faulted yet.
+        assert_eq!(fault_scope(None, None, None, true, Lang::En), None);
+        assert_eq!(fault_scope(Some(FaultKind::Process), None, None, true, Lang::En), None);
     }
 }
 

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use shared::protocol::{Command, Experiment, ProduceRequest};
 use wasm_bindgen::JsCast;
 
+use crate::acks_ladder::{self, Verdict};
 use crate::compare::{self, AT_MOST, COLOURS, Summary};
 use crate::context::Ctx;
 use crate::i18n::lang;
@@ -25,6 +26,13 @@ pub fn ComparePanel() -> impl IntoView {
     let queue = RwSignal::new(Vec::<ProduceRequest>::new());
     let began_after = RwSignal::new(None::<(u64, Experiment)>);
     let with_idempotence = RwSignal::new(false);
+    // On a replicating cluster, the acks ladder's acks=1 / acks=all pair: the request it
+    // repeats, which pair this is, and what the last one showed.
+    let ladder_pair = RwSignal::new(None::<ProduceRequest>);
+    let attempt = RwSignal::new(0_u32);
+    let verdict = RwSignal::new(None::<Verdict>);
+    // The experiment whose runs are compared now, for what the page says of them.
+    let compared = RwSignal::new(None::<Experiment>);
 
     // One experiment run after another: the next goes once the last one finished; when
     // none is left, its runs are the ones compared.
@@ -44,12 +52,36 @@ pub fn ComparePanel() -> impl IntoView {
             Some(request) => ctx.send_request(request),
             None => {
                 if let Some((after, experiment)) = began_after.get_untracked() {
+                    // The ladder's pair judged: another pair while it does not show yet.
+                    if let Some(base) = ladder_pair.get_untracked() {
+                        let judged = ctx.page.with_untracked(|p| {
+                            let runs: Vec<&Summary> = p.summaries.iter().filter(|s| s.run > after).collect();
+                            acks_ladder::last_pair(&runs)
+                                .map(|(one, all)| acks_ladder::verdict(one, all, attempt.get_untracked()))
+                        });
+                        if judged == Some(Verdict::Again) {
+                            attempt.update(|a| *a += 1);
+                            let mut next = acks_ladder::pair(&base);
+                            let first = next.remove(0);
+                            queue.set(next);
+                            ctx.send_request(first);
+                            return;
+                        }
+                        ladder_pair.set(None);
+                        verdict.set(judged);
+                    }
                     began_after.set(None);
                     let (runs, result) = ctx.page.with_untracked(|p| {
-                        let runs: Vec<&Summary> = p.summaries.iter().filter(|s| s.run > after).take(AT_MOST).collect();
+                        let mut runs: Vec<&Summary> = p.summaries.iter().filter(|s| s.run > after).collect();
+                        if experiment == Experiment::AcksLadder {
+                            let compared = acks_ladder::compared(&runs);
+                            runs.retain(|s| compared.contains(&s.run));
+                        }
+                        runs.truncate(AT_MOST);
                         (runs.iter().map(|s| s.run).collect(), compare::result(experiment, &runs))
                     });
                     chosen.set(runs);
+                    compared.set(Some(experiment));
                     // For the instructor's class comparison; not the trainee's action, so
                     // a closed socket is not theirs to be told about.
                     if !result.runs.is_empty() {
@@ -64,6 +96,12 @@ pub fn ComparePanel() -> impl IntoView {
             ctx.send_run(); // says what to fix
             return;
         };
+        // On a replicating cluster the ladder measures replication: see `acks_ladder`.
+        let replicating = experiment == Experiment::AcksLadder && !ctx.embedded();
+        let base = if replicating { acks_ladder::on_replicating_cluster(&base) } else { base };
+        ladder_pair.set(replicating.then(|| base.clone()));
+        attempt.set(1);
+        verdict.set(None);
         let mut runs = compare::requests(experiment, &base, with_idempotence.get_untracked());
         let last = ctx.page.with_untracked(|p| p.summaries.last().map_or(0, |s| s.run));
         began_after.set(Some((last, experiment)));
@@ -118,12 +156,87 @@ pub fn ComparePanel() -> impl IntoView {
                     "Chaque expérience envoie les messages du formulaire une fois par réglage, un envoi après l'autre, puis les compare ici."
                 )}
             </p>
+            {move || (!ctx.embedded()).then(|| view! {
+                <p class="doc" id="acks-ladder-how">
+                    {t!(lang(); "Here the acks ladder sends at least {} messages one at a time (sync): each latency is then one round trip, acks=1 waiting for the leader, acks=all for every in-sync replica. It repeats acks=1 and acks=all, up to {} pairs, until acks=all is 5 % slower at p50 and p95.",
+                        "Ici l'échelle des acks envoie au moins {} messages un par un (sync) : chaque latence est alors un aller-retour, acks=1 attendant le leader, acks=all chaque réplique in-sync. Elle répète acks=1 et acks=all, jusqu'à {} paires, tant qu'acks=all n'est pas 5 % plus lent au p50 et au p95.",
+                        acks_ladder::MESSAGES, acks_ladder::ATTEMPTS)}
+                </p>
+            })}
+            {move || {
+                let attempt = attempt.get();
+                ladder_pair.with(Option::is_some).then(|| view! {
+                    <p class="doc" id="acks-ladder-attempt">
+                        {t!(lang(); "acks=1 / acks=all, pair {} of at most {}…", "acks=1 / acks=all, paire {} sur {} au plus…", attempt, acks_ladder::ATTEMPTS)}
+                    </p>
+                })
+            }}
+            {move || verdict.get().map(|v| view! { <p class="verdict" id="acks-verdict">{verdict_text(&v)}</p> })}
+            <p class="doc" id="linger-how">
+                {t!(
+                    "The linger.ms experiment sends pipelined (many messages in flight), whatever the form says: linger.ms lets a message wait for others to share its request, which only messages in flight together can. In sync mode, linger.ms only adds its wait.",
+                    "L'expérience linger.ms envoie en pipeline (beaucoup de messages en vol), quoi que dise le formulaire : linger.ms laisse un message attendre d'autres pour partager sa requête, ce que seuls des messages en vol ensemble peuvent. En sync, linger.ms n'ajoute que son attente."
+                )}
+            </p>
+            {move || (compared.get() == Some(Experiment::Linger)).then(|| {
+                let effects = picked.with(|runs| compare::linger_effects(&runs.iter().collect::<Vec<_>>()));
+                // Said from the trainee's figures: more than 5 % more msgs/s, or not.
+                let paid = effects.iter().any(|e| e.1 > 1.05);
+                let text = effects
+                    .into_iter()
+                    .map(|(linger, ratio, p50_ms)| {
+                        let (ratio, ms) = (crate::i18n::number(ratio, 2), crate::i18n::number(p50_ms.abs(), 1));
+                        if p50_ms >= 0.0 {
+                            t!(lang(); "linger.ms={}: ×{} the msgs/s of linger.ms=0, p50 {} ms more", "linger.ms={} : ×{} les msgs/s de linger.ms=0, p50 {} ms de plus", linger, ratio, ms)
+                        } else {
+                            t!(lang(); "linger.ms={}: ×{} the msgs/s of linger.ms=0, p50 {} ms less", "linger.ms={} : ×{} les msgs/s de linger.ms=0, p50 {} ms de moins", linger, ratio, ms)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · ");
+                view! {
+                    <p class="verdict" id="linger-result">
+                        {text}
+                        {if paid {
+                            t!(lang();
+                                ". Waiting bought fewer, larger requests: it pays when messages come faster than a round trip, as here.",
+                                ". Attendre a acheté moins de requêtes, plus grosses : c'est rentable quand les messages arrivent plus vite qu'un aller-retour, comme ici.")
+                        } else {
+                            t!(lang();
+                                ". Here it only added its wait: nothing to batch with these messages; try more.",
+                                ". Ici l'attente n'a rien apporté : rien à regrouper avec ces messages ; essayez-en plus.")
+                        }}
+                    </p>
+                }
+            })}
             <RunChooser chosen toggle />
             {move || {
+                // Drawn again in the other language: the charts' words are inside their SVG.
+                let _ = lang();
                 let runs = picked.get();
                 (runs.len() >= 2).then(|| view! { <Comparison runs /> })
             }}
         </section>
+    }
+}
+
+/// What the acks ladder's pairs showed, in the trainee's language.
+fn verdict_text(verdict: &Verdict) -> String {
+    let ratio = |r: f64| crate::i18n::number(r, 2);
+    match *verdict {
+        Verdict::Slower { p50, p95, attempt } => t!(lang();
+            "Measured: acks=all slower than acks=1, p50 ×{}, p95 ×{} (pair {}). The leader answered only once the followers had fetched each message.",
+            "Mesuré : acks=all plus lent qu'acks=1, p50 ×{}, p95 ×{} (paire {}). Le leader n'a répondu qu'une fois chaque message récupéré par les followers.",
+            ratio(p50), ratio(p95), attempt),
+        Verdict::NotShown { p50, p95 } => t!(lang();
+            "Not shown in {} pairs: acks=all was not 5 % slower at p50 and p95 (last: p50 ×{}, p95 ×{}). On one machine the wait for followers can hide in the noise: try again.",
+            "Pas montré en {} paires : acks=all n'a pas été 5 % plus lent au p50 et au p95 (dernière : p50 ×{}, p95 ×{}). Sur une machine, l'attente des followers peut se perdre dans le bruit : réessayez.",
+            acks_ladder::ATTEMPTS, ratio(p50), ratio(p95)),
+        Verdict::Failed { one, all } => t!(lang();
+            "Not compared: messages failed (acks=1: {}, acks=all: {}). Below min.insync.replicas, acks=all is refused (NOT_ENOUGH_REPLICAS), acks=1 is not.",
+            "Pas comparé : des messages ont échoué (acks=1 : {}, acks=all : {}). Sous min.insync.replicas, acks=all est refusé (NOT_ENOUGH_REPLICAS), pas acks=1.",
+            one, all),
+        Verdict::Again => String::new(),
     }
 }
 
@@ -140,7 +253,7 @@ fn RunChooser(chosen: RwSignal<Vec<u64>>, toggle: impl Fn(u64) + Copy + Send + S
                         .rev()
                         .map(|s| {
                             let run = s.run;
-                            let mode = s.request.mode.as_str();
+                            let mode = compare::mode_name(s.request.mode);
                             let line = format!(
                                 "{} {run} · acks={} · linger.ms={} · {mode} · {} · {:.0} msgs/s",
                                 t!(lang(); "Run", "Envoi"),
@@ -191,7 +304,7 @@ fn Comparison(runs: Vec<Summary>) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let cells = differ.iter().map(|(_, values)| view! { <td>{values[i].clone()}</td> }).collect_view();
+            let cells = differ.iter().map(|(name, values)| view! { <td>{compare::shown(name, &values[i])}</td> }).collect_view();
             let [p50, _, p99] = s.percentiles_us;
             view! {
                 <tr data-run=s.run>

@@ -155,6 +155,9 @@ fn DeliveryRows(window: Memo<Window>, scroll_top: RwSignal<f64>, selected: RwSig
                                         let chosen = row.clone();
                                         move |ev| {
                                             if ev.key() == "Enter" {
+                                                // Or the same Enter, reaching Close once the
+                                                // details take the focus, closes them again.
+                                                ev.prevent_default();
                                                 selected.set(Some(chosen.clone()));
                                             }
                                         }
@@ -212,8 +215,25 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
     if let (Some(partition), Some(offset)) = (row.partition, row.offset) {
         ctx.send(Command::Fetch { topic: topic.clone(), partition, offset });
     }
+    // The keyboard goes into the details as they open (Close has the focus), and Escape
+    // closes them.
+    let on_close = std::sync::Arc::new(on_close);
+    let close_button = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = close_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let on_escape = {
+        let on_close = std::sync::Arc::clone(&on_close);
+        move |ev: leptos::ev::KeyboardEvent| {
+            if ev.key() == "Escape" {
+                on_close();
+            }
+        }
+    };
     view! {
-        <div class="details" id="details" role="dialog" aria-label=t!("Message details", "Détails du message")>
+        <div class="details" id="details" role="dialog" aria-label=t!("Message details", "Détails du message") on:keydown=on_escape>
             <h3>{format!("Message {}", row.seq)}</h3>
             <DeliveryFacts row=row.clone() />
             {
@@ -232,7 +252,7 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
                 })
             }
             <ReadBack row=row.clone() />
-            <button class="close" aria-label=t!("Close details", "Fermer les détails") on:click=move |_| on_close()>
+            <button class="close" node_ref=close_button aria-label=t!("Close details", "Fermer les détails") on:click=move |_| on_close()>
                 {t!("Close", "Fermer")}
             </button>
         </div>

@@ -41,6 +41,16 @@ pub fn LabSidebar() -> impl IntoView {
             progress.with_untracked(save);
         }
     });
+    // The instructor started this trainee's progress again: the panel does too.
+    let resets = Memo::new(move |_| ctx.page.with(|p| p.progress_resets));
+    Effect::new(move |previous: Option<u32>| {
+        let now = resets.get();
+        if previous.is_some_and(|p| p != now) {
+            progress.set(Progress::default());
+            progress.with_untracked(save);
+        }
+        now
+    });
     // The instructor's view shows each trainee's progress: told on every change and on
     // every new connection.
     let session = Memo::new(move |_| ctx.page.with(|p| p.hello.as_ref().map(|h| h.session.clone())));
@@ -145,6 +155,8 @@ pub fn LabSidebar() -> impl IntoView {
 fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoView {
     let ctx = expect_context::<Ctx>();
     let asked = RwSignal::new(false);
+    // The fields the last set-up changed, by name, for the line that says so.
+    let set_up = RwSignal::new(None::<Vec<String>>);
     let judged = Memo::new(move |_| ctx.page.with(|p| p.revision));
     // A memo: the page changes with every delivery, the cluster's kind never.
     let on_kafka =
@@ -221,7 +233,10 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
                                         let partition = predict(request.settings.partitioner, key, p.partitions() as u32)?;
                                         cluster.leaders.get(partition as usize).copied()
                                     });
+                                    let changed = ctx.form.with_untracked(|f| f.changed_fields(&form));
                                     ctx.form.set(form);
+                                    set_up.set(Some(changed.iter().map(|(_, name)| name.clone()).collect()));
+                                    show_changed(changed.into_iter().map(|(id, _)| id).collect());
                                     let faults = match kafka_leader {
                                         _ if ctx.embedded() => faults,
                                         Some(leader) => setup.kafka_faults(leader),
@@ -245,6 +260,15 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
                     {t!("Check", "Vérifier")}
                 </button>
             </div>
+            {move || set_up.get().map(|names| view! {
+                <p class="hint set-up-done" id=format!("set-up-done-{n}") role="status">
+                    {if names.is_empty() {
+                        t!(lang(); "Already set: the form had nothing to change.", "Déjà réglé : rien à changer dans le formulaire.")
+                    } else {
+                        t!(lang(); "Set in the form, highlighted: {}.", "Réglé dans le formulaire, surligné : {}.", names.join(", "))
+                    }}
+                </p>
+            })}
             <div class="verdict" id=format!("verdict-{n}") role="status">
                 {move || match verdict.get() {
                     None => None,
@@ -261,4 +285,48 @@ fn ExerciseCard(exercise: Exercise, progress: RwSignal<Progress>) -> impl IntoVi
             </div>
         </article>
     }
+}
+
+/// How long a field a set-up changed stays highlighted.
+const HIGHLIGHT: std::time::Duration = std::time::Duration::from_secs(4);
+
+/// Brings the first of the fields `ids` not on screen into view (only as far as needed: the lab beside
+/// it stays put) and highlights each for a few seconds, once the form has redrawn them.
+fn show_changed(ids: Vec<String>) {
+    let fields = move || -> Vec<web_sys::Element> {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else { return Vec::new() };
+        ids.iter()
+            .filter_map(|id| document.get_element_by_id(id))
+            .filter_map(|e| e.closest(".field").ok().flatten().or(Some(e)))
+            .collect()
+    };
+    set_timeout(
+        move || {
+            let fields = fields();
+            // The first one off the screen (the others on it stay seen): the page moves
+            // only as far as it needs.
+            let height = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).unwrap_or(0.0);
+            let off_screen = |e: &&web_sys::Element| {
+                let r = e.get_bounding_client_rect();
+                r.top() < 0.0 || r.bottom() > height
+            };
+            if let Some(first) = fields.iter().find(off_screen) {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                first.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+            for field in &fields {
+                let _ = field.class_list().add_1("changed");
+            }
+            set_timeout(
+                move || {
+                    for field in &fields {
+                        let _ = field.class_list().remove_1("changed");
+                    }
+                },
+                HIGHLIGHT,
+            );
+        },
+        std::time::Duration::ZERO,
+    );
 }

@@ -221,7 +221,7 @@ fn RunSummary() -> impl IntoView {
     let summary = move || {
         ctx.page.with(|p| {
             let run = p.run.as_ref()?;
-            let done = run.rows.len();
+            let done = run.outcomes();
             let n = |x: u64| crate::i18n::number(x as f64, 0);
             let status = match &run.finished {
                 None => {
@@ -243,12 +243,13 @@ fn RunSummary() -> impl IntoView {
                         crate::i18n::latency(s.p99_us)
                     )
                 };
-                let left = u64::from(run.count).saturating_sub(s.delivered + s.failed);
-                let eta = if run.finished.is_none() && left > 0 && s.msgs_per_sec > 0.0 {
-                    let secs = left as f64 / s.msgs_per_sec;
-                    t!(lang(); " · about {secs:.0} s left", " · environ {secs:.0} s restantes")
-                } else {
-                    String::new()
+                let eta = match run.seconds_left() {
+                    Some(secs) if secs >= 1.0 => {
+                        let secs = crate::i18n::number(secs, 0);
+                        t!(lang(); " · about {secs} s left", " · environ {secs} s restantes")
+                    }
+                    Some(_) => t!(lang(); " · any moment now", " · d'un instant à l'autre"),
+                    None => String::new(),
                 };
                 let (rate, in_flight) = (crate::i18n::number(s.msgs_per_sec, 0), n(s.in_flight));
                 t!(lang(); "{rate} msgs/s · {latency} · {in_flight} in flight{eta}", "{rate} msgs/s · {latency} · {in_flight} en vol{eta}")
