@@ -10,7 +10,7 @@
 use shared::protocol::{ProduceRequest, RunMode};
 use shared::settings::Acks;
 
-use crate::compare::Summary;
+use crate::model::Summary;
 
 /// How many acks=1 / acks=all pairs the ladder sends at most before saying it could not
 /// show the difference.

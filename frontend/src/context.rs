@@ -85,13 +85,13 @@ pub(crate) fn kept_form() -> Option<shared::protocol::ProduceRequest> {
 const SUMMARIES_KEY: &str = "playground.runs";
 
 /// Keeps `summaries` in this tab.
-pub(crate) fn keep_summaries(summaries: &[crate::compare::Summary]) {
+pub(crate) fn keep_summaries(summaries: &[crate::model::Summary]) {
     if let Ok(json) = serde_json::to_string(summaries) {
         storage::write(Place::Tab, SUMMARIES_KEY, &json);
     }
 }
 
 /// The runs this tab kept for comparing.
-pub(crate) fn kept_summaries() -> Vec<crate::compare::Summary> {
+pub(crate) fn kept_summaries() -> Vec<crate::model::Summary> {
     storage::read(Place::Tab, SUMMARIES_KEY).and_then(|json| serde_json::from_str(&json).ok()).unwrap_or_default()
 }

@@ -65,7 +65,7 @@ pub struct Hop {
 }
 
 /// The hops of a delivery under `acks`, timed by librdkafka's `breakdown` (in the
-/// producer, waiting to send, round trip: see [`crate::compare::breakdown`]) when its
+/// producer, waiting to send, round trip: see [`crate::model::breakdown`]) when its
 /// statistics came; `embedded` says the cluster does not replicate.
 pub fn hops(acks: Acks, breakdown: Option<[i64; 3]>, embedded: bool) -> Vec<Hop> {
     let [queue, wait, rtt] = breakdown.map_or([None; 3], |b| b.map(|us| Some(us.max(0))));

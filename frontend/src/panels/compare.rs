@@ -7,9 +7,10 @@ use shared::protocol::{Command, Experiment, ProduceRequest};
 use wasm_bindgen::JsCast;
 
 use crate::acks_ladder::{self, Verdict};
-use crate::compare::{self, AT_MOST, COLOURS, Summary};
+use crate::compare::{self, AT_MOST, COLOURS};
 use crate::context::Ctx;
 use crate::i18n::lang;
+use crate::model::Summary;
 use crate::t;
 
 /// A `data:` address holding `text`, for a download link.

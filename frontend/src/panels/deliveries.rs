@@ -239,7 +239,7 @@ fn Details(row: Row, on_close: impl Fn() + Send + Sync + 'static) -> impl IntoVi
             {
                 let (acks, leader, followers, breakdown) = ctx.page.with_untracked(|p| {
                     let acks = p.sent.as_ref().map_or(shared::settings::Acks::All, |r| r.settings.acks);
-                    let breakdown = crate::compare::run_breakdown(p);
+                    let breakdown = crate::model::run_breakdown(p);
                     let cluster = p.cluster.as_ref();
                     let leader = row.partition.and_then(|part| cluster?.leaders.get(part as usize).copied());
                     let followers: Vec<i32> = cluster

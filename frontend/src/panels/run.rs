@@ -261,7 +261,7 @@ fn RunSummary() -> impl IntoView {
             };
             let done = done.max(delivered + failed);
             let intended = run.stats.as_ref().and_then(from_intended);
-            let breakdown = crate::compare::run_breakdown(p).map(|[queue, wait, rtt]| {
+            let breakdown = crate::model::run_breakdown(p).map(|[queue, wait, rtt]| {
                 let [queue, wait, rtt] = [queue, wait, rtt].map(|us| crate::i18n::latency(us.max(0) as u64));
                 t!(lang(); "Where the latency goes (librdkafka's averages): {queue} in the producer · {wait} waiting to send · {rtt} round trip", "Où passe la latence (moyennes de librdkafka) : {queue} dans le producer · {wait} d'attente d'envoi · {rtt} d'aller-retour")
             });
