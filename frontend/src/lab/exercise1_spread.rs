@@ -4,12 +4,12 @@ use shared::problem::Text;
 use shared::protocol::Fault;
 use shared::settings::{Partitioner, ProducerSettings};
 
-use super::{Finding, Parts, Setup, Verdict, judged, need, no_kafka_faults, runs, set_up_label, totals};
+use super::{Finding, Parts, Setup, Verdict, Words, judged, need, no_kafka_faults, runs, set_up_label, totals};
 use crate::model::Form;
 use crate::model::Page;
 
-/// The exercise's words, set-ups and check.
-pub(super) const PARTS: Parts = Parts {
+/// The exercise's card: its words and set-ups.
+pub(super) const WORDS: Words = Words {
     title: Text { en: "50 messages: the partition spread", fr: "50 messages : la répartition" },
     instructions: Text {
         en: "Set up sends 50 orders. Send, look at the partition lanes, then Check: how evenly did they spread, and why?",
@@ -17,11 +17,10 @@ pub(super) const PARTS: Parts = Parts {
     },
     setups: &[Setup::Spread],
     on_kafka: None,
-    label: set_up_label,
-    set_up,
-    kafka_faults: no_kafka_faults,
-    check,
 };
+
+/// The exercise's set-ups and check at work.
+pub(super) const PARTS: Parts = Parts { label: set_up_label, set_up, kafka_faults: no_kafka_faults, check };
 
 /// 50 of the lab's orders.
 fn set_up(_: Setup, _: &mut Form, _: &mut ProducerSettings, _: &mut Vec<Fault>, _: &str) -> u32 {

@@ -6,13 +6,13 @@ use shared::protocol::Fault;
 use shared::settings::ProducerSettings;
 
 use super::{
-    Finding, Parts, Setup, Verdict, judged, need, no_kafka_faults, read_back_command, records_at, runs, set_up_label,
-    totals,
+    Finding, Parts, Setup, Verdict, Words, judged, need, no_kafka_faults, read_back_command, records_at, runs,
+    set_up_label, totals,
 };
 use crate::model::{Form, Page};
 
-/// The exercise's words, set-ups and check.
-pub(super) const PARTS: Parts = Parts {
+/// The exercise's card: its words and set-ups.
+pub(super) const WORDS: Words = Words {
     title: Text { en: "A custom header", fr: "Un en-tête personnalisé" },
     instructions: Text {
         en: "Add a header environment with the value dev to the messages (Headers, Add header), send, then Check: the messages are read back from the topic.",
@@ -20,11 +20,10 @@ pub(super) const PARTS: Parts = Parts {
     },
     setups: &[],
     on_kafka: None,
-    label: set_up_label,
-    set_up,
-    kafka_faults: no_kafka_faults,
-    check,
 };
+
+/// The exercise's set-ups and check at work.
+pub(super) const PARTS: Parts = Parts { label: set_up_label, set_up, kafka_faults: no_kafka_faults, check };
 
 /// No set-up: the trainee adds the header to the lab's form.
 fn set_up(_: Setup, _: &mut Form, _: &mut ProducerSettings, _: &mut Vec<Fault>, _: &str) -> u32 {

@@ -6,11 +6,11 @@ use shared::problem::Text;
 use shared::protocol::{ErrorName, Fault};
 use shared::settings::ProducerSettings;
 
-use super::{Finding, Parts, Setup, Verdict, judged, need, no_kafka_faults, runs, set_up_label, totals};
+use super::{Finding, Parts, Setup, Verdict, Words, judged, need, no_kafka_faults, runs, set_up_label, totals};
 use crate::model::{Form, Page};
 
-/// The exercise's words, set-ups and check.
-pub(super) const PARTS: Parts = Parts {
+/// The exercise's card: its words and set-ups.
+pub(super) const WORDS: Words = Words {
     title: Text { en: "A broker goes down", fr: "Un broker tombe" },
     instructions: Text {
         en: "Set up sends 3 messages with message.timeout.ms 5000. Take all brokers down (Cluster panel), send, then Check; bring the brokers back up after.",
@@ -18,11 +18,10 @@ pub(super) const PARTS: Parts = Parts {
     },
     setups: &[Setup::BrokerDown],
     on_kafka: None,
-    label: set_up_label,
-    set_up,
-    kafka_faults: no_kafka_faults,
-    check,
 };
+
+/// The exercise's set-ups and check at work.
+pub(super) const PARTS: Parts = Parts { label: set_up_label, set_up, kafka_faults: no_kafka_faults, check };
 
 /// 3 messages with a 5 s timeout: each fails soon once every broker is down.
 fn set_up(_: Setup, _: &mut Form, settings: &mut ProducerSettings, _: &mut Vec<Fault>, _: &str) -> u32 {

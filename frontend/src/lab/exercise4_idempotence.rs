@@ -6,11 +6,13 @@ use shared::problem::Text;
 use shared::protocol::{Fault, ProduceError, Record, RunMode};
 use shared::settings::{Preset, ProducerSettings};
 
-use super::{Finding, Parts, RUN_HEADER, Setup, Verdict, judged, need, read_back_command, records_of, runs, totals};
+use super::{
+    Finding, Parts, RUN_HEADER, Setup, Verdict, Words, judged, need, read_back_command, records_of, runs, totals,
+};
 use crate::model::{Form, Page, Run};
 
-/// The exercise's words, set-ups and check.
-pub(super) const PARTS: Parts = Parts {
+/// The exercise's card: its words and set-ups.
+pub(super) const WORDS: Words = Words {
     title: Text { en: "Idempotence", fr: "Idempotence" },
     instructions: Text {
         en: "A: without idempotence, set up and send (300 messages to one partition in small batches, through 50 ms of latency and 3 injected NOT_ENOUGH_REPLICAS). B: the same with idempotence. C: the lab says that sending the same message twice with idempotence writes it once: set up C and press Send twice. Then Check.",
@@ -21,11 +23,10 @@ pub(super) const PARTS: Parts = Parts {
         en: "On Apache Kafka, A and B lose one produce request and one produce response at the partition's leader instead (a proxy in front of each broker drops them and cuts the connection): the retries are real, and the check reads the partition back.",
         fr: "Sur Apache Kafka, A et B perdent plutôt une requête produce et une réponse produce chez le leader de la partition (un proxy devant chaque broker les supprime et coupe la connexion) : les retries sont réels, et la vérification relit la partition.",
     }),
-    label,
-    set_up,
-    kafka_faults,
-    check,
 };
+
+/// The exercise's set-ups and check at work.
+pub(super) const PARTS: Parts = Parts { label, set_up, kafka_faults, check };
 
 /// The key Exercise 4's runs use, so they all land on one partition.
 pub const IDEMPOTENCE_KEY: &str = "ORD-IDEMPOTENCE";

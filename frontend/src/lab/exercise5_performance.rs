@@ -7,11 +7,11 @@ use shared::problem::Text;
 use shared::protocol::{Fault, RunMode};
 use shared::settings::{Preset, ProducerSettings};
 
-use super::{Finding, Parts, Setup, Verdict, judged, need, runs, totals};
+use super::{Finding, Parts, Setup, Verdict, Words, judged, need, runs, totals};
 use crate::model::{Form, Page, Run};
 
-/// The exercise's words, set-ups and check.
-pub(super) const PARTS: Parts = Parts {
+/// The exercise's card: its words and set-ups.
+pub(super) const WORDS: Words = Words {
     title: Text { en: "Performance", fr: "Performance" },
     instructions: Text {
         en: "Send the same 1000 messages with the lab's settings and with the optimized preset (batch.size 32768, linger.ms 5, snappy), sync and pipelined, then Check: the lab expects 2 to 5 times the throughput.",
@@ -19,11 +19,10 @@ pub(super) const PARTS: Parts = Parts {
     },
     setups: &[Setup::LabSync, Setup::OptimizedSync, Setup::LabPipelined, Setup::OptimizedPipelined],
     on_kafka: None,
-    label,
-    set_up,
-    kafka_faults,
-    check,
 };
+
+/// The exercise's set-ups and check at work.
+pub(super) const PARTS: Parts = Parts { label, set_up, kafka_faults, check };
 
 /// The buttons' labels.
 fn label(setup: Setup) -> Text {

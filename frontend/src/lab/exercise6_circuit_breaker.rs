@@ -4,11 +4,11 @@ use shared::problem::Text;
 use shared::protocol::{CircuitState, ErrorName, Fault};
 use shared::settings::ProducerSettings;
 
-use super::{Finding, Parts, Setup, Verdict, judged, need, no_kafka_faults, runs, set_up_label};
+use super::{Finding, Parts, Setup, Verdict, Words, judged, need, no_kafka_faults, runs, set_up_label};
 use crate::model::{Form, Page};
 
-/// The exercise's words, set-ups and check.
-pub(super) const PARTS: Parts = Parts {
+/// The exercise's card: its words and set-ups.
+pub(super) const WORDS: Words = Words {
     title: Text { en: "Circuit breaker", fr: "Disjoncteur (circuit breaker)" },
     instructions: Text {
         en: "Set up sends 5 messages a second for 40 s through a circuit breaker (3 failures open it for 3 s). Send, take all brokers down, wait for it to open, bring them back up, and watch it close. Then Check.",
@@ -16,11 +16,10 @@ pub(super) const PARTS: Parts = Parts {
     },
     setups: &[Setup::Circuit],
     on_kafka: None,
-    label: set_up_label,
-    set_up,
-    kafka_faults: no_kafka_faults,
-    check,
 };
+
+/// The exercise's set-ups and check at work.
+pub(super) const PARTS: Parts = Parts { label: set_up_label, set_up, kafka_faults: no_kafka_faults, check };
 
 /// 5 messages a second for 40 s through a breaker that 3 failures open for 3 s; a 2 s
 /// timeout, so that failures come soon once the brokers are down.

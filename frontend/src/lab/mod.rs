@@ -80,26 +80,38 @@ impl Exercise {
 
     /// Its title.
     pub fn title(self) -> Text {
-        self.parts().title
+        self.words().title
     }
 
     /// What to do.
     pub fn instructions(self) -> Text {
-        self.parts().instructions
+        self.words().instructions
     }
 
     /// The set-ups a card offers: a label and what it does to the form, with the fault
     /// commands it sends (embedded cluster only).
     pub fn setups(self) -> &'static [Setup] {
-        self.parts().setups
+        self.words().setups
     }
 
     /// What differs on Apache Kafka started by the playground, if anything.
     pub fn on_kafka(self) -> Option<Text> {
-        self.parts().on_kafka
+        self.words().on_kafka
     }
 
-    /// Its file's table.
+    /// Its card, from its file.
+    fn words(self) -> &'static Words {
+        match self {
+            Exercise::Spread => &exercise1_spread::WORDS,
+            Exercise::Header => &exercise2_header::WORDS,
+            Exercise::BrokerDown => &exercise3_broker_down::WORDS,
+            Exercise::Idempotence => &exercise4_idempotence::WORDS,
+            Exercise::Performance => &exercise5_performance::WORDS,
+            Exercise::CircuitBreaker => &exercise6_circuit_breaker::WORDS,
+        }
+    }
+
+    /// Its set-ups and check at work, from its file.
     fn parts(self) -> &'static Parts {
         match self {
             Exercise::Spread => &exercise1_spread::PARTS,
@@ -112,8 +124,9 @@ impl Exercise {
     }
 }
 
-/// What an exercise's file gives: its words, its set-ups and its check.
-struct Parts {
+/// An exercise's card, from its file: data only, so that a page showing the cards (the
+/// instructor's) does not link the checks.
+struct Words {
     /// Its title.
     title: Text,
     /// What to do.
@@ -122,6 +135,10 @@ struct Parts {
     setups: &'static [Setup],
     /// What differs on Apache Kafka started by the playground, if anything.
     on_kafka: Option<Text>,
+}
+
+/// An exercise's set-ups and check at work, from its file.
+struct Parts {
     /// A set-up's button label.
     label: fn(Setup) -> Text,
     /// A set-up's changes to the lab's form and settings, its faults; the message count.
