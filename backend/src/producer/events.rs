@@ -4,7 +4,7 @@
 //! rdkafka's `ThreadedProducer` gives each producer a thread that polls its queue: 200
 //! trainees' producers were 200 more threads on a 2-core server, and each delivery report
 //! went from librdkafka's broker thread to that thread, then to the runtime. Here
-//! librdkafka calls [`wake_up`] when the queue gets an event while empty
+//! librdkafka calls `ffi::wake_up` when the queue gets an event while empty
 //! (`rd_kafka_queue_cb_event_enable`), and [`serve`] polls it on the runtime.
 //!
 //! A pipelined run serves its producer's events itself, between its sends
@@ -12,11 +12,9 @@
 //! on one thread, and the counters its report touches (its run's, the in-flight limit's)
 //! stay in that core's cache instead of moving between two threads for every message.
 
-use std::ffi::c_void;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 
-use rdkafka::bindings as rdsys;
 use tokio::sync::Notify;
 
 use super::{Delivery, LabProducer};
@@ -24,12 +22,6 @@ use super::{Delivery, LabProducer};
 /// Events served in one turn before the task lets the server's other tasks in (a delivery
 /// report event holds up to a batch's messages).
 const EVENTS_PER_TURN: usize = 16;
-
-/// A producer's main queue, watched: librdkafka wakes its [`Wake`] when an event comes.
-pub(super) struct MainQueue {
-    queue: *mut rdsys::rd_kafka_queue_t,
-    wake: Arc<Wake>,
-}
 
 /// Who serves a producer's events: its task, woken by librdkafka, unless a run serves
 /// them between its sends.
@@ -41,67 +33,27 @@ pub(super) struct Wake {
     run: Notify,
 }
 
-// SAFETY: a librdkafka queue handle may be used from any thread; the pointer is only
-// passed to librdkafka's thread-safe queue functions.
-#[allow(unsafe_code)]
-unsafe impl Send for MainQueue {}
-#[allow(unsafe_code)]
-unsafe impl Sync for MainQueue {}
-
-impl MainQueue {
-    /// Watches `client`'s main queue (where rdkafka's `BaseProducer` polls its events).
-    #[allow(unsafe_code)]
-    pub(super) fn watch(client: *mut rdsys::rd_kafka_t) -> Self {
-        let wake = Arc::new(Wake { task: Notify::new(), run_serves: AtomicBool::new(false), run: Notify::new() });
-        // SAFETY: `client` is a live handle; the queue reference taken here is released
-        // in `drop`, before the client can be destroyed (it is a field of the producer
-        // dropped before rdkafka's client).
-        let queue = unsafe { rdsys::rd_kafka_queue_get_main(client) };
-        // SAFETY: the opaque is the `Wake` this struct keeps alive; `drop` disables the
-        // callback (under the queue's lock) before the struct's `Arc` goes.
-        unsafe { rdsys::rd_kafka_queue_cb_event_enable(queue, Some(wake_up), Arc::as_ptr(&wake).cast_mut().cast()) };
-        Self { queue, wake }
+impl Wake {
+    /// Nobody waiting yet, the task to serve.
+    pub(super) fn new() -> Self {
+        Self { task: Notify::new(), run_serves: AtomicBool::new(false), run: Notify::new() }
     }
 
-    /// Events waiting in the queue.
-    #[allow(unsafe_code)]
-    fn len(&self) -> usize {
-        // SAFETY: the handle is live until `drop`.
-        unsafe { rdsys::rd_kafka_queue_length(self.queue) }
-    }
-
-    /// What librdkafka wakes.
-    pub(super) fn wake(&self) -> Arc<Wake> {
-        Arc::clone(&self.wake)
-    }
-}
-
-impl Drop for MainQueue {
-    #[allow(unsafe_code)]
-    fn drop(&mut self) {
-        // SAFETY: the handle is live. Disabling takes the queue's lock, under which the
-        // callback runs: once it returns, no wake-up runs or will run.
-        unsafe {
-            rdsys::rd_kafka_queue_cb_event_enable(self.queue, None, std::ptr::null_mut());
-            rdsys::rd_kafka_queue_destroy(self.queue);
+    /// librdkafka's wake-up, on its own thread: it must not wait, and does not (a
+    /// `Notify` stores one wake-up if nobody waits). A run that serves looks at the queue
+    /// on its next turn; when it stops serving, it wakes the task (`RunServes::drop`),
+    /// which then serves what came meanwhile.
+    pub(super) fn woken(&self) {
+        if self.run_serves.load(Ordering::SeqCst) {
+            self.run.notify_one();
+        } else {
+            self.task.notify_one();
         }
-        // The serving task sees its producer gone and ends.
-        self.wake.task.notify_one();
     }
-}
 
-/// librdkafka's callback, on its own thread, when the queue gets an event while empty:
-/// it must not wait, and does not (a `Notify` stores one wake-up if nobody waits).
-#[allow(unsafe_code)]
-unsafe extern "C" fn wake_up(_client: *mut rdsys::rd_kafka_t, opaque: *mut c_void) {
-    // SAFETY: the opaque is the `Wake` of a live `MainQueue` (see `MainQueue::watch`).
-    let wake = unsafe { &*opaque.cast::<Wake>() };
-    // A run that serves looks at the queue on its next turn; when it stops serving, it
-    // wakes the task (`RunServes::drop`), which then serves what came meanwhile.
-    if wake.run_serves.load(Ordering::SeqCst) {
-        wake.run.notify_one();
-    } else {
-        wake.task.notify_one();
+    /// The producer's queue is gone: the serving task sees it and ends.
+    pub(super) fn producer_gone(&self) {
+        self.task.notify_one();
     }
 }
 

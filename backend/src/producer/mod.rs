@@ -10,8 +10,10 @@
 //! ([`events`]). Nothing here waits.
 
 mod events;
+mod ffi;
 
 pub use events::RunServes;
+pub use ffi::{TopicHandle, send};
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -158,7 +160,7 @@ fn report_of(result: &DeliveryResult<'_>) -> Report {
             error: error_name(e),
             message: describe(e),
             retriable: e.rdkafka_error_code().is_some_and(retriable),
-            persistence: persistence(m),
+            persistence: ffi::persistence(m),
         }),
     };
     Report { reported_at: events::served_at(), outcome }
@@ -208,7 +210,7 @@ fn producer_stats(s: &rdkafka::Statistics) -> ProducerStats {
 /// `BaseProducer`, its events served by a task of the runtime (see [`events`]).
 pub struct LabProducer<M: Delivery> {
     /// Dropped first: no wake-up reaches a producer being destroyed.
-    queue: events::MainQueue,
+    queue: ffi::MainQueue,
     base: BaseProducer<LabContext<M>>,
 }
 
@@ -244,7 +246,7 @@ pub fn build<M: Delivery>(
     info!("Producer started. Connecting to {bootstrap}...");
     let base: BaseProducer<LabContext<M>> =
         client_config(settings, bootstrap).create_with_context(LabContext { events, message: PhantomData })?;
-    let queue = events::MainQueue::watch(base.client().native_ptr());
+    let queue = ffi::MainQueue::watch(base.client().native_ptr());
     let wake = queue.wake();
     let producer = Arc::new(LabProducer { queue, base });
     tokio::spawn(events::serve(Arc::downgrade(&producer), wake));
@@ -298,140 +300,6 @@ pub enum NotQueued<M> {
     Refused(Box<M>, Failure),
 }
 
-/// librdkafka's handle on one topic of a producer (`rd_kafka_topic_t`), taken once for
-/// a run: rdkafka's `send` names the topic for every message, which librdkafka then
-/// looks up under its lock, with a C string made for it (about a tenth of a pipelined
-/// run's send loop). It keeps its producer alive, and is released before it.
-pub struct TopicHandle<M: Delivery> {
-    topic: *mut rdkafka::bindings::rd_kafka_topic_t,
-    /// Taken only when dropped, after the topic handle is released.
-    producer: Option<Arc<LabProducer<M>>>,
-}
-
-// SAFETY: librdkafka's topic handles may be used from any thread.
-#[allow(unsafe_code)]
-unsafe impl<M: Delivery> Send for TopicHandle<M> {}
-#[allow(unsafe_code)]
-unsafe impl<M: Delivery> Sync for TopicHandle<M> {}
-
-impl<M: Delivery> TopicHandle<M> {
-    /// `producer`'s handle on `topic`.
-    #[allow(unsafe_code)]
-    pub fn new(producer: &Arc<LabProducer<M>>, topic: &str) -> Result<Self, KafkaError> {
-        let name =
-            std::ffi::CString::new(topic).map_err(|_| KafkaError::MessageProduction(RDKafkaErrorCode::InvalidTopic))?;
-        // SAFETY: the client is live (`producer` holds it); a null configuration takes the
-        // producer's own; the handle is released in `drop`, before the producer can go.
-        let handle = unsafe {
-            rdkafka::bindings::rd_kafka_topic_new(
-                producer.base.client().native_ptr(),
-                name.as_ptr(),
-                std::ptr::null_mut(),
-            )
-        };
-        if handle.is_null() {
-            // SAFETY: reads this thread's last librdkafka error.
-            let code = unsafe { rdkafka::bindings::rd_kafka_last_error() };
-            return Err(KafkaError::MessageProduction(code.into()));
-        }
-        Ok(Self { topic: handle, producer: Some(Arc::clone(producer)) })
-    }
-
-    /// The producer.
-    pub fn producer(&self) -> &LabProducer<M> {
-        self.producer.as_ref().expect("the producer is only taken when the handle is dropped")
-    }
-}
-
-impl<M: Delivery> Drop for TopicHandle<M> {
-    #[allow(unsafe_code)]
-    fn drop(&mut self) {
-        // SAFETY: taken in `new`, released once, while `self.producer` still holds the client.
-        unsafe { rdkafka::bindings::rd_kafka_topic_destroy(self.topic) };
-        if let Some(producer) = self.producer.take() {
-            release(producer);
-        }
-    }
-}
-
-/// Queues `message` to `topic` with its `opaque`, which its delivery report will bring
-/// back. rdkafka's `BaseProducer::send`, with the run's topic handle instead of its name.
-#[allow(unsafe_code)]
-pub fn send<M: Delivery>(topic: &TopicHandle<M>, message: &Outgoing<'_>, opaque: Box<M>) -> Result<(), NotQueued<M>> {
-    use rdkafka::bindings as rdsys;
-    use rdkafka::bindings::rd_kafka_vtype_t::*;
-    use rdkafka::util::IntoOpaque;
-    let headers = headers_of(message);
-    let (key, key_len) =
-        message.key.map_or((std::ptr::null_mut(), 0), |k| (k.as_ptr().cast_mut().cast::<std::ffi::c_void>(), k.len()));
-    let opaque = opaque.into_ptr();
-    // SAFETY: as rdkafka's own `send`: librdkafka copies the value and the key
-    // (RD_KAFKA_MSG_F_COPY) before it returns; the handles are live; the opaque comes back
-    // with the delivery report (`LabContext::delivery`), or here on an error; the headers
-    // are librdkafka's once the message is queued, ours to free when it is not.
-    let error = unsafe {
-        rdsys::rd_kafka_producev(
-            topic.producer().base.client().native_ptr(),
-            RD_KAFKA_VTYPE_RKT,
-            topic.topic,
-            RD_KAFKA_VTYPE_PARTITION,
-            message.partition.unwrap_or(-1),
-            RD_KAFKA_VTYPE_MSGFLAGS,
-            rdsys::RD_KAFKA_MSG_F_COPY,
-            RD_KAFKA_VTYPE_VALUE,
-            message.value.as_ptr().cast_mut().cast::<std::ffi::c_void>(),
-            message.value.len(),
-            RD_KAFKA_VTYPE_KEY,
-            key,
-            key_len,
-            RD_KAFKA_VTYPE_OPAQUE,
-            opaque,
-            RD_KAFKA_VTYPE_TIMESTAMP,
-            message.timestamp_ms,
-            RD_KAFKA_VTYPE_HEADERS,
-            headers,
-            RD_KAFKA_VTYPE_END,
-        )
-    };
-    if error == rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
-        return Ok(());
-    }
-    // SAFETY: not queued: the headers and the opaque are still ours, each taken back once.
-    let back = unsafe {
-        if !headers.is_null() {
-            rdsys::rd_kafka_headers_destroy(headers);
-        }
-        Box::<M>::from_ptr(opaque)
-    };
-    Err(match RDKafkaErrorCode::from(error) {
-        RDKafkaErrorCode::QueueFull => NotQueued::QueueFull(back),
-        code => NotQueued::Refused(back, Failure::refused(&KafkaError::MessageProduction(code))),
-    })
-}
-
-/// The message's headers as librdkafka's list, or null without any (one allocation less).
-#[allow(unsafe_code)]
-fn headers_of(message: &Outgoing<'_>) -> *mut rdkafka::bindings::rd_kafka_headers_t {
-    use rdkafka::bindings as rdsys;
-    if message.header_names.is_empty() {
-        return std::ptr::null_mut();
-    }
-    // SAFETY: a new list, which librdkafka copies each name and value into.
-    unsafe {
-        let headers = rdsys::rd_kafka_headers_new(message.header_names.len());
-        for (name, value) in message.header_names.iter().zip(message.header_values) {
-            rdsys::rd_kafka_header_add(
-                headers,
-                name.as_ptr().cast(),
-                name.len() as isize,
-                value.as_ptr().cast(),
-                value.len() as isize,
-            );
-        }
-        headers
-    }
-}
-
 /// How often [`flush`] looks whether librdkafka has nothing left.
 const FLUSH_EVERY: Duration = Duration::from_millis(2);
 
@@ -474,14 +342,9 @@ fn release<M: Delivery>(producer: Arc<LabProducer<M>>) {
 /// were allocated and freed on several threads (its own, the runtime's workers), and
 /// glibc keeps what each thread's arena freed, so 100 sessions that came and went left
 /// the server about 30 MB larger.
-#[allow(unsafe_code)]
 fn destroy<M: Delivery>(producer: LabProducer<M>) {
     drop(producer);
-    // SAFETY: malloc_trim only returns free memory of glibc's heaps to the system.
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    unsafe {
-        libc::malloc_trim(0);
-    }
+    ffi::trim_heap();
 }
 
 /// Fails every message still queued or in flight with librdkafka's `Purged`, so each gets
@@ -554,20 +417,6 @@ fn describe(error: &KafkaError) -> String {
         }
         Some(code) => code.to_string(),
         None => error.to_string(),
-    }
-}
-
-/// librdkafka's persistence status of a failed message.
-#[allow(unsafe_code)]
-fn persistence(message: &rdkafka::message::BorrowedMessage<'_>) -> Persistence {
-    use rdkafka::bindings::rd_kafka_msg_status_t as S;
-    // SAFETY: the message is valid for the duration of the delivery callback, and
-    // rd_kafka_message_status only reads it. rdkafka has no safe wrapper for it.
-    let status = unsafe { rdkafka::bindings::rd_kafka_message_status(message.ptr()) };
-    match status {
-        S::RD_KAFKA_MSG_STATUS_NOT_PERSISTED => Persistence::NotPersisted,
-        S::RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED => Persistence::PossiblyPersisted,
-        S::RD_KAFKA_MSG_STATUS_PERSISTED => Persistence::Persisted,
     }
 }
 
