@@ -172,7 +172,7 @@ mod tests {
         let counts = Counts::default();
         counts.refused(&Problem::ClassCode { given: true });
         counts.refused(&Problem::ClassCode { given: false });
-        counts.refused(&Problem::Limit { limit: "sessions".into(), max: 1, got: 2 });
+        counts.refused(&Problem::Limit { limit: shared::problem::Limit::Sessions, max: 1, got: 2 });
         assert_eq!(counts.refusals(), [("class_code".to_owned(), 2), ("limit:sessions".to_owned(), 1)]);
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{TestServer, http, http_with};
 use futures_util::StreamExt;
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{ClassView, Command, Event, Fault, Limits, ProduceRequest, RunMode};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{self, http::HeaderValue};
@@ -155,8 +155,8 @@ async fn first_word(server: &TestServer, source: &str, path: &str) -> Result<(),
     }
 }
 
-fn limit(name: &str) -> impl Fn(&Result<(), Problem>) -> bool + '_ {
-    move |r| matches!(r, Err(Problem::Limit { limit, .. }) if limit == name)
+fn limit(name: Limit) -> impl Fn(&Result<(), Problem>) -> bool {
+    move |r| matches!(r, Err(Problem::Limit { limit, .. }) if *limit == name)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -170,12 +170,12 @@ async fn a_burst_of_connections_gets_exactly_the_places_there_are() {
     let answers: Vec<_> = futures_util::future::join_all(burst).await.into_iter().map(Result::unwrap).collect();
     let welcomed = answers.iter().filter(|a| a.is_ok()).count();
     assert_eq!(welcomed, 20, "40 at once for 20 places: {answers:?}");
-    assert!(answers.iter().filter(|a| a.is_err()).all(limit("sessions")));
+    assert!(answers.iter().filter(|a| a.is_err()).all(limit(Limit::Sessions)));
     assert_eq!(server.sessions().await, 20);
     // A made-up key does not get round the limit.
     for n in 0..5 {
         let made_up = format!("/ws?resume={n:032x}");
-        assert!(limit("sessions")(&first_word(&server, "127.0.0.1", &made_up).await), "resume {n}");
+        assert!(limit(Limit::Sessions)(&first_word(&server, "127.0.0.1", &made_up).await), "resume {n}");
     }
     assert_eq!(server.sessions().await, 20);
 }
@@ -188,7 +188,7 @@ async fn one_address_cannot_take_every_place() {
         first_word(&server, "127.0.0.1", "/ws").await.expect("a place");
     }
     let fourth = first_word(&server, "127.0.0.1", "/ws").await;
-    assert!(limit("sessions_per_address")(&fourth), "{fourth:?}");
+    assert!(limit(Limit::SessionsPerAddress)(&fourth), "{fourth:?}");
     let words = match &fourth {
         Err(problem) => problem.text(shared::problem::Lang::Fr),
         Ok(()) => String::new(),
@@ -395,7 +395,7 @@ async fn names_and_their_topics_are_bounded_and_not_handed_over() {
         assert_eq!(join(&mut looper, name).await, Ok(Some(format!("orders.created.{name}"))));
     }
     let fourth = join(&mut looper, "l4").await;
-    assert!(matches!(&fourth, Err(Problem::Limit { limit, .. }) if limit == "names_per_session"), "{fourth:?}");
+    assert!(matches!(&fourth, Err(Problem::Limit { limit, .. }) if *limit == Limit::NamesPerSession), "{fourth:?}");
     // Alice's page drops (a laptop lid): her name and topic wait for her.
     let mut alice = server.connect().await;
     assert!(matches!(alice.next().await, Event::Hello(_)));
@@ -411,7 +411,7 @@ async fn names_and_their_topics_are_bounded_and_not_handed_over() {
     let mut late = server.connect().await;
     assert!(matches!(late.next().await, Event::Hello(_)));
     let full = join(&mut late, "late").await;
-    assert!(matches!(&full, Err(Problem::Limit { limit, .. }) if limit == "trainee_topics"), "{full:?}");
+    assert!(matches!(&full, Err(Problem::Limit { limit, .. }) if *limit == Limit::TraineeTopics), "{full:?}");
     server.stop().await;
 }
 
@@ -670,7 +670,7 @@ async fn without_the_class_code_a_page_gets_no_session_and_guessing_it_is_thrott
     }
     eprintln!("60 wrong codes took {:?}", started.elapsed());
     let held = first_event_with(&server, "127.0.0.2", "?class=kafka-lab").await;
-    assert!(matches!(refused(&held), Some(Problem::Limit { limit, .. }) if limit == "class_codes"), "{held:?}");
+    assert!(matches!(refused(&held), Some(Problem::Limit { limit, .. }) if limit == Limit::ClassCodes), "{held:?}");
     let other = first_event_with(&server, "127.0.0.3", "?class=kafka-lab").await;
     assert!(opens_a_session(&other), "another address is not held up: {other:?}");
 

@@ -7,11 +7,11 @@ mod common;
 use std::time::Duration;
 
 use common::TestServer;
-use shared::problem::{Lang, Problem};
+use shared::problem::{Lang, Limit, Problem};
 use shared::protocol::{Command, Event, Limits, ProduceRequest};
 
-fn limit(name: &str, max: u64, got: u64) -> Problem {
-    Problem::Limit { limit: name.into(), max, got }
+fn limit(limit: Limit, max: u64, got: u64) -> Problem {
+    Problem::Limit { limit, max, got }
 }
 
 async fn refused(client: &mut common::Client) -> shared::protocol::ErrorEvent {
@@ -42,24 +42,24 @@ async fn every_limit_is_announced_and_refuses_with_its_name() {
 
     client.send(&Command::Produce(ProduceRequest { count: 101, ..ProduceRequest::lab() })).await;
     let e = refused(&mut client).await;
-    assert_eq!(e.problem, limit("messages_per_run", 100, 101));
+    assert_eq!(e.problem, limit(Limit::MessagesPerRun, 100, 101));
     assert_eq!(e.fields[0].field, "count", "the page marks the field");
     assert!(e.problem.text(Lang::Fr).contains("au plus 100 messages par envoi"));
 
     client.send(&Command::Produce(ProduceRequest { rate: Some(51), ..ProduceRequest::lab() })).await;
-    assert_eq!(refused(&mut client).await.problem, limit("rate", 50, 51));
+    assert_eq!(refused(&mut client).await.problem, limit(Limit::Rate, 50, 51));
 
     let big = ProduceRequest { value_template: "x".repeat(3_000), ..ProduceRequest::lab() };
     client.send(&Command::Produce(big)).await;
     let e = refused(&mut client).await;
     assert!(
-        matches!(&e.problem, Problem::Limit { limit, max: 2_000, got } if limit == "message_bytes" && *got > 3_000)
+        matches!(&e.problem, Problem::Limit { limit, max: 2_000, got } if *limit == Limit::MessageBytes && *got > 3_000)
     );
 
     // A frame over the limit: an error, and the socket still works.
     client.send_text(&format!("{{\"type\":\"stop\",\"pad\":\"{}\"}}", "x".repeat(20_000))).await;
     assert!(
-        matches!(refused(&mut client).await.problem, Problem::Limit { ref limit, max: 10_000, .. } if limit == "frame_bytes")
+        matches!(refused(&mut client).await.problem, Problem::Limit { ref limit, max: 10_000, .. } if *limit == Limit::FrameBytes)
     );
 
     // Within the limits a run goes, at most at the session's rate: 20 messages at 50/s.
@@ -74,7 +74,7 @@ async fn every_limit_is_announced_and_refuses_with_its_name() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut third = server.connect().await;
     let e = refused(&mut third).await;
-    assert_eq!(e.problem, limit("sessions", 2, 3));
+    assert_eq!(e.problem, limit(Limit::Sessions, 2, 3));
     server.stop().await;
 }
 

@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use shared::problem::Limit;
 use shared::protocol::{Command, Event};
 use wasm_bindgen::JsCast;
 
@@ -144,7 +145,7 @@ fn ClassCodeForm() -> impl IntoView {
             let problem = &p.error.as_ref()?.problem;
             let about_code = match problem {
                 shared::problem::Problem::ClassCode { .. } => true,
-                shared::problem::Problem::Limit { limit, .. } => limit == "class_codes",
+                shared::problem::Problem::Limit { limit, .. } => *limit == Limit::ClassCodes,
                 _ => false,
             };
             about_code.then(|| crate::i18n::say(problem))

@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{Command, Event};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -104,7 +104,7 @@ fn asks_for_code(event: &Event) -> bool {
     match event {
         Event::Error(e) => match &e.problem {
             Problem::ClassCode { .. } => true,
-            Problem::Limit { limit, .. } => limit == "class_codes",
+            Problem::Limit { limit, .. } => *limit == Limit::ClassCodes,
             _ => false,
         },
         Event::Batch { events } => events.iter().any(asks_for_code),

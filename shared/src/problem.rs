@@ -367,8 +367,8 @@ pub enum Problem {
     },
     /// Beyond one of the server's limits (see `hello`).
     Limit {
-        /// `sessions`, `messages_per_run`, `message_bytes`, `rate` or `frame_bytes`.
-        limit: String,
+        /// Which limit.
+        limit: Limit,
         /// The most allowed.
         max: u64,
         /// What was asked.
@@ -501,38 +501,112 @@ fn ids(brokers: &[i32]) -> String {
     brokers.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")
 }
 
-/// A limit's name in words.
-fn limit_words(limit: &str, lang: Lang) -> &str {
-    match (limit, lang) {
-        ("sessions", Lang::En) => "sessions at once",
-        ("sessions", Lang::Fr) => "sessions simultanées",
-        ("sessions_per_address", Lang::En) => "sessions at once from one address",
-        ("sessions_per_address", Lang::Fr) => "sessions simultanées depuis une même adresse",
-        ("names_per_session", Lang::En) => "names one session may take",
-        ("names_per_session", Lang::Fr) => "noms qu'une session peut prendre",
-        ("trainee_topics", Lang::En) => "trainees' own topics on this server",
-        ("trainee_topics", Lang::Fr) => "topics propres aux stagiaires sur ce serveur",
-        ("read_backs", Lang::En) => "read-backs of one page at once (running or waiting)",
-        ("read_backs", Lang::Fr) => "relectures d'une même page à la fois (en cours ou en attente)",
-        ("instructor_tokens", Lang::En) => "wrong instructor tokens a minute from one address",
-        ("instructor_tokens", Lang::Fr) => "jetons formateur faux par minute depuis une même adresse",
-        ("messages_per_run", Lang::En) => "messages per run",
-        ("messages_per_run", Lang::Fr) => "messages par envoi",
-        ("message_bytes", Lang::En) => "bytes per message",
-        ("message_bytes", Lang::Fr) => "octets par message",
-        ("rate", Lang::En) => "messages per second",
-        ("rate", Lang::Fr) => "messages par seconde",
-        ("frame_bytes", Lang::En) => "bytes per WebSocket frame",
-        ("frame_bytes", Lang::Fr) => "octets par trame WebSocket",
-        ("frames_per_second", Lang::En) => "WebSocket frames per second",
-        ("frames_per_second", Lang::Fr) => "trames WebSocket par seconde",
-        ("class_codes", Lang::En) => "wrong class codes a minute from one address",
-        ("class_codes", Lang::Fr) => "codes de classe faux par minute depuis une même adresse",
-        ("in_flight", Lang::En) => "messages in flight across the server",
-        ("in_flight", Lang::Fr) => "messages en vol sur tout le serveur",
-        ("own_clusters", Lang::En) => "trainees' own clusters on this server",
-        ("own_clusters", Lang::Fr) => "clusters propres aux stagiaires sur ce serveur",
-        (other, _) => other,
+/// One of the server's limits (see `hello`), by the name the protocol gives it
+/// (`"limit": "sessions"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    /// Sessions at once.
+    Sessions,
+    /// Sessions at once from one address.
+    SessionsPerAddress,
+    /// Names one session may take.
+    NamesPerSession,
+    /// Trainees' own topics on the server.
+    TraineeTopics,
+    /// Read-backs of one page at once.
+    ReadBacks,
+    /// Wrong instructor tokens a minute from one address.
+    InstructorTokens,
+    /// Messages per run.
+    MessagesPerRun,
+    /// Bytes per message.
+    MessageBytes,
+    /// Messages per second.
+    Rate,
+    /// Bytes per WebSocket frame.
+    FrameBytes,
+    /// WebSocket frames per second.
+    FramesPerSecond,
+    /// Wrong class codes a minute from one address.
+    ClassCodes,
+    /// Trainees' own clusters on the server.
+    OwnClusters,
+}
+
+impl Limit {
+    /// Every limit, in the order declared.
+    pub const ALL: [Limit; 13] = [
+        Limit::Sessions,
+        Limit::SessionsPerAddress,
+        Limit::NamesPerSession,
+        Limit::TraineeTopics,
+        Limit::ReadBacks,
+        Limit::InstructorTokens,
+        Limit::MessagesPerRun,
+        Limit::MessageBytes,
+        Limit::Rate,
+        Limit::FrameBytes,
+        Limit::FramesPerSecond,
+        Limit::ClassCodes,
+        Limit::OwnClusters,
+    ];
+
+    /// Its name in the protocol, such as `sessions_per_address`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Limit::Sessions => "sessions",
+            Limit::SessionsPerAddress => "sessions_per_address",
+            Limit::NamesPerSession => "names_per_session",
+            Limit::TraineeTopics => "trainee_topics",
+            Limit::ReadBacks => "read_backs",
+            Limit::InstructorTokens => "instructor_tokens",
+            Limit::MessagesPerRun => "messages_per_run",
+            Limit::MessageBytes => "message_bytes",
+            Limit::Rate => "rate",
+            Limit::FrameBytes => "frame_bytes",
+            Limit::FramesPerSecond => "frames_per_second",
+            Limit::ClassCodes => "class_codes",
+            Limit::OwnClusters => "own_clusters",
+        }
+    }
+
+    /// What it counts, in `lang`.
+    pub fn words(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Limit::Sessions, Lang::En) => "sessions at once",
+            (Limit::Sessions, Lang::Fr) => "sessions simultanées",
+            (Limit::SessionsPerAddress, Lang::En) => "sessions at once from one address",
+            (Limit::SessionsPerAddress, Lang::Fr) => "sessions simultanées depuis une même adresse",
+            (Limit::NamesPerSession, Lang::En) => "names one session may take",
+            (Limit::NamesPerSession, Lang::Fr) => "noms qu'une session peut prendre",
+            (Limit::TraineeTopics, Lang::En) => "trainees' own topics on this server",
+            (Limit::TraineeTopics, Lang::Fr) => "topics propres aux stagiaires sur ce serveur",
+            (Limit::ReadBacks, Lang::En) => "read-backs of one page at once (running or waiting)",
+            (Limit::ReadBacks, Lang::Fr) => "relectures d'une même page à la fois (en cours ou en attente)",
+            (Limit::InstructorTokens, Lang::En) => "wrong instructor tokens a minute from one address",
+            (Limit::InstructorTokens, Lang::Fr) => "jetons formateur faux par minute depuis une même adresse",
+            (Limit::MessagesPerRun, Lang::En) => "messages per run",
+            (Limit::MessagesPerRun, Lang::Fr) => "messages par envoi",
+            (Limit::MessageBytes, Lang::En) => "bytes per message",
+            (Limit::MessageBytes, Lang::Fr) => "octets par message",
+            (Limit::Rate, Lang::En) => "messages per second",
+            (Limit::Rate, Lang::Fr) => "messages par seconde",
+            (Limit::FrameBytes, Lang::En) => "bytes per WebSocket frame",
+            (Limit::FrameBytes, Lang::Fr) => "octets par trame WebSocket",
+            (Limit::FramesPerSecond, Lang::En) => "WebSocket frames per second",
+            (Limit::FramesPerSecond, Lang::Fr) => "trames WebSocket par seconde",
+            (Limit::ClassCodes, Lang::En) => "wrong class codes a minute from one address",
+            (Limit::ClassCodes, Lang::Fr) => "codes de classe faux par minute depuis une même adresse",
+            (Limit::OwnClusters, Lang::En) => "trainees' own clusters on this server",
+            (Limit::OwnClusters, Lang::Fr) => "clusters propres aux stagiaires sur ce serveur",
+        }
+    }
+}
+
+impl std::fmt::Display for Limit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -799,10 +873,10 @@ impl Problem {
                 "ce n'est pas le code de la classe : vérifiez-le avec votre formateur".to_owned()
             }
             (Limit { limit, max, got }, Lang::En) => {
-                format!("this server allows at most {max} {} (limit {limit}), got {got}", limit_words(limit, Lang::En))
+                format!("this server allows at most {max} {} (limit {limit}), got {got}", limit.words(Lang::En))
             }
             (Limit { limit, max, got }, Lang::Fr) => {
-                format!("ce serveur permet au plus {max} {} (limite {limit}), reçu {got}", limit_words(limit, Lang::Fr))
+                format!("ce serveur permet au plus {max} {} (limite {limit}), reçu {got}", limit.words(Lang::Fr))
             }
 
             // Routed elsewhere by `text`: never reached (a test words every problem).
@@ -822,6 +896,17 @@ impl std::error::Error for Problem {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_limit_is_named_as_serde_writes_it_and_worded_in_both_languages() {
+        let mut words = std::collections::BTreeSet::new();
+        for limit in Limit::ALL {
+            assert_eq!(serde_json::to_value(limit).unwrap(), limit.as_str(), "{limit:?}");
+            assert!(words.insert(limit.words(Lang::En)) && words.insert(limit.words(Lang::Fr)), "{limit:?}");
+        }
+        let misspelt = serde_json::json!({"code": "limit", "limit": "sesions", "max": 1, "got": 2});
+        assert!(serde_json::from_value::<Problem>(misspelt).is_err(), "a limit the protocol does not name");
+    }
 
     #[test]
     fn problems_travel_as_codes_with_parameters() {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use axum::extract::ws::WebSocket;
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{
     ClassView, ClusterState, ExperimentResult, FailedCheck, Limits, MAX_ANSWER_LEN, MAX_BROADCAST_LEN,
     MAX_EXPERIMENT_RUNS, MAX_SETTING_LEN, TraineeChange, TraineeView,
@@ -144,15 +144,12 @@ impl Class {
     /// `limits.sessions` in all and `limits.sessions_per_address` from one address.
     pub fn take_place(self: &Arc<Self>, address: IpAddr, limits: &Limits) -> Result<Place, Problem> {
         let caps = Caps { total: limits.sessions, per_address: limits.sessions_per_address };
-        let full = |limit: &str, max: u32, taken: u32| Problem::Limit {
-            limit: limit.into(),
-            max: max.into(),
-            got: u64::from(taken) + 1,
-        };
+        let full =
+            |limit: Limit, max: u32, taken: u32| Problem::Limit { limit, max: max.into(), got: u64::from(taken) + 1 };
         match self.occupancy().take(address, caps) {
             Ok(()) => Ok(Place { class: Arc::clone(self), address }),
-            Err(Full::Total { taken }) => Err(full("sessions", caps.total, taken)),
-            Err(Full::Address { taken }) => Err(full("sessions_per_address", caps.per_address, taken)),
+            Err(Full::Total { taken }) => Err(full(Limit::Sessions, caps.total, taken)),
+            Err(Full::Address { taken }) => Err(full(Limit::SessionsPerAddress, caps.per_address, taken)),
         }
     }
 
@@ -224,7 +221,7 @@ impl Class {
         let new_name = entry.name.as_deref() != Some(name);
         if new_name && entry.names >= NAMES_PER_SESSION {
             let got = u64::from(entry.names) + 1;
-            return Err(Problem::Limit { limit: "names_per_session".into(), max: NAMES_PER_SESSION.into(), got });
+            return Err(Problem::Limit { limit: Limit::NamesPerSession, max: NAMES_PER_SESSION.into(), got });
         }
         let topic = self.topic_per_trainee.then(|| trainee_topic(name));
         if let Some(topic) = &topic {
@@ -246,7 +243,7 @@ impl Class {
         }
         if topics.len() >= self.max_trainee_topics {
             let (max, got) = (self.max_trainee_topics as u64, topics.len() as u64 + 1);
-            return Err(Problem::Limit { limit: "trainee_topics".into(), max, got });
+            return Err(Problem::Limit { limit: Limit::TraineeTopics, max, got });
         }
         topics.insert(topic.to_owned());
         Ok(())
@@ -533,10 +530,12 @@ mod tests {
         let first = class.take_place(a, &limits).unwrap();
         let _second = class.take_place(a, &limits).unwrap();
         let third = class.take_place(a, &limits);
-        assert!(matches!(third, Err(Problem::Limit { ref limit, max: 2, got: 3 }) if limit == "sessions_per_address"));
+        assert!(
+            matches!(third, Err(Problem::Limit { ref limit, max: 2, got: 3 }) if *limit == Limit::SessionsPerAddress)
+        );
         let _other = class.take_place(b, &limits).unwrap();
         let full = class.take_place(b, &limits);
-        assert!(matches!(full, Err(Problem::Limit { ref limit, max: 3, .. }) if limit == "sessions"));
+        assert!(matches!(full, Err(Problem::Limit { ref limit, max: 3, .. }) if *limit == Limit::Sessions));
         drop(first);
         assert!(class.take_place(a, &limits).is_ok(), "a place is given back with its session");
     }
@@ -549,7 +548,9 @@ mod tests {
             assert!(class.name(alice, name).is_ok(), "{name}");
         }
         let fourth = class.name(alice, "alicia");
-        assert!(matches!(fourth, Err(Problem::Limit { ref limit, max: 3, got: 4 }) if limit == "names_per_session"));
+        assert!(
+            matches!(fourth, Err(Problem::Limit { ref limit, max: 3, got: 4 }) if *limit == Limit::NamesPerSession)
+        );
         assert!(class.name(alice, "Alice").is_ok(), "its own name again is fine");
         // "alice" and "Alice" are one name with one topic: bob's is the third, carol's the fourth.
         let (bob, _) = class.enter();
@@ -558,7 +559,7 @@ mod tests {
         assert!(class.name(carol, "carol").is_ok(), "the fourth topic");
         let (dave, _) = class.enter();
         let full = class.name(dave, "dave");
-        assert!(matches!(full, Err(Problem::Limit { ref limit, max: 4, .. }) if limit == "trainee_topics"));
+        assert!(matches!(full, Err(Problem::Limit { ref limit, max: 4, .. }) if *limit == Limit::TraineeTopics));
         class.leave(bob);
         let (bob_again, _) = class.enter();
         assert!(class.name(bob_again, "bob").is_ok(), "bob's topic exists: no new one is needed");

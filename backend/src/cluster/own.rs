@@ -10,7 +10,7 @@
 
 use std::sync::{Arc, Mutex, Weak};
 
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{ClusterState, Fault, OwnCluster};
 
 use super::{Cluster, ClusterError};
@@ -94,7 +94,7 @@ impl OwnClusters {
         let running = self.running();
         if running >= self.max {
             let (max, got) = (self.max as u64, running as u64 + 1);
-            return Err(ClusterError::Fault(Problem::Limit { limit: "own_clusters".into(), max, got }));
+            return Err(ClusterError::Fault(Problem::Limit { limit: Limit::OwnClusters, max, got }));
         }
         let cluster = tokio::task::spawn_blocking(Cluster::embedded)
             .await
@@ -202,7 +202,7 @@ mod tests {
         // A second, past the server's limit: refused, with the limit named.
         let Err(refused) = own.start(None).await else { panic!("a second own cluster past a limit of one") };
         let refused = refused.problem();
-        assert_eq!(refused, Problem::Limit { limit: "own_clusters".into(), max: 1, got: 2 });
+        assert_eq!(refused, Problem::Limit { limit: Limit::OwnClusters, max: 1, got: 2 });
         // Her session ends, her cluster with it: there is room again.
         drop(first);
         assert_eq!(own.running(), 0);

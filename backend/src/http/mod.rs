@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{BroadcastRequest, ErrorEvent, Fault, Health, Limits, TraineeOrder};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -477,7 +477,7 @@ fn class_code_of(state: &AppState, address: std::net::IpAddr, given: Option<&str
     let guesses = &state.code_guesses;
     if !guesses.may_try(address, now) {
         let max = guesses.per_window();
-        return Err(Problem::Limit { limit: "class_codes".into(), max: max.into(), got: u64::from(max) + 1 });
+        return Err(Problem::Limit { limit: Limit::ClassCodes, max: max.into(), got: u64::from(max) + 1 });
     }
     match given {
         Some(given) if code.is(given) => Ok(()),
@@ -525,7 +525,7 @@ async fn require_instructor(State(state): State<AppState>, request: Request, nex
     let now = std::time::Instant::now();
     if !state.token_guesses.may_try(address, now) {
         let problem = Problem::Limit {
-            limit: "instructor_tokens".into(),
+            limit: Limit::InstructorTokens,
             max: guesses::WRONG_TOKENS.into(),
             got: u64::from(guesses::WRONG_TOKENS) + 1,
         };

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{Command, ErrorEvent, Event, Fault, ProduceRequest, Records, SetBy, StartAt, TraineeChange};
 use shared::settings::ProducerSettings;
 use tracing::{info, warn};
@@ -19,7 +19,7 @@ impl Session {
         self.ctx.class.active(self.id);
         if text.len() > self.ctx.limits.frame_bytes as usize {
             let (max, got) = (self.ctx.limits.frame_bytes.into(), text.len() as u64);
-            return self.error(ErrorEvent::new(Problem::Limit { limit: "frame_bytes".into(), max, got })).await;
+            return self.error(ErrorEvent::new(Problem::Limit { limit: Limit::FrameBytes, max, got })).await;
         }
         match serde_json::from_str::<Command>(text) {
             Ok(Command::Produce(request)) => self.produce(request).await,
@@ -256,18 +256,18 @@ impl Session {
     /// The first of the server's limits `request` goes beyond, with the field at fault.
     fn beyond_limits(&self, request: &ProduceRequest) -> Option<(&'static str, Problem)> {
         let limits = self.ctx.limits;
-        let limit = |name: &str, max: u32, got: u64| Problem::Limit { limit: name.into(), max: max.into(), got };
+        let limit = |limit: Limit, max: u32, got: u64| Problem::Limit { limit, max: max.into(), got };
         if request.count > limits.messages_per_run {
-            return Some(("count", limit("messages_per_run", limits.messages_per_run, request.count.into())));
+            return Some(("count", limit(Limit::MessagesPerRun, limits.messages_per_run, request.count.into())));
         }
         if let (Some(max), Some(rate)) = (limits.rate, request.rate)
             && rate > max
         {
-            return Some(("rate", limit("rate", max, rate.into())));
+            return Some(("rate", limit(Limit::Rate, max, rate.into())));
         }
         let bytes = messages::largest_message_bytes(request).unwrap_or(0) as u64;
         (bytes > u64::from(limits.message_bytes))
-            .then(|| ("value_template", limit("message_bytes", limits.message_bytes, bytes)))
+            .then(|| ("value_template", limit(Limit::MessageBytes, limits.message_bytes, bytes)))
     }
 
     /// The session's producer for `settings`, rebuilt only when they changed; a new one

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use futures_util::StreamExt;
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{ErrorEvent, Event, Hello, Limits, PROTOCOL_VERSION};
 use shared::settings::ProducerSettings;
 use tokio::sync::{mpsc, watch};
@@ -115,7 +115,7 @@ impl CloseReason {
 /// The problem of a page that floods the server.
 fn flooding() -> Problem {
     Problem::Limit {
-        limit: "frames_per_second".into(),
+        limit: Limit::FramesPerSecond,
         max: FRAMES_PER_SECOND.into(),
         got: u64::from(FRAMES_PER_SECOND) + 1,
     }

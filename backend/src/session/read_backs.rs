@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{ErrorEvent, Event, Records};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
@@ -70,7 +70,7 @@ impl ReadBacks {
         let open = self.open.fetch_add(1, Ordering::SeqCst);
         if open > WAITING {
             self.open.fetch_sub(1, Ordering::SeqCst);
-            return Err(Problem::Limit { limit: "read_backs".into(), max: WAITING as u64 + 1, got: open as u64 + 1 });
+            return Err(Problem::Limit { limit: Limit::ReadBacks, max: WAITING as u64 + 1, got: open as u64 + 1 });
         }
         self.class.counts.read_back(true);
         let accepted = Accepted { open: Arc::clone(&self.open), class: Arc::clone(&self.class) };
