@@ -479,8 +479,11 @@ async fn a_trainee_whose_messages_are_stuck_holds_only_a_share_of_the_places_in_
     let server =
         TestServer::start_configured(|s| s.with_limits(limits).with_instructor_token(token.into()).unwrap()).await;
     let mut alice = server.connect().await;
+    // Her first fault gives her a cluster of her own: its leaders are the ones to take down.
+    alice.send(&Command::from(Fault::ResetFaults)).await;
     let leaders = loop {
         if let Event::Cluster(state) = alice.next().await
+            && state.own.is_some()
             && !state.leaders.is_empty()
         {
             break state.leaders;
