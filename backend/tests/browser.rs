@@ -71,6 +71,16 @@ async fn wait_for_text(browser: &Client, css: &str, want: impl Fn(&str) -> bool,
     }
 }
 
+/// The instructor's token of [`with_instructor`]'s servers.
+const INSTRUCTOR_TOKEN: &str = "class-token-0123456789";
+
+/// A server on the embedded cluster with an instructor's token, configured by `configure`.
+async fn with_instructor(configure: impl FnOnce(playground::http::Server) -> playground::http::Server) -> TestServer {
+    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
+    let server = configure(playground::http::Server::new(cluster, dist()));
+    TestServer::serve_server(server.with_instructor_token(INSTRUCTOR_TOKEN.into()).expect("a long token")).await
+}
+
 /// The table's rows as (seq, partition, offset) texts.
 async fn table(browser: &Client) -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
@@ -811,15 +821,7 @@ async fn performance_compares_the_labs_settings_with_the_optimized_ones_and_tick
 #[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
 async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instructor() {
     let limits = shared::protocol::Limits { trainee_faults: false, ..Default::default() };
-    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
-    let server = TestServer::serve_server(
-        playground::http::Server::new(cluster, dist())
-            .with_limits(limits)
-            .with_topic_per_trainee(true)
-            .with_instructor_token("class-token-0123456789".into())
-            .expect("a long token"),
-    )
-    .await;
+    let server = with_instructor(|s| s.with_limits(limits).with_topic_per_trainee(true)).await;
     let driver = ChromeDriver::start();
     let browser = driver.browser().await;
     browser.goto(&server.url("/")).await.unwrap();
@@ -874,7 +876,7 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
     browser.switch_to_window(tab.handle).await.unwrap();
     browser.goto(&server.url("/instructor?token=wrong")).await.unwrap();
     wait_for_text(&browser, "#refused", |t| t.contains("wrong instructor token"), "a wrong token is refused").await;
-    browser.goto(&server.url("/instructor?token=class-token-0123456789")).await.unwrap();
+    browser.goto(&server.url(&format!("/instructor?token={INSTRUCTOR_TOKEN}"))).await.unwrap();
     wait_for_text(&browser, "#trainees", |t| t.contains("alice"), "the class shows Alice").await;
     assert!(!browser.current_url().await.unwrap().as_str().contains("class-token"), "the token left the address bar");
     wait_for_text(&browser, "#trainees tbody tr", |t| t.contains("40 sent · 40 ✓ · 0 ✗"), "her run as it ended").await;
@@ -1305,13 +1307,7 @@ async fn axe_findings(browser: &Client) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Chromium, the built page and axe-core: cargo xtask test runs it"]
 async fn axe_core_finds_nothing_serious_on_the_trainee_and_instructor_pages_in_both_languages() {
-    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
-    let server = TestServer::serve_server(
-        playground::http::Server::new(cluster, dist())
-            .with_instructor_token("class-token-0123456789".into())
-            .expect("a long token"),
-    )
-    .await;
+    let server = with_instructor(|s| s).await;
     let driver = ChromeDriver::start();
     let browser = driver.browser().await;
     let mut found = Vec::new();
@@ -1333,7 +1329,7 @@ async fn axe_core_finds_nothing_serious_on_the_trainee_and_instructor_pages_in_b
     }
 
     // The instructor's view, with the class in it.
-    browser.goto(&server.url("/instructor?token=class-token-0123456789")).await.unwrap();
+    browser.goto(&server.url(&format!("/instructor?token={INSTRUCTOR_TOKEN}"))).await.unwrap();
     wait_for_text(&browser, "#trainees", |t| t.contains("Zoé"), "the class shows Zoé").await;
     for lang in ["en", "fr"] {
         if lang == "fr" {
@@ -1383,13 +1379,7 @@ async fn on_a_phone_width_the_page_is_one_column_and_send_is_on_screen_in_both_l
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs Chromium and the built page: cargo xtask test runs it"]
 async fn the_instructor_sees_who_passed_who_is_stuck_and_the_class_experiments() {
-    let cluster = playground::cluster::Cluster::embedded().expect("embedded cluster");
-    let server = TestServer::serve_server(
-        playground::http::Server::new(cluster, dist())
-            .with_instructor_token("class-token-0123456789".into())
-            .expect("a long token"),
-    )
-    .await;
+    let server = with_instructor(|s| s).await;
     // Two trainees, each in a Chromium of their own (their own browser storage).
     let (alice_driver, bob_driver) = (ChromeDriver::start(), ChromeDriver::start());
     let (alice, bob) = (alice_driver.browser().await, bob_driver.browser().await);
@@ -1412,7 +1402,7 @@ async fn the_instructor_sees_who_passed_who_is_stuck_and_the_class_experiments()
 
     let instructor_driver = ChromeDriver::start();
     let instructor = instructor_driver.browser().await;
-    instructor.goto(&server.url("/instructor?token=class-token-0123456789")).await.unwrap();
+    instructor.goto(&server.url(&format!("/instructor?token={INSTRUCTOR_TOKEN}"))).await.unwrap();
     let cell = |who: &'static str, item: &'static str| {
         let instructor = instructor.clone();
         async move {
