@@ -14,8 +14,9 @@ pub const MAX_COUNT: u32 = 1_000_000;
 pub const MAX_TEMPLATE_LEN: usize = 64 * 1024;
 
 /// What the page asks the server to do.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Command {
     /// Send `count` messages the lab's way: one at a time, awaiting each delivery report.
     Produce(ProduceRequest),

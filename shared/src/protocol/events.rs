@@ -150,8 +150,9 @@ impl PartialEq<&str> for ErrorName {
 }
 
 /// What the server tells the page.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Event {
     /// First frame of every connection: what cluster this is and what it has.
     Hello(Hello),

@@ -9,8 +9,9 @@ use super::*;
 /// the whole class (`POST /api/instructor/fault`): the embedded cluster's (librdkafka's
 /// mock switches them), or a broker process's on Apache Kafka started by the playground
 /// (signals to the broker's JVM). [`Fault::kind`] says which.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, strum::VariantNames)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Fault {
     /// Take a broker down, or every broker when `broker` is `None`.
     BrokerDown {
