@@ -13,7 +13,8 @@
 //!
 //! These rely on how rdkafka 0.39.0 (pinned exactly in the workspace) builds its
 //! `BaseProducer`: events on the client's main queue, and each message's opaque a
-//! `Box` it takes back in the delivery callback; `tests/` checks both on a real producer.
+//! `Box` it takes back in the delivery callback; this module's tests check both on a
+//! real producer and a mock cluster over TCP.
 #![allow(unsafe_code)]
 
 use std::ffi::c_void;
@@ -22,10 +23,9 @@ use std::sync::Arc;
 use rdkafka::bindings as rdsys;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::Producer;
-
-use super::events::Wake;
 use shared::protocol::Persistence;
 
+use super::events::Wake;
 use super::{Delivery, Failure, LabProducer, NotQueued, Outgoing, release};
 
 /// A producer's main queue, watched: librdkafka wakes its [`Wake`] when an event comes.
