@@ -22,7 +22,7 @@ pub(super) fn ClassFaults(
         let rows = processes.clone().into_iter().map(|b| {
             let id = b.id;
             let state = crate::panels::cluster::broker_state(&b);
-            let actions = crate::panels::cluster::broker_actions(&b, faults);
+            let actions = crate::panels::faults::broker_actions(&b, faults);
             view! {
                 <div class="broker-actions" data-broker=id>
                     <span>{move || format!("Broker {id}: {}", state.words(lang()))}</span>

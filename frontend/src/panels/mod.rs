@@ -8,6 +8,7 @@ mod compare;
 mod config;
 mod deliveries;
 mod export;
+pub(crate) mod faults;
 mod lab;
 mod logs;
 mod message;
