@@ -26,7 +26,7 @@
 //!    raw rdkafka, kcat and the playground; sync latency with acks=1 and acks=all, acks=1
 //!    the baseline of acks=all.
 
-#[path = "../tests/common/chrome.rs"]
+#[path = "../tests/integration/common/chrome.rs"]
 mod chrome;
 
 use std::io::BufRead;

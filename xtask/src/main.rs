@@ -145,8 +145,8 @@ fn start_test_kafka() -> Result<(std::process::Child, String)> {
     Err("playground cluster --local-kafka ended before it printed its bootstrap servers".to_owned())
 }
 
-/// The tests against Apache Kafka (`backend/tests/real_kafka.rs`, the class across two
-/// servers of `backend/tests/servers.rs`, and the page's exports of
+/// The tests against Apache Kafka (`backend/tests/integration/real_kafka.rs`, the class
+/// across two servers of `backend/tests/integration/servers.rs`, and the page's exports of
 /// `frontend/tests/exports.rs`), on one cluster
 /// started for them, stopped after them (SIGTERM: its brokers shut down in order).
 fn real_kafka_tests() -> Result {
@@ -163,12 +163,12 @@ fn real_kafka_tests() -> Result {
             "--package",
             "playground",
             "--test",
-            "real_kafka",
-            "--test",
-            "servers",
+            "integration",
             "--",
             "--ignored",
             "--test-threads=1",
+            "real_kafka::",
+            "servers::",
         ],
         &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
     )
@@ -588,7 +588,17 @@ fn test() -> Result {
                 let axe = workspace_root().join(AXE_DIR).join("node_modules/axe-core/axe.min.js");
                 sh_env(
                     &cargo,
-                    &["test", "--package", "playground", "--test", "browser", "--", "--ignored", "--test-threads=1"],
+                    &[
+                        "test",
+                        "--package",
+                        "playground",
+                        "--test",
+                        "integration",
+                        "--",
+                        "--ignored",
+                        "--test-threads=1",
+                        "browser::",
+                    ],
                     &[
                         ("CHROMEDRIVER", &driver),
                         ("PLAYGROUND_KAFKA_DIR", &kafka_dir),

@@ -7,12 +7,12 @@
 //! - `PLAYGROUND_KAFKA_DIR`: the folder whose `libs/` holds the jars, for the test that
 //!   starts a cluster of its own to stop, crash and pause its brokers.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::Client;
-use common::process::{KafkaDir, Playground};
+use crate::common::Client;
+use crate::common::process::{KafkaDir, Playground};
 use rdkafka::ClientConfig;
 use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
 use rdkafka::client::DefaultClientContext;

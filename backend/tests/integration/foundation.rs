@@ -1,12 +1,10 @@
 //! The first slice end to end: a page's WebSocket asks for the lab's 10 orders, the
 //! server produces them to the embedded cluster, and a consumer finds them there.
 
-mod common;
-
 use std::collections::HashSet;
 use std::time::Duration;
 
-use common::{TestServer, consume_all};
+use crate::common::{TestServer, consume_all};
 use shared::lab;
 use shared::protocol::{ClusterMode, Command, Event, Health, ProduceRequest};
 

@@ -184,10 +184,10 @@ fn the_kubernetes_deployment_is_one_class_across_its_servers_with_affinity() {
     assert!(deployment["spec"]["replicas"].as_u64().unwrap() >= 2, "several servers");
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
     // Every variable is one the playground reads.
-    let main = root("backend/src/main.rs");
+    let flags = root("backend/src/main.rs");
     let env: Vec<String> = container["env"].as_sequence().unwrap().iter().map(|e| text(&e["name"])).collect();
     for name in &env {
-        assert!(main.contains(&format!("env = \"{name}\"")), "{name} is not a playground setting");
+        assert!(flags.contains(&format!("env = \"{name}\"")), "{name} is not a playground setting");
     }
     for needed in
         ["KAFKA_BOOTSTRAP_SERVERS", "PLAYGROUND_CLASS_TOPIC", "PLAYGROUND_INSTRUCTOR_TOKEN", "PLAYGROUND_CLASS_CODE"]

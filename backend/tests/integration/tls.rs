@@ -2,12 +2,10 @@
 //! produces; a client that does not speak TLS, or stalls in its handshake, gets nothing.
 #![allow(missing_docs)]
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::TestServer;
+use crate::common::TestServer;
 use futures_util::{SinkExt, StreamExt};
 use shared::protocol::{Command, Event, ProduceRequest};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

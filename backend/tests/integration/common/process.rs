@@ -1,6 +1,4 @@
 //! `playground` in processes of its own, as a user runs it.
-// Included by several test binaries, each using only part of it.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command as Process, Stdio};

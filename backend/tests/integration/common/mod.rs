@@ -2,6 +2,7 @@
 //! real WebSocket client, and an rdkafka consumer to read back what was written.
 #![allow(dead_code, missing_docs)]
 
+pub mod chrome;
 pub mod process;
 
 use std::net::SocketAddr;
@@ -377,4 +378,25 @@ pub fn rss_bytes() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
     line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+/// Runs `test` on a multi-threaded runtime, as `#[tokio::test(flavor = "multi_thread")]`
+/// does: for the tests that `rusty_fork_test!` runs in a process of their own.
+pub fn block_on(test: impl std::future::Future<Output = ()>) {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime").block_on(test);
+}
+
+/// Asks `probe` every 50 ms until it answers `Some`, in place of a fixed sleep before an
+/// assertion: for what the server does a moment after the test's last step (a socket's
+/// close read, a counter updated). It waits no longer than needed, and says what it
+/// waited for when `within` passes first.
+pub async fn eventually<T>(what: &str, within: Duration, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "waited {within:?} for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }

@@ -3,8 +3,7 @@
 
 use std::process::Command;
 
-#[path = "common/process.rs"]
-mod process;
+use crate::common::process;
 
 fn produce(args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_playground"))

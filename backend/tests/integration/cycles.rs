@@ -1,12 +1,13 @@
 //! Sessions that come and go (saying goodbye, or dropping and never coming back) leave
-//! nothing behind: counted in this process's threads and
-//! memory, alone in its own test binary so that no other test's threads blur the count.
+//! nothing behind: counted in this process's threads and memory, in a process of its own
+//! so that no other test's threads blur the count.
 
-mod common;
+use crate::common;
+use rusty_fork::rusty_fork_test;
 
 use std::time::Duration;
 
-use common::TestServer;
+use crate::common::TestServer;
 use shared::protocol::{Command, Event, ProduceRequest};
 
 /// This process's threads and resident memory (Linux).
@@ -21,8 +22,15 @@ fn threads_and_rss_kb() -> (usize, u64) {
     (threads, rss)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_hundred_sessions_that_come_and_go_leave_no_producer_thread_or_memory_behind() {
+// It measures this process: alone in a process of its own.
+rusty_fork_test! {
+    #[test]
+    fn a_hundred_sessions_that_come_and_go_leave_no_producer_thread_or_memory_behind() {
+        common::block_on(come_and_go());
+    }
+}
+
+async fn come_and_go() {
     // A session whose page drops without a goodbye waits this long for it to come back.
     let server = TestServer::start_configured(|s| s.with_resume_window(Duration::from_secs(1))).await;
     let cycle = |n: u32| {
@@ -46,6 +54,7 @@ async fn a_hundred_sessions_that_come_and_go_leave_no_producer_thread_or_memory_
     for n in 0..10 {
         cycle(n).await;
     }
+    // And their producers closed, so that the baseline is a settled process.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let (threads_before, rss_before) = threads_and_rss_kb();
     let started = std::time::Instant::now();

@@ -3,14 +3,12 @@
 //! instructor's view on the other, a name unique across both, a broadcast to every page,
 //! and a server that stops leaving the class.
 
-mod common;
-
 use std::net::SocketAddr;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::process::{Running, start};
-use common::{Client, connect_to, http};
+use crate::common::process::{Running, start};
+use crate::common::{Client, connect_to, http};
 use shared::problem::Problem;
 use shared::protocol::{ClassView, Command as PageCommand, Event, ProduceRequest};
 

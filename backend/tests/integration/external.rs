@@ -3,14 +3,14 @@
 //! as the page; the engine's main checks pass against it, and stopping the cluster
 //! process (every broker gone) fails each message once. And SIGTERM during a run.
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::process::Command as Process;
 use std::time::Duration;
 
-use common::Client;
-use common::process::{Running, start};
+use crate::common::Client;
+use crate::common::process::{Running, start};
 use shared::lab;
 use shared::problem::Problem;
 use shared::protocol::{ClusterMode, ClusterState, Command, Event, Fault, ProduceRequest};

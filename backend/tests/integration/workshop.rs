@@ -2,11 +2,11 @@
 //! by name while the connection goes on), a flooding client cut off, sessions that cannot
 //! touch each other's runs, and sessions that leave nothing behind.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
-use common::TestServer;
+use crate::common::TestServer;
 use shared::problem::{Lang, Limit, Problem};
 use shared::protocol::{Command, Event, Limits, ProduceRequest};
 
@@ -70,8 +70,8 @@ async fn every_limit_is_announced_and_refuses_with_its_name() {
     assert!(finished.elapsed_ms >= 350, "paced at 50 msgs/s: {} ms", finished.elapsed_ms);
 
     // Two sessions at once, not three: the third is told why, then closed.
-    let _second = server.connect().await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut second = server.connect().await;
+    assert!(matches!(second.next().await, Event::Hello(_)), "the second session opens");
     let mut third = server.connect().await;
     let e = refused(&mut third).await;
     assert_eq!(e.problem, limit(Limit::Sessions, 2, 3));
@@ -102,7 +102,8 @@ async fn two_sessions_cannot_see_or_stop_each_others_runs() {
         assert!(matches!(client.next().await, Event::Hello(_)));
     }
     alice.send(&Command::Produce(ProduceRequest { count: 20, rate: Some(20), ..ProduceRequest::lab() })).await;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Alice's run is on.
+    while !matches!(alice.next().await, Event::RunStarted { .. }) {}
     bob.send(&Command::Stop).await;
     assert_eq!(refused(&mut bob).await.problem, Problem::NoRun, "Bob has no run to stop");
     let events = alice.until_finished(Duration::from_secs(30)).await;

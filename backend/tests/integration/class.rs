@@ -3,12 +3,13 @@
 //! broadcasts and class-wide faults, a dropped page finding its run again, and the
 //! limit of messages in flight across the class.
 
-mod common;
+use crate::common;
+use rusty_fork::rusty_fork_test;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{Client, TestServer, http};
+use crate::common::{Client, TestServer, http};
 use shared::problem::Problem;
 use shared::protocol::{
     ClassView, ClusterState, Command, ErrorEvent, Event, Experiment, ExperimentResult, ExperimentRun, FailedCheck,
@@ -170,11 +171,18 @@ async fn the_instructor_sees_the_class_broadcasts_and_switches_faults_and_a_wron
     alice.send(&Command::Experiment { result: too_many }).await;
     let mut bob = server.connect().await;
     hello(&mut bob).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let (status, body) = http("GET", &view, Some("s3cret-class-token"), None).await;
-    assert_eq!(status, 200, "{body}");
-    let class: ClassView = serde_json::from_str(&body).unwrap();
+    // Alice's commands are read by her session's task, in order: wait for her ladder in
+    // the view (her oversized result comes right behind it).
+    let class =
+        common::eventually("the view with both trainees and Alice's ladder", Duration::from_secs(5), async || {
+            let (status, body) = http("GET", &view, Some("s3cret-class-token"), None).await;
+            assert_eq!(status, 200, "{body}");
+            let class: ClassView = serde_json::from_str(&body).unwrap();
+            let has_ladder = class.trainees.iter().any(|t| !t.experiments.is_empty());
+            (class.trainees.len() == 2 && has_ladder).then_some(class)
+        })
+        .await;
     assert_eq!(class.trainees.len(), 2);
     let a = class.trainees.iter().find(|t| t.name.as_deref() == Some("alice")).expect("alice in the class");
     assert!(a.connected);
@@ -284,6 +292,7 @@ async fn a_dropped_page_comes_back_to_its_run() {
         }
     }
     drop(page);
+    // Away for a moment, while its run goes on (a step of the story, not a wait for a state).
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let mut page = server.resume(&first.session).await;
@@ -397,10 +406,17 @@ async fn metrics_tell_the_operator_sessions_runs_outcomes_and_refusals() {
     let other_site =
         common::http_with("GET", &server.url("/api/health"), &[("Origin", "http://evil.example")], None).await;
     assert_eq!(other_site.0, 403);
-    tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let (status, text) = http("GET", &url, Some(token), None).await;
-    assert_eq!(status, 200, "{text}");
+    // Bob's session counts once the server has opened it; the refused run once Alice's
+    // session has read it.
+    let text = common::eventually("the figures of both sessions", Duration::from_secs(5), async || {
+        let (status, text) = http("GET", &url, Some(token), None).await;
+        assert_eq!(status, 200, "{text}");
+        let both = metric(&text, "playground_sessions{state=\"connected\"}") == Some(2.0);
+        let refused = metric(&text, "playground_refusals_total{reason=\"limit:messages_per_run\"}") == Some(1.0);
+        (both && refused).then_some(text)
+    })
+    .await;
     assert_eq!(metric(&text, "playground_sessions{state=\"connected\"}"), Some(2.0), "{text}");
     assert_eq!(metric(&text, "playground_runs_total"), Some(2.0), "the refused run is no run: {text}");
     assert_eq!(metric(&text, "playground_messages_total{outcome=\"sent\"}"), Some(13.0), "{text}");
@@ -414,8 +430,11 @@ async fn metrics_tell_the_operator_sessions_runs_outcomes_and_refusals() {
 
     // A session that ended keeps its runs in the totals.
     alice.close().await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (_, text) = http("GET", &url, Some(token), None).await;
+    let text = common::eventually("Alice's session ended", Duration::from_secs(5), async || {
+        let (_, text) = http("GET", &url, Some(token), None).await;
+        (metric(&text, "playground_sessions{state=\"connected\"}") == Some(1.0)).then_some(text)
+    })
+    .await;
     assert_eq!(metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
     server.stop().await;
 }
@@ -459,11 +478,10 @@ async fn an_idle_sessions_producer_is_closed_and_its_next_run_builds_another() {
     let again = producer_of_run(&mut alice, request.clone()).await;
     assert_eq!(again, first, "reused within the idle time");
     // Idle for longer than 1.5 s: closed; the next run builds another.
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while producers_open(&url, token).await != 0 {
-        assert!(std::time::Instant::now() < deadline, "the idle producer was not closed");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    common::eventually("the idle producer closed", Duration::from_secs(10), async || {
+        (producers_open(&url, token).await == 0).then_some(())
+    })
+    .await;
     let later = producer_of_run(&mut alice, request).await;
     assert_ne!(later, first, "a new producer after the idle time: {first} then {later}");
     assert_eq!(producers_open(&url, token).await, 1);
@@ -554,8 +572,15 @@ fn threads() -> u64 {
     status.lines().find_map(|l| l.strip_prefix("Threads:")).unwrap().trim().parse().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn fifty_trainees_each_with_every_broker_down_cost_no_one_else_a_run() {
+// It measures this process: alone in a process of its own.
+rusty_fork_test! {
+    #[test]
+    fn fifty_trainees_each_with_every_broker_down_cost_no_one_else_a_run() {
+        common::block_on(fifty_own_clusters());
+    }
+}
+
+async fn fifty_own_clusters() {
     let server = TestServer::start().await;
     let mut bystander = server.connect().await;
     cluster_until(&mut bystander, |s| !s.brokers.is_empty()).await;

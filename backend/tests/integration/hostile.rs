@@ -2,11 +2,12 @@
 //! of connections. Each is refused or bounded, and a trainee's page goes on.
 #![allow(missing_docs)]
 
-mod common;
+use crate::common;
+use rusty_fork::rusty_fork_test;
 
 use std::time::Duration;
 
-use common::{TestServer, http, http_with};
+use crate::common::{TestServer, http, http_with};
 use futures_util::StreamExt;
 use shared::problem::{Limit, Problem};
 use shared::protocol::{ClassView, Command, Event, Fault, Limits, ProduceRequest, RunMode};
@@ -306,6 +307,7 @@ async fn a_page_flooding_read_backs_cannot_starve_another_trainees_verify() {
         let far = Command::Fetch { topic: "orders.created".into(), partition: n % 6, offset: 1_000_000_000 };
         attacker.send(&far).await;
     }
+    // Time for the server to take them in (nothing shows it from outside).
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut trainee = server.connect().await;
     assert!(matches!(trainee.next().await, Event::Hello(_)));
@@ -330,16 +332,22 @@ async fn a_page_flooding_read_backs_cannot_starve_another_trainees_verify() {
     assert!(asked.elapsed() < Duration::from_secs(8), "answered in {:?}", asked.elapsed());
     // The attacker's tab closes: what it still waits for is cancelled with its session.
     attacker.close().await;
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    while server.sessions().await > 1 {
-        assert!(std::time::Instant::now() < deadline, "the attacker's session did not end");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    common::eventually("the attacker's session ended", Duration::from_secs(15), async || {
+        (server.sessions().await <= 1).then_some(())
+    })
+    .await;
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_page_that_asks_and_does_not_read_costs_a_few_answers_of_memory() {
+// It measures this process: alone in a process of its own.
+rusty_fork_test! {
+    #[test]
+    fn a_page_that_asks_and_does_not_read_costs_a_few_answers_of_memory() {
+        common::block_on(ask_and_not_read());
+    }
+}
+
+async fn ask_and_not_read() {
     let server = TestServer::start().await;
     let mut page = server.connect_with_small_buffer().await;
     assert!(matches!(page.next().await, Event::Hello(_)));
@@ -384,8 +392,10 @@ async fn join(client: &mut common::Client, name: &str) -> Result<Option<String>,
 #[tokio::test(flavor = "multi_thread")]
 async fn names_and_their_topics_are_bounded_and_not_handed_over() {
     let limits = shared::protocol::Limits { trainee_topics: 5, ..Default::default() };
+    let token = "token-of-the-instructor";
     let server = TestServer::start_configured(|s| {
-        s.with_limits(limits).with_topic_per_trainee(true).with_resume_window(Duration::from_secs(30))
+        let s = s.with_limits(limits).with_topic_per_trainee(true).with_resume_window(Duration::from_secs(30));
+        s.with_instructor_token(token.into()).unwrap()
     })
     .await;
     // One page renaming itself in a loop would create a topic each time.
@@ -401,7 +411,11 @@ async fn names_and_their_topics_are_bounded_and_not_handed_over() {
     assert!(matches!(alice.next().await, Event::Hello(_)));
     join(&mut alice, "alice").await.unwrap();
     drop(alice);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    common::eventually("Alice's session waiting for her page", Duration::from_secs(5), async || {
+        let (_, figures) = http("GET", &server.url("/metrics"), Some(token), None).await;
+        figures.lines().any(|l| l == "playground_sessions{state=\"away\"} 1").then_some(())
+    })
+    .await;
     let mut mallory = server.connect().await;
     assert!(matches!(mallory.next().await, Event::Hello(_)));
     let taken = join(&mut mallory, "Alice").await;
@@ -493,7 +507,12 @@ async fn a_trainee_whose_messages_are_stuck_holds_only_a_share_of_the_places_in_
     alice.send(&Command::from(Fault::BrokerDown { broker: Some(leaders[0]) })).await;
     let stuck = ProduceRequest { count: 500, mode: RunMode::Pipelined, partition: Some(0), ..ProduceRequest::lab() };
     alice.send(&Command::Produce(stuck)).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    common::eventually("Alice's messages in flight", Duration::from_secs(5), async || {
+        let (_, body) = http("GET", &server.url("/api/instructor"), Some(token), None).await;
+        let class: ClassView = serde_json::from_str(&body).unwrap();
+        class.trainees.iter().any(|t| t.run.as_ref().is_some_and(|r| r.in_flight > 0)).then_some(())
+    })
+    .await;
 
     let mut bob = server.connect().await;
     let up = leaders.iter().position(|&l| l != leaders[0]).expect("a partition on another broker") as i32;
@@ -599,7 +618,10 @@ async fn a_flood_of_connections_is_capped_and_one_address_cannot_take_them_all()
     assert!(said.starts_with("HTTP/1.1 503"), "{said}");
     // The flood ends: the server takes connections again.
     drop(held);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    common::eventually("the server answering again", Duration::from_secs(5), async || {
+        (http("GET", &server.url("/api/live"), None, None).await.0 == 200).then_some(())
+    })
+    .await;
     let mut page = server.connect().await;
     let finished = produce(&mut page, ProduceRequest { count: 5, ..ProduceRequest::lab() }).await;
     assert_eq!(finished.delivered, 5);

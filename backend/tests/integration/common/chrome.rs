@@ -58,7 +58,7 @@ impl ChromeDriver {
         let profile = std::env::temp_dir().join(format!("playground-e2e-{}-{}", std::process::id(), self.child.id()));
         // The same flags as `cargo xtask test` gives wasm-bindgen-test-runner.
         let mut args: Vec<String> =
-            include_str!("../../../xtask/chromium-args.txt").lines().map(String::from).collect();
+            include_str!("../../../../xtask/chromium-args.txt").lines().map(String::from).collect();
         args.push(format!("--user-data-dir={}", profile.display()));
         args.extend(extra.iter().map(|a| (*a).to_owned()));
         let mut capabilities = serde_json::Map::new();

@@ -2,9 +2,7 @@
 //! beside each, when the browser accepts it, and cache headers by name.
 #![allow(missing_docs)]
 
-mod common;
-
-use common::{TestServer, http_head_with};
+use crate::common::{TestServer, http_head_with};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn files_go_compressed_to_a_browser_that_accepts_it_and_hashed_ones_are_kept() {
