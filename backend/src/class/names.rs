@@ -3,10 +3,16 @@
 //! name (case, accents and look-alike letters aside, so that a Cyrillic "а" cannot pass
 //! for a Latin "a"), and the topic a name gets (ASCII, as Kafka wants topic names).
 
-use shared::problem::Problem;
+use shared::problem::{Limit, Problem};
 use shared::protocol::MAX_NAME_LEN;
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::MixedScript;
+
+use super::Class;
+
+/// Names one session may take: a trainee may correct a typo or two, not create topics
+/// in a loop.
+pub const NAMES_PER_SESSION: u32 = 3;
 
 /// Marks a name may hold besides letters, digits and single spaces: "Jean-Luc",
 /// "O'Brien", "M. Dupont", "zoe_b".
@@ -68,6 +74,56 @@ pub fn trainee_topic(name: &str) -> String {
 /// Whether `a` and `b` are the same name to the class: one sameness or one topic.
 pub fn same_name(a: &str, b: &str) -> bool {
     sameness(a) == sameness(b) || topic_suffix(a) == topic_suffix(b)
+}
+
+impl Class {
+    /// Gives session `id` the trainee's `name`: refused when it cannot be a name, another
+    /// session has it (one waiting for its page too: its topic is not handed to someone
+    /// else), the session took [`NAMES_PER_SESSION`] names already, or with a topic per
+    /// trainee the server gave out all its topics. Returns the trainee's own topic.
+    pub fn name(&self, id: u64, name: &str) -> Result<Option<String>, Problem> {
+        if let Some(problem) = name_error(name) {
+            return Err(problem);
+        }
+        let mut entries = self.entries();
+        // Case, accents and look-alike letters aside: the other trainee's name is said.
+        let taken =
+            entries.iter().find_map(|(other, e)| e.name.as_deref().filter(|n| *other != id && same_name(n, name)));
+        if let Some(taken) = taken {
+            return Err(Problem::NameTaken { name: taken.to_owned() });
+        }
+        let Some(entry) = entries.get_mut(&id) else { return Err(Problem::NameNeeded) };
+        // The same name again is no new name: a page sends it on every connection.
+        let new_name = entry.name.as_deref() != Some(name);
+        if new_name && entry.names >= NAMES_PER_SESSION {
+            let got = u64::from(entry.names) + 1;
+            return Err(Problem::Limit { limit: Limit::NamesPerSession, max: NAMES_PER_SESSION.into(), got });
+        }
+        let topic = self.topic_per_trainee.then(|| trainee_topic(name));
+        if let Some(topic) = &topic {
+            self.give_topic(topic)?;
+        }
+        if new_name {
+            entry.names += 1;
+        }
+        entry.name = Some(name.to_owned());
+        entry.topic = topic.clone();
+        Ok(topic)
+    }
+
+    /// Gives out `topic` (again, or as one more within the server's bound).
+    fn give_topic(&self, topic: &str) -> Result<(), Problem> {
+        let mut topics = self.trainee_topics.lock().unwrap_or_else(|e| e.into_inner());
+        if topics.contains(topic) {
+            return Ok(());
+        }
+        if topics.len() >= self.max_trainee_topics {
+            let (max, got) = (self.max_trainee_topics as u64, topics.len() as u64 + 1);
+            return Err(Problem::Limit { limit: Limit::TraineeTopics, max, got });
+        }
+        topics.insert(topic.to_owned());
+        Ok(())
+    }
 }
 
 #[cfg(test)]

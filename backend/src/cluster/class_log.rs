@@ -1,6 +1,6 @@
 //! The class's log: partition 0 of a compacted topic of the cluster, which every
 //! playground server of one class writes its part of the class to, and reads everyone's
-//! from, in one order (see [`crate::class::across`]). Keys say what a record is about;
+//! from, in one order (see [`crate::class::servers`]). Keys say what a record is about;
 //! an empty value (a tombstone) says it is gone, and compaction keeps the last of each.
 
 use std::time::Duration;

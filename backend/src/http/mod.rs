@@ -5,7 +5,9 @@
 mod address;
 mod class_code;
 mod connections;
+mod files;
 mod guesses;
+mod instructor;
 mod listen;
 mod security;
 mod tls;
@@ -25,10 +27,10 @@ use axum::extract::ws::close_code;
 use axum::extract::{ConnectInfo, Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use shared::problem::{Limit, Problem};
-use shared::protocol::{BroadcastRequest, ErrorEvent, Fault, Health, Limits, TraineeOrder};
+use shared::protocol::{ErrorEvent, Health, Limits};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
@@ -223,8 +225,9 @@ impl Server {
     /// `topic` on the same cluster: their trainees in the instructor's view, names unique
     /// across them, broadcasts to all.
     pub async fn with_class_topic(self, topic: &str) -> Result<Self, crate::cluster::ClusterError> {
-        let across = crate::class::across::Across::start(&self.state.ctx.cluster, &self.state.ctx.class, topic).await?;
-        self.state.ctx.class.join_across(across);
+        let servers =
+            crate::class::servers::ClassServers::start(&self.state.ctx.cluster, &self.state.ctx.class, topic).await?;
+        self.state.ctx.class.join_servers(servers);
         Ok(self)
     }
 
@@ -264,24 +267,24 @@ impl Server {
                     let instructor_page = ServeFile::new(&instructor_index).precompressed_br().precompressed_gzip();
                     page = page.route_service("/instructor", instructor_page);
                 }
-                let page = page.fallback_service(files).layer(middleware::from_fn(cache_for));
+                let page = page.fallback_service(files).layer(middleware::from_fn(files::cache_for));
                 (page, hashes)
             }
             Err(_) => {
                 warn!("no built page in {}; / explains how to build it", self.static_dir.display());
-                (Router::new().fallback(not_built), Vec::new())
+                (Router::new().fallback(files::not_built), Vec::new())
             }
         };
         let csp = HeaderValue::from_str(&security::content_security_policy(&hashes))
             .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"));
         // Every instructor route behind the token, checked before the body is read.
         let instructor = Router::new()
-            .route("/api/instructor", get(instructor_view))
-            .route("/api/instructor/broadcast", post(instructor_broadcast))
-            .route("/api/instructor/fault", post(instructor_fault))
-            .route("/api/instructor/trainee", post(instructor_trainee))
-            .route("/metrics", get(metrics))
-            .route_layer(middleware::from_fn_with_state(self.state.clone(), require_instructor));
+            .route("/api/instructor", get(instructor::view))
+            .route("/api/instructor/broadcast", post(instructor::broadcast))
+            .route("/api/instructor/fault", post(instructor::fault))
+            .route("/api/instructor/trainee", post(instructor::trainee))
+            .route("/metrics", get(instructor::metrics))
+            .route_layer(middleware::from_fn_with_state(self.state.clone(), instructor::require_token));
         // Every API route answers this server's own pages and names only.
         let api = Router::new()
             .route("/api/health", get(health))
@@ -340,36 +343,12 @@ impl Server {
         if tokio::time::timeout(grace, self.state.sessions.wait()).await.is_err() {
             warn!("some sessions did not close within {grace:?}");
         }
-        if let Some(across) = self.state.ctx.class.across() {
+        if let Some(servers) = self.state.ctx.class.servers() {
             // Bounded: a cluster gone away must not hold the server's exit.
-            let _ = tokio::time::timeout(Duration::from_secs(5), across.leave()).await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), servers.leave()).await;
         }
         Ok(())
     }
-}
-
-/// How long a browser may keep a file of the page: a file whose name carries its
-/// content's hash (trunk names them so) for a year, unchanged; `index.html` (which names
-/// the others) must be asked again each time.
-async fn cache_for(request: Request, next: Next) -> Response {
-    let hashed = is_hashed(request.uri().path());
-    let mut response = next.run(request).await;
-    if response.status().is_success() {
-        let value = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
-        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
-    }
-    response
-}
-
-/// Whether `path` names a file that trunk named by its content's hash
-/// (`style-0123456789abcdef.css`, `frontend-0123456789abcdef_bg.wasm`).
-fn is_hashed(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or("");
-    let stem = file.split('.').next().unwrap_or("");
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    // trunk writes a 64-bit hash in hex without its leading zeros: 16 digits, or fewer.
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| (13..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// `GET /api/live`: the process answers (a liveness probe: unlike `/api/health`, it
@@ -509,132 +488,5 @@ async fn require_own_origin(State(state): State<AppState>, request: Request, nex
             state.ctx.class.counts.refused(&problem);
             (StatusCode::FORBIDDEN, Json(ErrorEvent::new(problem))).into_response()
         }
-    }
-}
-
-/// Lets a request through only with the instructor's token (`Authorization: Bearer
-/// <token>`, compared in constant time); else 401 and the problem, nothing else. An
-/// address past [`guesses::WRONG_TOKENS`] wrong tokens a minute gets 429 without a look
-/// at its token.
-async fn require_instructor(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let peer = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-    let address = state.client(peer, request.headers());
-    let now = std::time::Instant::now();
-    if !state.token_guesses.may_try(address, now) {
-        let problem = Problem::Limit {
-            limit: Limit::InstructorTokens,
-            max: guesses::WRONG_TOKENS.into(),
-            got: u64::from(guesses::WRONG_TOKENS) + 1,
-        };
-        state.ctx.class.counts.refused(&problem);
-        return (StatusCode::TOO_MANY_REQUESTS, Json(ErrorEvent::new(problem))).into_response();
-    }
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .unwrap_or("");
-    if security::same_secret(given.as_bytes(), state.instructor_token.as_bytes()) {
-        next.run(request).await
-    } else {
-        warn!("an instructor request with a wrong or missing token was refused");
-        state.token_guesses.wrong(address, now);
-        state.ctx.class.counts.refused(&Problem::InstructorToken);
-        (StatusCode::UNAUTHORIZED, Json(ErrorEvent::new(Problem::InstructorToken))).into_response()
-    }
-}
-
-/// `GET /api/instructor`: the class.
-async fn instructor_view(State(state): State<AppState>) -> Response {
-    let cluster = state.ctx.cluster.subscribe().borrow().clone();
-    Json(state.ctx.class.view(state.ctx.limits, cluster)).into_response()
-}
-
-/// `GET /metrics`: the server's figures for Prometheus (with the instructor's token).
-async fn metrics(State(state): State<AppState>) -> Response {
-    let mut snapshot = state.ctx.class.snapshot();
-    snapshot.connections = state.connections.now().into();
-    let (full, address_full) = state.connections.refused();
-    for (reason, n) in [("connections:server_full", full), ("connections:address_full", address_full)] {
-        if n > 0 {
-            snapshot.refusals.push((reason.to_owned(), n));
-        }
-    }
-    ([(header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(&snapshot)).into_response()
-}
-
-/// `POST /api/instructor/broadcast`: a message to every page.
-async fn instructor_broadcast(State(state): State<AppState>, Json(request): Json<BroadcastRequest>) -> Response {
-    match state.ctx.class.broadcast(&request.text) {
-        Ok(pages) => {
-            // And to the other servers' pages, when the class spans several.
-            if let Some(across) = state.ctx.class.across() {
-                across.broadcast(request.text.trim()).await;
-            }
-            Json(serde_json::json!({ "pages": pages })).into_response()
-        }
-        Err(problem) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::at_field("text", problem))).into_response(),
-    }
-}
-
-/// `POST /api/instructor/fault`: a fault command for the whole class (embedded cluster).
-async fn instructor_fault(State(state): State<AppState>, Json(fault): Json<Fault>) -> Response {
-    match state.ctx.cluster.fault(&fault).await {
-        Ok(()) => {
-            tracing::info!("the instructor switched a fault for the class: {fault:?}");
-            state.ctx.cluster.note(|s| s.set_by = Some(shared::protocol::SetBy::Instructor));
-            // And on every trainee's own cluster: the class's fault reaches every run.
-            if let Some(own_clusters) = &state.ctx.own_clusters {
-                own_clusters.instructor_fault(&fault).await;
-            }
-            Json(state.ctx.cluster.subscribe().borrow().clone()).into_response()
-        }
-        Err(e) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::new(e.problem()))).into_response(),
-    }
-}
-
-/// `POST /api/instructor/trainee`: rename a trainee, or start their lab progress again;
-/// their session carries it out.
-async fn instructor_trainee(State(state): State<AppState>, Json(order): Json<TraineeOrder>) -> Response {
-    match state.ctx.class.order(order.id, order.change.clone()) {
-        Ok(()) => {
-            tracing::info!("the instructor: {:?} for session {}", order.change, order.id);
-            StatusCode::ACCEPTED.into_response()
-        }
-        Err(problem) => (StatusCode::BAD_REQUEST, Json(ErrorEvent::new(problem))).into_response(),
-    }
-}
-
-async fn not_built() -> (StatusCode, Html<&'static str>) {
-    (
-        StatusCode::OK,
-        Html(
-            "<!doctype html><meta charset=utf-8><title>Kafka Producer Playground</title>\
-             <h1>The page has not been built yet</h1>\
-             <p>Run <code>cargo xtask run</code> from the repository: it installs the wasm \
-             tools, builds the page with trunk and starts the playground.</p>\
-             <p>The server is up: <a href=\"/api/health\">/api/health</a>.</p>",
-        ),
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn files_named_by_their_hash_are_told_apart() {
-        assert!(is_hashed("/frontend-d66cbdc103cc1c54_bg.wasm"));
-        assert!(is_hashed("/style-b23caf21ca9902c3.css"));
-        assert!(is_hashed("/frontend-d66cbdc103cc1c54.js"));
-        assert!(is_hashed("/instructor/instructor-5632515be57ea47_bg.wasm"), "15 digits: a leading zero left out");
-        assert!(!is_hashed("/index.html"));
-        assert!(!is_hashed("/"));
-        assert!(!is_hashed("/instructor"));
-        assert!(!is_hashed("/my-page.css"));
     }
 }

@@ -8,7 +8,7 @@
 //! (`rd_kafka_queue_cb_event_enable`), and [`serve`] polls it on the runtime.
 //!
 //! A pipelined run serves its producer's events itself, between its sends
-//! ([`RunServes`]), as kcat does: a message is then allocated, sent, reported and freed
+//! ([`RunPolls`]), as kcat does: a message is then allocated, sent, reported and freed
 //! on one thread, and the counters its report touches (its run's, the in-flight limit's)
 //! stay in that core's cache instead of moving between two threads for every message.
 
@@ -27,7 +27,7 @@ const EVENTS_PER_TURN: usize = 16;
 /// them between its sends.
 pub(super) struct Wake {
     task: Notify,
-    run_serves: AtomicBool,
+    run_polls: AtomicBool,
     /// Woken instead of the task while a run serves: a run whose local queue is full
     /// waits for its next report on it.
     run: Notify,
@@ -36,15 +36,15 @@ pub(super) struct Wake {
 impl Wake {
     /// Nobody waiting yet, the task to serve.
     pub(super) fn new() -> Self {
-        Self { task: Notify::new(), run_serves: AtomicBool::new(false), run: Notify::new() }
+        Self { task: Notify::new(), run_polls: AtomicBool::new(false), run: Notify::new() }
     }
 
     /// librdkafka's wake-up, on its own thread: it must not wait, and does not (a
     /// `Notify` stores one wake-up if nobody waits). A run that serves looks at the queue
-    /// on its next turn; when it stops serving, it wakes the task (`RunServes::drop`),
+    /// on its next turn; when it stops serving, it wakes the task (`RunPolls::drop`),
     /// which then serves what came meanwhile.
     pub(super) fn woken(&self) {
-        if self.run_serves.load(Ordering::SeqCst) {
+        if self.run_polls.load(Ordering::SeqCst) {
             self.run.notify_one();
         } else {
             self.task.notify_one();
@@ -57,39 +57,39 @@ impl Wake {
     }
 }
 
-/// A run serving its producer's events between its sends (see the module's doc), until
+/// A run polling its producer's events between its sends (see the module's doc), until
 /// dropped: then the producer's task serves them again. A run that waits for anything
 /// its own deliveries would end (the in-flight limit) must drop this first.
-pub struct RunServes {
+pub struct RunPolls {
     wake: Arc<Wake>,
 }
 
-impl Drop for RunServes {
+impl Drop for RunPolls {
     fn drop(&mut self) {
-        self.wake.run_serves.store(false, Ordering::SeqCst);
+        self.wake.run_polls.store(false, Ordering::SeqCst);
         // Whatever came while the run served and it did not see, the task serves now.
         self.wake.task.notify_one();
     }
 }
 
 impl<M: Delivery> LabProducer<M> {
-    /// The caller serves this producer's events (with [`LabProducer::serve_some`]) until
+    /// The caller polls this producer's events (with [`LabProducer::poll_some`]) until
     /// it drops the guard. One run at a time sends with a producer.
-    pub fn run_serves(&self) -> RunServes {
-        self.queue.wake.run_serves.store(true, Ordering::SeqCst);
-        RunServes { wake: self.queue.wake() }
+    pub fn run_polls(&self) -> RunPolls {
+        self.queue.wake.run_polls.store(true, Ordering::SeqCst);
+        RunPolls { wake: self.queue.wake() }
     }
 
     /// Serves the events waiting now, a turn's worth at most (delivery callbacks and
     /// all, on this thread); true when it served any.
-    pub fn serve_some(&self, _serving: &RunServes) -> bool {
+    pub fn poll_some(&self, _serving: &RunPolls) -> bool {
         let waiting = self.queue.len() > 0;
         self.serve_events(EVENTS_PER_TURN);
         waiting
     }
 
     /// Waits up to `wait` for an event to come, when none waits (the run serves it next).
-    pub async fn next_event(&self, serving: &RunServes, wait: std::time::Duration) {
+    pub async fn next_event(&self, serving: &RunPolls, wait: std::time::Duration) {
         let came = serving.wake.run.notified();
         tokio::pin!(came);
         // Registered before the look: an event that comes in between wakes it.
@@ -119,7 +119,7 @@ thread_local! {
 }
 
 /// When the delivery report being handled was served: read once for a whole event (a
-/// batch's reports), or now outside [`serve`] and [`RunServes`] (rdkafka's own flush
+/// batch's reports), or now outside [`serve`] and [`RunPolls`] (rdkafka's own flush
 /// when a producer is dropped).
 pub(super) fn served_at() -> std::time::Instant {
     SERVED_AT.get().unwrap_or_else(std::time::Instant::now)
@@ -135,7 +135,7 @@ pub(super) async fn serve<M: Delivery>(producer: Weak<LabProducer<M>>, wake: Arc
         // destroyed on a blocking thread (`release`), not on this runtime's worker.
         super::release(live);
         // A run that serves takes the rest on its next turn.
-        if more && !wake.run_serves.load(Ordering::SeqCst) {
+        if more && !wake.run_polls.load(Ordering::SeqCst) {
             tokio::task::yield_now().await;
         } else {
             wake.task.notified().await;

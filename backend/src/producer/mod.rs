@@ -12,7 +12,7 @@
 mod events;
 mod ffi;
 
-pub use events::RunServes;
+pub use events::RunPolls;
 pub use ffi::{TopicHandle, send};
 
 use std::marker::PhantomData;

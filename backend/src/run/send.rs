@@ -13,7 +13,7 @@ use tracing::{info, warn};
 use super::gate::Admission;
 use super::messages::{self, Clock, Messages};
 use super::reports::{InFlight, Reports};
-use crate::producer::{self, NotQueued, Outgoing, RunServes, TopicHandle};
+use crate::producer::{self, NotQueued, Outgoing, RunPolls, TopicHandle};
 
 /// How a message's turn in the loop ended.
 enum Step {
@@ -52,8 +52,8 @@ pub(super) struct SendLoop {
     /// The earliest a paced run's schedule starts (the session's previous run's end).
     pub paced_from: Option<Instant>,
     /// Set while a run that does not wait (pipelined, no rate) serves its producer's
-    /// delivery reports itself between sends (see `producer::RunServes`).
-    pub serving: Option<RunServes>,
+    /// delivery reports itself between sends (see `producer::RunPolls`).
+    pub serving: Option<RunPolls>,
 }
 
 impl SendLoop {
@@ -61,7 +61,7 @@ impl SendLoop {
     /// was stopped.
     pub async fn run(mut self) -> bool {
         if !self.sync() && self.request.rate.is_none() {
-            self.serving = Some(self.topic.producer().run_serves());
+            self.serving = Some(self.topic.producer().run_polls());
         }
         let stopped = self.send_all().await;
         // The settling waits: the producer's task serves the last reports.
@@ -126,7 +126,7 @@ impl SendLoop {
 
     /// Serves the delivery reports that came, when this run serves them; true if any.
     fn serve_reports(&self) -> bool {
-        self.serving.as_ref().is_some_and(|serving| self.topic.producer().serve_some(serving))
+        self.serving.as_ref().is_some_and(|serving| self.topic.producer().poll_some(serving))
     }
 
     /// A place under the in-flight limit, waiting for one if it is full; `None` when the
@@ -139,7 +139,7 @@ impl SendLoop {
         let served = self.serving.take().is_some();
         let place = self.reports.gate.place(&self.stop).await.ok();
         if served {
-            self.serving = Some(self.topic.producer().run_serves());
+            self.serving = Some(self.topic.producer().run_polls());
         }
         place
     }
@@ -230,7 +230,7 @@ impl SendLoop {
                         // Reports that came free room at once; else the next one does, served
                         // as it comes rather than a millisecond on.
                         Some(serving) => {
-                            if !self.topic.producer().serve_some(serving) {
+                            if !self.topic.producer().poll_some(serving) {
                                 self.topic.producer().next_event(serving, QUEUE_FULL_WAIT).await;
                             }
                         }

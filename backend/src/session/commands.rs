@@ -143,9 +143,9 @@ impl Session {
         // Unique across the class's servers first, when it spans several: claimed, then
         // kept only if this server gives the name too (the session's earlier name is
         // given up only then).
-        let across = self.ctx.class.across().cloned();
-        let claim = match &across {
-            Some(across) => match across.claim(self.id, &name).await {
+        let servers = self.ctx.class.servers().cloned();
+        let claim = match &servers {
+            Some(servers) => match servers.claim(self.id, &name).await {
                 Ok(claim) => claim,
                 Err(problem) => return self.error(ErrorEvent::at_field("name", problem)).await,
             },
@@ -154,14 +154,14 @@ impl Session {
         let topic = match self.ctx.class.name(self.id, &name) {
             Ok(topic) => topic,
             Err(problem) => {
-                if let (Some(across), Some(claim)) = (&across, &claim) {
-                    across.abandon(claim).await;
+                if let (Some(servers), Some(claim)) = (&servers, &claim) {
+                    servers.abandon(claim).await;
                 }
                 return self.error(ErrorEvent::at_field("name", problem)).await;
             }
         };
-        if let (Some(across), Some(claim)) = (across, claim) {
-            across.keep(self.id, claim).await;
+        if let (Some(servers), Some(claim)) = (servers, claim) {
+            servers.keep(self.id, claim).await;
         }
         if let Some(topic) = &topic
             && let Err(e) = self.cluster().ensure_topic(topic).await

@@ -192,8 +192,8 @@ pub async fn serve(socket: WebSocket, ctx: Context, resume: Option<String>, plac
     session.close().await;
     session.ctx.class.leave(session.id);
     // Its name is free across the class's servers at once.
-    if let Some(across) = session.ctx.class.across() {
-        across.release(session.id).await;
+    if let Some(servers) = session.ctx.class.servers() {
+        servers.release(session.id).await;
     }
     // Every sender is gone with the session and its producer: the writer drains what is
     // left, sends its close frame and ends.

@@ -184,7 +184,7 @@ fn the_kubernetes_deployment_is_one_class_across_its_servers_with_affinity() {
     assert!(deployment["spec"]["replicas"].as_u64().unwrap() >= 2, "several servers");
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
     // Every variable is one the playground reads.
-    let flags = root("backend/src/main.rs");
+    let flags = root("backend/src/bin/playground/args.rs");
     let env: Vec<String> = container["env"].as_sequence().unwrap().iter().map(|e| text(&e["name"])).collect();
     for name in &env {
         assert!(flags.contains(&format!("env = \"{name}\"")), "{name} is not a playground setting");

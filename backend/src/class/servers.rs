@@ -173,7 +173,7 @@ impl Known {
 }
 
 /// This server's part in a class that spans several.
-pub struct Across {
+pub struct ClassServers {
     server: String,
     log: ClassLog,
     known: Mutex<Known>,
@@ -189,13 +189,13 @@ pub struct Across {
     leaving: std::sync::atomic::AtomicBool,
 }
 
-impl Across {
+impl ClassServers {
     /// Joins `class` to the class's log `topic` on `cluster`: reads it, and writes this
     /// server's part of the class to it from now on.
     pub async fn start(cluster: &Cluster, class: &Arc<Class>, topic: &str) -> Result<Arc<Self>, ClusterError> {
         let (log, records) = ClassLog::open(cluster, topic).await?;
         let server = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
-        let across = Arc::new(Self {
+        let servers = Arc::new(Self {
             server,
             log,
             known: Mutex::new(Known::default()),
@@ -205,15 +205,15 @@ impl Across {
             published: tokio::sync::Mutex::new(BTreeMap::new()),
             leaving: std::sync::atomic::AtomicBool::new(false),
         });
-        across.heartbeat().await;
-        tokio::spawn(read(Arc::downgrade(&across), Arc::downgrade(class), records));
-        tokio::spawn(publish(Arc::downgrade(&across), Arc::downgrade(class)));
-        tokio::spawn(beat(Arc::downgrade(&across)));
-        Ok(across)
+        servers.heartbeat().await;
+        tokio::spawn(read(Arc::downgrade(&servers), Arc::downgrade(class), records));
+        tokio::spawn(publish(Arc::downgrade(&servers), Arc::downgrade(class)));
+        tokio::spawn(beat(Arc::downgrade(&servers)));
+        Ok(servers)
     }
 
     /// This server's name in the class.
-    pub fn server(&self) -> &str {
+    pub fn this_server(&self) -> &str {
         &self.server
     }
 
@@ -231,7 +231,7 @@ impl Across {
     /// Claims `name` for `session` across the class: written to the log, read back, and
     /// won if no live claim came before it; refused as taken otherwise. The new claim's
     /// key when one was written (`None`: the session holds this name already), for
-    /// [`Across::keep`] once the server gave the name, or [`Across::abandon`] if not.
+    /// [`ClassServers::keep`] once the server gave the name, or [`ClassServers::abandon`] if not.
     pub async fn claim(&self, session: u64, name: &str) -> Result<Option<String>, Problem> {
         // One key for the names the class holds the same (case, accents, look-alikes).
         let name = super::names::topic_suffix(name);
@@ -355,46 +355,46 @@ impl Across {
 
 /// Applies the log's records as they come; a broadcast of another server's instructor,
 /// new since this server started, goes to this server's pages.
-async fn read(across: Weak<Across>, class: Weak<Class>, mut records: mpsc::Receiver<LogRecord>) {
+async fn read(servers: Weak<ClassServers>, class: Weak<Class>, mut records: mpsc::Receiver<LogRecord>) {
     while let Some(record) = records.recv().await {
-        let Some(across) = across.upgrade() else { return };
-        let broadcast = across.known().apply(&record);
-        let own = record.key == format!("broadcast/{}", across.server);
+        let Some(servers) = servers.upgrade() else { return };
+        let broadcast = servers.known().apply(&record);
+        let own = record.key == format!("broadcast/{}", servers.server);
         if let Some(broadcast) = broadcast
             && !own
-            && broadcast.at_ms >= across.started_ms
+            && broadcast.at_ms >= servers.started_ms
             && let Some(class) = class.upgrade()
         {
             class.broadcast_here(&broadcast.text);
         }
-        across.applied.send_replace(record.offset);
+        servers.applied.send_replace(record.offset);
     }
 }
 
 /// Writes this server's trainees as they change, until it leaves.
-async fn publish(across: Weak<Across>, class: Weak<Class>) {
+async fn publish(servers: Weak<ClassServers>, class: Weak<Class>) {
     let mut tick = tokio::time::interval(PUBLISH_EVERY);
     loop {
         tick.tick().await;
-        let (Some(across), Some(class)) = (across.upgrade(), class.upgrade()) else { return };
-        if across.leaving() {
+        let (Some(servers), Some(class)) = (servers.upgrade(), class.upgrade()) else { return };
+        if servers.leaving() {
             return;
         }
-        across.publish(&class.local_views()).await;
+        servers.publish(&class.local_views()).await;
     }
 }
 
 /// This server's heartbeat, in a task of its own: a class of many trainees to write
 /// must not make the server look gone.
-async fn beat(across: Weak<Across>) {
+async fn beat(servers: Weak<ClassServers>) {
     let mut tick = tokio::time::interval(HEARTBEAT);
     loop {
         tick.tick().await;
-        let Some(across) = across.upgrade() else { return };
-        if across.leaving() {
+        let Some(servers) = servers.upgrade() else { return };
+        if servers.leaving() {
             return;
         }
-        across.heartbeat().await;
+        servers.heartbeat().await;
     }
 }
 
