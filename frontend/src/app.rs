@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use shared::problem::Limit;
+use shared::problem::{Limit, Problem};
 use shared::protocol::{Command, Event};
 use wasm_bindgen::JsCast;
 
@@ -123,7 +123,8 @@ fn TraineeName() -> impl IntoView {
             <span id="name-error" class="field-error" role="alert">{error}</span>
             <Show when=needed>
                 <span class="hint" id="name-needed">
-                    {t!("Each trainee has their own topic here: enter your name first.", "Chaque stagiaire a son propre topic ici : entrez d'abord votre nom.")}
+                    // The refusal's own words: the page says it before a send is refused.
+                    {move || Problem::NameNeeded.sentence(lang()) + "."}
                 </span>
             </Show>
         </form>

@@ -611,6 +611,14 @@ impl std::fmt::Display for Limit {
 }
 
 impl Problem {
+    /// The problem in `lang`, begun with a capital: for a page that says it as a hint of
+    /// its own, in the same words as the refusal.
+    pub fn sentence(&self, lang: Lang) -> String {
+        let text = self.text(lang);
+        let mut chars = text.chars();
+        chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    }
+
     /// The problem in `lang`.
     pub fn text(&self, lang: Lang) -> String {
         use Problem::*;
@@ -964,5 +972,14 @@ mod tests {
         }
         assert_eq!(Lang::from_code("fr-FR"), Some(Lang::Fr));
         assert_eq!(Lang::from_code("de"), None);
+    }
+
+    #[test]
+    fn a_hint_says_a_problem_in_its_own_words() {
+        assert_eq!(
+            Problem::FaultsByInstructor.sentence(Lang::En),
+            "On this server the instructor switches faults on, for the whole class"
+        );
+        assert!(Problem::NameNeeded.sentence(Lang::Fr).starts_with("Entrez d'abord votre nom"));
     }
 }

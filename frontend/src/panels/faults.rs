@@ -2,9 +2,11 @@
 //! Apache Kafka started by the playground, and each broker's row of them.
 
 use leptos::prelude::*;
+use shared::problem::Problem;
 use shared::protocol::{BrokerProcess, BrokerState, Fault, FaultKind, ProduceError, Shutdown};
 
 use crate::context::Ctx;
+use crate::i18n::lang;
 use crate::t;
 
 /// A button of a broker's row.
@@ -177,10 +179,9 @@ pub(crate) fn FaultButtons() -> impl IntoView {
         </Show>
         <Show when=move || faults.get() && instructor_only.get()>
             <p class="hint" id="faults-by-instructor">
-                {t!(
-                    "On this server the instructor switches faults on, for the whole class: watch what they do to your producer.",
-                    "Sur ce serveur, c'est le formateur qui déclenche les pannes, pour toute la classe : observez leur effet sur votre producer."
-                )}
+                // The refusal's own words, said before a button is pressed.
+                {move || Problem::FaultsByInstructor.sentence(lang())}
+                {t!(": watch what they do to your producer.", " : observez leur effet sur votre producer.")}
             </p>
         </Show>
         <Show

@@ -23,7 +23,7 @@ async fn a_workshop_trainee_with_their_own_topic_a_reload_mid_run_and_the_instru
     browser.wait_for_text("#connection", |t| t == "connected", "the page connects").await;
 
     // Each trainee has their own topic here: the page asks for a name first.
-    browser.wait_for_text("#name-needed", |t| t.contains("enter your name"), "the page asks for a name").await;
+    browser.wait_for_text("#name-needed", |t| t.starts_with("Enter your name first"), "the page asks for a name").await;
     // A send before the name is refused, and the refusal is said once.
     browser.click("#send").await;
     browser.wait_for_text("#server-error", |t| t.contains("enter your name first"), "the refusal").await;
