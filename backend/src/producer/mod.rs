@@ -13,6 +13,7 @@ mod events;
 mod ffi;
 
 pub use events::RunPolls;
+pub use ffi::{TopicHandle, send};
 
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -22,8 +23,8 @@ use rdkafka::ClientConfig;
 use rdkafka::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Message, OwnedHeaders, Timestamp};
-use rdkafka::producer::{BaseProducer, BaseRecord, DeliveryResult, Producer, ProducerContext};
+use rdkafka::message::{Message, Timestamp};
+use rdkafka::producer::{BaseProducer, DeliveryResult, Producer, ProducerContext};
 use shared::protocol::{BrokerStats, ErrorName, Event, LogLine, Persistence, ProducerStats};
 use shared::settings::ProducerSettings;
 use tokio::sync::mpsc;
@@ -289,63 +290,6 @@ pub struct Outgoing<'a> {
     pub header_values: &'a [String],
     /// CreateTime, in Unix milliseconds.
     pub timestamp_ms: i64,
-}
-
-/// The session's producer, held by a run: the last holder to let go destroys it on a
-/// blocking thread (see [`release`]), never on a worker of the runtime.
-pub struct HeldProducer<M: Delivery>(Option<Arc<LabProducer<M>>>);
-
-impl<M: Delivery> HeldProducer<M> {
-    /// Holds `producer`.
-    pub fn new(producer: Arc<LabProducer<M>>) -> Self {
-        Self(Some(producer))
-    }
-}
-
-impl<M: Delivery> std::ops::Deref for HeldProducer<M> {
-    type Target = LabProducer<M>;
-
-    fn deref(&self) -> &LabProducer<M> {
-        self.0.as_ref().expect("the producer is only taken when dropped")
-    }
-}
-
-impl<M: Delivery> Drop for HeldProducer<M> {
-    fn drop(&mut self) {
-        if let Some(producer) = self.0.take() {
-            release(producer);
-        }
-    }
-}
-
-/// Queues `message` with its `opaque`, which its delivery report will bring back: rdkafka's
-/// `BaseProducer::send` (librdkafka copies the key, the value and the headers).
-pub fn send<M: Delivery>(
-    producer: &LabProducer<M>,
-    message: &Outgoing<'_>,
-    opaque: Box<M>,
-) -> Result<(), NotQueued<M>> {
-    let mut record = BaseRecord::<str, str, Box<M>>::with_opaque_to(message.topic, opaque)
-        .payload(message.value)
-        .timestamp(message.timestamp_ms);
-    if let Some(key) = message.key {
-        record = record.key(key);
-    }
-    if let Some(partition) = message.partition {
-        record = record.partition(partition);
-    }
-    // No headers, no list: one allocation less.
-    if !message.header_names.is_empty() {
-        let mut headers = OwnedHeaders::new_with_capacity(message.header_names.len());
-        for (name, value) in message.header_names.iter().zip(message.header_values) {
-            headers = headers.insert(Header { key: name, value: Some(value) });
-        }
-        record = record.headers(headers);
-    }
-    producer.base.send(record).map_err(|(error, record)| match error.rdkafka_error_code() {
-        Some(RDKafkaErrorCode::QueueFull) => NotQueued::QueueFull(record.delivery_opaque),
-        _ => NotQueued::Refused(record.delivery_opaque, Failure::refused(&error)),
-    })
 }
 
 /// Why [`send`] did not queue a message; the message's opaque comes back either way.

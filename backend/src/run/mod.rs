@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
+use shared::problem::Problem;
 use shared::protocol::{ErrorEvent, Event, ProduceRequest, RunFinished, RunMode, RunStats};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -136,14 +137,18 @@ impl Run {
         if events.send(self.started()).await.is_err() {
             return;
         }
-        let ready = messages::Messages::parse(&request);
-        // Held so that this task's handle is never the one that outlives the session's
-        // (destroying the producer is not for a worker).
-        let producer = producer::HeldProducer::new(producer);
+        let ready = messages::Messages::parse(&request).and_then(|messages| {
+            let topic = producer::TopicHandle::new(&producer, &request.topic)
+                .map_err(|e| Problem::Kafka { detail: e.to_string() })?;
+            Ok((messages, topic))
+        });
+        // The topic handle keeps the producer: this task's own handle must not be the one
+        // that outlives the session's (destroying the producer is not for a worker).
+        drop(producer);
         let stopped = match ready {
-            Ok(messages) => {
+            Ok((messages, topic)) => {
                 let reports = Arc::clone(&self.reports);
-                let sending = send::SendLoop { producer, request, messages, reports, stop, paced_from, serving: None };
+                let sending = send::SendLoop { topic, request, messages, reports, stop, paced_from, serving: None };
                 self.with_stats_ticker(sending.run(), &events).await
             }
             // The session validates first; this keeps the run honest on its own.

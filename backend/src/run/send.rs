@@ -13,7 +13,7 @@ use tracing::{info, warn};
 use super::gate::Admission;
 use super::messages::{self, Clock, Messages};
 use super::reports::{InFlight, Reports};
-use crate::producer::{self, HeldProducer, NotQueued, Outgoing, RunPolls};
+use crate::producer::{self, NotQueued, Outgoing, RunPolls, TopicHandle};
 
 /// How a message's turn in the loop ended.
 enum Step {
@@ -43,8 +43,8 @@ const SETTLE_WAIT: Duration = Duration::from_secs(5);
 
 /// One run's loop and what it sends with.
 pub(super) struct SendLoop {
-    /// The session's producer.
-    pub producer: HeldProducer<InFlight>,
+    /// The run's topic, on the session's producer.
+    pub topic: TopicHandle<InFlight>,
     pub request: ProduceRequest,
     pub messages: Messages,
     pub reports: Arc<Reports>,
@@ -61,7 +61,7 @@ impl SendLoop {
     /// was stopped.
     pub async fn run(mut self) -> bool {
         if !self.sync() && self.request.rate.is_none() {
-            self.serving = Some(self.producer.run_polls());
+            self.serving = Some(self.topic.producer().run_polls());
         }
         let stopped = self.send_all().await;
         // The settling waits: the producer's task serves the last reports.
@@ -126,7 +126,7 @@ impl SendLoop {
 
     /// Serves the delivery reports that came, when this run serves them; true if any.
     fn serve_reports(&self) -> bool {
-        self.serving.as_ref().is_some_and(|serving| self.producer.poll_some(serving))
+        self.serving.as_ref().is_some_and(|serving| self.topic.producer().poll_some(serving))
     }
 
     /// A place under the in-flight limit, waiting for one if it is full; `None` when the
@@ -139,7 +139,7 @@ impl SendLoop {
         let served = self.serving.take().is_some();
         let place = self.reports.gate.place(&self.stop).await.ok();
         if served {
-            self.serving = Some(self.producer.run_polls());
+            self.serving = Some(self.topic.producer().run_polls());
         }
         place
     }
@@ -212,7 +212,7 @@ impl SendLoop {
     async fn hand_over(&self, message: &Outgoing<'_>, mut in_flight: Box<InFlight>, waited: &mut bool) -> Step {
         self.reports.count_sent();
         loop {
-            match producer::send(&self.producer, message, in_flight) {
+            match producer::send(&self.topic, message, in_flight) {
                 Ok(()) => return Step::Next,
                 Err(NotQueued::QueueFull(back)) => {
                     if self.stop.load(Ordering::Relaxed) {
@@ -230,8 +230,8 @@ impl SendLoop {
                         // Reports that came free room at once; else the next one does, served
                         // as it comes rather than a millisecond on.
                         Some(serving) => {
-                            if !self.producer.poll_some(serving) {
-                                self.producer.next_event(serving, QUEUE_FULL_WAIT).await;
+                            if !self.topic.producer().poll_some(serving) {
+                                self.topic.producer().next_event(serving, QUEUE_FULL_WAIT).await;
                             }
                         }
                         None => tokio::time::sleep(QUEUE_FULL_WAIT).await,
@@ -262,7 +262,9 @@ impl SendLoop {
         while !settled() && Instant::now() < flushed_by {
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
-        if let Err(e) = producer::flush(&self.producer, flushed_by.saturating_duration_since(Instant::now())).await {
+        if let Err(e) =
+            producer::flush(self.topic.producer(), flushed_by.saturating_duration_since(Instant::now())).await
+        {
             warn!("Flush did not finish: {e}");
         }
         let mut deadline = Instant::now() + SETTLE_WAIT;
@@ -273,7 +275,7 @@ impl SendLoop {
                     warn!("some messages got no delivery report even after a purge");
                     return;
                 }
-                producer::purge(&self.producer);
+                producer::purge(self.topic.producer());
                 purged = true;
                 deadline = Instant::now() + SETTLE_WAIT;
             }
