@@ -156,20 +156,8 @@ fn real_kafka_tests() -> Result {
     let (mut cluster, bootstrap) = start_test_kafka()?;
     println!("Apache Kafka up in {:.1} s: {bootstrap}", started.elapsed().as_secs_f64());
     let kafka_dir = workspace_root().join(KAFKA_DIR).display().to_string();
-    let result = sh_env(
-        &cargo(),
-        &[
-            "test",
-            "--package",
-            "playground",
-            "--test",
-            "integration",
-            "--",
-            "--ignored",
-            "--test-threads=1",
-            "real_kafka::",
-            "servers::",
-        ],
+    let result = ignored_integration_tests(
+        &["real_kafka::", "servers::"],
         &[("PLAYGROUND_TEST_KAFKA", &bootstrap), ("PLAYGROUND_KAFKA_DIR", &kafka_dir)],
     )
     .and_then(|()| {
@@ -239,6 +227,15 @@ fn cargo() -> String {
 /// Runs a command in the foreground, failing with its name when it fails.
 fn sh(program: &str, args: &[&str]) -> Result {
     sh_env(program, args, &[])
+}
+
+/// The ignored tests of the playground's integration binary (they need more than cargo:
+/// Chromium, Apache Kafka) in the modules `modules` names (`browser::`), one at a time.
+fn ignored_integration_tests(modules: &[&str], env: &[(&str, &str)]) -> Result {
+    let mut args =
+        vec!["test", "--package", "playground", "--test", "integration", "--", "--ignored", "--test-threads=1"];
+    args.extend_from_slice(modules);
+    sh_env(&cargo(), &args, env)
 }
 
 fn sh_env(program: &str, args: &[&str], env: &[(&str, &str)]) -> Result {
@@ -586,19 +583,8 @@ fn test() -> Result {
                 ensure_npm_tool("axe-core", AXE_VERSION, AXE_DIR)?;
                 let kafka_dir = workspace_root().join(KAFKA_DIR).display().to_string();
                 let axe = workspace_root().join(AXE_DIR).join("node_modules/axe-core/axe.min.js");
-                sh_env(
-                    &cargo,
-                    &[
-                        "test",
-                        "--package",
-                        "playground",
-                        "--test",
-                        "integration",
-                        "--",
-                        "--ignored",
-                        "--test-threads=1",
-                        "browser::",
-                    ],
+                ignored_integration_tests(
+                    &["browser::"],
                     &[
                         ("CHROMEDRIVER", &driver),
                         ("PLAYGROUND_KAFKA_DIR", &kafka_dir),
