@@ -363,11 +363,6 @@ async fn the_class_never_has_more_in_flight_than_its_limit_and_nothing_is_lost()
     server.stop().await;
 }
 
-/// The value of the line of `text` that starts with `series` (name and labels).
-fn metric(text: &str, series: &str) -> Option<f64> {
-    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn metrics_tell_the_operator_sessions_runs_outcomes_and_refusals() {
     let token = "token-of-the-instructor";
@@ -412,30 +407,35 @@ async fn metrics_tell_the_operator_sessions_runs_outcomes_and_refusals() {
     let text = common::eventually("the figures of both sessions", Duration::from_secs(5), async || {
         let (status, text) = http("GET", &url, Some(token), None).await;
         assert_eq!(status, 200, "{text}");
-        let both = metric(&text, "playground_sessions{state=\"connected\"}") == Some(2.0);
-        let refused = metric(&text, "playground_refusals_total{reason=\"limit:messages_per_run\"}") == Some(1.0);
+        let both = common::metric(&text, "playground_sessions{state=\"connected\"}") == Some(2.0);
+        let refused =
+            common::metric(&text, "playground_refusals_total{reason=\"limit:messages_per_run\"}") == Some(1.0);
         (both && refused).then_some(text)
     })
     .await;
-    assert_eq!(metric(&text, "playground_sessions{state=\"connected\"}"), Some(2.0), "{text}");
-    assert_eq!(metric(&text, "playground_runs_total"), Some(2.0), "the refused run is no run: {text}");
-    assert_eq!(metric(&text, "playground_messages_total{outcome=\"sent\"}"), Some(13.0), "{text}");
-    assert_eq!(metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
-    assert_eq!(metric(&text, "playground_messages_total{outcome=\"failed\"}"), Some(3.0), "{text}");
-    assert_eq!(metric(&text, "playground_in_flight"), Some(0.0));
-    assert_eq!(metric(&text, "playground_refusals_total{reason=\"limit:messages_per_run\"}"), Some(1.0), "{text}");
-    assert_eq!(metric(&text, "playground_refusals_total{reason=\"origin_refused\"}"), Some(1.0), "{text}");
-    assert_eq!(metric(&text, "playground_refusals_total{reason=\"instructor_token\"}"), Some(1.0), "{text}");
-    assert!(metric(&text, "playground_connections").is_some_and(|n| n >= 1.0), "{text}");
+    assert_eq!(common::metric(&text, "playground_sessions{state=\"connected\"}"), Some(2.0), "{text}");
+    assert_eq!(common::metric(&text, "playground_runs_total"), Some(2.0), "the refused run is no run: {text}");
+    assert_eq!(common::metric(&text, "playground_messages_total{outcome=\"sent\"}"), Some(13.0), "{text}");
+    assert_eq!(common::metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
+    assert_eq!(common::metric(&text, "playground_messages_total{outcome=\"failed\"}"), Some(3.0), "{text}");
+    assert_eq!(common::metric(&text, "playground_in_flight"), Some(0.0));
+    assert_eq!(
+        common::metric(&text, "playground_refusals_total{reason=\"limit:messages_per_run\"}"),
+        Some(1.0),
+        "{text}"
+    );
+    assert_eq!(common::metric(&text, "playground_refusals_total{reason=\"origin_refused\"}"), Some(1.0), "{text}");
+    assert_eq!(common::metric(&text, "playground_refusals_total{reason=\"instructor_token\"}"), Some(1.0), "{text}");
+    assert!(common::metric(&text, "playground_connections").is_some_and(|n| n >= 1.0), "{text}");
 
     // A session that ended keeps its runs in the totals.
     alice.close().await;
     let text = common::eventually("Alice's session ended", Duration::from_secs(5), async || {
         let (_, text) = http("GET", &url, Some(token), None).await;
-        (metric(&text, "playground_sessions{state=\"connected\"}") == Some(1.0)).then_some(text)
+        (common::metric(&text, "playground_sessions{state=\"connected\"}") == Some(1.0)).then_some(text)
     })
     .await;
-    assert_eq!(metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
+    assert_eq!(common::metric(&text, "playground_messages_total{outcome=\"delivered\"}"), Some(10.0), "{text}");
     server.stop().await;
 }
 

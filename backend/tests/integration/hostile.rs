@@ -413,7 +413,7 @@ async fn names_and_their_topics_are_bounded_and_not_handed_over() {
     drop(alice);
     common::eventually("Alice's session waiting for her page", Duration::from_secs(5), async || {
         let (_, figures) = http("GET", &server.url("/metrics"), Some(token), None).await;
-        figures.lines().any(|l| l == "playground_sessions{state=\"away\"} 1").then_some(())
+        (common::metric(&figures, "playground_sessions{state=\"away\"}") == Some(1.0)).then_some(())
     })
     .await;
     let mut mallory = server.connect().await;

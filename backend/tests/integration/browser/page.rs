@@ -92,11 +92,10 @@ impl Page {
 
     /// Waits up to 10 s until `css` matches `count` elements or more.
     pub async fn wait_for_count(&self, css: &str, count: usize, what: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while self.find_all(Locator::Css(css)).await.unwrap().len() < count {
-            assert!(Instant::now() < deadline, "{what}: fewer than {count} of {css}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        crate::common::eventually(what, Duration::from_secs(10), async || {
+            (self.find_all(Locator::Css(css)).await.unwrap().len() >= count).then_some(())
+        })
+        .await;
     }
 
     /// Types `text` into the field `css`, in place of what it held.
@@ -115,15 +114,11 @@ impl Page {
     /// Switches the page's language to `lang` (`en`, `fr`) and waits until it has.
     pub async fn choose_lang(&self, lang: &str) {
         self.find(Locator::Css("#lang")).await.unwrap().select_by_value(lang).await.unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
+        crate::common::eventually(&format!("the page in {lang}"), Duration::from_secs(10), async || {
             let now = self.execute("return document.documentElement.lang", vec![]).await.unwrap();
-            if now.as_str() == Some(lang) {
-                return;
-            }
-            assert!(Instant::now() < deadline, "the page did not switch to {lang}: {now}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            (now.as_str() == Some(lang)).then_some(())
+        })
+        .await;
     }
 
     /// The deliveries table's rows as (seq, partition, offset) texts.

@@ -386,6 +386,12 @@ pub fn block_on(test: impl std::future::Future<Output = ()>) {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime").block_on(test);
 }
 
+/// The value of the line of a `/metrics` answer `text` that starts with `series` (name
+/// and labels).
+pub fn metric(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// Asks `probe` every 50 ms until it answers `Some`, in place of a fixed sleep before an
 /// assertion: for what the server does a moment after the test's last step (a socket's
 /// close read, a counter updated). It waits no longer than needed, and says what it
