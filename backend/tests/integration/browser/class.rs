@@ -274,15 +274,16 @@ async fn the_instructor_sees_who_passed_who_is_stuck_and_the_class_experiments()
     let cell = |who: &'static str, item: &'static str| {
         let instructor = instructor.clone();
         async move {
-            let rows = instructor.find_all(Locator::Css("#lab-grid tbody tr")).await.unwrap();
-            for row in rows {
-                let name = row.find(Locator::Css("th.name")).await.unwrap().text().await.unwrap();
-                if name == who {
-                    let td = row.find(Locator::Css(&format!("td[data-item='{item}']"))).await.unwrap();
-                    return (td.attr("class").await.unwrap().unwrap_or_default(), td.text().await.unwrap());
+            // One script: the grid is redrawn as the class's runs come in.
+            let script = "const [who, item] = arguments;
+                for (const row of document.querySelectorAll('#lab-grid tbody tr')) {
+                    if (row.querySelector('th.name').innerText.trim() !== who) continue;
+                    const td = row.querySelector(`td[data-item='${item}']`);
+                    return [td.className, td.innerText.trim()];
                 }
-            }
-            (String::new(), format!("no row for {who}"))
+                return ['', `no row for ${who}`];";
+            let found = instructor.execute(script, vec![who.into(), item.into()]).await.unwrap();
+            serde_json::from_value::<(String, String)>(found).unwrap()
         }
     };
     instructor.wait_for_text("#lab-grid", |t| t.contains("alice") && t.contains("bob"), "both in the grid").await;

@@ -86,10 +86,7 @@ async fn on_apache_kafka_the_page_measures_the_acks_ladder_and_shows_a_crashed_b
     browser.click("#cluster tr.broker[data-broker='2'] button[data-action='crash']").await;
     browser.wait_for_text("#cluster tr.broker[data-broker='2'] .state", |t| t == "stopped", "broker 2 stopped").await;
     common::eventually("broker 2 out of every partition's in-sync replicas", Duration::from_secs(40), async || {
-        let mut replicas = Vec::new();
-        for cell in browser.find_all(Locator::Css("#isr td.in-sync")).await.unwrap() {
-            replicas.push(cell.text().await.unwrap());
-        }
+        let replicas = browser.texts("#isr td.in-sync").await;
         (replicas.len() == 6 && replicas.iter().all(|r| r == "1, 3")).then_some(())
     })
     .await;

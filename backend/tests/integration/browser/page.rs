@@ -121,17 +121,21 @@ impl Page {
         .await;
     }
 
-    /// The deliveries table's rows as (seq, partition, offset) texts.
+    /// The visible texts of every element `css` matches, read in one script: a list the
+    /// page redraws (the in-sync replicas, the outcomes) can replace an element between
+    /// one WebDriver call and the next.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let script = "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim());";
+        serde_json::from_value(self.execute(script, vec![css.into()]).await.unwrap()).unwrap()
+    }
+
+    /// The deliveries table's rows as (seq, partition, offset) texts, read in one script:
+    /// the table draws only the rows in view and redraws them as it scrolls, so rows
+    /// found one WebDriver call at a time can be gone before their cells are read.
     pub async fn table(&self) -> Vec<(String, String, String)> {
-        let mut rows = Vec::new();
-        for row in self.find_all(Locator::Css("#deliveries tbody tr.row")).await.unwrap() {
-            let cell = |css: &'static str| {
-                let row = row.clone();
-                async move { row.find(Locator::Css(css)).await.unwrap().text().await.unwrap() }
-            };
-            rows.push((cell("td.seq").await, cell("td.partition").await, cell("td.offset").await));
-        }
-        rows
+        let script = "return [...document.querySelectorAll('#deliveries tbody tr.row')].map(row =>
+            ['td.seq', 'td.partition', 'td.offset'].map(css => row.querySelector(css).innerText.trim()));";
+        serde_json::from_value(self.execute(script, vec![]).await.unwrap()).unwrap()
     }
 
     /// Presses Send and waits until run `n` has finished.

@@ -299,13 +299,7 @@ async fn with_every_broker_down_each_message_fails_with_its_reason_then_recovers
         .await;
     browser.wait_for_text("#run-status", |t| t.contains("finished"), "the run finishes").await;
     browser.screenshot("page-brokers-down").await;
-    let outcomes: Vec<String> = {
-        let mut v = Vec::new();
-        for cell in browser.find_all(Locator::Css("#deliveries tbody td.outcome")).await.unwrap() {
-            v.push(cell.text().await.unwrap());
-        }
-        v
-    };
+    let outcomes = browser.texts("#deliveries tbody td.outcome").await;
     assert_eq!(outcomes.len(), 3);
     assert!(outcomes.iter().all(|o| o.starts_with("MessageTimedOut")), "{outcomes:?}");
     assert_eq!(browser.text("#failed-total").await, "3 failed");
