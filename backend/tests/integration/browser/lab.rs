@@ -173,13 +173,7 @@ async fn the_acks_ladder_runs_three_times_and_compare_overlays_them() {
     assert_eq!(curves.len(), 3, "three latency distributions overlaid");
     let lines = browser.find_all(Locator::Css("#compare-throughput polyline.throughput")).await.unwrap();
     assert_eq!(lines.len(), 3, "and their throughput over time");
-    let heads: Vec<String> = {
-        let mut heads = Vec::new();
-        for th in browser.find_all(Locator::Css("#compare-table thead th code")).await.unwrap() {
-            heads.push(th.text().await.unwrap());
-        }
-        heads
-    };
+    let heads = browser.texts("#compare-table thead th code").await;
     assert_eq!(heads, ["acks"], "the table names only the setting that differs");
     let table = browser.text("#compare-table tbody").await;
     eprintln!("acks ladder, 200 pipelined messages:\n{}", browser.text("#compare-table").await);
@@ -232,18 +226,15 @@ async fn the_linger_experiment_moves_the_latency_from_the_wire_into_the_producer
     browser.click("#experiment-linger").await;
     browser.wait_for_text("#compare-table", |t| t.contains("linger.ms"), "the experiment is compared").await;
     // The breakdown's cells, as milliseconds, for each row: in the producer, round trip.
-    let mut rows = Vec::new();
-    for row in browser.find_all(Locator::Css("#compare-table tbody tr")).await.unwrap() {
-        let cell = |css: &'static str| {
-            let row = row.clone();
-            async move {
-                let text = row.find(Locator::Css(css)).await.unwrap().text().await.unwrap();
-                text.trim_end_matches(" ms").replace(',', "").parse::<f64>().unwrap()
-            }
-        };
-        let linger = row.find(Locator::Css("td:nth-child(2)")).await.unwrap().text().await.unwrap();
-        rows.push((linger, cell("td.in-producer").await, cell("td.round-trip").await));
-    }
+    let ms = |texts: Vec<String>| -> Vec<f64> {
+        texts.iter().map(|t| t.trim_end_matches(" ms").replace(',', "").parse().unwrap()).collect()
+    };
+    let lingers = browser.texts("#compare-table tbody tr td:nth-child(2)").await;
+    let in_producer = ms(browser.texts("#compare-table tbody tr td.in-producer").await);
+    let round_trip = ms(browser.texts("#compare-table tbody tr td.round-trip").await);
+    assert!(lingers.len() == in_producer.len() && lingers.len() == round_trip.len(), "one of each per row");
+    let rows: Vec<(String, f64, f64)> =
+        lingers.into_iter().zip(in_producer).zip(round_trip).map(|((l, p), r)| (l, p, r)).collect();
     eprintln!("linger.ms, in the producer (ms), round trip (ms): {rows:?}");
     // The page says why the experiment is pipelined, and what each linger did.
     assert!(browser.text("#linger-how").await.contains("sends pipelined (many messages in flight)"));

@@ -50,10 +50,15 @@ impl Page {
 
     /// The visible text of the first element `css` matches, or "" when there is none.
     pub async fn text(&self, css: &str) -> String {
-        match self.find(Locator::Css(css)).await {
-            Ok(element) => element.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
+        // Found, then read: a redraw between the two calls leaves the element stale, and
+        // finding it again reads the one drawn in its place.
+        for _ in 0..3 {
+            let Ok(element) = self.find(Locator::Css(css)).await else { return String::new() };
+            if let Ok(text) = element.text().await {
+                return text;
+            }
         }
+        String::new()
     }
 
     /// The text of the first element `css` matches, as the DOM holds it (an SVG's labels
