@@ -591,6 +591,10 @@ fn load_run(args: &Args, trainees: u32, connected: u32, seconds: u32) -> Load {
             "1000",
             "--max-sessions-per-address",
             "1000",
+            // Every simulated trainee connects from 127.0.0.1, as behind a reverse proxy:
+            // the idle ones connecting at once must not meet the cap one address has.
+            "--max-connections-per-address",
+            "1000",
         ],
         "ready: http://",
     );

@@ -119,9 +119,14 @@ async fn trainee(addr: SocketAddr, count: u32, rate: u32) -> Seen {
 }
 
 /// A trainee who connects and sends nothing until `done`, reading what the server sends
-/// (and so answering its pings); false if the session did not open.
-async fn idle(addr: SocketAddr, greetings: Arc<AtomicU32>, mut done: tokio::sync::watch::Receiver<bool>) -> bool {
-    let Ok((mut ws, _)) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await else { return false };
+/// (and so answering its pings); why not, if the session did not open or did not last.
+async fn idle(
+    addr: SocketAddr,
+    greetings: Arc<AtomicU32>,
+    mut done: tokio::sync::watch::Receiver<bool>,
+) -> Result<(), String> {
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{addr}/ws")).await.map_err(|e| format!("not connected: {e}"))?;
     let mut greeted = false;
     loop {
         tokio::select! {
@@ -132,12 +137,14 @@ async fn idle(addr: SocketAddr, greetings: Arc<AtomicU32>, mut done: tokio::sync
                         greetings.fetch_add(1, Ordering::Relaxed);
                     }
                 }
+                Some(Ok(Message::Close(frame))) => return Err(format!("closed by the server: {frame:?}")),
                 Some(Ok(_)) => {}
-                _ => return false,
+                Some(Err(e)) => return Err(format!("the connection failed: {e}")),
+                None => return Err("the connection ended".into()),
             },
             _ = done.changed() => {
                 let _ = ws.close(None).await;
-                return greeted;
+                return if greeted { Ok(()) } else { Err("no hello".into()) };
             }
         }
     }
@@ -198,8 +205,12 @@ async fn main() -> std::process::ExitCode {
     let elapsed = started.elapsed();
     let _ = done.send(true);
     let mut idle_open = 0;
+    let mut idle_lost = std::collections::BTreeMap::<String, u32>::new();
     for idler in idlers {
-        idle_open += u32::from(idler.await.unwrap_or(false));
+        match idler.await.unwrap_or_else(|e| Err(e.to_string())) {
+            Ok(()) => idle_open += 1,
+            Err(why) => *idle_lost.entry(why).or_default() += 1,
+        }
     }
     let (peak_rss, peak_threads) = *peak.lock().unwrap();
 
@@ -242,6 +253,9 @@ async fn main() -> std::process::ExitCode {
         "server: peak RSS {peak_rss} kB ({} kB per trainee over {rss_before} kB at rest), peak threads {peak_threads} ({threads_before} at rest)",
         peak_rss.saturating_sub(rss_before) / trainees
     );
+    for (why, count) in &idle_lost {
+        eprintln!("{count} connected doing nothing lost their session: {why}");
+    }
     let idle_each = u64::from(args.connected.max(1));
     println!(
         "connected doing nothing: {idle_open} of {} held their session; with them alone the server had {rss_idle} kB and {threads_idle} threads",

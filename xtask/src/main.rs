@@ -492,6 +492,10 @@ fn load(extra: &[String], release: bool) -> Result {
             "1000",
             "--max-sessions-per-address",
             "1000",
+            // Every simulated trainee connects from 127.0.0.1, as behind a reverse proxy:
+            // the idle ones connecting at once must not meet the cap one address has.
+            "--max-connections-per-address",
+            "1000",
         ])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::piped())
