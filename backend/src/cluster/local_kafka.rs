@@ -271,8 +271,9 @@ impl LocalKafka {
             .iter()
             .map(|node| {
                 let child = Command::new(&self.java)
-                    .args(["-Xmx128m", "-cp", &self.classpath(), "kafka.tools.StorageTool", "format", "-t"])
-                    .arg(&cluster_id)
+                    .args(["-Xmx128m", "-cp", &self.classpath(), "kafka.tools.StorageTool", "format"])
+                    // One argument, `=` joined: nothing in the id can read as an option.
+                    .arg(format!("--cluster-id={cluster_id}"))
                     .arg("-c")
                     .arg(&node.config)
                     .stdin(Stdio::null())
@@ -374,7 +375,10 @@ impl Drop for LocalKafka {
     /// controller; whatever has not stopped in [`STOP_WITHIN`] is killed.
     fn drop(&mut self) {
         let mut nodes = std::mem::take(&mut *self.nodes.lock().unwrap());
-        let (controller, brokers) = nodes.split_at_mut(1);
+        // None when the start failed before the controller ran (formatting, say): that
+        // failure is what the caller must see, not a panic here.
+        let started = nodes.len().min(1);
+        let (controller, brokers) = nodes.split_at_mut(started);
         for group in [brokers, controller] {
             for node in group.iter_mut() {
                 if let Some(pid) = node.child.as_ref().and_then(|c| Pid::from_raw(c.id() as i32)) {
@@ -636,10 +640,17 @@ fn stop_leftovers(dir: &Path) {
     }
 }
 
-/// A KRaft cluster id: 16 random bytes, base64url without padding.
+/// A KRaft cluster id: 16 random bytes, base64url without padding, never starting with
+/// `-`, as Kafka's own `Uuid.randomUuid` draws them: the format tool's argument parser
+/// reads `-t -abc…` as a missing id and an option, which failed one start in 64.
 fn random_cluster_id() -> String {
     use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+    loop {
+        let id = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>());
+        if !id.starts_with('-') {
+            return id;
+        }
+    }
 }
 
 fn failed(reason: String) -> ClusterError {
@@ -725,5 +736,24 @@ mod tests {
         assert_eq!(id.len(), 22);
         assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
         assert_ne!(id, random_cluster_id());
+        // One in 64 would start with `-` if drawn plainly: 10,000 draws would all but
+        // surely show one.
+        assert!((0..10_000).all(|_| !random_cluster_id().starts_with('-')));
+    }
+
+    #[test]
+    fn a_start_that_fails_to_format_says_why() {
+        let dir = std::env::temp_dir().join(format!("playground-bad-jars-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let libs = dir.join("libs");
+        std::fs::create_dir_all(&libs).unwrap();
+        std::fs::write(libs.join("kafka.jar"), "not a jar").unwrap();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let _proxies_run_here = runtime.enter();
+        let started = LocalKafka::start(LocalKafkaConfig { libs, dir: dir.join("cluster"), first_port: 0 });
+        let why = started.err().expect("no Kafka classes, no cluster").to_string();
+        let _ = std::fs::remove_dir_all(&dir);
+        // Without Java the start stops earlier, and says that instead.
+        assert!(why.contains("formatting node 0 failed") || why.contains("Java"), "{why}");
     }
 }
